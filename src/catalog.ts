@@ -1,0 +1,32 @@
+/** Every issue and error code of the library, by area; docs/errors.md is generated from this list. */
+import type { CodeTable } from './issues/codes.js';
+import { JSON_CODES } from './schema/codes.js';
+import { AC_IDENTIFIER_CODES } from './schema/types/ac-identifier.js';
+
+/** An area's table with a title for the docs. */
+export interface CodeSection {
+  readonly title: string;
+  readonly codes: CodeTable;
+}
+
+/** All code tables, in the order the docs list them. */
+export const CODE_SECTIONS: readonly CodeSection[] = [
+  { title: 'JSON and document structure', codes: JSON_CODES },
+  // schema/types (one line per type module)
+  { title: 'ACIdentifier', codes: AC_IDENTIFIER_CODES },
+  // manifests
+  // aci
+  // discovery
+  // signature
+  // render
+  // convert
+];
+
+/** Looks up a code in every table. */
+export function codeInfo(code: string): { readonly section: string; readonly severity: string; readonly summary: string; readonly spec?: string } | undefined {
+  for (const s of CODE_SECTIONS) {
+    const info = s.codes[code];
+    if (info) return { section: s.title, ...info };
+  }
+  return undefined;
+}

@@ -1,0 +1,96 @@
+#!/usr/bin/env node
+/** The `actool` entry point: dispatches to a command, and turns any failure into one line and an exit code. */
+import { UsageError } from './command.js';
+import { COMMANDS } from './commands/index.js';
+import type { CliIO } from './io.js';
+import { EXIT, processIO } from './io.js';
+import { formatError } from './format-error.js';
+
+/** The global help text. */
+export function globalHelp(): string {
+  const width = Math.max(...Object.keys(COMMANDS).map((n) => n.length));
+  const lines = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`);
+  return [
+    'Usage: actool [--help] [--debug] COMMAND [FLAGS] [ARGS]',
+    '',
+    'Tools for App Container (appc) images, spec v0.8.11.',
+    '',
+    'Commands:',
+    ...lines,
+    '',
+    'Run "actool COMMAND --help" for the flags of a command.',
+    'Exit codes: 0 ok, 1 invalid input or failed check, 2 usage error, 3 I/O or network failure.',
+    '',
+  ].join('\n');
+}
+
+/** Runs actool with the given arguments and returns the exit code. */
+export async function main(argv: readonly string[], io: CliIO): Promise<number> {
+  const args = [...argv];
+  let debug = false;
+  while (args[0] !== undefined && args[0].startsWith('-')) {
+    const flag = args.shift()!;
+    if (flag === '--help' || flag === '-h') {
+      io.stdout(globalHelp());
+      return EXIT.OK;
+    }
+    if (flag === '--debug') debug = true;
+    else {
+      io.stderr(`actool: unknown flag ${JSON.stringify(flag)}\nRun "actool --help" for usage.\n`);
+      return EXIT.USAGE;
+    }
+  }
+  const name = args.shift();
+  if (name === undefined) {
+    io.stdout(globalHelp());
+    return EXIT.OK;
+  }
+  if (name === 'help') {
+    const topic = args[0];
+    if (topic === undefined) {
+      io.stdout(globalHelp());
+      return EXIT.OK;
+    }
+    const entry = COMMANDS[topic];
+    if (entry === undefined) {
+      io.stderr(`actool: unknown command ${JSON.stringify(topic)}\n`);
+      return EXIT.INVALID;
+    }
+    io.stdout((await entry.load()).help);
+    return EXIT.OK;
+  }
+  const entry = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
+  if (entry === undefined) {
+    io.stderr(`actool: unknown subcommand: ${JSON.stringify(name)}\nRun "actool --help" for a list of commands.\n`);
+    return EXIT.USAGE;
+  }
+  const command = await entry.load();
+  if (args.includes('--help') || args.includes('-h')) {
+    io.stdout(command.help);
+    return EXIT.OK;
+  }
+  try {
+    return await command.run(debug ? [...args, '--debug'] : args, io);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      io.stderr(`${name}: ${e.message}\nRun "actool ${name} --help" for usage.\n`);
+      return EXIT.USAGE;
+    }
+    io.stderr(`${name}: ${formatError(e)}\n`);
+    if (debug && e instanceof Error && e.stack) io.stderr(e.stack + '\n');
+    return EXIT.IO;
+  }
+}
+
+const invokedDirectly = process.argv[1] !== undefined && /actool(\.js)?$/.test(process.argv[1]);
+if (invokedDirectly) {
+  main(process.argv.slice(2), processIO()).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (e: unknown) => {
+      process.stderr.write(`actool: ${formatError(e)}\n`);
+      process.exitCode = EXIT.IO;
+    },
+  );
+}

@@ -1,0 +1,42 @@
+/** What a command may touch: output streams, working directory, environment. Injected in tests. */
+
+/** The I/O a command runs with. */
+export interface CliIO {
+  /** Writes text to standard output (callers add newlines). */
+  readonly stdout: (text: string) => void;
+  /** Writes text to standard error. */
+  readonly stderr: (text: string) => void;
+  readonly cwd: string;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** True when stderr is a terminal (progress bars). */
+  readonly stderrIsTTY: boolean;
+  /** True when stdin is a terminal (interactive questions). */
+  readonly stdinIsTTY: boolean;
+  /** Reads one line from the user; undefined when there is no terminal. */
+  readonly prompt?: (question: string) => Promise<string | undefined>;
+  /** The fetch to use for network commands. */
+  readonly fetch?: typeof globalThis.fetch;
+}
+
+/** Exit codes shared by all commands. */
+export const EXIT = {
+  OK: 0,
+  /** Invalid input: a document, archive or signature failed. */
+  INVALID: 1,
+  /** Usage error: unknown command or flag, wrong argument count. */
+  USAGE: 2,
+  /** I/O or network failure. */
+  IO: 3,
+} as const;
+
+/** The real process I/O. */
+export function processIO(): CliIO {
+  return {
+    stdout: (t) => void process.stdout.write(t),
+    stderr: (t) => void process.stderr.write(t),
+    cwd: process.cwd(),
+    env: process.env,
+    stderrIsTTY: Boolean(process.stderr.isTTY),
+    stdinIsTTY: Boolean(process.stdin.isTTY),
+  };
+}

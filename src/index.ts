@@ -1,0 +1,9 @@
+/** The portable public API of appc: issues, AC types, manifests, schemas. Node-only I/O lives in `appc/node`. */
+export type { Issue, Result, Severity, ValidateOptions } from './issues/issue.js';
+export { success, failure, issuesOf, hasErrors, promoteWarnings, toResult } from './issues/issue.js';
+export { pointer, splitPointer, escapeToken } from './issues/json-pointer.js';
+export { AppcError, AppcValidationError, isAppcError } from './issues/appc-error.js';
+export type { AppcErrorOptions } from './issues/appc-error.js';
+export type { CodeInfo, CodeTable } from './issues/codes.js';
+export { CODE_SECTIONS, codeInfo } from './catalog.js';
+export * from './schema/index.js';

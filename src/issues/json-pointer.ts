@@ -1,0 +1,26 @@
+/** RFC 6901 JSON pointers: the only place that builds or splits them. */
+
+/** Escapes one reference token (`~` becomes `~0`, `/` becomes `~1`). */
+export function escapeToken(token: string | number): string {
+  return String(token).replace(/~/g, '~0').replace(/\//g, '~1');
+}
+
+/** Builds a pointer from tokens: `pointer('labels', 2, 'value')` is `/labels/2/value`. */
+export function pointer(...tokens: readonly (string | number)[]): string {
+  return tokens.map((t) => '/' + escapeToken(t)).join('');
+}
+
+/** Appends tokens to an existing pointer. */
+export function childPointer(base: string, ...tokens: readonly (string | number)[]): string {
+  return base + pointer(...tokens);
+}
+
+/** Splits a pointer into unescaped tokens; `''` gives `[]`. Throws on text that is not a pointer. */
+export function splitPointer(p: string): string[] {
+  if (p === '') return [];
+  if (!p.startsWith('/')) throw new TypeError(`not a JSON pointer: ${JSON.stringify(p)}`);
+  return p
+    .slice(1)
+    .split('/')
+    .map((t) => t.replace(/~1/g, '/').replace(/~0/g, '~'));
+}

@@ -1,0 +1,72 @@
+/** The plumbing every type checker shares: a context that collects issues, and the wrapper that makes public validators. */
+import type { CodeTable } from '../../issues/codes.js';
+import type { Issue, Result, ValidateOptions } from '../../issues/issue.js';
+import { toResult } from '../../issues/issue.js';
+import type { OsArchTable } from '../types/os-arch.js';
+import { DEFAULT_OS_ARCH } from '../types/os-arch.js';
+
+/** Options of the manifest and type validators. */
+export interface SchemaValidateOptions extends ValidateOptions {
+  /** Valid os/arch pairs for labels; defaults to the table of the Go reference (checklist T-LB-4). */
+  readonly osArch?: OsArchTable;
+}
+
+/** State passed down while checking one document: collects issues, carries options. */
+export interface CheckContext {
+  readonly osArch: OsArchTable;
+  readonly issues: Issue[];
+}
+
+/** A checker inspects a decoded JSON value at `path`, reports into `ctx`, and returns the typed value (or undefined when unusable). */
+export type Checker<T> = (value: unknown, path: string, ctx: CheckContext) => T | undefined;
+
+/** Makes a fresh context. */
+export function createContext(options?: SchemaValidateOptions): CheckContext {
+  return { osArch: options?.osArch ?? DEFAULT_OS_ARCH, issues: [] };
+}
+
+/**
+ * Returns a report function bound to one area's code table, so the code name is type-checked
+ * and the severity comes from the table.
+ */
+export function reporter<T extends CodeTable>(table: T) {
+  return (
+    ctx: CheckContext,
+    code: keyof T & string,
+    path: string,
+    message: string,
+    params?: Readonly<Record<string, string | number | boolean>>,
+  ): void => {
+    const info = table[code];
+    if (info === undefined) throw new Error(`unknown issue code ${code}`);
+    const issue: Issue = params === undefined
+      ? { code, severity: info.severity, path, message }
+      : { code, severity: info.severity, path, message, params };
+    ctx.issues.push(issue);
+  };
+}
+
+/** Runs a checker as a public validator: collects every issue and never throws on bad input. */
+export function runChecker<T>(checker: Checker<T>, value: unknown, options?: SchemaValidateOptions): Result<T> {
+  const ctx = createContext(options);
+  const typed = checker(value, '', ctx);
+  return toResult(typed as T, ctx.issues, options);
+}
+
+/** Describes a JSON value's type for messages: `string`, `number`, `null`, `array`, `object`, `boolean`. */
+export function jsonTypeOf(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'array';
+  return typeof value;
+}
+
+/** Quotes a value for a message, shortened so hostile input cannot flood the output. */
+export function quote(value: unknown, max = 80): string {
+  let text: string;
+  try {
+    text = typeof value === 'string' ? JSON.stringify(value) : JSON.stringify(value) ?? String(value);
+  } catch {
+    text = String(value);
+  }
+  return text.length > max ? text.slice(0, max - 1) + '…' : text;
+}

@@ -1,0 +1,66 @@
+/** Small checkers for plain JSON types, reporting the shared JSON_* codes (checklist G-4, G-5). */
+import { JSON_CODES } from '../codes.js';
+import type { CheckContext } from './check.js';
+import { jsonTypeOf, reporter } from './check.js';
+
+const report = reporter(JSON_CODES);
+
+/** Reports a wrong JSON type at `path`. */
+export function reportWrongType(ctx: CheckContext, path: string, expected: string, value: unknown): void {
+  report(ctx, 'JSON_WRONG_TYPE', path, `expected ${expected}, got ${jsonTypeOf(value)}`, { expected, got: jsonTypeOf(value) });
+}
+
+/** A string, or undefined (with an issue) when the value is another type. `null` is treated as missing (G-4) and gives `nullAs`. */
+export function checkString(value: unknown, path: string, ctx: CheckContext, nullAs?: string): string | undefined {
+  if (typeof value === 'string') return value;
+  if (value === null || value === undefined) return nullAs;
+  reportWrongType(ctx, path, 'a string', value);
+  return undefined;
+}
+
+/** A boolean, or undefined when missing/null/wrong (wrong type is reported). */
+export function checkBoolean(value: unknown, path: string, ctx: CheckContext): boolean | undefined {
+  if (typeof value === 'boolean') return value;
+  if (value !== null && value !== undefined) reportWrongType(ctx, path, 'a boolean', value);
+  return undefined;
+}
+
+/** A plain JSON object, or undefined (wrong type is reported; null is silently missing). */
+export function checkObject(value: unknown, path: string, ctx: CheckContext): Record<string, unknown> | undefined {
+  if (typeof value === 'object' && value !== null && !Array.isArray(value)) return value as Record<string, unknown>;
+  if (value !== null && value !== undefined) reportWrongType(ctx, path, 'an object', value);
+  return undefined;
+}
+
+/** A JSON array, or undefined (wrong type is reported; null is silently missing). */
+export function checkArray(value: unknown, path: string, ctx: CheckContext): readonly unknown[] | undefined {
+  if (Array.isArray(value)) return value;
+  if (value !== null && value !== undefined) reportWrongType(ctx, path, 'an array', value);
+  return undefined;
+}
+
+/**
+ * An integer within [min, max], or undefined. Fractions are JSON_NOT_INTEGER, values outside the
+ * range JSON_NUMBER_OUT_OF_RANGE (the policy makes negative or out-of-range numbers errors).
+ */
+export function checkInteger(value: unknown, path: string, ctx: CheckContext, min: number, max: number): number | undefined {
+  if (value === null || value === undefined) return undefined;
+  if (typeof value !== 'number') {
+    reportWrongType(ctx, path, 'an integer', value);
+    return undefined;
+  }
+  if (!Number.isInteger(value)) {
+    report(ctx, 'JSON_NOT_INTEGER', path, `expected an integer, got ${value}`, { value });
+    return undefined;
+  }
+  if (value < min || value > max) {
+    report(ctx, 'JSON_NUMBER_OUT_OF_RANGE', path, `${value} is outside the range ${min}..${max}`, { value, min, max });
+    return undefined;
+  }
+  return value;
+}
+
+/** Reports a missing required field `name` of the object at `path`. */
+export function reportMissing(ctx: CheckContext, path: string, name: string, what?: string): void {
+  report(ctx, 'JSON_MISSING_FIELD', path, `${what ?? `"${name}"`} is required`, { field: name });
+}
