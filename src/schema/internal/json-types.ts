@@ -64,3 +64,18 @@ export function checkInteger(value: unknown, path: string, ctx: CheckContext, mi
 export function reportMissing(ctx: CheckContext, path: string, name: string, what?: string): void {
   report(ctx, 'JSON_MISSING_FIELD', path, `${what ?? `"${name}"`} is required`, { field: name });
 }
+
+/**
+ * An object whose values must all be strings (userAnnotations, userLabels, sysctl; checklist T-AP-5).
+ * Non-string values are reported at their own path and left out.
+ */
+export function checkStringMap(value: unknown, path: string, ctx: CheckContext): Readonly<Record<string, string>> | undefined {
+  const obj = checkObject(value, path, ctx);
+  if (obj === undefined) return undefined;
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(obj)) {
+    if (typeof v === 'string') out[k] = v;
+    else reportWrongType(ctx, path + '/' + k.replace(/~/g, '~0').replace(/\//g, '~1'), 'a string', v);
+  }
+  return out;
+}
