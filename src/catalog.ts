@@ -2,6 +2,7 @@
 import type { CodeTable } from './issues/codes.js';
 import { JSON_CODES } from './schema/codes.js';
 import { AC_IDENTIFIER_CODES } from './schema/types/ac-identifier.js';
+import { QUANTITY_CODES } from './schema/types/quantity.js';
 
 /** An area's table with a title for the docs. */
 export interface CodeSection {
@@ -14,6 +15,7 @@ export const CODE_SECTIONS: readonly CodeSection[] = [
   { title: 'JSON and document structure', codes: JSON_CODES },
   // schema/types (one line per type module)
   { title: 'ACIdentifier', codes: AC_IDENTIFIER_CODES },
+  { title: 'Resource quantity', codes: QUANTITY_CODES },
   // manifests
   // aci
   // discovery

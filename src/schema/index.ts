@@ -14,3 +14,18 @@ export {
 } from './types/ac-identifier.js';
 export type { ACIdentifier } from './types/ac-identifier.js';
 export { SPEC_VERSION } from './types/semver.js';
+export {
+  QUANTITY_CODES,
+  ZERO_QUANTITY,
+  parseQuantity,
+  checkQuantity,
+  validateQuantity,
+  isQuantityText,
+  makeQuantity,
+  compareQuantities,
+  equalQuantities,
+  quantityValue,
+  quantityMilliValue,
+  formatQuantity,
+} from './types/quantity.js';
+export type { Quantity, QuantityFormat } from './types/quantity.js';
