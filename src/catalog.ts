@@ -3,6 +3,9 @@ import type { CodeTable } from './issues/codes.js';
 import { JSON_CODES } from './schema/codes.js';
 import { AC_IDENTIFIER_CODES } from './schema/types/ac-identifier.js';
 import { QUANTITY_CODES } from './schema/types/quantity.js';
+import { ISOLATOR_CODES } from './schema/types/isolator.js';
+import { RESOURCE_ISOLATOR_CODES } from './schema/types/isolators/resource.js';
+import { LINUX_ISOLATOR_CODES } from './schema/types/isolators/linux.js';
 
 /** An area's table with a title for the docs. */
 export interface CodeSection {
@@ -16,6 +19,9 @@ export const CODE_SECTIONS: readonly CodeSection[] = [
   // schema/types (one line per type module)
   { title: 'ACIdentifier', codes: AC_IDENTIFIER_CODES },
   { title: 'Resource quantity', codes: QUANTITY_CODES },
+  { title: 'Isolators', codes: ISOLATOR_CODES },
+  { title: 'Resource isolator values', codes: RESOURCE_ISOLATOR_CODES },
+  { title: 'Linux isolator values', codes: LINUX_ISOLATOR_CODES },
   // manifests
   // aci
   // discovery
