@@ -7,6 +7,7 @@ import { ISOLATOR_CODES } from './schema/types/isolator.js';
 import { RESOURCE_ISOLATOR_CODES } from './schema/types/isolators/resource.js';
 import { LINUX_ISOLATOR_CODES } from './schema/types/isolators/linux.js';
 import { MOUNT_POINT_CODES } from './schema/types/mount-point.js';
+import { PORT_CODES } from './schema/types/port.js';
 
 /** An area's table with a title for the docs. */
 export interface CodeSection {
@@ -24,6 +25,7 @@ export const CODE_SECTIONS: readonly CodeSection[] = [
   { title: 'Resource isolator values', codes: RESOURCE_ISOLATOR_CODES },
   { title: 'Linux isolator values', codes: LINUX_ISOLATOR_CODES },
   { title: 'MountPoint', codes: MOUNT_POINT_CODES },
+  { title: 'Port and ExposedPort', codes: PORT_CODES },
   // manifests
   // aci
   // discovery

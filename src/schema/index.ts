@@ -88,3 +88,15 @@ export {
   parseMountPointFlag,
 } from './types/mount-point.js';
 export type { MountPoint } from './types/mount-point.js';
+export {
+  PORT_CODES,
+  checkPort,
+  validatePort,
+  checkPorts,
+  validatePorts,
+  reportDuplicatePorts,
+  checkExposedPort,
+  validateExposedPort,
+  parsePortFlag,
+} from './types/port.js';
+export type { Port, ExposedPort } from './types/port.js';
