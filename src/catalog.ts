@@ -8,6 +8,7 @@ import { RESOURCE_ISOLATOR_CODES } from './schema/types/isolators/resource.js';
 import { LINUX_ISOLATOR_CODES } from './schema/types/isolators/linux.js';
 import { MOUNT_POINT_CODES } from './schema/types/mount-point.js';
 import { PORT_CODES } from './schema/types/port.js';
+import { VOLUME_CODES } from './schema/types/volume.js';
 
 /** An area's table with a title for the docs. */
 export interface CodeSection {
@@ -26,6 +27,7 @@ export const CODE_SECTIONS: readonly CodeSection[] = [
   { title: 'Linux isolator values', codes: LINUX_ISOLATOR_CODES },
   { title: 'MountPoint', codes: MOUNT_POINT_CODES },
   { title: 'Port and ExposedPort', codes: PORT_CODES },
+  { title: 'Volume', codes: VOLUME_CODES },
   // manifests
   // aci
   // discovery

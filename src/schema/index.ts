@@ -100,3 +100,12 @@ export {
   parsePortFlag,
 } from './types/port.js';
 export type { Port, ExposedPort } from './types/port.js';
+export {
+  VOLUME_CODES,
+  EMPTY_VOLUME_DEFAULTS,
+  checkVolume,
+  validateVolume,
+  parseVolumeFlag,
+  formatVolumeFlag,
+} from './types/volume.js';
+export type { Volume, VolumeKind } from './types/volume.js';
