@@ -2,6 +2,9 @@
 import type { CodeTable } from './issues/codes.js';
 import { JSON_CODES } from './schema/codes.js';
 import { AC_IDENTIFIER_CODES } from './schema/types/ac-identifier.js';
+import { AC_NAME_CODES } from './schema/types/ac-name.js';
+import { MANIFEST_CODES } from './schema/manifest-codes.js';
+import { FILE_CODES } from './node/codes.js';
 
 /** An area's table with a title for the docs. */
 export interface CodeSection {
@@ -14,7 +17,10 @@ export const CODE_SECTIONS: readonly CodeSection[] = [
   { title: 'JSON and document structure', codes: JSON_CODES },
   // schema/types (one line per type module)
   { title: 'ACIdentifier', codes: AC_IDENTIFIER_CODES },
+  { title: 'ACName', codes: AC_NAME_CODES },
   // manifests
+  { title: 'Manifests', codes: MANIFEST_CODES },
+  { title: 'Files', codes: FILE_CODES },
   // aci
   // discovery
   // signature
