@@ -75,8 +75,9 @@ export function checkApp(value: unknown, path: string, ctx: CheckContext): App |
 
   const exec = f.exec === undefined || f.exec === null ? null : checkExec(f.exec, at('exec'), ctx) ?? null;
   const eventHandlers = f.eventHandlers === undefined ? undefined : checkEventHandlers(f.eventHandlers, at('eventHandlers'), ctx);
-  const user = checkString(f.user, at('user'), ctx, '') ?? '';
-  const group = checkString(f.group, at('group'), ctx, '') ?? '';
+  const user = checkString(f.user, at('user'), ctx, '');
+  const group = checkString(f.group, at('group'), ctx, '');
+  // A wrong type was reported already; "required" is only for a missing or empty value.
   if (user === '') report(ctx, 'APP_USER_REQUIRED', at('user'), 'user is required: a user name, a numeric uid, or an absolute path whose owner is used');
   if (group === '') report(ctx, 'APP_GROUP_REQUIRED', at('group'), 'group is required: a group name, a numeric gid, or an absolute path whose group is used');
   // GIDs are unsigned in the spec; Go takes negatives, which our policy makes an error.
@@ -97,8 +98,8 @@ export function checkApp(value: unknown, path: string, ctx: CheckContext): App |
   // Build in canonical order, leaving out empty optional fields (Go's omitempty).
   const ordered: Record<string, unknown> = { exec };
   if (eventHandlers?.length) ordered['eventHandlers'] = eventHandlers;
-  ordered['user'] = user;
-  ordered['group'] = group;
+  ordered['user'] = user ?? '';
+  ordered['group'] = group ?? '';
   if (supplementaryGIDs?.length) ordered['supplementaryGIDs'] = supplementaryGIDs;
   if (workingDirectory) ordered['workingDirectory'] = workingDirectory;
   if (environment?.length) ordered['environment'] = environment;

@@ -21,5 +21,4 @@ export const MANIFEST_CODES = {
   APP_WORKING_DIRECTORY_RELATIVE: { severity: 'error', summary: 'An app\'s workingDirectory is not an absolute path.', spec: 'T-AP-2' },
   APP_DUPLICATE_MOUNT_POINT: { severity: 'warning', summary: 'Two mount points of an app have the same name (Go accepts it).', spec: 'T-MP-2 M-IM-2' },
   APP_DUPLICATE_PORT: { severity: 'warning', summary: 'Two ports of an app have the same name (Go accepts it).', spec: 'T-PT-3 M-IM-2' },
-  APP_NO_EXEC: { severity: 'warning', summary: 'An image app has no exec: the image cannot be run on its own (the spec requires exec for runnable images; Go accepts it).', spec: 'M-IM-2' },
 } as const satisfies CodeTable;

@@ -33,20 +33,21 @@ import {
 /** The image a pod app runs: `id` is required for a runnable (reified) pod. */
 export interface RuntimeImage {
   readonly name?: ACIdentifier;
-  readonly id: ImageID | '';
+  /** Missing in a pod template. */
+  readonly id?: ImageID;
   readonly labels?: readonly Label[];
 }
 
 /** A volume mounted into one app. */
 export interface Mount {
-  readonly volume: ACName | '';
-  readonly path: string;
+  readonly volume?: ACName;
+  readonly path?: string;
   readonly appVolume?: Volume;
 }
 
 /** One app of a pod. */
 export interface RuntimeApp {
-  readonly name: ACName | '';
+  readonly name?: ACName;
   readonly image: RuntimeImage;
   readonly app?: App;
   readonly readOnlyRootFS?: boolean;
@@ -56,7 +57,7 @@ export interface RuntimeApp {
 
 /** A validated pod manifest, fields in the canonical order of the Go reference (M-PM-3). */
 export interface PodManifest {
-  readonly acVersion: ACVersion | '';
+  readonly acVersion?: ACVersion;
   readonly acKind: 'PodManifest';
   readonly apps: readonly RuntimeApp[] | null;
   readonly volumes: readonly Volume[] | null;
@@ -94,7 +95,10 @@ function checkMount(value: unknown, path: string, ctx: CheckContext): Mount | un
     report(ctx, 'POD_MOUNT_MISSING_FIELD', path, `a mount needs ${f.volume === undefined ? '"volume"' : ''}${f.volume === undefined && !mountPath ? ' and ' : ''}${!mountPath ? '"path"' : ''}`);
   }
   const appVolume = f.appVolume === undefined || f.appVolume === null ? undefined : checkVolume(f.appVolume, fieldPointer(obj, 'appVolume', path), ctx);
-  const m: Record<string, unknown> = { volume: volume ?? '', path: mountPath ?? '' };
+  // Missing fields stay missing, so the output parses back to the same value.
+  const m: Record<string, unknown> = {};
+  if (volume !== undefined) m['volume'] = volume;
+  if (mountPath !== undefined) m['path'] = mountPath;
   if (appVolume !== undefined) m['appVolume'] = appVolume;
   return m as unknown as Mount;
 }
@@ -109,7 +113,7 @@ function checkRuntimeImage(value: unknown, path: string, ctx: CheckContext, appP
   const labels = f.labels === undefined || f.labels === null ? undefined : checkLabels(f.labels, fieldPointer(obj, 'labels', path), ctx);
   const img: Record<string, unknown> = {};
   if (name !== undefined) img['name'] = name;
-  img['id'] = id ?? '';
+  if (id !== undefined) img['id'] = id;
   if (labels?.length) img['labels'] = labels;
   return img as unknown as RuntimeImage;
 }
@@ -127,7 +131,9 @@ function checkRuntimeApp(value: unknown, path: string, ctx: CheckContext): Runti
   const readOnlyRootFS = checkBoolean(f.readOnlyRootFS, at('readOnlyRootFS'), ctx);
   const mounts = checkItems(f.mounts, at('mounts'), ctx, checkMount);
   const annotations = f.annotations === undefined || f.annotations === null ? undefined : checkAnnotations(f.annotations, at('annotations'), ctx, { nameKind: 'name' });
-  const ra: Record<string, unknown> = { name: name ?? '', image };
+  const ra: Record<string, unknown> = {};
+  if (name !== undefined) ra['name'] = name;
+  ra['image'] = image;
   if (app !== undefined) ra['app'] = app;
   if (readOnlyRootFS) ra['readOnlyRootFS'] = true;
   if (mounts?.length) ra['mounts'] = mounts;
@@ -178,18 +184,19 @@ export function checkPodManifest(value: unknown, path: string, ctx: CheckContext
   // Mounts must name a volume of the pod (spec; Go does not check).
   const defined = new Set(volumeNames.filter((n): n is string => n !== undefined));
   apps?.forEach((app, i) => app.mounts?.forEach((m, j) => {
-    if (m.volume !== '' && !defined.has(m.volume)) report(ctx, 'POD_MOUNT_UNKNOWN_VOLUME', childPointer(at('apps'), i, 'mounts', j, 'volume'), `mount refers to volume ${JSON.stringify(m.volume)}, which the pod does not define`, { volume: m.volume });
+    if (m.volume !== undefined && !defined.has(m.volume)) report(ctx, 'POD_MOUNT_UNKNOWN_VOLUME', childPointer(at('apps'), i, 'mounts', j, 'volume'), `mount refers to volume ${JSON.stringify(m.volume)}, which the pod does not define`, { volume: m.volume });
   }));
 
-  const pm: Record<string, unknown> = {
-    acVersion: acVersion ?? '',
+  const pm: Record<string, unknown> = {};
+  if (acVersion !== undefined) pm['acVersion'] = acVersion;
+  Object.assign(pm, {
     acKind: acKind ?? 'PodManifest',
     apps: apps ?? null,
     volumes: volumes ?? null,
     isolators: isolators ?? null,
     annotations: annotations ?? null,
     ports: ports ?? null,
-  };
+  });
   if (userAnnotations && Object.keys(userAnnotations).length) pm['userAnnotations'] = userAnnotations;
   if (userLabels && Object.keys(userLabels).length) pm['userLabels'] = userLabels;
   return pm as unknown as PodManifest;
@@ -216,5 +223,5 @@ export function validatePodManifest(value: unknown, options?: SchemaValidateOpti
 /** Finds an app by name, ignoring case (M-PM-4). */
 export function getPodApp(pod: PodManifest, name: string): RuntimeApp | undefined {
   const lower = name.toLowerCase();
-  return pod.apps?.find((a) => a.name.toLowerCase() === lower);
+  return pod.apps?.find((a) => a.name?.toLowerCase() === lower);
 }

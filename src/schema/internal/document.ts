@@ -62,7 +62,9 @@ export function parseDocument(input: string | Uint8Array, options: ParseManifest
     text = decoded.text;
     if (decoded.invalidUtf8At !== undefined) {
       const at = decoded.invalidUtf8At;
-      issues.push({ code: 'JSON_INVALID_UTF8', severity: JSON_CODES.JSON_INVALID_UTF8.severity, path: '', message: `byte ${at} is not valid UTF-8; read as U+FFFD`, params: { offset: at } });
+      const before = new TextDecoder().decode(input.subarray(0, at));
+      const { line, column } = lineColumn(before, before.length);
+      issues.push({ code: 'JSON_INVALID_UTF8', severity: JSON_CODES.JSON_INVALID_UTF8.severity, path: '', message: `byte ${at} is not valid UTF-8; read as U+FFFD`, line, column, params: { offset: at } });
     }
   }
   const parsed = parseJson(text, options.maxDepth === undefined ? {} : { maxDepth: options.maxDepth });
