@@ -35,3 +35,10 @@ describe('code catalogue', () => {
     assert.equal(readFileSync(join(repoRoot, 'docs', 'errors.md'), 'utf8'), await tool.render(), 'run `npm run docs:errors`');
   });
 });
+
+describe('CLI reference', () => {
+  it('docs/cli.md is generated from the commands\' help texts', async () => {
+    const tool = (await import(pathToFileURL(join(repoRoot, 'test', 'tools', 'gen-cli-doc.mjs')).href)) as { render(): Promise<string> };
+    assert.equal(readFileSync(join(repoRoot, 'docs', 'cli.md'), 'utf8'), await tool.render(), 'run `npm run docs:cli`');
+  });
+});
