@@ -2,6 +2,12 @@
 import type { CodeTable } from './issues/codes.js';
 import { JSON_CODES } from './schema/codes.js';
 import { AC_IDENTIFIER_CODES } from './schema/types/ac-identifier.js';
+import { AC_KIND_CODES } from './schema/types/ac-kind.js';
+import { SEMVER_CODES } from './schema/types/semver.js';
+import { IMAGE_ID_CODES } from './schema/types/image-id.js';
+import { DATE_CODES } from './schema/types/date.js';
+import { URL_CODES } from './schema/types/url.js';
+import { UUID_CODES } from './schema/types/uuid.js';
 
 /** An area's table with a title for the docs. */
 export interface CodeSection {
@@ -14,6 +20,12 @@ export const CODE_SECTIONS: readonly CodeSection[] = [
   { title: 'JSON and document structure', codes: JSON_CODES },
   // schema/types (one line per type module)
   { title: 'ACIdentifier', codes: AC_IDENTIFIER_CODES },
+  { title: 'ACKind', codes: AC_KIND_CODES },
+  { title: 'AC Version (SemVer)', codes: SEMVER_CODES },
+  { title: 'Image ID', codes: IMAGE_ID_CODES },
+  { title: 'Timestamps (Date)', codes: DATE_CODES },
+  { title: 'URL', codes: URL_CODES },
+  { title: 'UUID', codes: UUID_CODES },
   // manifests
   // aci
   // discovery
