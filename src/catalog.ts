@@ -8,6 +8,10 @@ import { IMAGE_ID_CODES } from './schema/types/image-id.js';
 import { DATE_CODES } from './schema/types/date.js';
 import { URL_CODES } from './schema/types/url.js';
 import { UUID_CODES } from './schema/types/uuid.js';
+import { LABELS_CODES } from './schema/types/labels.js';
+import { ANNOTATIONS_CODES } from './schema/types/annotations.js';
+import { ENVIRONMENT_CODES } from './schema/types/environment.js';
+import { EVENT_HANDLER_CODES } from './schema/types/event-handlers.js';
 
 /** An area's table with a title for the docs. */
 export interface CodeSection {
@@ -26,6 +30,10 @@ export const CODE_SECTIONS: readonly CodeSection[] = [
   { title: 'Timestamps (Date)', codes: DATE_CODES },
   { title: 'URL', codes: URL_CODES },
   { title: 'UUID', codes: UUID_CODES },
+  { title: 'Labels', codes: LABELS_CODES },
+  { title: 'Annotations', codes: ANNOTATIONS_CODES },
+  { title: 'Environment', codes: ENVIRONMENT_CODES },
+  { title: 'Event handlers', codes: EVENT_HANDLER_CODES },
   // manifests
   // aci
   // discovery

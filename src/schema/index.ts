@@ -1,8 +1,8 @@
 /** AC types and manifests (spec/types.md, spec/aci.md#image-manifest-schema, spec/pods.md). */
 export type { SchemaValidateOptions, CheckContext, Checker } from './internal/check.js';
 export { JSON_CODES } from './codes.js';
-export { DEFAULT_OS_ARCH, SPEC_OS_ARCH } from './types/os-arch.js';
-export type { OsArchTable } from './types/os-arch.js';
+export { DEFAULT_OS_ARCH, SPEC_OS_ARCH, appcOsArchFromGo, appcOsArchFromNode, goOsArchFromAppc } from './types/os-arch.js';
+export type { OsArchTable, AppcOsArch, GoOsArch } from './types/os-arch.js';
 export {
   AC_IDENTIFIER_CODES,
   AC_IDENTIFIER_PATTERN,
@@ -37,3 +37,30 @@ export { URL_CODES, parseURLScheme, checkHttpURL, validateHttpURL, isHttpURL } f
 export type { HttpURL, URLSchemeParse } from './types/url.js';
 export { UUID_CODES, parseUUID, formatUUID, checkUUID, validateUUID, isUUID } from './types/uuid.js';
 export type { UUID } from './types/uuid.js';
+export { LABELS_CODES, checkLabels, validateLabels, getLabel, labelsToMap, labelsFromMap } from './types/labels.js';
+export type { Label, Labels } from './types/labels.js';
+export {
+  ANNOTATIONS_CODES,
+  SUPPORTS_SYSTEMD_NOTIFY,
+  checkAnnotations,
+  validateAnnotations,
+  getAnnotation,
+  setAnnotation,
+  readKnownAnnotations,
+} from './types/annotations.js';
+export type { Annotation, Annotations, CheckAnnotationsOptions, ValidateAnnotationsOptions, KnownAnnotations } from './types/annotations.js';
+export {
+  ENVIRONMENT_CODES,
+  ENV_NAME_PATTERN,
+  checkEnvironment,
+  validateEnvironment,
+  getEnvironmentVariable,
+  setEnvironmentVariable,
+} from './types/environment.js';
+export type { Environment, EnvironmentVariable } from './types/environment.js';
+export { checkExec, validateExec, isExec } from './types/exec.js';
+export type { Exec } from './types/exec.js';
+export { EVENT_HANDLER_CODES, checkEventHandlers, validateEventHandlers, isEventHandlerName } from './types/event-handlers.js';
+export type { EventHandler, EventHandlerName, EventHandlers } from './types/event-handlers.js';
+export { checkUserAnnotations, checkUserLabels, validateUserAnnotations, validateUserLabels } from './types/user-maps.js';
+export type { UserAnnotations, UserLabels } from './types/user-maps.js';
