@@ -2,6 +2,9 @@
 import type { CodeTable } from './issues/codes.js';
 import { JSON_CODES } from './schema/codes.js';
 import { AC_IDENTIFIER_CODES } from './schema/types/ac-identifier.js';
+import { AC_NAME_CODES } from './schema/types/ac-name.js';
+import { MANIFEST_CODES } from './schema/manifest-codes.js';
+import { FILE_CODES } from './node/codes.js';
 import { AC_KIND_CODES } from './schema/types/ac-kind.js';
 import { SEMVER_CODES } from './schema/types/semver.js';
 import { IMAGE_ID_CODES } from './schema/types/image-id.js';
@@ -24,6 +27,7 @@ export const CODE_SECTIONS: readonly CodeSection[] = [
   { title: 'JSON and document structure', codes: JSON_CODES },
   // schema/types (one line per type module)
   { title: 'ACIdentifier', codes: AC_IDENTIFIER_CODES },
+  { title: 'ACName', codes: AC_NAME_CODES },
   { title: 'ACKind', codes: AC_KIND_CODES },
   { title: 'AC Version (SemVer)', codes: SEMVER_CODES },
   { title: 'Image ID', codes: IMAGE_ID_CODES },
@@ -35,6 +39,8 @@ export const CODE_SECTIONS: readonly CodeSection[] = [
   { title: 'Environment', codes: ENVIRONMENT_CODES },
   { title: 'Event handlers', codes: EVENT_HANDLER_CODES },
   // manifests
+  { title: 'Manifests', codes: MANIFEST_CODES },
+  { title: 'Files', codes: FILE_CODES },
   // aci
   // discovery
   // signature

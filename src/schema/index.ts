@@ -13,6 +13,25 @@ export {
   equalACIdentifiers,
 } from './types/ac-identifier.js';
 export type { ACIdentifier } from './types/ac-identifier.js';
+export { AC_NAME_CODES, AC_NAME_PATTERN, checkACName, validateACName, isACName, sanitizeACName } from './types/ac-name.js';
+export type { ACName } from './types/ac-name.js';
+export { parseKeyValueList, makeQueryString } from './types/query-string.js';
+export type { KeyValue, KeyValueParse } from './types/query-string.js';
+export { MANIFEST_CODES } from './manifest-codes.js';
+export { checkApp, validateApp } from './app.js';
+export type { App } from './app.js';
+export { checkImageManifest, parseImageManifest, validateImageManifest, IMAGE_MANIFEST_KIND } from './image-manifest.js';
+export type { ImageManifest } from './image-manifest.js';
+export { checkPodManifest, parsePodManifest, validatePodManifest, getPodApp, POD_MANIFEST_KIND } from './pod-manifest.js';
+export type { PodManifest, RuntimeApp, RuntimeImage, Mount } from './pod-manifest.js';
+export { parseManifest, validateManifest, stringifyManifest } from './manifest.js';
+export type { Manifest, ManifestKind, ManifestResult, StringifyOptions } from './manifest.js';
+export type { ParseManifestOptions } from './internal/document.js';
+export { DEFAULT_MAX_MANIFEST_BYTES } from './internal/document.js';
+export { lastDitchImage, lastDitchPod } from './last-ditch.js';
+export type { LastDitchImageManifest, LastDitchPodManifest } from './last-ditch.js';
+export { parseJson, lineColumn } from './json/parse-json.js';
+export type { ParsedJson, ParseJsonOptions, DuplicateKey, JsonProblem } from './json/parse-json.js';
 export { AC_KIND_CODES, AC_KINDS, checkACKind, validateACKind, isACKind } from './types/ac-kind.js';
 export type { ACKind, ValidateACKindOptions } from './types/ac-kind.js';
 export {
