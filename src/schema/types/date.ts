@@ -12,11 +12,13 @@ export type Timestamp = string & { readonly [brand]: 'Timestamp' };
 /** Codes reported for timestamps. */
 export const DATE_CODES = {
   DATE_INVALID: { severity: 'error', summary: 'A timestamp is not an RFC 3339 date-time (YYYY-MM-DDThh:mm:ss[.frac] then Z or ±hh:mm, upper-case T and Z).', spec: 'spec/types.md#timestamps-type T-DT-1' },
-  DATE_OUT_OF_RANGE: { severity: 'error', summary: 'A timestamp has a field out of range (month 13, February 30, hour 24, minute or second 60, zone hour 24 ...).', spec: 'spec/types.md#timestamps-type T-DT-1' },
+  DATE_OUT_OF_RANGE: { severity: 'error', summary: 'A timestamp has a field out of range (month 13, February 30, hour 24, minute or second 60, zone hour above 24 ...).', spec: 'spec/types.md#timestamps-type T-DT-1' },
+  DATE_NOT_STRICT: { severity: 'warning', summary: 'A timestamp is accepted by Go but is not RFC 3339: a one-digit hour, a comma before the fraction, or a zone offset of hour 24 or minute 60.', spec: 'spec/types.md#timestamps-type T-DT-1' },
 } as const satisfies CodeTable;
 
 const report = reporter(DATE_CODES);
-const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(\.\d+)?(?:(Z)|([+-])(\d{2}):(\d{2}))$/;
+// What Go's time.Parse(time.RFC3339, ...) accepts: also a one-digit hour and a comma before the fraction.
+const GO_RFC3339 = /^(\d{4})-(\d{2})-(\d{2})T(\d{1,2}):(\d{2}):(\d{2})([.,]\d+)?(?:(Z)|([+-])(\d{2}):(\d{2}))$/;
 
 interface Fields {
   readonly year: number;
@@ -30,7 +32,9 @@ interface Fields {
   readonly offset: number;
 }
 
-type Parsed = { readonly fields: Fields } | { readonly error: 'DATE_INVALID' | 'DATE_OUT_OF_RANGE'; readonly reason: string };
+type Parsed =
+  | { readonly fields: Fields; readonly lenient?: string }
+  | { readonly error: 'DATE_INVALID' | 'DATE_OUT_OF_RANGE'; readonly reason: string };
 
 function isLeap(year: number): boolean {
   return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
@@ -41,7 +45,7 @@ function daysIn(year: number, month: number): number {
 }
 
 function parseFields(text: string): Parsed {
-  const m = RFC3339.exec(text);
+  const m = GO_RFC3339.exec(text);
   if (m === null) {
     let reason = 'expected YYYY-MM-DDThh:mm:ss with a zone, such as "2015-05-18T13:49:28Z" or "2015-05-18T13:49:28.35-04:00"';
     if (/^\d{4}-\d{2}-\d{2} \d/.test(text)) reason = 'the date and time must be separated by an upper-case "T", not a space';
@@ -53,7 +57,7 @@ function parseFields(text: string): Parsed {
   const n = (i: number): number => Number(m[i] ?? '0');
   const [year, month, day, hour, minute, second] = [n(1), n(2), n(3), n(4), n(5), n(6)];
   const frac = m[7] ?? '';
-  const millis = frac === '' ? 0 : Math.floor(Number('0' + frac) * 1000);
+  const millis = frac === '' ? 0 : Math.floor(Number('0.' + frac.slice(1)) * 1000);
   const zh = n(10);
   const zm = n(11);
   const offset = m[8] === 'Z' ? 0 : (m[9] === '-' ? -1 : 1) * (zh * 60 + zm);
@@ -64,15 +68,22 @@ function parseFields(text: string): Parsed {
   if (minute > 59) return out('minute', minute);
   // Go rejects the leap second 60, which RFC 3339 allows; we follow Go.
   if (second > 59) return out('second', second);
-  if (zh > 23) return out('zone hour', zh);
-  if (zm > 59) return out('zone minute', zm);
-  return { fields: { year, month, day, hour, minute, second, millis, offset } };
+  // Go allows zone offsets up to 24 hours and 60 minutes; RFC 3339 stops at 23:59.
+  if (zh > 24) return out('zone hour', zh);
+  if (zm > 60) return out('zone minute', zm);
+  const lenient: string[] = [];
+  if (m[4]!.length === 1) lenient.push('the hour needs two digits');
+  if (frac.startsWith(',')) lenient.push('the fraction needs "." rather than ","');
+  if (zh > 23 || zm > 59) lenient.push('the zone offset must be at most 23:59');
+  const fields = { year, month, day, hour, minute, second, millis, offset };
+  return lenient.length === 0 ? { fields } : { fields, lenient: lenient.join('; ') };
 }
 
 /**
  * Checks an RFC 3339 date-time at `path` (T-DT-1): upper-case `T` and `Z`, the zone required,
  * fractional seconds allowed, calendar ranges checked (leap years included). Null and a missing
- * value count as `""`, which is invalid.
+ * value count as `""`, which is invalid. What Go's parser accepts beyond RFC 3339 (a one-digit
+ * hour, `,` before the fraction, zone offsets of 24 hours or 60 minutes) is a warning.
  *
  * @returns the string as written.
  */
@@ -87,6 +98,7 @@ export function checkDate(value: unknown, path: string, ctx: CheckContext): Time
     report(ctx, p.error, path, `bad date ${quote(value)}: ${p.reason}`, { value });
     return undefined;
   }
+  if (p.lenient !== undefined) report(ctx, 'DATE_NOT_STRICT', path, `date ${quote(value)} is not RFC 3339: ${p.lenient}`, { value });
   return value as Timestamp;
 }
 
@@ -95,13 +107,16 @@ export function validateDate(value: unknown, options?: SchemaValidateOptions): R
   return runChecker(checkDate, value, options);
 }
 
-/** True when `value` is an RFC 3339 date-time string this library accepts. */
+/** True when `value` is a strict RFC 3339 date-time string (no Go leniency). */
 export function isTimestamp(value: unknown): value is Timestamp {
-  return typeof value === 'string' && 'fields' in parseFields(value);
+  if (typeof value !== 'string') return false;
+  const p = parseFields(value);
+  return 'fields' in p && p.lenient === undefined;
 }
 
 /**
  * Parses an RFC 3339 date-time into a Date (millisecond precision; finer fractions are cut).
+ * Accepts what checkDate accepts, warnings included.
  *
  * @returns undefined when the text is not a valid timestamp.
  * @example
