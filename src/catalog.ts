@@ -15,6 +15,10 @@ import { LABELS_CODES } from './schema/types/labels.js';
 import { ANNOTATIONS_CODES } from './schema/types/annotations.js';
 import { ENVIRONMENT_CODES } from './schema/types/environment.js';
 import { EVENT_HANDLER_CODES } from './schema/types/event-handlers.js';
+import { QUANTITY_CODES } from './schema/types/quantity.js';
+import { ISOLATOR_CODES } from './schema/types/isolator.js';
+import { RESOURCE_ISOLATOR_CODES } from './schema/types/isolators/resource.js';
+import { LINUX_ISOLATOR_CODES } from './schema/types/isolators/linux.js';
 
 /** An area's table with a title for the docs. */
 export interface CodeSection {
@@ -38,6 +42,10 @@ export const CODE_SECTIONS: readonly CodeSection[] = [
   { title: 'Annotations', codes: ANNOTATIONS_CODES },
   { title: 'Environment', codes: ENVIRONMENT_CODES },
   { title: 'Event handlers', codes: EVENT_HANDLER_CODES },
+  { title: 'Resource quantity', codes: QUANTITY_CODES },
+  { title: 'Isolators', codes: ISOLATOR_CODES },
+  { title: 'Resource isolator values', codes: RESOURCE_ISOLATOR_CODES },
+  { title: 'Linux isolator values', codes: LINUX_ISOLATOR_CODES },
   // manifests
   { title: 'Manifests', codes: MANIFEST_CODES },
   { title: 'Files', codes: FILE_CODES },
