@@ -19,6 +19,7 @@ import { QUANTITY_CODES } from './schema/types/quantity.js';
 import { ISOLATOR_CODES } from './schema/types/isolator.js';
 import { RESOURCE_ISOLATOR_CODES } from './schema/types/isolators/resource.js';
 import { LINUX_ISOLATOR_CODES } from './schema/types/isolators/linux.js';
+import { MOUNT_POINT_CODES } from './schema/types/mount-point.js';
 
 /** An area's table with a title for the docs. */
 export interface CodeSection {
@@ -46,6 +47,7 @@ export const CODE_SECTIONS: readonly CodeSection[] = [
   { title: 'Isolators', codes: ISOLATOR_CODES },
   { title: 'Resource isolator values', codes: RESOURCE_ISOLATOR_CODES },
   { title: 'Linux isolator values', codes: LINUX_ISOLATOR_CODES },
+  { title: 'MountPoint', codes: MOUNT_POINT_CODES },
   // manifests
   { title: 'Manifests', codes: MANIFEST_CODES },
   { title: 'Files', codes: FILE_CODES },

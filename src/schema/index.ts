@@ -147,3 +147,13 @@ export {
 export type { CapabilitiesValue, SeccompValue, SELinuxContextValue, AppArmorProfileValue } from './types/isolators/linux.js';
 export { UNIX_SYSCTL } from './types/isolators/unix.js';
 export type { SysctlValue } from './types/isolators/unix.js';
+export {
+  MOUNT_POINT_CODES,
+  checkMountPoint,
+  validateMountPoint,
+  checkMountPoints,
+  validateMountPoints,
+  reportDuplicateMountPoints,
+  parseMountPointFlag,
+} from './types/mount-point.js';
+export type { MountPoint } from './types/mount-point.js';

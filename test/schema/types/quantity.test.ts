@@ -16,7 +16,7 @@ import { assertIssue } from '../../support/issues.js';
 import { readJsonFixture } from '../../support/paths.js';
 
 interface Table {
-  parse: { valid: { input: string; value: string; format: QuantityFormat }[] };
+  valid: { input: string; value: string; format: QuantityFormat }[];
   invalid: { input: string; code: string }[];
   noDigits: string[];
   string: { value: string; format: QuantityFormat; expect: string; alternate?: string }[];
@@ -47,7 +47,7 @@ function negate(q: Quantity): Quantity {
 }
 
 describe('Quantity parse (Go TestQuantityParse)', () => {
-  for (const { input, value, format } of table.parse.valid) {
+  for (const { input, value, format } of table.valid) {
     it(`T-Q-1 T-Q-3 parses ${JSON.stringify(input)} as ${value} ${format}, also with - and +`, () => {
       const want = exact(value, format);
       const got = mustParse(input);
