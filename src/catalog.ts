@@ -22,6 +22,7 @@ import { LINUX_ISOLATOR_CODES } from './schema/types/isolators/linux.js';
 import { MOUNT_POINT_CODES } from './schema/types/mount-point.js';
 import { PORT_CODES } from './schema/types/port.js';
 import { VOLUME_CODES } from './schema/types/volume.js';
+import { DEPENDENCY_CODES } from './schema/types/dependencies.js';
 
 /** An area's table with a title for the docs. */
 export interface CodeSection {
@@ -52,6 +53,7 @@ export const CODE_SECTIONS: readonly CodeSection[] = [
   { title: 'MountPoint', codes: MOUNT_POINT_CODES },
   { title: 'Port and ExposedPort', codes: PORT_CODES },
   { title: 'Volume', codes: VOLUME_CODES },
+  { title: 'Dependencies', codes: DEPENDENCY_CODES },
   // manifests
   { title: 'Manifests', codes: MANIFEST_CODES },
   { title: 'Files', codes: FILE_CODES },

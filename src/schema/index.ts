@@ -178,3 +178,12 @@ export {
   formatVolumeFlag,
 } from './types/volume.js';
 export type { Volume, VolumeKind } from './types/volume.js';
+export {
+  DEPENDENCY_CODES,
+  checkDependency,
+  validateDependency,
+  checkDependencies,
+  validateDependencies,
+  verifyDependency,
+} from './types/dependencies.js';
+export type { Dependency, RetrievedDependency } from './types/dependencies.js';
