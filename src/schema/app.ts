@@ -4,7 +4,7 @@ import { childPointer } from '../issues/json-pointer.js';
 import type { CheckContext, SchemaValidateOptions } from './internal/check.js';
 import { reporter, runChecker } from './internal/check.js';
 import { fieldPointer, readFields } from './internal/fields.js';
-import { checkArray, checkInteger, checkObject, checkString } from './internal/json-types.js';
+import { checkList, checkInteger, checkObject, checkString } from './internal/json-types.js';
 import { MANIFEST_CODES } from './manifest-codes.js';
 import type { EnvironmentVariable, EventHandler, Exec, Isolator, MountPoint, Port } from './internal/type-checkers.js';
 import {
@@ -41,17 +41,6 @@ const FIELDS = [
 
 const report = reporter(MANIFEST_CODES);
 
-/** Checks a list whose items are checked one by one; returns the good items. */
-function checkList<T>(value: unknown, path: string, ctx: CheckContext, item: (v: unknown, p: string, c: CheckContext) => T | undefined): T[] | undefined {
-  const list = checkArray(value, path, ctx);
-  if (list === undefined) return undefined;
-  const out: T[] = [];
-  list.forEach((v, i) => {
-    const t = item(v, childPointer(path, i), ctx);
-    if (t !== undefined) out.push(t);
-  });
-  return out;
-}
 
 /** Reports names that appear twice in a list of named items. */
 function reportDuplicateNames(items: readonly { readonly name?: string }[] | undefined, path: string, ctx: CheckContext, code: 'APP_DUPLICATE_MOUNT_POINT' | 'APP_DUPLICATE_PORT', what: string): void {
