@@ -10,6 +10,7 @@ import { checkDocument, runDocument } from './internal/document.js';
 import { fieldPointer, readFields } from './internal/fields.js';
 import { finish } from './internal/finish.js';
 import { checkList, checkBoolean, checkObject, checkString } from './internal/json-types.js';
+import { reportNotObject } from './internal/json-types.js';
 import { lastDitchPod } from './last-ditch.js';
 import { MANIFEST_CODES } from './manifest-codes.js';
 import { validatePodManifestSchema } from './generated/validators.js';
@@ -142,8 +143,11 @@ function reportDuplicates(names: readonly (string | undefined)[], path: string, 
 
 /** Checks a decoded pod manifest; returns the canonical typed value (best effort, even with errors). */
 export function checkPodManifest(value: unknown, path: string, ctx: CheckContext): PodManifest | undefined {
-  const obj = checkObject(value, path, ctx);
-  if (obj === undefined) return undefined;
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    reportNotObject(ctx, path, value);
+    return undefined;
+  }
+  const obj = value as Record<string, unknown>;
   const f = readFields(obj, FIELDS, path, ctx);
   const at = (n: (typeof FIELDS)[number]): string => fieldPointer(obj, n, path);
 

@@ -72,6 +72,11 @@ export function checkList<T>(value: unknown, path: string, ctx: CheckContext, it
   return out;
 }
 
+/** Reports that a document is not a JSON object (a manifest must be one; `null` is not). */
+export function reportNotObject(ctx: CheckContext, path: string, value: unknown): void {
+  report(ctx, 'JSON_NOT_OBJECT', path, `a manifest must be a JSON object, got ${jsonTypeOf(value)}`, { got: jsonTypeOf(value) });
+}
+
 /** Reports a missing required field `name` of the object at `path`. */
 export function reportMissing(ctx: CheckContext, path: string, name: string, what?: string): void {
   report(ctx, 'JSON_MISSING_FIELD', path, `${what ?? `"${name}"`} is required`, { field: name });
