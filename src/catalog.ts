@@ -2,6 +2,7 @@
 import type { CodeTable } from './issues/codes.js';
 import { JSON_CODES } from './schema/codes.js';
 import { AC_IDENTIFIER_CODES } from './schema/types/ac-identifier.js';
+import { ACI_CODES } from './aci/codes.js';
 
 /** An area's table with a title for the docs. */
 export interface CodeSection {
@@ -16,6 +17,7 @@ export const CODE_SECTIONS: readonly CodeSection[] = [
   { title: 'ACIdentifier', codes: AC_IDENTIFIER_CODES },
   // manifests
   // aci
+  { title: 'ACI archives and image layouts', codes: ACI_CODES },
   // discovery
   // signature
   // render
