@@ -14,7 +14,7 @@ import { randomBytes } from 'node:crypto';
 import { isUtf8 } from 'node:buffer';
 import { AppcError } from '../issues/appc-error.js';
 import type { Issue } from '../issues/issue.js';
-import { stringifyManifest } from '../schema/image-manifest.js';
+import { stringifyManifest } from '../schema/manifest.js';
 import { createCompressor, type CompressOptions } from './compress.js';
 import type { Compression } from './detect.js';
 import { entryTypeOf, validateLayout } from './layout.js';
@@ -172,7 +172,7 @@ export async function buildAci(dir: string, out: string, options: BuildAciOption
     const ext = /\.[^./]*$/.exec(basename(out))?.[0] ?? '';
     throw new AppcError('ACI_BAD_EXTENSION', `the output file name must end in .aci (given ${JSON.stringify(ext)})`, { file: out });
   }
-  if (!options.overwrite && (await exists(out))) throw new AppcError('ACI_OUTPUT_EXISTS', `${out} exists (use overwrite to replace it)`, { file: out });
+  if (!options.overwrite && (await exists(out))) throw new AppcError('ACI_OUTPUT_EXISTS', 'the output file exists (pass overwrite, --overwrite, to replace it)', { file: out });
   const layout = await validateLayout(dir, options.strict ? { strict: true } : {});
   if (!layout.ok || !layout.manifest?.ok) throw new AciLayoutError(dir, layout.issues);
   const manifestBytes = new TextEncoder().encode(stringifyManifest(layout.manifest.value));
@@ -307,9 +307,9 @@ export async function commit(tmp: string, out: string, overwrite: boolean): Prom
     await link(tmp, out);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'EEXIST') throw new AppcError('ACI_OUTPUT_EXISTS', `${out} exists (use overwrite to replace it)`, { file: out });
+    if (code === 'EEXIST') throw new AppcError('ACI_OUTPUT_EXISTS', 'the output file exists (pass overwrite, --overwrite, to replace it)', { file: out });
     if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EXDEV' && code !== 'EMLINK') throw e;
-    if (await exists(out)) throw new AppcError('ACI_OUTPUT_EXISTS', `${out} exists (use overwrite to replace it)`, { file: out });
+    if (await exists(out)) throw new AppcError('ACI_OUTPUT_EXISTS', 'the output file exists (pass overwrite, --overwrite, to replace it)', { file: out });
     await rename(tmp, out);
     return;
   }

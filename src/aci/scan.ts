@@ -105,7 +105,7 @@ export async function scanArchive(
   if (compression === undefined) {
     opened.close();
     const unsupported = fileType === 'zstd' || fileType === 'lzma' || fileType === 'openpgp';
-    issues.push(aciIssue(unsupported ? 'ACI_UNSUPPORTED_COMPRESSION' : 'ACI_UNKNOWN_FORMAT', `the file is ${describeFileType(fileType)}`, { offset: 0, params: { fileType } }));
+    issues.push(aciIssue(unsupported ? 'ACI_UNSUPPORTED_COMPRESSION' : 'ACI_UNKNOWN_FORMAT', `the file is ${describeFileType(fileType)}`, { params: { fileType } }));
     return { fileType, compression, imageId: undefined, bytes: 0, compressedBytes: opened.stats.compressedBytes, entryCount: 0, issues, complete: false, stopped: false, broken: true };
   }
 
