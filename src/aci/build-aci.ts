@@ -10,6 +10,7 @@ import { basename, dirname, join } from 'node:path';
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { pipeline } from 'node:stream/promises';
+import type { Writable } from 'node:stream';
 import { randomBytes } from 'node:crypto';
 import { isUtf8 } from 'node:buffer';
 import { AppcError } from '../issues/appc-error.js';
@@ -81,7 +82,9 @@ class TarOutput {
   private readonly hash = createHash('sha512');
 
   constructor(
-    private readonly input: NodeJS.WritableStream & { write(chunk: Uint8Array): boolean },
+    private readonly input: Writable,
+    /** Rejects as soon as the compressor or the file writer fails (never resolves otherwise). */
+    private readonly failure: Promise<never>,
     private readonly onProgress?: (bytes: number) => void,
   ) {}
 
@@ -122,7 +125,9 @@ class TarOutput {
     this.hash.update(chunk);
     this.bytes += chunk.length;
     this.onProgress?.(this.bytes);
-    if (!this.input.write(chunk)) await once(this.input as unknown as NodeJS.EventEmitter, 'drain');
+    // A dead compressor never emits 'drain': wait for its failure instead of hanging.
+    if (this.input.destroyed) await Promise.race([this.failure, Promise.reject(new Error('the compressor stopped unexpectedly'))]);
+    if (!this.input.write(chunk)) await Promise.race([once(this.input, 'drain'), this.failure]);
   }
 
   digest(): string {
@@ -188,8 +193,12 @@ export async function buildAci(dir: string, out: string, options: BuildAciOption
     const compressor = createCompressor(compression, options);
     const fileStream = createWriteStream('', { fd: fh.fd, autoClose: false, highWaterMark: 1 << 20 } as Parameters<typeof createWriteStream>[1]);
     const written = pipeline(compressor.output, fileStream);
-    written.catch(() => {});
-    const tar = new TarOutput(compressor.input, options.onProgress);
+    const failure = new Promise<never>((_, reject) => {
+      written.catch(reject);
+      compressor.done.catch(reject);
+    });
+    failure.catch(() => {});
+    const tar = new TarOutput(compressor.input, failure, options.onProgress);
     const inodes = new Map<string, string>();
     const skipped: string[] = [];
     let entryCount = 0;
@@ -266,12 +275,12 @@ export async function buildAci(dir: string, out: string, options: BuildAciOption
       entryCount++;
       await tar.flush();
       compressor.input.end();
+      await Promise.race([Promise.all([written, compressor.done]), failure]);
     } catch (e) {
       compressor.input.destroy();
       compressor.output.destroy();
       throw e;
     }
-    await Promise.all([written, compressor.done]);
     await fh.datasync();
     await fh.close();
     await commit(tmp, out, options.overwrite === true);

@@ -49,11 +49,14 @@ export function createCompressor(compression: Compression, options: CompressOpti
       child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d.slice(0, 1000)));
       const done = new Promise<void>((resolve, reject) => {
         child.on('error', (e: NodeJS.ErrnoException) => {
-          reject(
+          const err =
             e.code === 'ENOENT'
               ? new AppcError('ACI_COMPRESSOR_MISSING', 'writing bzip2 needs the "bzip2" program, which was not found on PATH; install it or use --compression=gzip or xz', { cause: e })
-              : e,
-          );
+              : e;
+          // Fail the streams too, so whoever writes or reads them stops instead of waiting forever.
+          child.stdin.destroy(err);
+          child.stdout.destroy(err);
+          reject(err);
         });
         child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`bzip2 exited with code ${code}: ${stderr.trim()}`))));
       });
