@@ -5,6 +5,7 @@ import { AC_IDENTIFIER_CODES } from './schema/types/ac-identifier.js';
 import { AC_NAME_CODES } from './schema/types/ac-name.js';
 import { MANIFEST_CODES } from './schema/manifest-codes.js';
 import { FILE_CODES } from './node/codes.js';
+import { DISCOVERY_CODES } from './discovery/codes.js';
 
 /** An area's table with a title for the docs. */
 export interface CodeSection {
@@ -23,6 +24,7 @@ export const CODE_SECTIONS: readonly CodeSection[] = [
   { title: 'Files', codes: FILE_CODES },
   // aci
   // discovery
+  { title: 'Discovery', codes: DISCOVERY_CODES },
   // signature
   // render
   // convert
