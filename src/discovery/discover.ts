@@ -62,7 +62,7 @@ export interface DiscoveryAttempt {
   /** The HTTP status, when there was an answer. */
   readonly status?: number;
   readonly outcome: AttemptOutcome;
-  /** The code of a failed or skipped step (absent for `ok` and `redirect`). */
+  /** The code of a failed or skipped step (absent for `ok`, `fetched` and `redirect`). */
   readonly code?: DiscoveryCode;
   /** What happened, for a person. */
   readonly detail: string;
@@ -226,17 +226,17 @@ async function walk<T>(
   return { found: [], attempts, issues };
 }
 
-/** One reason per prefix, for the message of a failed walk. */
+/** One reason per prefix, in walk order, for the message of a failed walk. */
 function summarize(attempts: readonly DiscoveryAttempt[]): string {
-  const byPrefix = new Map<string, string[]>();
+  const byPrefix = new Map<string, { url: string; reasons: string[] }>();
   for (const a of attempts) {
-    if (a.outcome === 'ok' || a.outcome === 'redirect' || a.outcome === 'no-tags') continue;
-    const list = byPrefix.get(a.prefix) ?? [];
-    list.push(a.outcome === 'http-error' || a.outcome === 'network-error' || a.outcome === 'timeout' || a.outcome === 'too-large' || a.outcome === 'redirect-error' || a.outcome === 'unauthorized' ? `${a.url}: ${a.detail}` : a.detail);
-    byPrefix.set(a.prefix, list);
+    const entry = byPrefix.get(a.prefix) ?? { url: a.url, reasons: [] };
+    byPrefix.set(a.prefix, entry);
+    if (a.outcome === 'ok' || a.outcome === 'fetched' || a.outcome === 'redirect' || a.outcome === 'no-tags') continue;
+    const request = a.outcome !== 'tag-ignored' && a.outcome !== 'prefix-mismatch' && a.outcome !== 'template-skipped';
+    entry.reasons.push(request ? `${a.url}: ${a.detail}` : a.detail);
   }
-  for (const a of attempts) if (a.outcome === 'no-tags' && !byPrefix.has(a.prefix)) byPrefix.set(a.prefix, [`${a.url}: no matching tags`]);
-  return [...byPrefix.values()].map((l) => l.join('; ')).join(' | ');
+  return [...byPrefix.values()].map((e) => (e.reasons.length ? e.reasons.join('; ') : `${e.url}: no matching tags`)).join(' | ');
 }
 
 function failedWalkIssues(kind: DiscoveryWalk, name: string, attempts: readonly DiscoveryAttempt[]): Issue[] {

@@ -11,6 +11,7 @@ import type { DiscoveryCode } from './codes.js';
 /** What happened to one request of the walk. */
 export type AttemptOutcome =
   | 'ok'
+  | 'fetched'
   | 'redirect'
   | 'http-error'
   | 'unauthorized'
@@ -194,7 +195,7 @@ async function fetchChain(start: string, settings: PageFetchSettings): Promise<P
       }
       const { text, note: encodingNote } = decodePage(body, res.headers.get('content-type'));
       const notes = [note, encodingNote].filter((n) => n !== undefined);
-      hops.push({ url, status, outcome: 'ok', detail: `fetched ${body.length} bytes${notes.length ? '; ' + notes.join('; ') : ''}` });
+      hops.push({ url, status, outcome: 'fetched', detail: `${body.length} bytes${notes.length ? '; ' + notes.join('; ') : ''}` });
       return { ok: true, url, html: text, plainHttp, hops };
     }
   } finally {
