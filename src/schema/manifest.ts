@@ -48,11 +48,12 @@ function unknownKind(value: unknown): Issue {
  * unknown kind is an issue (Go panics on it).
  */
 export function parseManifest(input: string | Uint8Array, options?: ParseManifestOptions): ManifestResult {
-  const { parsed, issues } = parseDocument(input, options);
+  const pre = parseDocument(input, options);
+  const { parsed, issues } = pre;
   if (parsed === undefined) return finish<Manifest>(undefined, issues, undefined, options, () => undefined);
   const kind = findKind(parsed.value);
-  if (kind === 'ImageManifest') return { ...runDocument<Manifest>(input, IMAGE_MANIFEST_KIND, options), kind };
-  if (kind === 'PodManifest') return { ...runDocument<Manifest>(input, POD_MANIFEST_KIND, options), kind };
+  if (kind === 'ImageManifest') return { ...runDocument<Manifest>(input, IMAGE_MANIFEST_KIND, options, pre), kind };
+  if (kind === 'PodManifest') return { ...runDocument<Manifest>(input, POD_MANIFEST_KIND, options, pre), kind };
   return finish<Manifest>(undefined, withPositions([...issues, unknownKind(parsed.value)], parsed), undefined, options, () => undefined);
 }
 

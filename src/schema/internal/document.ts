@@ -95,8 +95,8 @@ export function checkDocument<T>(value: unknown, kind: DocumentKind<T>, options:
 }
 
 /** The whole pipeline for one document kind. */
-export function runDocument<T>(input: string | Uint8Array, kind: DocumentKind<T>, options: ParseManifestOptions = {}): Result<T> {
-  const { parsed, issues } = parseDocument(input, options);
+export function runDocument<T>(input: string | Uint8Array, kind: DocumentKind<T>, options: ParseManifestOptions = {}, preParsed?: { parsed?: ParsedJson; issues: Issue[] }): Result<T> {
+  const { parsed, issues } = preParsed ?? parseDocument(input, options);
   if (parsed === undefined) return finish<T>(undefined, issues, undefined, options, kind.lastDitch);
   let value = parsed.value;
   if (options.base !== undefined && typeof value === 'object' && value !== null && !Array.isArray(value)) value = { ...options.base, ...value };

@@ -14,11 +14,10 @@ export function locate(parsed: ParsedJson, path: string): { readonly path: strin
   try {
     tokens = splitPointer(path);
   } catch {
-    return { path, offset: parsed.valueOffsets.get('') };
+    return { path, offset: parsed.valueOffset('') };
   }
   let node: unknown = parsed.value;
   let docPath = '';
-  let offset = parsed.valueOffsets.get('');
   for (const token of tokens) {
     if (Array.isArray(node)) {
       const index = Number(token);
@@ -36,9 +35,8 @@ export function locate(parsed: ParsedJson, path: string): { readonly path: strin
       node = obj[key];
       docPath = childPointer(docPath, key);
     } else break;
-    offset = parsed.valueOffsets.get(docPath) ?? offset;
   }
-  return { path: docPath, offset };
+  return { path: docPath, offset: parsed.valueOffset(docPath) };
 }
 
 /** Adds line and column to each issue from the parsed text. */

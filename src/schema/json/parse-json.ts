@@ -3,7 +3,7 @@
  * and key starts so issues get a line and column, records repeated keys (the last value wins, earlier
  * ones are kept for validation), bounds nesting depth, and never throws.
  */
-import { childPointer } from '../../issues/json-pointer.js';
+import { pointer, splitPointer } from '../../issues/json-pointer.js';
 
 /** Limits for parseJson. */
 export interface ParseJsonOptions {
@@ -31,10 +31,10 @@ export interface JsonProblem {
 /** The outcome of parseJson: a value (undefined when the text is not JSON), positions, duplicates and problems. */
 export interface ParsedJson {
   readonly value: unknown;
-  /** Offset of each value by JSON pointer (the winning occurrence for repeated keys). */
-  readonly valueOffsets: ReadonlyMap<string, number>;
-  /** Offset of each object member's key by pointer. */
-  readonly keyOffsets: ReadonlyMap<string, number>;
+  /** Offset of the value at a JSON pointer (the winning occurrence for repeated keys), if it exists. */
+  valueOffset(path: string): number | undefined;
+  /** Offset of the key of the object member at a JSON pointer, if it exists. */
+  keyOffset(path: string): number | undefined;
   readonly duplicates: readonly DuplicateKey[];
   /** Fatal problems (value is undefined) or, for JSON_LONE_SURROGATE, recoverable ones. */
   readonly problems: readonly JsonProblem[];
@@ -52,8 +52,11 @@ const WS = new Set([0x20, 0x09, 0x0a, 0x0d]);
 /** Parses JSON text. Never throws: a syntax error yields `value: undefined` and a problem with its offset. */
 export function parseJson(text: string, options: ParseJsonOptions = {}): ParsedJson {
   const maxDepth = options.maxDepth ?? 128;
-  const valueOffsets = new Map<string, number>();
-  const keyOffsets = new Map<string, number>();
+  // Positions hang off each container, so no pointer string is built unless someone asks for one.
+  const objectPositions = new Map<object, Map<string, [keyOffset: number, valueOffset: number]>>();
+  const arrayPositions = new Map<object, number[]>();
+  const stack: (string | number)[] = [];
+  let rootOffset = 0;
   const duplicates: DuplicateKey[] = [];
   const problems: JsonProblem[] = [];
   let i = 0;
@@ -165,14 +168,16 @@ export function parseJson(text: string, options: ParseJsonOptions = {}): ParsedJ
     return fail(describe(i) + ' looking for beginning of value');
   };
 
-  const parseValue = (path: string, depth: number): unknown => {
+  const parseValue = (depth: number): unknown => {
     skipWs();
-    valueOffsets.set(path, i);
+    if (depth === 0) rootOffset = i;
     const c = text[i];
     if (c === '{') {
       if (depth >= maxDepth) throw new Fail({ code: 'JSON_TOO_DEEP', message: `nesting deeper than ${maxDepth} levels`, offset: i });
       i++;
       const obj: Record<string, unknown> = {};
+      const positions = new Map<string, [number, number]>();
+      objectPositions.set(obj, positions);
       skipWs();
       if (text[i] === '}') {
         i++;
@@ -186,14 +191,17 @@ export function parseJson(text: string, options: ParseJsonOptions = {}): ParsedJ
         skipWs();
         if (text[i] !== ':') fail(describe(i) + ' after object key');
         i++;
-        const memberPath = childPointer(path, key);
         if (Object.hasOwn(obj, key)) {
-          duplicates.push({ path: memberPath, keyOffset: keyOffsets.get(memberPath) ?? keyAt, value: obj[key] });
+          duplicates.push({ path: pointer(...stack, key), keyOffset: positions.get(key)![0], value: obj[key] });
         }
-        keyOffsets.set(memberPath, keyAt);
-        const v = parseValue(memberPath, depth + 1);
+        skipWs();
+        positions.set(key, [keyAt, i]);
+        stack.push(key);
+        const v = parseValue(depth + 1);
+        stack.pop();
         // defineProperty so a "__proto__" key is data, as JSON.parse does.
-        Object.defineProperty(obj, key, { value: v, enumerable: true, writable: true, configurable: true });
+        if (key === '__proto__') Object.defineProperty(obj, key, { value: v, enumerable: true, writable: true, configurable: true });
+        else obj[key] = v;
         skipWs();
         if (text[i] === ',') {
           i++;
@@ -210,13 +218,19 @@ export function parseJson(text: string, options: ParseJsonOptions = {}): ParsedJ
       if (depth >= maxDepth) throw new Fail({ code: 'JSON_TOO_DEEP', message: `nesting deeper than ${maxDepth} levels`, offset: i });
       i++;
       const arr: unknown[] = [];
+      const offsets: number[] = [];
+      arrayPositions.set(arr, offsets);
       skipWs();
       if (text[i] === ']') {
         i++;
         return arr;
       }
       for (;;) {
-        arr.push(parseValue(childPointer(path, arr.length), depth + 1));
+        skipWs();
+        offsets.push(i);
+        stack.push(arr.length);
+        arr.push(parseValue(depth + 1));
+        stack.pop();
         skipWs();
         if (text[i] === ',') {
           i++;
@@ -236,17 +250,47 @@ export function parseJson(text: string, options: ParseJsonOptions = {}): ParsedJ
     return parseNumber();
   };
 
+  const locate = (path: string, which: 0 | 1): number | undefined => {
+    let tokens: string[];
+    try {
+      tokens = splitPointer(path);
+    } catch {
+      return undefined;
+    }
+    let node: unknown = result;
+    let offset: number | undefined = rootOffset;
+    for (let n = 0; n < tokens.length; n++) {
+      const t = tokens[n]!;
+      if (Array.isArray(node)) {
+        const k = Number(t);
+        offset = arrayPositions.get(node)?.[k];
+        if (which === 0 && n === tokens.length - 1) return undefined; // array elements have no key
+        node = node[k];
+      } else if (typeof node === 'object' && node !== null) {
+        const pos = objectPositions.get(node)?.get(t);
+        offset = pos?.[which === 0 ? 0 : 1];
+        node = (node as Record<string, unknown>)[t];
+      } else return undefined;
+      if (offset === undefined) return undefined;
+    }
+    return offset;
+  };
+  const valueOffset = (path: string): number | undefined => locate(path, 1);
+  const keyOffset = (path: string): number | undefined => locate(path, 0);
+  let result: unknown;
+
   try {
-    const value = parseValue('', 0);
+    const value = parseValue(0);
+    result = value;
     skipWs();
     if (i < n) {
-      return { value: undefined, valueOffsets, keyOffsets, duplicates, text, problems: [...problems, { code: 'JSON_TRAILING_DATA', message: `${describe(i)} after top-level value`, offset: i }] };
+      return { value: undefined, valueOffset, keyOffset, duplicates, text, problems: [...problems, { code: 'JSON_TRAILING_DATA', message: `${describe(i)} after top-level value`, offset: i }] };
     }
-    return { value, valueOffsets, keyOffsets, duplicates, problems, text };
+    return { value, valueOffset, keyOffset, duplicates, problems, text };
   } catch (e) {
-    if (e instanceof Fail) return { value: undefined, valueOffsets, keyOffsets, duplicates, problems: [...problems, e.problem], text };
+    if (e instanceof Fail) return { value: undefined, valueOffset, keyOffset, duplicates, problems: [...problems, e.problem], text };
     // A RangeError (stack) cannot happen with the depth bound, but never let one escape.
-    return { value: undefined, valueOffsets, keyOffsets, duplicates, problems: [...problems, { code: 'JSON_SYNTAX', message: String(e), offset: i }], text };
+    return { value: undefined, valueOffset, keyOffset, duplicates, problems: [...problems, { code: 'JSON_SYNTAX', message: String(e), offset: i }], text };
   }
 }
 

@@ -23,8 +23,12 @@ describe('parseJson (Go decoding rules)', () => {
   it('records value and key offsets by JSON pointer, escaping ~ and /', () => {
     const text = '{"a/b": [10, {"c~d": 1}]}';
     const r = parseJson(text);
-    assert.equal(r.keyOffsets.get('/a~1b'), 1);
-    assert.equal(text.slice(r.valueOffsets.get('/a~1b/1/c~0d')!), '1}]}');
+    assert.equal(r.keyOffset('/a~1b'), 1);
+    assert.equal(text.slice(r.valueOffset('/a~1b/1/c~0d')!), '1}]}');
+    assert.equal(text.slice(r.valueOffset('/a~1b/1')!), '{"c~d": 1}]}');
+    assert.equal(r.keyOffset('/a~1b/0'), undefined);
+    assert.equal(r.valueOffset('/missing'), undefined);
+    assert.equal(r.valueOffset(''), 0);
   });
 
   it('treats "__proto__" as a plain key, as JSON.parse does', () => {
