@@ -24,6 +24,7 @@ import { MOUNT_POINT_CODES } from './schema/types/mount-point.js';
 import { PORT_CODES } from './schema/types/port.js';
 import { VOLUME_CODES } from './schema/types/volume.js';
 import { DEPENDENCY_CODES } from './schema/types/dependencies.js';
+import { DISCOVERY_CODES } from './discovery/codes.js';
 
 /** An area's table with a title for the docs. */
 export interface CodeSection {
@@ -61,6 +62,7 @@ export const CODE_SECTIONS: readonly CodeSection[] = [
   // aci
   { title: 'ACI archives and image layouts', codes: ACI_CODES },
   // discovery
+  { title: 'Discovery', codes: DISCOVERY_CODES },
   // signature
   // render
   // convert
