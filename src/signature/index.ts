@@ -14,3 +14,5 @@ export type { SignatureCheck, VerifyAciOptions, SignatureInput } from './verify.
 export { detectEncryption, decryptAci, maybeDecrypt, ENCRYPTION_SNIFF_BYTES } from './encryption.js';
 export type { EncryptionKind, DecryptOptions, MaybeDecrypted } from './encryption.js';
 export type { ByteInput } from './internal/streams.js';
+export { fetchPublicKeys } from './trust.js';
+export type { FetchPublicKeysOptions } from './trust.js';

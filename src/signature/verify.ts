@@ -139,7 +139,9 @@ function classifyKeyProblem(e: unknown): SignatureCode {
 }
 
 function trustHint(name: string | undefined): string {
-  return name === undefined ? 'actool trust --root KEYFILE' : `actool trust --prefix=${name} KEYFILE`;
+  return name === undefined
+    ? 'give the image name (actool verify --name=NAME), or trust the key for every image: actool trust --root KEYFILE'
+    : `actool trust --prefix=${name} KEYFILE`;
 }
 
 /**
