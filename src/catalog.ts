@@ -2,6 +2,19 @@
 import type { CodeTable } from './issues/codes.js';
 import { JSON_CODES } from './schema/codes.js';
 import { AC_IDENTIFIER_CODES } from './schema/types/ac-identifier.js';
+import { AC_NAME_CODES } from './schema/types/ac-name.js';
+import { MANIFEST_CODES } from './schema/manifest-codes.js';
+import { FILE_CODES } from './node/codes.js';
+import { AC_KIND_CODES } from './schema/types/ac-kind.js';
+import { SEMVER_CODES } from './schema/types/semver.js';
+import { IMAGE_ID_CODES } from './schema/types/image-id.js';
+import { DATE_CODES } from './schema/types/date.js';
+import { URL_CODES } from './schema/types/url.js';
+import { UUID_CODES } from './schema/types/uuid.js';
+import { LABELS_CODES } from './schema/types/labels.js';
+import { ANNOTATIONS_CODES } from './schema/types/annotations.js';
+import { ENVIRONMENT_CODES } from './schema/types/environment.js';
+import { EVENT_HANDLER_CODES } from './schema/types/event-handlers.js';
 
 /** An area's table with a title for the docs. */
 export interface CodeSection {
@@ -14,7 +27,20 @@ export const CODE_SECTIONS: readonly CodeSection[] = [
   { title: 'JSON and document structure', codes: JSON_CODES },
   // schema/types (one line per type module)
   { title: 'ACIdentifier', codes: AC_IDENTIFIER_CODES },
+  { title: 'ACName', codes: AC_NAME_CODES },
+  { title: 'ACKind', codes: AC_KIND_CODES },
+  { title: 'AC Version (SemVer)', codes: SEMVER_CODES },
+  { title: 'Image ID', codes: IMAGE_ID_CODES },
+  { title: 'Timestamps (Date)', codes: DATE_CODES },
+  { title: 'URL', codes: URL_CODES },
+  { title: 'UUID', codes: UUID_CODES },
+  { title: 'Labels', codes: LABELS_CODES },
+  { title: 'Annotations', codes: ANNOTATIONS_CODES },
+  { title: 'Environment', codes: ENVIRONMENT_CODES },
+  { title: 'Event handlers', codes: EVENT_HANDLER_CODES },
   // manifests
+  { title: 'Manifests', codes: MANIFEST_CODES },
+  { title: 'Files', codes: FILE_CODES },
   // aci
   // discovery
   // signature

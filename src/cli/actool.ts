@@ -82,7 +82,7 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
   }
 }
 
-const invokedDirectly = process.argv[1] !== undefined && /actool(\.js)?$/.test(process.argv[1]);
+const invokedDirectly = process.argv[1] !== undefined && /actool(\.m?js)?$/.test(process.argv[1]);
 if (invokedDirectly) {
   main(process.argv.slice(2), processIO()).then(
     (code) => {

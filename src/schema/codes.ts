@@ -5,8 +5,9 @@ import type { CodeTable } from '../issues/codes.js';
 export const JSON_CODES = {
   JSON_SYNTAX: { severity: 'error', summary: 'The text is not valid JSON.', spec: 'G-6' },
   JSON_TRAILING_DATA: { severity: 'error', summary: 'Non-whitespace text follows the top-level JSON value.', spec: 'G-6' },
-  JSON_INVALID_UTF8: { severity: 'error', summary: 'The bytes are not valid UTF-8.', spec: 'G-6' },
-  JSON_LONE_SURROGATE: { severity: 'error', summary: 'A string holds an unpaired UTF-16 surrogate escape, which is not a Unicode character.', spec: 'G-6' },
+  JSON_INVALID_UTF8: { severity: 'warning', summary: 'The bytes are not valid UTF-8; like Go, each bad sequence is read as U+FFFD.', spec: 'G-6' },
+  JSON_LONE_SURROGATE: { severity: 'warning', summary: 'A string holds an unpaired UTF-16 surrogate escape; like Go, it is read as U+FFFD.', spec: 'G-6' },
+  JSON_NOT_OBJECT: { severity: 'error', summary: 'The document is valid JSON but not an object.', spec: 'M-KD-1' },
   JSON_TOO_DEEP: { severity: 'error', summary: 'Arrays and objects are nested deeper than the limit (option maxDepth).' },
   JSON_TOO_LARGE: { severity: 'error', summary: 'The document is larger than the limit (option maxBytes).' },
   JSON_DUPLICATE_KEY: { severity: 'warning', summary: 'An object repeats a key; the last value wins, and every value is still validated.', spec: 'G-3' },

@@ -1,41 +1,105 @@
-/** ImageManifest (spec/aci.md#image-manifest-schema; checklist M-IM-*). PLACEHOLDER: the lead is replacing this with the full validator; the exported signatures stay. */
+/** ImageManifest: the manifest inside every ACI (spec/aci.md#image-manifest-schema; checklist M-IM-1..4). */
 import type { Result } from '../issues/issue.js';
-import type { SchemaValidateOptions } from './internal/check.js';
+import { childPointer } from '../issues/json-pointer.js';
+import type { App } from './app.js';
+import { checkApp } from './app.js';
+import type { CheckContext, SchemaValidateOptions } from './internal/check.js';
+import { reporter } from './internal/check.js';
+import type { DocumentKind, ParseManifestOptions } from './internal/document.js';
+import { checkDocument, runDocument } from './internal/document.js';
+import { fieldPointer, readFields } from './internal/fields.js';
+import { checkArray, checkObject, checkString, reportMissing } from './internal/json-types.js';
+import { finish } from './internal/finish.js';
+import { lastDitchImage } from './last-ditch.js';
+import { MANIFEST_CODES } from './manifest-codes.js';
+import { validateImageManifestSchema } from './generated/validators.js';
+import type { ACIdentifier, ACVersion, Annotation, Dependency, Label } from './internal/type-checkers.js';
+import { checkACIdentifier, checkACKind, checkACVersion, checkACVersionCompatibility, checkAnnotations, checkDependencies, checkLabels } from './internal/type-checkers.js';
 
-/** A validated image manifest (fields typed loosely until the full module lands). */
+export type { ParseManifestOptions } from './internal/document.js';
+
+/** A validated image manifest, fields in the canonical order of the Go reference (M-IM-3). */
 export interface ImageManifest {
   readonly acKind: 'ImageManifest';
-  readonly acVersion: string;
-  readonly name: string;
-  readonly labels?: readonly { readonly name: string; readonly value: string }[];
-  readonly app?: Readonly<Record<string, unknown>> | null;
-  readonly annotations?: readonly { readonly name: string; readonly value: string }[];
-  readonly dependencies?: readonly Readonly<Record<string, unknown>>[];
+  readonly acVersion: ACVersion;
+  readonly name: ACIdentifier;
+  readonly labels?: readonly Label[];
+  readonly app?: App;
+  readonly annotations?: readonly Annotation[];
+  readonly dependencies?: readonly Dependency[];
   readonly pathWhitelist?: readonly string[];
 }
 
-/** Options for parsing manifests from text. */
-export interface ParseManifestOptions extends SchemaValidateOptions {
-  /** Largest document accepted, in bytes (default 1 MiB... see docs/manifests.md). */
-  readonly maxBytes?: number;
-  /** Deepest nesting of arrays and objects accepted (default 64). */
-  readonly maxDepth?: number;
+const FIELDS = ['acKind', 'acVersion', 'name', 'labels', 'app', 'annotations', 'dependencies', 'pathWhitelist'] as const;
+const report = reporter(MANIFEST_CODES);
+
+function checkPathWhitelist(value: unknown, path: string, ctx: CheckContext): string[] | undefined {
+  const list = checkArray(value, path, ctx);
+  if (list === undefined) return undefined;
+  const out: string[] = [];
+  const seen = new Set<string>();
+  list.forEach((v, i) => {
+    const p = childPointer(path, i);
+    const s = checkString(v, p, ctx);
+    if (s === undefined) return;
+    if (!s.startsWith('/')) report(ctx, 'MANIFEST_PATH_WHITELIST_RELATIVE', p, `${JSON.stringify(s)} is not an absolute path; it is read as /${s}`, { value: s });
+    if (seen.has(s)) report(ctx, 'MANIFEST_PATH_WHITELIST_DUPLICATE', p, `${JSON.stringify(s)} is listed twice`, { value: s });
+    seen.add(s);
+    out.push(s);
+  });
+  return out;
 }
 
-/** Parses and validates an image manifest from JSON text or UTF-8 bytes. Never throws on bad input. */
+/** Checks a decoded image manifest; returns the canonical typed value (best effort, even with errors). */
+export function checkImageManifest(value: unknown, path: string, ctx: CheckContext): ImageManifest | undefined {
+  const obj = checkObject(value, path, ctx);
+  if (obj === undefined) return undefined;
+  const f = readFields(obj, FIELDS, path, ctx);
+  const at = (name: (typeof FIELDS)[number]): string => fieldPointer(obj, name, path);
+
+  if (f.acKind === undefined) reportMissing(ctx, at('acKind'), 'acKind', 'acKind ("ImageManifest")');
+  const acKind = f.acKind === undefined ? undefined : checkACKind(f.acKind, at('acKind'), ctx, 'ImageManifest');
+  if (f.acVersion === undefined) reportMissing(ctx, at('acVersion'), 'acVersion', 'acVersion (the spec version, e.g. "0.8.11")');
+  const acVersion = f.acVersion === undefined ? undefined : checkACVersion(f.acVersion, at('acVersion'), ctx);
+  if (acVersion !== undefined) checkACVersionCompatibility(acVersion, at('acVersion'), ctx);
+  if (f.name === undefined) reportMissing(ctx, at('name'), 'name', 'name (the image name, an ACIdentifier)');
+  const name = f.name === undefined ? undefined : checkACIdentifier(f.name, at('name'), ctx);
+  const labels = f.labels === undefined || f.labels === null ? undefined : checkLabels(f.labels, at('labels'), ctx);
+  const app = f.app === undefined || f.app === null ? undefined : checkApp(f.app, at('app'), ctx);
+  const annotations = f.annotations === undefined || f.annotations === null ? undefined : checkAnnotations(f.annotations, at('annotations'), ctx);
+  const dependencies = f.dependencies === undefined || f.dependencies === null ? undefined : checkDependencies(f.dependencies, at('dependencies'), ctx);
+  const pathWhitelist = f.pathWhitelist === undefined ? undefined : checkPathWhitelist(f.pathWhitelist, at('pathWhitelist'), ctx);
+
+  const m: Record<string, unknown> = { acKind: acKind ?? (typeof f.acKind === 'string' ? f.acKind : ''), acVersion: acVersion ?? (typeof f.acVersion === 'string' ? f.acVersion : ''), name: name ?? (typeof f.name === 'string' ? f.name : '') };
+  if (labels?.length) m['labels'] = labels;
+  if (app !== undefined) m['app'] = app;
+  if (annotations?.length) m['annotations'] = annotations;
+  if (dependencies?.length) m['dependencies'] = dependencies;
+  if (pathWhitelist?.length) m['pathWhitelist'] = pathWhitelist;
+  return m as unknown as ImageManifest;
+}
+
+/** The image manifest kind for the document pipeline. */
+export const IMAGE_MANIFEST_KIND: DocumentKind<ImageManifest> = {
+  check: checkImageManifest,
+  schema: validateImageManifestSchema,
+  lastDitch: lastDitchImage,
+};
+
+/**
+ * Parses and validates an image manifest from JSON text or UTF-8 bytes. Never throws: bad JSON, wrong
+ * types and spec violations are issues with a JSON pointer, line and column.
+ * @example
+ * const r = parseImageManifest(text);
+ * if (!r.ok) for (const i of r.issues) console.log(i.line, i.code, i.message);
+ */
 export function parseImageManifest(input: string | Uint8Array, options?: ParseManifestOptions): Result<ImageManifest> {
-  void options;
-  const text = typeof input === 'string' ? input : new TextDecoder().decode(input);
-  try {
-    const v = JSON.parse(text) as ImageManifest;
-    if (v?.acKind !== 'ImageManifest') return { ok: false, issues: [{ code: 'MANIFEST_WRONG_KIND', severity: 'error', path: '/acKind', message: 'expected "ImageManifest"' }] };
-    return { ok: true, value: v, warnings: [] };
-  } catch (e) {
-    return { ok: false, issues: [{ code: 'JSON_SYNTAX', severity: 'error', path: '', message: String(e) }] };
-  }
+  return runDocument(input, IMAGE_MANIFEST_KIND, options);
 }
 
-/** Serializes a manifest as canonical compact JSON (or indented with `pretty`). */
-export function stringifyManifest(manifest: unknown, options?: { readonly pretty?: boolean }): string {
-  return JSON.stringify(manifest, null, options?.pretty ? 4 : undefined);
+/** Validates an already decoded image manifest object. */
+export function validateImageManifest(value: unknown, options?: SchemaValidateOptions): Result<ImageManifest> {
+  const { typed, issues } = checkDocument(value, IMAGE_MANIFEST_KIND, options);
+  return finish(typed, issues, value, options, lastDitchImage);
 }
+

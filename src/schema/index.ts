@@ -1,8 +1,8 @@
 /** AC types and manifests (spec/types.md, spec/aci.md#image-manifest-schema, spec/pods.md). */
 export type { SchemaValidateOptions, CheckContext, Checker } from './internal/check.js';
 export { JSON_CODES } from './codes.js';
-export { DEFAULT_OS_ARCH, SPEC_OS_ARCH } from './types/os-arch.js';
-export type { OsArchTable } from './types/os-arch.js';
+export { DEFAULT_OS_ARCH, SPEC_OS_ARCH, appcOsArchFromGo, appcOsArchFromNode, goOsArchFromAppc } from './types/os-arch.js';
+export type { OsArchTable, AppcOsArch, GoOsArch } from './types/os-arch.js';
 export {
   AC_IDENTIFIER_CODES,
   AC_IDENTIFIER_PATTERN,
@@ -13,4 +13,73 @@ export {
   equalACIdentifiers,
 } from './types/ac-identifier.js';
 export type { ACIdentifier } from './types/ac-identifier.js';
-export { SPEC_VERSION } from './types/semver.js';
+export { AC_NAME_CODES, AC_NAME_PATTERN, checkACName, validateACName, isACName, sanitizeACName } from './types/ac-name.js';
+export type { ACName } from './types/ac-name.js';
+export { parseKeyValueList, makeQueryString } from './types/query-string.js';
+export type { KeyValue, KeyValueParse } from './types/query-string.js';
+export { MANIFEST_CODES } from './manifest-codes.js';
+export { checkApp, validateApp } from './app.js';
+export type { App } from './app.js';
+export { checkImageManifest, parseImageManifest, validateImageManifest, IMAGE_MANIFEST_KIND } from './image-manifest.js';
+export type { ImageManifest } from './image-manifest.js';
+export { checkPodManifest, parsePodManifest, validatePodManifest, getPodApp, POD_MANIFEST_KIND } from './pod-manifest.js';
+export type { PodManifest, RuntimeApp, RuntimeImage, Mount } from './pod-manifest.js';
+export { parseManifest, validateManifest, stringifyManifest } from './manifest.js';
+export type { Manifest, ManifestKind, ManifestResult, StringifyOptions } from './manifest.js';
+export type { ParseManifestOptions } from './internal/document.js';
+export { DEFAULT_MAX_MANIFEST_BYTES } from './internal/document.js';
+export { lastDitchImage, lastDitchPod } from './last-ditch.js';
+export type { LastDitchImageManifest, LastDitchPodManifest } from './last-ditch.js';
+export { parseJson, lineColumn } from './json/parse-json.js';
+export type { ParsedJson, ParseJsonOptions, DuplicateKey, JsonProblem } from './json/parse-json.js';
+export { AC_KIND_CODES, AC_KINDS, checkACKind, validateACKind, isACKind } from './types/ac-kind.js';
+export type { ACKind, ValidateACKindOptions } from './types/ac-kind.js';
+export {
+  SPEC_VERSION,
+  SEMVER_CODES,
+  parseSemVer,
+  formatSemVer,
+  compareSemVer,
+  isStrictSemVer,
+  isZeroSemVer,
+  checkACVersion,
+  validateACVersion,
+  isACVersion,
+  checkACVersionCompatibility,
+} from './types/semver.js';
+export type { ACVersion, SemVer } from './types/semver.js';
+export { IMAGE_ID_CODES, IMAGE_ID_PATTERN, checkImageID, validateImageID, isImageID, imageIdFromDigest, shortImageId } from './types/image-id.js';
+export type { ImageID } from './types/image-id.js';
+export { DATE_CODES, checkDate, validateDate, isTimestamp, parseDate, formatDate } from './types/date.js';
+export type { Timestamp } from './types/date.js';
+export { URL_CODES, parseURLScheme, checkHttpURL, validateHttpURL, isHttpURL } from './types/url.js';
+export type { HttpURL, URLSchemeParse } from './types/url.js';
+export { UUID_CODES, parseUUID, formatUUID, checkUUID, validateUUID, isUUID } from './types/uuid.js';
+export type { UUID } from './types/uuid.js';
+export { LABELS_CODES, checkLabels, validateLabels, getLabel, labelsToMap, labelsFromMap } from './types/labels.js';
+export type { Label, Labels } from './types/labels.js';
+export {
+  ANNOTATIONS_CODES,
+  SUPPORTS_SYSTEMD_NOTIFY,
+  checkAnnotations,
+  validateAnnotations,
+  getAnnotation,
+  setAnnotation,
+  readKnownAnnotations,
+} from './types/annotations.js';
+export type { Annotation, Annotations, CheckAnnotationsOptions, ValidateAnnotationsOptions, KnownAnnotations } from './types/annotations.js';
+export {
+  ENVIRONMENT_CODES,
+  ENV_NAME_PATTERN,
+  checkEnvironment,
+  validateEnvironment,
+  getEnvironmentVariable,
+  setEnvironmentVariable,
+} from './types/environment.js';
+export type { Environment, EnvironmentVariable } from './types/environment.js';
+export { checkExec, validateExec, isExec } from './types/exec.js';
+export type { Exec } from './types/exec.js';
+export { EVENT_HANDLER_CODES, checkEventHandlers, validateEventHandlers, isEventHandlerName } from './types/event-handlers.js';
+export type { EventHandler, EventHandlerName, EventHandlers } from './types/event-handlers.js';
+export { checkUserAnnotations, checkUserLabels, validateUserAnnotations, validateUserLabels } from './types/user-maps.js';
+export type { UserAnnotations, UserLabels } from './types/user-maps.js';

@@ -26,5 +26,5 @@ export function readJsonFixture<T = unknown>(...parts: string[]): T {
   return JSON.parse(readFileSync(fixturePath(...parts), 'utf8')) as T;
 }
 
-/** Path of the built actool entry point. */
-export const actoolPath: string = join(repoRoot, 'dist', 'src', 'cli', 'actool.js');
+/** Path of the built (bundled) actool, the file users run. */
+export const actoolPath: string = join(repoRoot, 'dist', 'bundle', 'actool.mjs');

@@ -1,6 +1,56 @@
-/** `actool validate` (placeholder until its module lands). */
+/** `actool validate`: checks manifests, ACIs and layouts; one line per issue; exit 1 if any input is invalid. */
 import type { Command } from '../command.js';
-import { notYet } from '../not-yet.js';
+import { parseFlags, UsageError } from '../command.js';
+import { EXIT } from '../io.js';
+import type { ReportFormat } from '../format-issues.js';
+import { formatReport } from '../format-issues.js';
+import { expandInputs } from '../expand-inputs.js';
+import type { InputType } from '../../node/validate-path.js';
+import { validatePath } from '../../node/validate-path.js';
+
+const TYPES: readonly InputType[] = ['manifest', 'appimage', 'layout'];
+const FORMATS: readonly ReportFormat[] = ['text', 'json', 'github'];
 
 /** The validate command. */
-export const command: Command = notYet('validate', 'validate');
+export const command: Command = {
+  name: 'validate',
+  summary: 'Validate image manifests, pod manifests, ACI files and image layouts',
+  help: `Usage: actool validate [--type=manifest|appimage|layout] [--strict] [--format=text|json|github] FILE|DIR|GLOB...
+
+Validates every input given, even after failures. The type is detected as the Go actool does:
+a directory is an image layout, a file starting with gzip, bzip2, xz or tar magic is an ACI, text is a
+manifest (image or pod, by its acKind). Quote glob patterns ('images/**/*.aci') to let actool expand them.
+
+Flags:
+  --type=TYPE       force the input type: manifest, appimage or layout
+  --strict          treat warnings (spec violations the Go reference accepts) as errors
+  --format=FORMAT   text (default): FILE:LINE:COL: SEVERITY CODE /json/pointer: message
+                    json: one object per input per line
+                    github: GitHub Actions ::error/::warning annotations
+  --debug           also print "FILE: valid KIND" for valid inputs (stderr)
+
+Exit codes: 0 all inputs valid, 1 any input invalid or unreadable, 2 usage error.
+`,
+  async run(argv, io) {
+    const { values, positionals } = parseFlags(argv, {
+      type: { type: 'string' },
+      strict: { type: 'boolean' },
+      format: { type: 'string' },
+      debug: { type: 'boolean' },
+    });
+    const type = values.type as InputType | undefined;
+    if (type !== undefined && !TYPES.includes(type)) throw new UsageError(`--type must be one of ${TYPES.join(', ')} (got ${JSON.stringify(type)})`);
+    const format = (values.format ?? 'text') as ReportFormat;
+    if (!FORMATS.includes(format)) throw new UsageError(`--format must be one of ${FORMATS.join(', ')} (got ${JSON.stringify(format)})`);
+    if (positionals.length === 0) throw new UsageError('at least one FILE is required');
+    const inputs = await expandInputs(positionals, io.cwd);
+    let exit: number = EXIT.OK;
+    for (const file of inputs) {
+      const report = await validatePath(file, { ...(type === undefined ? {} : { type }), strict: values.strict === true });
+      io.stdout(formatReport(report, format));
+      if (!report.valid) exit = EXIT.INVALID;
+      else if (values.debug) io.stderr(`${file}: valid ${report.kind ?? report.type}\n`);
+    }
+    return exit;
+  },
+};

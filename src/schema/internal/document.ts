@@ -1,0 +1,117 @@
+/**
+ * The shared path from text to a validated manifest: bytes to text, JSON with positions, the Go-compatible
+ * checker, earlier values of repeated keys, the precompiled JSON Schema, then line and column on every issue.
+ */
+import { JSON_CODES } from '../codes.js';
+import type { Issue, Result } from '../../issues/issue.js';
+import { splitPointer } from '../../issues/json-pointer.js';
+import { decodeUtf8 } from '../json/decode-text.js';
+import type { ParsedJson } from '../json/parse-json.js';
+import { lineColumn, parseJson } from '../json/parse-json.js';
+import type { Checker, SchemaValidateOptions } from './check.js';
+import { createContext } from './check.js';
+import { finish } from './finish.js';
+import { withPositions } from './positions.js';
+import type { SchemaError } from './schema-issues.js';
+import { schemaIssues } from './schema-issues.js';
+
+/** Options for parsing manifests from text or bytes. */
+export interface ParseManifestOptions extends SchemaValidateOptions {
+  /** Largest document accepted, in bytes or UTF-16 units (default 4 MiB). */
+  readonly maxBytes?: number;
+  /** Deepest nesting of arrays and objects accepted (default 128). */
+  readonly maxDepth?: number;
+  /** Decode on top of this object, as Go's UnmarshalJSON merges into an existing value (checklist G-8). */
+  readonly base?: Readonly<Record<string, unknown>>;
+}
+
+/** Default size limit for a manifest document. */
+export const DEFAULT_MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
+
+/** A compiled schema validator (ajv standalone). */
+export interface SchemaValidator {
+  (data: unknown): boolean;
+  errors?: readonly SchemaError[] | null;
+}
+
+/** What a document kind supplies to the pipeline. */
+export interface DocumentKind<T> {
+  readonly check: Checker<T>;
+  readonly schema: SchemaValidator;
+  /** Builds the best-effort value kept in a failed result (Go's lastditch). */
+  readonly lastDitch: (value: unknown) => unknown;
+}
+
+const issueAt = (code: keyof typeof JSON_CODES, message: string, text: string, offset: number, params?: Issue['params']): Issue => {
+  const { line, column } = lineColumn(text, offset);
+  const base: Issue = { code, severity: JSON_CODES[code].severity, path: '', message, line, column };
+  return params === undefined ? base : { ...base, params };
+};
+
+/** Decodes input to text and parses it; returns the parse and the text-level issues. */
+export function parseDocument(input: string | Uint8Array, options: ParseManifestOptions = {}): { parsed?: ParsedJson; issues: Issue[] } {
+  const max = options.maxBytes ?? DEFAULT_MAX_MANIFEST_BYTES;
+  if (input.length > max) {
+    return { issues: [{ code: 'JSON_TOO_LARGE', severity: 'error', path: '', message: `the document has ${input.length} bytes, more than the limit of ${max}`, params: { size: input.length, limit: max } }] };
+  }
+  const issues: Issue[] = [];
+  let text: string;
+  if (typeof input === 'string') text = input;
+  else {
+    const decoded = decodeUtf8(input);
+    text = decoded.text;
+    if (decoded.invalidUtf8At !== undefined) {
+      const at = decoded.invalidUtf8At;
+      const before = new TextDecoder().decode(input.subarray(0, at));
+      const { line, column } = lineColumn(before, before.length);
+      issues.push({ code: 'JSON_INVALID_UTF8', severity: JSON_CODES.JSON_INVALID_UTF8.severity, path: '', message: `byte ${at} is not valid UTF-8; read as U+FFFD`, line, column, params: { offset: at } });
+    }
+  }
+  const parsed = parseJson(text, options.maxDepth === undefined ? {} : { maxDepth: options.maxDepth });
+  for (const p of parsed.problems) {
+    issues.push(issueAt(p.code, p.code === 'JSON_SYNTAX' ? `invalid JSON: ${p.message}` : p.message, text, p.offset, { offset: p.offset }));
+  }
+  return parsed.value === undefined ? { issues } : { parsed, issues };
+}
+
+/** Puts `value` at `path` in a deep copy of `doc` (used to validate the earlier value of a repeated key). */
+function substitute(doc: unknown, path: string, value: unknown): unknown {
+  const copy: unknown = structuredClone(doc);
+  const tokens = splitPointer(path);
+  let node = copy as Record<string, unknown>;
+  for (const t of tokens.slice(0, -1)) node = node[t] as Record<string, unknown>;
+  const last = tokens[tokens.length - 1];
+  if (last !== undefined) Object.defineProperty(node, last, { value, enumerable: true, writable: true, configurable: true });
+  return copy;
+}
+
+/** Runs the checker and the schema on a decoded value; returns the typed value and all issues (no positions). */
+export function checkDocument<T>(value: unknown, kind: DocumentKind<T>, options: SchemaValidateOptions = {}): { typed: T | undefined; issues: Issue[] } {
+  const ctx = createContext(options);
+  const typed = kind.check(value, '', ctx);
+  const issues = ctx.issues;
+  if (typed !== undefined && !kind.schema(typed)) issues.push(...schemaIssues(kind.schema.errors, issues));
+  return { typed, issues };
+}
+
+/** The whole pipeline for one document kind. */
+export function runDocument<T>(input: string | Uint8Array, kind: DocumentKind<T>, options: ParseManifestOptions = {}, preParsed?: { parsed?: ParsedJson; issues: Issue[] }): Result<T> {
+  const { parsed, issues } = preParsed ?? parseDocument(input, options);
+  if (parsed === undefined) return finish<T>(undefined, issues, undefined, options, kind.lastDitch);
+  let value = parsed.value;
+  if (options.base !== undefined && typeof value === 'object' && value !== null && !Array.isArray(value)) value = { ...options.base, ...value };
+  const { typed, issues: found } = checkDocument(value, kind, options);
+  const all = [...issues, ...withPositions(found, parsed)];
+  for (const dup of parsed.duplicates) {
+    const { line, column } = lineColumn(parsed.text, dup.keyOffset);
+    all.push({ code: 'JSON_DUPLICATE_KEY', severity: JSON_CODES.JSON_DUPLICATE_KEY.severity, path: dup.path, message: `key repeated; this earlier value is overridden by a later one`, line, column });
+    // Go decodes (and so validates) every occurrence: check the earlier value in place of the winner.
+    const earlier = checkDocument(substitute(value, dup.path, dup.value), kind, options).issues;
+    for (const i of earlier) {
+      if (i.path !== dup.path && !i.path.startsWith(dup.path + '/')) continue;
+      if (all.some((a) => a.code === i.code && a.path === i.path && a.line === line)) continue;
+      all.push({ ...i, message: `${i.message} (in an earlier value of a repeated key)`, line, column });
+    }
+  }
+  return finish(typed, all, value, options, kind.lastDitch);
+}

@@ -1,0 +1,119 @@
+/** Labels: the `{name, value}` list that describes an image, with the os/arch rules (spec/types.md#labels-type, spec/aci.md; checklist T-LB-1..8). */
+import type { CodeTable } from '../../issues/codes.js';
+import type { Result } from '../../issues/issue.js';
+import type { CheckContext, SchemaValidateOptions } from '../internal/check.js';
+import { createContext, quote, reporter, runChecker } from '../internal/check.js';
+import { toResult } from '../../issues/issue.js';
+import { checkString } from '../internal/json-types.js';
+import { readObjectList } from '../internal/object-list.js';
+import type { ACIdentifier } from './ac-identifier.js';
+import { checkACIdentifier } from './ac-identifier.js';
+import type { OsArchTable } from './os-arch.js';
+
+/** One label: an ACIdentifier name and a free string value. */
+export interface Label {
+  readonly name: ACIdentifier;
+  readonly value: string;
+}
+
+/** A list of labels, in document order. */
+export type Labels = readonly Label[];
+
+/** Codes reported for label lists. */
+export const LABELS_CODES = {
+  LABELS_FORBIDDEN_NAME: { severity: 'error', summary: 'A label is named "name", which is reserved for the image name.', spec: 'spec/aci.md#image-manifest-schema T-LB-2' },
+  LABELS_DUPLICATE_NAME: { severity: 'error', summary: 'Two labels have the same name (two labels without a name collide too).', spec: 'spec/aci.md#image-manifest-schema T-LB-3' },
+  LABELS_BAD_OS: { severity: 'error', summary: 'The "os" label is not a known operating system (an empty value included).', spec: 'spec/types.md#labels-type T-LB-4' },
+  LABELS_BAD_ARCH: { severity: 'error', summary: 'The "arch" label is not a known architecture for the "os" label.', spec: 'spec/types.md#labels-type T-LB-4' },
+} as const satisfies CodeTable;
+
+const report = reporter(LABELS_CODES);
+
+interface Seen {
+  readonly value: string | undefined;
+  readonly valuePath: string;
+}
+
+/** Checks the os/arch pair against the table (T-LB-4); `arch` is only checked when `os` is present. */
+function checkOsArch(os: Seen | undefined, arch: Seen | undefined, table: OsArchTable, ctx: CheckContext): void {
+  if (os === undefined || os.value === undefined) return;
+  const oses = Object.keys(table).sort();
+  if (!Object.hasOwn(table, os.value)) {
+    report(ctx, 'LABELS_BAD_OS', os.valuePath, `bad os ${quote(os.value)} (must be one of: ${oses.join(', ')})`, { value: os.value });
+    return;
+  }
+  if (arch === undefined || arch.value === undefined) return;
+  const archs = table[os.value] ?? [];
+  if (!archs.includes(arch.value)) {
+    report(ctx, 'LABELS_BAD_ARCH', arch.valuePath, `bad arch ${quote(arch.value)} for ${os.value} (must be one of: ${[...archs].sort().join(', ')})`, { value: arch.value, os: os.value });
+  }
+}
+
+/**
+ * Checks a JSON list of labels at `path` (T-LB-1..5): each item an object whose `name` is an
+ * ACIdentifier other than `name` and whose `value` is a string (null or missing is `""`); names
+ * unique; `os` and `arch` against `ctx.osArch`. Every issue points at the item or field at fault.
+ *
+ * @returns the labels (null or a missing list gives `[]`), or undefined when the value is not a list.
+ */
+export function checkLabels(value: unknown, path: string, ctx: CheckContext): Labels | undefined {
+  const items = readObjectList(value, path, ctx, ['name', 'value'] as const);
+  if (items === undefined) return undefined;
+  const out: Label[] = [];
+  const first = new Map<string, string>();
+  for (const item of items) {
+    const namePath = item.at('name');
+    const rawName = item.fields.name;
+    checkACIdentifier(rawName, namePath, ctx);
+    const name = rawName === null || rawName === undefined ? '' : typeof rawName === 'string' ? rawName : undefined;
+    const labelValue = checkString(item.fields.value, item.at('value'), ctx, '');
+    if (name === 'name') report(ctx, 'LABELS_FORBIDDEN_NAME', namePath, 'a label cannot be named "name"; the image name is the manifest\'s "name" field');
+    if (name !== undefined) {
+      const before = first.get(name);
+      if (before !== undefined) report(ctx, 'LABELS_DUPLICATE_NAME', namePath, `duplicate label ${quote(name)} (first at ${before})`, { name, first: before });
+      else first.set(name, item.path);
+    }
+    out.push({ name: (name ?? '') as ACIdentifier, value: labelValue ?? '' });
+  }
+  const pick = (n: string): Seen | undefined => {
+    const item = items.find((i) => i.fields.name === n);
+    if (item === undefined) return undefined;
+    const v = item.fields.value;
+    return { value: v === null || v === undefined ? '' : typeof v === 'string' ? v : undefined, valuePath: item.at('value') };
+  };
+  checkOsArch(pick('os'), pick('arch'), ctx.osArch, ctx);
+  return out;
+}
+
+/**
+ * Validates a decoded JSON list of labels.
+ *
+ * @example
+ * validateLabels([{ name: 'os', value: 'linux' }, { name: 'arch', value: 'arm64' }]);
+ * // fails: LABELS_BAD_ARCH at /1/value (linux uses "aarch64")
+ */
+export function validateLabels(value: unknown, options?: SchemaValidateOptions): Result<Labels> {
+  return runChecker(checkLabels, value, options);
+}
+
+/** The value of the first label named exactly `name` (T-LB-7), or undefined. */
+export function getLabel(labels: readonly { readonly name: string; readonly value: string }[], name: string): string | undefined {
+  return labels.find((l) => l.name === name)?.value;
+}
+
+/** The labels as a Map from name to value (a later duplicate overwrites an earlier one, as in Go's ToMap). */
+export function labelsToMap(labels: readonly { readonly name: string; readonly value: string }[]): Map<string, string> {
+  return new Map(labels.map((l) => [l.name, l.value]));
+}
+
+/**
+ * Builds labels from a map or a plain object, sorted by name, and validates them (T-LB-7, Go's
+ * LabelsFromMap). Issue paths index the sorted list.
+ */
+export function labelsFromMap(map: ReadonlyMap<string, string> | Readonly<Record<string, string>>, options?: SchemaValidateOptions): Result<Labels> {
+  const entries = map instanceof Map ? [...(map as ReadonlyMap<string, string>).entries()] : Object.entries(map);
+  const list = entries.map(([name, value]) => ({ name, value })).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const ctx = createContext(options);
+  const labels = checkLabels(list, '', ctx) ?? [];
+  return toResult(labels, ctx.issues, options);
+}

@@ -1,0 +1,117 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, openSync, closeSync, ftruncateSync, writeFileSync, chmodSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { rmSync } from 'node:fs';
+import { runActool } from '../support/run-actool.js';
+import { fixturePath } from '../support/paths.js';
+
+const tmp = mkdtempSync(join(tmpdir(), 'appc-cli-'));
+after(() => rmSync(tmp, { recursive: true, force: true }));
+
+describe('actool validate (manifests)', () => {
+  it('exits 0 for valid manifests of both kinds and prints only warnings', async () => {
+    const r = await runActool(['validate', fixturePath('manifests/image/valid/minimal.json'), fixturePath('manifests/pod/valid/spec-example-runtime.json')]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, '');
+  });
+
+  it('prints FILE:LINE:COL: severity CODE /pointer: message and exits 1, validating every file', async () => {
+    const bad = fixturePath('manifests/image/invalid/app-relative-workdir.json');
+    const r = await runActool(['validate', bad, '/no/such/file.json', fixturePath('manifests/image/invalid/empty-object.json')]);
+    assert.equal(r.code, 1);
+    const lines = r.stdout.trim().split('\n');
+    assert.match(lines[0]!, new RegExp(`^${bad.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}:11:\\d+: error APP_WORKING_DIRECTORY_RELATIVE /app/workingDirectory: .+`));
+    assert.ok(lines.some((l) => l.startsWith('/no/such/file.json: error FILE_UNREADABLE /: no such file or directory')));
+    assert.ok(lines.some((l) => l.includes('error MANIFEST_UNKNOWN_KIND /acKind: acKind is missing')));
+    assert.doesNotMatch(r.stderr, /at .*\.js:\d+/);
+  });
+
+  it('--format=json prints one object per file per line with code, severity, path, line and column', async () => {
+    const r = await runActool(['validate', '--format=json', fixturePath('manifests/image/invalid/app-negative-gid.json'), fixturePath('manifests/image/valid/minimal.json')]);
+    assert.equal(r.code, 1);
+    const [first, second] = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    assert.equal(first!['type'], 'manifest');
+    assert.equal(first!['kind'], 'ImageManifest');
+    assert.equal(first!['valid'], false);
+    assert.deepEqual(first!['issues'], [{ code: 'JSON_NUMBER_OUT_OF_RANGE', severity: 'error', path: '/app/supplementaryGIDs/1', message: '-1 is outside the range 0..4294967295', line: 13, column: 7 }]);
+    assert.deepEqual(second, { file: fixturePath('manifests/image/valid/minimal.json'), type: 'manifest', kind: 'ImageManifest', valid: true, issues: [] });
+  });
+
+  it('--format=github prints workflow annotations', async () => {
+    const r = await runActool(['validate', '--format=github', fixturePath('manifests/image/valid/path-whitelist-warnings.json')]);
+    assert.equal(r.code, 0);
+    assert.match(r.stdout, /^::warning file=.*path-whitelist-warnings\.json,line=7,col=\d+,title=MANIFEST_PATH_WHITELIST_RELATIVE::\/pathWhitelist\/1: /m);
+  });
+
+  it('--strict turns warnings into a failure', async () => {
+    const file = fixturePath('manifests/image/valid/path-whitelist-warnings.json');
+    assert.equal((await runActool(['validate', file])).code, 0);
+    const r = await runActool(['validate', '--strict', file]);
+    assert.equal(r.code, 1);
+    assert.match(r.stdout, /error MANIFEST_PATH_WHITELIST_RELATIVE/);
+  });
+
+  it('reports a 1 GB file as too large without reading it', async () => {
+    const big = join(tmp, 'big.json');
+    const fd = openSync(big, 'w');
+    ftruncateSync(fd, 1024 ** 3);
+    closeSync(fd);
+    const r = await runActool(['validate', '--type=manifest', big]);
+    assert.equal(r.code, 1);
+    assert.match(r.stdout, /error JSON_TOO_LARGE/);
+  });
+
+  it('a directory given as a manifest, an undetectable binary file and an unreadable file are one-line errors', async () => {
+    const dir = join(tmp, 'dir');
+    mkdirSync(dir);
+    const bin = join(tmp, 'bin.dat');
+    writeFileSync(bin, new Uint8Array([0, 1, 2, 3, 255]));
+    const locked = join(tmp, 'locked.json');
+    writeFileSync(locked, '{}');
+    chmodSync(locked, 0);
+    const r = await runActool(['validate', '--type=manifest', dir]);
+    assert.equal(r.code, 1);
+    assert.match(r.stdout, /error FILE_WRONG_TYPE \/: is a directory \(wrong --type\?\)/);
+    const layout = await runActool(['validate', dir]);
+    assert.match(layout.stdout, /error FILE_TYPE_NOT_SUPPORTED/);
+    const r2 = await runActool(['validate', bin]);
+    assert.match(r2.stdout, /error FILE_UNKNOWN_TYPE/);
+    if (process.getuid?.() !== 0) {
+      const r3 = await runActool(['validate', locked]);
+      assert.match(r3.stdout, /error FILE_UNREADABLE \/: permission denied/);
+    }
+  });
+
+  it('expands quoted glob patterns', async () => {
+    const r = await runActool(['validate', '--format=json', 'fixtures/manifests/pod/valid/spec-example-{runtime,template}.json'], { cwd: fixturePath('..') });
+    assert.equal(r.stdout.trim().split('\n').length, 2);
+  });
+
+  it('usage errors exit 2: no file, unknown flag, bad --format', async () => {
+    for (const args of [['validate'], ['validate', '--bogus', 'x'], ['validate', '--format=xml', 'x'], ['validate', '--type=zip', 'x']]) {
+      const r = await runActool(args);
+      assert.equal(r.code, 2, args.join(' '));
+      assert.match(r.stderr, /^validate: /);
+    }
+  });
+});
+
+describe('actool (global)', () => {
+  it('version prints the tool and spec versions', async () => {
+    const r = await runActool(['version']);
+    assert.equal(r.code, 0);
+    assert.match(r.stdout, /^actool version \d+\.\d+\.\d+ \(appc spec 0\.8\.11\)\n$/);
+  });
+  it('an unknown subcommand exits 2; --help and help COMMAND exit 0', async () => {
+    const r = await runActool(['frobnicate']);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /unknown subcommand: "frobnicate"/);
+    assert.equal((await runActool(['--help'])).code, 0);
+    const h = await runActool(['help', 'validate']);
+    assert.equal(h.code, 0);
+    assert.match(h.stdout, /^Usage: actool validate/);
+    assert.equal((await runActool(['help', 'nope'])).code, 1);
+  });
+});

@@ -1,0 +1,68 @@
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { describe, it } from 'node:test';
+import fc from 'fast-check';
+import { parseImageManifest } from '../../src/schema/image-manifest.js';
+import { parsePodManifest } from '../../src/schema/pod-manifest.js';
+import { parseManifest, validateManifest } from '../../src/schema/manifest.js';
+import type { Result } from '../../src/issues/issue.js';
+import { fixturePath } from '../support/paths.js';
+
+const seeds = ['image/valid', 'pod/valid'].flatMap((d) =>
+  readdirSync(fixturePath('manifests', d)).filter((f) => !f.includes('.expected')).map((f) => readFileSync(fixturePath('manifests', d, f), 'utf8')),
+);
+
+/** A result is well formed: issues carry a code, a severity and a pointer; ok results have a value. */
+function assertWellFormed(r: Result<unknown>): void {
+  const issues = r.ok ? r.warnings : r.issues;
+  if (r.ok) assert.notEqual(r.value, undefined);
+  else assert.ok(issues.some((i) => i.severity === 'error'));
+  for (const i of issues) {
+    assert.match(i.code, /^[A-Z][A-Z0-9_]+$/);
+    assert.ok(i.severity === 'error' || i.severity === 'warning');
+    assert.ok(i.path === '' || i.path.startsWith('/'));
+    assert.equal(typeof i.message, 'string');
+  }
+}
+
+/** Mutations that keep the text near a real manifest: replace a value, delete a span, insert noise. */
+const mutated = fc.tuple(fc.constantFrom(...seeds), fc.nat(), fc.nat(40), fc.oneof(fc.string({ maxLength: 8 }), fc.constantFrom('null', '[]', '{}', '-1', '1e999', '"\\ud800"', '"', ',', '{"a":'))).map(
+  ([seed, at, len, insert]) => {
+    const i = at % (seed.length + 1);
+    return seed.slice(0, i) + insert + seed.slice(i + len);
+  },
+);
+
+/** Structurally plausible documents: real keys with random JSON values. */
+const KEYS = ['acKind', 'acVersion', 'name', 'labels', 'app', 'annotations', 'dependencies', 'pathWhitelist', 'apps', 'volumes', 'isolators', 'ports', 'exec', 'user', 'group', 'image', 'id', 'value', 'set', 'kind', 'mounts'];
+const doc = fc.letrec((tie) => ({
+  value: fc.oneof({ depthSize: 'small' }, fc.jsonValue({ maxDepth: 2 }), fc.array(tie('value'), { maxLength: 3 }), fc.dictionary(fc.constantFrom(...KEYS), tie('value'), { maxKeys: 5 })),
+})).value;
+const withKind = fc.tuple(fc.constantFrom('ImageManifest', 'PodManifest'), fc.dictionary(fc.constantFrom(...KEYS), doc, { maxKeys: 8 })).map(([k, d]) => ({ ...d, acKind: k }));
+
+describe('manifest parsers never throw (property tests)', () => {
+  it('G-6 mutated real manifests give well-formed results from every parser', () => {
+    fc.assert(
+      fc.property(mutated, (text) => {
+        assertWellFormed(parseManifest(text));
+        assertWellFormed(parseImageManifest(text));
+        assertWellFormed(parsePodManifest(new TextEncoder().encode(text)));
+      }),
+      { numRuns: 400 },
+    );
+  });
+
+  it('random documents built from real keys give well-formed results', () => {
+    fc.assert(
+      fc.property(withKind, (d) => {
+        assertWellFormed(validateManifest(d));
+        assertWellFormed(parseManifest(JSON.stringify(d)));
+      }),
+      { numRuns: 400 },
+    );
+  });
+
+  it('random bytes give well-formed results', () => {
+    fc.assert(fc.property(fc.uint8Array({ maxLength: 300 }), (b) => assertWellFormed(parseManifest(b))), { numRuns: 300 });
+  });
+});
