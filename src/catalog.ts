@@ -15,6 +15,7 @@ import { LABELS_CODES } from './schema/types/labels.js';
 import { ANNOTATIONS_CODES } from './schema/types/annotations.js';
 import { ENVIRONMENT_CODES } from './schema/types/environment.js';
 import { EVENT_HANDLER_CODES } from './schema/types/event-handlers.js';
+import { SIGNATURE_CODES } from './signature/codes.js';
 
 /** An area's table with a title for the docs. */
 export interface CodeSection {
@@ -44,6 +45,7 @@ export const CODE_SECTIONS: readonly CodeSection[] = [
   // aci
   // discovery
   // signature
+  { title: 'Signatures, keys, keystore and encryption', codes: SIGNATURE_CODES },
   // render
   // convert
 ];

@@ -26,7 +26,7 @@ export const SIGNATURE_CODES = {
   KEYSTORE_KEY_NOT_FOUND: { severity: 'error', summary: 'The fingerprint to remove is not in the keystore.', spec: 'S-4' },
   KEYSTORE_BAD_FINGERPRINT: { severity: 'error', summary: 'A fingerprint argument is not 40 (v4) or 64 (v6) hexadecimal digits.', spec: 'S-4' },
   // Thrown: trust (adding keys from discovery or URLs).
-  TRUST_NO_PUBKEYS: { severity: 'error', summary: 'Discovery found no ac-discovery-pubkeys URL for the prefix.', spec: 'D-PK spec/discovery.md' },
+  TRUST_NO_PUBKEYS: { severity: 'error', summary: 'Discovery found no ac-discovery-pubkeys URL for the prefix.', spec: 'spec/discovery.md#discovery-url S-4' },
   TRUST_INSECURE_URL: { severity: 'error', summary: 'A key URL is not HTTPS and plain HTTP was not allowed.', spec: 'S-4' },
   TRUST_DOWNLOAD_FAILED: { severity: 'error', summary: 'A key URL could not be downloaded (network error or HTTP status other than 200).', spec: 'S-4' },
   // Thrown: encryption.
