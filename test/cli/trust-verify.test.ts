@@ -155,3 +155,11 @@ describe('actool verify', () => {
     assert.equal((await runActool(['verify'], { cwd: tmp })).code, 2);
   });
 });
+
+describe('actool trust with no key given', () => {
+  it('S-4 needs discovery of ac-discovery-pubkeys: TRUST_NO_PUBKEYS when none is found', async () => {
+    const r = await runActool(['trust', '--keystore=ks7', '--prefix=example.invalid', '--skip-fingerprint-review'], { cwd: tmp });
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /TRUST_NO_PUBKEYS/);
+  });
+});
