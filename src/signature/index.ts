@@ -9,10 +9,12 @@ export { readPublicKeys, normalizeFingerprint, formatFingerprint, isFingerprint,
 export type { PublicKeyInfo, ReadPublicKeysOptions } from './keys.js';
 export { MemoryKeyRing, validatePrefix, prefixCovers, coveringPrefixes, formatScope, scopeOf } from './keystore.js';
 export type { KeyRing, TrustedKey, TrustScope, AddedKey, RemovedKey } from './keystore.js';
-export { verifyAci } from './verify.js';
-export type { SignatureCheck, VerifyAciOptions, SignatureInput } from './verify.js';
+export { verifyAci, prepareVerifyAci } from './verify.js';
+export type { SignatureCheck, VerifyAciOptions, SignatureInput, PreparedVerification } from './verify.js';
 export { detectEncryption, decryptAci, maybeDecrypt, ENCRYPTION_SNIFF_BYTES } from './encryption.js';
 export type { EncryptionKind, DecryptOptions, MaybeDecrypted } from './encryption.js';
 export type { ByteInput } from './internal/streams.js';
 export { fetchPublicKeys } from './trust.js';
 export type { FetchPublicKeysOptions } from './trust.js';
+export { matchManifestToApp } from './app-match.js';
+export type { AppToMatch, ManifestToMatch } from './app-match.js';

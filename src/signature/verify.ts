@@ -166,18 +166,48 @@ export async function verifyAci(
   keyring: KeyRing,
   options: VerifyAciOptions = {},
 ): Promise<SignatureCheck> {
+  const prepared = await prepareVerifyAci(signature, keyring, options);
+  return prepared.ready ? prepared.verify(image) : prepared.check;
+}
+
+/**
+ * The first phase of {@link verifyAci}, without the image: reads the signature, finds the signer among
+ * the keys trusted for the name and checks the key is valid. `fetch` uses it to refuse an image from an
+ * untrusted signer before downloading it.
+ */
+export type PreparedVerification =
+  | { readonly ready: false; readonly check: SignatureCheck }
+  | {
+      readonly ready: true;
+      /** The trusted signer's fingerprint. */
+      readonly fingerprint: string;
+      readonly userIds: readonly string[];
+      /** Streams the image once and completes the check. */
+      verify(image: ByteInput): Promise<SignatureCheck>;
+    };
+
+/**
+ * Checks everything about a signature that does not need the image (see {@link PreparedVerification}).
+ * @throws AppcError when the key ring cannot be read.
+ */
+export async function prepareVerifyAci(
+  signature: SignatureInput | undefined | null,
+  keyring: KeyRing,
+  options: VerifyAciOptions = {},
+): Promise<PreparedVerification> {
+  const no = (check: SignatureCheck): PreparedVerification => ({ ready: false, check });
   const imageLabel = options.imageLabel ?? 'the image';
   const sigLabel = options.signatureLabel ?? 'the signature';
   const name = options.name;
   if (signature === undefined || signature === null) {
-    return fail([issue('SIGNATURE_MISSING', `${imageLabel} has no signature (expected a detached ASCII-armored signature, ${imageLabel}.asc)`)]);
+    return no(fail([issue('SIGNATURE_MISSING', `${imageLabel} has no signature (expected a detached ASCII-armored signature, ${imageLabel}.asc)`)]));
   }
   const read = await readDetachedSignature(signature, sigLabel);
-  if ('issue' in read) return fail([read.issue]);
+  if ('issue' in read) return no(fail([read.issue]));
   const warnings: Issue[] = [];
   if (!read.armored) {
     const w = issue('SIGNATURE_NOT_ARMORED', `${sigLabel} is a binary OpenPGP signature; the spec requires an ASCII-armored one (gpg --armor --detach-sign)`);
-    if (options.strict) return fail([{ ...w, severity: 'error' }]);
+    if (options.strict) return no(fail([{ ...w, severity: 'error' }]));
     warnings.push(w);
   }
   const packets = [...read.signature.packets];
@@ -207,7 +237,7 @@ export async function verifyAci(
       const fp = elsewhere[0]!.trusted.fingerprint;
       const scopes = [...new Set(elsewhere.map((t) => formatScope(t.trusted.prefix)))].join(', ');
       const forName = name === undefined ? 'no image name was given, so only root keys count' : `not for ${name}`;
-      return fail(
+      return no(fail(
         [
           issue(
             'SIGNATURE_KEY_NOT_TRUSTED_FOR_PREFIX',
@@ -216,9 +246,9 @@ export async function verifyAci(
           ),
         ],
         { keyId: issuer.keyId.toHex(), fingerprint: fp },
-      );
+      ));
     }
-    return fail(
+    return no(fail(
       [
         issue(
           'SIGNATURE_UNKNOWN_SIGNER',
@@ -227,7 +257,7 @@ export async function verifyAci(
         ),
       ],
       signerOf(first),
-    );
+    ));
   }
 
   const { issuer, entry } = match;
@@ -241,41 +271,48 @@ export async function verifyAci(
   } catch (e) {
     const code = classifyKeyProblem(e);
     const what = code === 'SIGNATURE_KEY_REVOKED' ? 'has been revoked' : code === 'SIGNATURE_KEY_EXPIRED' ? 'has expired' : 'cannot make valid signatures';
-    return fail([issue(code, `${sigLabel} was made by ${keyName}, which ${what}: ${openpgpReason(e)}`, { fingerprint: fp })], signer);
+    return no(fail([issue(code, `${sigLabel} was made by ${keyName}, which ${what}: ${openpgpReason(e)}`, { fingerprint: fp })], signer));
   }
 
-  const openpgp = await loadOpenpgp();
-  const watch: SourceWatch = { error: undefined, failed: false };
-  const verifyResult: { verified?: Promise<unknown> } = {};
-  try {
-    const message = await openpgp.createMessage({ binary: toWebStream(image, watch) });
-    const res = await openpgp.verify({ message, signature: read.signature, verificationKeys: [entry.key], date, format: 'binary' });
-    // Every packet's promise is observed: those of untrusted signers reject, and must not go unhandled.
-    for (const s of res.signatures) s.verified.catch(() => undefined);
-    const mine = res.signatures.find((s) => s.keyID.equals(issuer.keyId));
-    if (mine !== undefined) verifyResult.verified = mine.verified;
-    await drain(res.data as ReadableStream<unknown>);
-    if (verifyResult.verified === undefined) throw new Error(`no verification result for key ID ${issuer.keyId.toHex()}`);
-    await verifyResult.verified;
-  } catch (e) {
-    if (watch.failed) throw watch.error;
-    const reason = openpgpReason(e);
-    if (/digest did not match|signature did not match|verification failed/i.test(reason)) {
-      return fail(
-        [issue('SIGNATURE_MISMATCH', `${sigLabel} from ${keyName} does not match the bytes of ${imageLabel}: it was modified or truncated, or the signature is for another file`, { fingerprint: fp })],
-        signer,
-      );
-    }
-    const code = /revoked/i.test(reason) ? 'SIGNATURE_KEY_REVOKED' : /key is expired|key expired/i.test(reason) ? 'SIGNATURE_KEY_EXPIRED' : 'SIGNATURE_INVALID';
-    return fail([issue(code, `${sigLabel} from ${keyName} is not acceptable: ${reason}`, { fingerprint: fp })], signer);
-  }
   return {
-    ok: true,
+    ready: true,
     fingerprint: fp,
-    keyId: issuer.keyId.toHex(),
     userIds,
-    keyPrefix: entry.trusted.prefix,
-    signedAt: issuer.packet.created ?? new Date(0),
-    warnings,
+    async verify(image: ByteInput): Promise<SignatureCheck> {
+      const openpgp = await loadOpenpgp();
+      const watch: SourceWatch = { error: undefined, failed: false };
+      const verifyResult: { verified?: Promise<unknown> } = {};
+      try {
+        const message = await openpgp.createMessage({ binary: toWebStream(image, watch) });
+        const res = await openpgp.verify({ message, signature: read.signature, verificationKeys: [entry.key], date, format: 'binary' });
+        // Every packet's promise is observed: those of untrusted signers reject, and must not go unhandled.
+        for (const s of res.signatures) s.verified.catch(() => undefined);
+        const mine = res.signatures.find((s) => s.keyID.equals(issuer.keyId));
+        if (mine !== undefined) verifyResult.verified = mine.verified;
+        await drain(res.data as ReadableStream<unknown>);
+        if (verifyResult.verified === undefined) throw new Error(`no verification result for key ID ${issuer.keyId.toHex()}`);
+        await verifyResult.verified;
+      } catch (e) {
+        if (watch.failed) throw watch.error;
+        const reason = openpgpReason(e);
+        if (/digest did not match|signature did not match|verification failed/i.test(reason)) {
+          return fail(
+            [issue('SIGNATURE_MISMATCH', `${sigLabel} from ${keyName} does not match the bytes of ${imageLabel}: it was modified or truncated, or the signature is for another file`, { fingerprint: fp })],
+            signer,
+          );
+        }
+        const code = /revoked/i.test(reason) ? 'SIGNATURE_KEY_REVOKED' : /key is expired|key expired/i.test(reason) ? 'SIGNATURE_KEY_EXPIRED' : 'SIGNATURE_INVALID';
+        return fail([issue(code, `${sigLabel} from ${keyName} is not acceptable: ${reason}`, { fingerprint: fp })], signer);
+      }
+      return {
+        ok: true,
+        fingerprint: fp,
+        keyId: issuer.keyId.toHex(),
+        userIds,
+        keyPrefix: entry.trusted.prefix,
+        signedAt: issuer.packet.created ?? new Date(0),
+        warnings,
+      };
+    },
   };
 }
