@@ -16,6 +16,11 @@ import { ANNOTATIONS_CODES } from './schema/types/annotations.js';
 import { ENVIRONMENT_CODES } from './schema/types/environment.js';
 import { EVENT_HANDLER_CODES } from './schema/types/event-handlers.js';
 import { SIGNATURE_CODES } from './signature/codes.js';
+import { QUANTITY_CODES } from './schema/types/quantity.js';
+import { ISOLATOR_CODES } from './schema/types/isolator.js';
+import { RESOURCE_ISOLATOR_CODES } from './schema/types/isolators/resource.js';
+import { LINUX_ISOLATOR_CODES } from './schema/types/isolators/linux.js';
+import { MOUNT_POINT_CODES } from './schema/types/mount-point.js';
 
 /** An area's table with a title for the docs. */
 export interface CodeSection {
@@ -39,6 +44,11 @@ export const CODE_SECTIONS: readonly CodeSection[] = [
   { title: 'Annotations', codes: ANNOTATIONS_CODES },
   { title: 'Environment', codes: ENVIRONMENT_CODES },
   { title: 'Event handlers', codes: EVENT_HANDLER_CODES },
+  { title: 'Resource quantity', codes: QUANTITY_CODES },
+  { title: 'Isolators', codes: ISOLATOR_CODES },
+  { title: 'Resource isolator values', codes: RESOURCE_ISOLATOR_CODES },
+  { title: 'Linux isolator values', codes: LINUX_ISOLATOR_CODES },
+  { title: 'MountPoint', codes: MOUNT_POINT_CODES },
   // manifests
   { title: 'Manifests', codes: MANIFEST_CODES },
   { title: 'Files', codes: FILE_CODES },

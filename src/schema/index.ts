@@ -83,3 +83,77 @@ export { EVENT_HANDLER_CODES, checkEventHandlers, validateEventHandlers, isEvent
 export type { EventHandler, EventHandlerName, EventHandlers } from './types/event-handlers.js';
 export { checkUserAnnotations, checkUserLabels, validateUserAnnotations, validateUserLabels } from './types/user-maps.js';
 export type { UserAnnotations, UserLabels } from './types/user-maps.js';
+export {
+  QUANTITY_CODES,
+  ZERO_QUANTITY,
+  parseQuantity,
+  checkQuantity,
+  validateQuantity,
+  isQuantityText,
+  makeQuantity,
+  compareQuantities,
+  equalQuantities,
+  quantityValue,
+  quantityMilliValue,
+  formatQuantity,
+} from './types/quantity.js';
+export type { Quantity, QuantityFormat } from './types/quantity.js';
+export {
+  ISOLATOR_CODES,
+  ISOLATOR_KINDS,
+  isolatorKind,
+  checkIsolator,
+  validateIsolator,
+  checkAppIsolators,
+  checkPodIsolators,
+  validateAppIsolators,
+  validatePodIsolators,
+  isolatorValue,
+  getIsolatorByName,
+  replaceIsolatorsByName,
+  unrecognizedIsolators,
+  makeResourceIsolator,
+  makeCapabilitiesIsolator,
+  makeSeccompIsolator,
+  makeIsolatorFromFlag,
+  makeIsolatorsFromFlag,
+  makeSeccompIsolatorFromFlags,
+} from './types/isolator.js';
+export type { Isolator, IsolatorValue, ResourceIsolatorName, ResourceIsolatorParams } from './types/isolator.js';
+export type { IsolatorKind, IsolatorScope } from './types/isolators/kind.js';
+export {
+  RESOURCE_ISOLATOR_CODES,
+  RESOURCE_CPU,
+  RESOURCE_MEMORY,
+  RESOURCE_BLOCK_BANDWIDTH,
+  RESOURCE_BLOCK_IOPS,
+  RESOURCE_NETWORK_BANDWIDTH,
+} from './types/isolators/resource.js';
+export type { ResourceValue } from './types/isolators/resource.js';
+export {
+  LINUX_ISOLATOR_CODES,
+  LINUX_CAPABILITIES,
+  DEFAULT_CAPABILITIES,
+  LINUX_CAPABILITIES_RETAIN_SET,
+  LINUX_CAPABILITIES_REMOVE_SET,
+  LINUX_NO_NEW_PRIVILEGES,
+  LINUX_SECCOMP_REMOVE_SET,
+  LINUX_SECCOMP_RETAIN_SET,
+  LINUX_SELINUX_CONTEXT,
+  LINUX_APPARMOR_PROFILE,
+  LINUX_CPU_SHARES,
+  LINUX_OOM_SCORE_ADJ,
+} from './types/isolators/linux.js';
+export type { CapabilitiesValue, SeccompValue, SELinuxContextValue, AppArmorProfileValue } from './types/isolators/linux.js';
+export { UNIX_SYSCTL } from './types/isolators/unix.js';
+export type { SysctlValue } from './types/isolators/unix.js';
+export {
+  MOUNT_POINT_CODES,
+  checkMountPoint,
+  validateMountPoint,
+  checkMountPoints,
+  validateMountPoints,
+  reportDuplicateMountPoints,
+  parseMountPointFlag,
+} from './types/mount-point.js';
+export type { MountPoint } from './types/mount-point.js';

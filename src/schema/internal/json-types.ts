@@ -74,7 +74,8 @@ export function checkStringMap(value: unknown, path: string, ctx: CheckContext):
   if (obj === undefined) return undefined;
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(obj)) {
-    if (typeof v === 'string') out[k] = v;
+    // defineProperty: a "__proto__" key must stay data, not reach the prototype setter.
+    if (typeof v === 'string') Object.defineProperty(out, k, { value: v, enumerable: true, writable: true, configurable: true });
     else reportWrongType(ctx, path + '/' + k.replace(/~/g, '~0').replace(/\//g, '~1'), 'a string', v);
   }
   return out;

@@ -24,19 +24,18 @@ export type { Exec } from '../types/exec.js';
 export { checkEventHandlers } from '../types/event-handlers.js';
 export type { EventHandler } from '../types/event-handlers.js';
 export { checkUserAnnotations, checkUserLabels } from '../types/user-maps.js';
+export { checkMountPoint } from '../types/mount-point.js';
+export type { MountPoint } from '../types/mount-point.js';
+export { checkAppIsolators, checkPodIsolators } from '../types/isolator.js';
+export type { Isolator } from '../types/isolator.js';
 
-export interface MountPoint { readonly name: string; readonly path: string; readonly readOnly?: boolean }
 export interface Port { readonly name: string; readonly protocol: string; readonly port: number; readonly count: number; readonly socketActivated: boolean }
 export interface ExposedPort { readonly name: string; readonly hostPort: number }
-export interface Isolator { readonly name: string; readonly value: unknown }
 export interface Volume { readonly name: string; readonly kind: string }
 export interface Dependency { readonly imageName: string }
 
 const list = <T>(v: unknown, p: string, c: CheckContext): T[] | undefined => { const a = checkArray(v, p, c); return a === undefined ? undefined : (a as T[]); };
-export const checkMountPoint = (v: unknown, p: string, c: CheckContext): MountPoint | undefined => checkObject(v, p, c) as MountPoint | undefined;
 export const checkPort = (v: unknown, p: string, c: CheckContext): Port | undefined => checkObject(v, p, c) as Port | undefined;
 export const checkExposedPort = (v: unknown, p: string, c: CheckContext): ExposedPort | undefined => checkObject(v, p, c) as ExposedPort | undefined;
 export const checkVolume = (v: unknown, p: string, c: CheckContext): Volume | undefined => checkObject(v, p, c) as Volume | undefined;
-export const checkAppIsolators = (v: unknown, p: string, c: CheckContext): Isolator[] | undefined => list<Isolator>(v, p, c);
-export const checkPodIsolators = checkAppIsolators;
 export const checkDependencies = (v: unknown, p: string, c: CheckContext): Dependency[] | undefined => list<Dependency>(v, p, c);
