@@ -6,6 +6,7 @@ import { AppcError } from '../issues/appc-error.js';
 import { loadOpenpgp, openpgpReason } from './internal/openpgp.js';
 import type { ByteInput } from './internal/streams.js';
 import { iterateStream, peek, toWebStream } from './internal/streams.js';
+import { dearmorHead, findSeipd, isAes, quickCheck } from './internal/quick-check.js';
 
 /** How an archive is encrypted: `binary` OpenPGP packets, `armored` text, or not at all. */
 export type EncryptionKind = 'binary' | 'armored' | 'none';
@@ -20,6 +21,9 @@ export interface DecryptOptions {
 
 /** Bytes needed by {@link detectEncryption}. */
 export const ENCRYPTION_SNIFF_BYTES = 64;
+
+/** Bytes of the message read ahead to find the start of the encrypted data (session key packets are small). */
+const HEAD_BYTES = 8192;
 
 /**
  * Tells whether the first bytes of an archive start an OpenPGP encrypted message: a packet header
@@ -119,12 +123,16 @@ export async function decryptAci(source: ByteInput, options: DecryptOptions = {}
     throw new AppcError('ENCRYPTION_PASSPHRASE_REQUIRED', `${label} is OpenPGP-encrypted; give the passphrase (--passphrase-file) to decrypt it`);
   }
   const openpgp = await loadOpenpgp();
+  // The message head (up to HEAD_BYTES) locates the encrypted data for the quick check below.
+  const { head: messageHead, rest: all } = await peek(rest, HEAD_BYTES);
+  const binaryHead = kind === 'armored' ? dearmorHead(new TextDecoder().decode(messageHead)) : messageHead;
+  const seipd = binaryHead === undefined ? undefined : findSeipd(binaryHead);
   let message;
   try {
     message =
       kind === 'armored'
-        ? await openpgp.readMessage({ armoredMessage: stringStream(decodeText(rest)) })
-        : await openpgp.readMessage({ binaryMessage: toWebStream(rest) });
+        ? await openpgp.readMessage({ armoredMessage: stringStream(decodeText(all)) })
+        : await openpgp.readMessage({ binaryMessage: toWebStream(all) });
   } catch (e) {
     throw new AppcError('ENCRYPTION_CORRUPT', `${label} is not a readable OpenPGP message: ${openpgpReason(e)}`, { cause: e });
   }
@@ -133,11 +141,36 @@ export async function decryptAci(source: ByteInput, options: DecryptOptions = {}
   if (!symmetric && tags.includes(openpgp.enums.packet.publicKeyEncryptedSessionKey)) {
     throw new AppcError('ENCRYPTION_UNSUPPORTED', `${label} is encrypted to OpenPGP public keys only; appc images use passphrase (symmetric) encryption`);
   }
+  let candidates;
+  try {
+    candidates = await openpgp.decryptSessionKeys({ message, passwords: [options.passphrase] });
+  } catch (e) {
+    throw wrongPassphrase(label, e);
+  }
+  // A passphrase-derived key cannot be checked by itself (gpg stores no encrypted session key): the quick
+  // check of SEIPD v1 tells a wrong one before openpgp parses garbage. SEIPD v2 (AEAD) authenticates
+  // its first chunk, so openpgp rejects a wrong key itself.
+  const sessionKeys = [];
+  for (const candidate of candidates) {
+    if (seipd?.version === 2 || candidate.algorithm === null) {
+      sessionKeys.push(candidate);
+      continue;
+    }
+    if (!isAes(candidate.algorithm)) {
+      throw new AppcError('ENCRYPTION_UNSUPPORTED', `${label} is encrypted with ${candidate.algorithm}; the spec allows AES only`);
+    }
+    const verdict = seipd === undefined ? undefined : await quickCheck(candidate.data, candidate.algorithm, seipd.ciphertext);
+    if (verdict === undefined) {
+      throw new AppcError('ENCRYPTION_CORRUPT', `${label}: the encrypted data could not be located in the first ${HEAD_BYTES} bytes`);
+    }
+    if (verdict) sessionKeys.push(candidate);
+  }
+  if (sessionKeys.length === 0) throw wrongPassphrase(label, new Error('session key quick check failed'));
   let result;
   try {
     result = await openpgp.decrypt({
       message,
-      passwords: [options.passphrase],
+      sessionKeys: sessionKeys.map((k) => ({ data: k.data, algorithm: k.algorithm! })),
       format: 'binary',
       config: { allowUnauthenticatedStream: true },
     });
