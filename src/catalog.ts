@@ -21,6 +21,10 @@ import { ISOLATOR_CODES } from './schema/types/isolator.js';
 import { RESOURCE_ISOLATOR_CODES } from './schema/types/isolators/resource.js';
 import { LINUX_ISOLATOR_CODES } from './schema/types/isolators/linux.js';
 import { MOUNT_POINT_CODES } from './schema/types/mount-point.js';
+import { PORT_CODES } from './schema/types/port.js';
+import { VOLUME_CODES } from './schema/types/volume.js';
+import { DEPENDENCY_CODES } from './schema/types/dependencies.js';
+import { DISCOVERY_CODES } from './discovery/codes.js';
 
 /** An area's table with a title for the docs. */
 export interface CodeSection {
@@ -49,11 +53,15 @@ export const CODE_SECTIONS: readonly CodeSection[] = [
   { title: 'Resource isolator values', codes: RESOURCE_ISOLATOR_CODES },
   { title: 'Linux isolator values', codes: LINUX_ISOLATOR_CODES },
   { title: 'MountPoint', codes: MOUNT_POINT_CODES },
+  { title: 'Port and ExposedPort', codes: PORT_CODES },
+  { title: 'Volume', codes: VOLUME_CODES },
+  { title: 'Dependencies', codes: DEPENDENCY_CODES },
   // manifests
   { title: 'Manifests', codes: MANIFEST_CODES },
   { title: 'Files', codes: FILE_CODES },
   // aci
   // discovery
+  { title: 'Discovery', codes: DISCOVERY_CODES },
   // signature
   { title: 'Signatures, keys, keystore and encryption', codes: SIGNATURE_CODES },
   // render

@@ -157,3 +157,33 @@ export {
   parseMountPointFlag,
 } from './types/mount-point.js';
 export type { MountPoint } from './types/mount-point.js';
+export {
+  PORT_CODES,
+  checkPort,
+  validatePort,
+  checkPorts,
+  validatePorts,
+  reportDuplicatePorts,
+  checkExposedPort,
+  validateExposedPort,
+  parsePortFlag,
+} from './types/port.js';
+export type { Port, ExposedPort } from './types/port.js';
+export {
+  VOLUME_CODES,
+  EMPTY_VOLUME_DEFAULTS,
+  checkVolume,
+  validateVolume,
+  parseVolumeFlag,
+  formatVolumeFlag,
+} from './types/volume.js';
+export type { Volume, VolumeKind } from './types/volume.js';
+export {
+  DEPENDENCY_CODES,
+  checkDependency,
+  validateDependency,
+  checkDependencies,
+  validateDependencies,
+  verifyDependency,
+} from './types/dependencies.js';
+export type { Dependency, RetrievedDependency } from './types/dependencies.js';
