@@ -2,6 +2,7 @@
 import type { CodeTable } from './issues/codes.js';
 import { JSON_CODES } from './schema/codes.js';
 import { AC_IDENTIFIER_CODES } from './schema/types/ac-identifier.js';
+import { ACI_CODES } from './aci/codes.js';
 import { AC_NAME_CODES } from './schema/types/ac-name.js';
 import { MANIFEST_CODES } from './schema/manifest-codes.js';
 import { FILE_CODES } from './node/codes.js';
@@ -60,6 +61,7 @@ export const CODE_SECTIONS: readonly CodeSection[] = [
   { title: 'Manifests', codes: MANIFEST_CODES },
   { title: 'Files', codes: FILE_CODES },
   // aci
+  { title: 'ACI archives and image layouts', codes: ACI_CODES },
   // discovery
   { title: 'Discovery', codes: DISCOVERY_CODES },
   // signature
