@@ -8,13 +8,24 @@ import { mkdir, mkdtemp, open, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { AppcError } from '../issues/appc-error.js';
 import type { Issue, Result } from '../issues/issue.js';
-import type { AppToMatch, ManifestToMatch } from '../signature/app-match.js';
-import { matchManifestToApp } from '../signature/app-match.js';
+import { validateAci } from '../aci/validate-aci.js';
+import type { DiscoveryApp } from '../discovery/app-string.js';
+import type { ManifestIdentity } from '../discovery/match.js';
+import { checkManifestMatchesApp } from '../discovery/match.js';
 import { SIGNATURE_CODES } from '../signature/codes.js';
 import { maybeDecrypt } from '../signature/encryption.js';
 import type { KeyRing } from '../signature/keystore.js';
 import type { SignatureCheck } from '../signature/verify.js';
 import { prepareVerifyAci } from '../signature/verify.js';
+
+/**
+ * The app that was discovered: its name and the labels the templates were rendered with
+ * (`DiscoveryResult.app`); the manifest must match them (`version=latest` excepted).
+ */
+export interface FetchApp {
+  readonly name: string;
+  readonly labels: Readonly<Record<string, string>>;
+}
 
 /** Where to get one image: its URL and its signature's URL (from discovery's `ac-discovery` templates). */
 export interface FetchEndpoint {
@@ -36,7 +47,7 @@ export interface ImageInspection {
   readonly ok: boolean;
   readonly issues: readonly Issue[];
   readonly imageId?: string | undefined;
-  readonly manifest?: Result<ManifestToMatch> | undefined;
+  readonly manifest?: Result<ManifestIdentity> | undefined;
 }
 
 /** Validates the (decrypted) archive bytes and reads its manifest. */
@@ -56,7 +67,7 @@ export interface FetchImageOptions {
   readonly fetch?: typeof globalThis.fetch;
   /** Passphrase for an encrypted image. */
   readonly passphrase?: string;
-  /** Validates the archive and reads its manifest (default: none, then only the signature is checked). */
+  /** Validates the archive and reads its manifest; default `validateAci` (the whole archive, one pass). */
   readonly inspect?: ImageInspector;
   readonly onProgress?: (progress: DownloadProgress) => void;
   readonly signal?: AbortSignal;
@@ -188,7 +199,7 @@ async function download(url: string, path: string, options: FetchImageOptions): 
   return received;
 }
 
-function fileNameFor(url: string, app: AppToMatch): string {
+function fileNameFor(url: string, app: FetchApp): string {
   let last = '';
   try {
     last = decodeURIComponent(new URL(url).pathname.split('/').pop() ?? '');
@@ -214,9 +225,9 @@ function fetchIssue(code: 'FETCH_IMAGE_INVALID', message: string): Issue {
  * @example
  * const r = await fetchImage({ name: 'example.com/app', labels: { version: '1.0' } },
  *   { aci: 'https://example.com/app-1.0.aci', asc: 'https://example.com/app-1.0.aci.asc' },
- *   { outputDir: '.', keyring: keystoreFromRoot(dir), inspect: (s) => validateAci(s) });
+ *   { outputDir: '.', keyring: keystoreFromRoot(dir) });
  */
-export async function fetchImage(app: AppToMatch, endpoint: FetchEndpoint, options: FetchImageOptions): Promise<FetchImageResult> {
+export async function fetchImage(app: FetchApp, endpoint: FetchEndpoint, options: FetchImageOptions): Promise<FetchImageResult> {
   const url = endpoint.aci;
   checkScheme(url, options.allowHttp);
   if (!options.noSignature && endpoint.asc !== undefined) checkScheme(endpoint.asc, options.allowHttp);
@@ -251,12 +262,13 @@ export async function fetchImage(app: AppToMatch, endpoint: FetchEndpoint, optio
     }
 
     let imageId: string | undefined;
-    if (options.inspect) {
+    const inspect = options.inspect ?? ((source: AsyncIterable<Uint8Array>) => validateAci(source, options.signal ? { signal: options.signal } : {}));
+    {
       const { source } = await maybeDecrypt(createReadStream(tmpImage, { highWaterMark: 1 << 20 }), {
         label: url,
         ...(options.passphrase === undefined ? {} : { passphrase: options.passphrase }),
       });
-      const report = await options.inspect(source);
+      const report = await inspect(source);
       if (!report.ok) {
         return { ok: false, stage: 'image', url, issues: [fetchIssue('FETCH_IMAGE_INVALID', `${url} is not a valid image archive`), ...report.issues] };
       }
@@ -265,7 +277,7 @@ export async function fetchImage(app: AppToMatch, endpoint: FetchEndpoint, optio
       if (manifest === undefined || !manifest.ok) {
         return { ok: false, stage: 'image', url, issues: [fetchIssue('FETCH_IMAGE_INVALID', `${url} has no valid manifest`), ...(manifest?.ok === false ? manifest.issues : [])] };
       }
-      const mismatch = matchManifestToApp(manifest.value, app);
+      const mismatch = checkManifestMatchesApp(manifest.value, app as DiscoveryApp);
       if (mismatch.length > 0) return { ok: false, stage: 'manifest', url, issues: mismatch };
       warnings.push(...report.issues);
     }

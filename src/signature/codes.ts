@@ -3,8 +3,8 @@ import type { CodeTable } from '../issues/codes.js';
 
 /**
  * Codes for signatures, trusted keys, the keystore and encrypted images.
- * `SIGNATURE_*` are issues in a SignatureCheck, `FETCH_*_MISMATCH` and `FETCH_IMAGE_INVALID` issues in a
- * fetch result; the others are thrown as `AppcError`.
+ * `SIGNATURE_*` are issues in a SignatureCheck, `FETCH_IMAGE_INVALID` an issue of a fetch result; the
+ * others are thrown as `AppcError`.
  */
 export const SIGNATURE_CODES = {
   // Issues of a signature check.
@@ -36,8 +36,6 @@ export const SIGNATURE_CODES = {
   ENCRYPTION_CORRUPT: { severity: 'error', summary: 'The encrypted image failed its integrity check or is truncated; nothing decrypted from it may be trusted.', spec: 'S-5' },
   ENCRYPTION_UNSUPPORTED: { severity: 'error', summary: 'The image is encrypted to public keys only; images are decrypted with a passphrase (PGP symmetric encryption).', spec: 'S-5' },
   // Fetch: issues of a fetch result, and thrown transport errors.
-  FETCH_NAME_MISMATCH: { severity: 'error', summary: 'The fetched image\'s manifest name differs from the name that was discovered.', spec: 'spec/discovery.md#validation' },
-  FETCH_LABEL_MISMATCH: { severity: 'error', summary: 'A label used for discovery is missing from the fetched image\'s manifest or has another value.', spec: 'spec/discovery.md#validation' },
   FETCH_IMAGE_INVALID: { severity: 'error', summary: 'The fetched image is not a valid ACI (its archive issues follow); nothing was written.', spec: 'spec/aci.md#image-archives' },
   FETCH_DOWNLOAD_FAILED: { severity: 'error', summary: 'An image or signature could not be downloaded (network error, HTTP status, truncated body).', spec: 'spec/discovery.md' },
   FETCH_INSECURE_URL: { severity: 'error', summary: 'An image or signature URL is plain HTTP (or another scheme) and insecure HTTP was not allowed.', spec: 'spec/discovery.md' },

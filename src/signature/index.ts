@@ -14,7 +14,5 @@ export type { SignatureCheck, VerifyAciOptions, SignatureInput, PreparedVerifica
 export { detectEncryption, decryptAci, maybeDecrypt, ENCRYPTION_SNIFF_BYTES } from './encryption.js';
 export type { EncryptionKind, DecryptOptions, MaybeDecrypted } from './encryption.js';
 export type { ByteInput } from './internal/streams.js';
-export { fetchPublicKeys } from './trust.js';
-export type { FetchPublicKeysOptions } from './trust.js';
-export { matchManifestToApp } from './app-match.js';
-export type { AppToMatch, ManifestToMatch } from './app-match.js';
+export { fetchPublicKeys, discoverPublicKeysToTrust } from './trust.js';
+export type { FetchPublicKeysOptions, DiscoverKeysOptions, DiscoveredKeys } from './trust.js';

@@ -1,8 +1,10 @@
-/** Getting keys to trust from URLs (spec/discovery.md, `ac-discovery-pubkeys`; checklist S-4). */
+/** Getting keys to trust from URLs and from discovery (spec/discovery.md, `ac-discovery-pubkeys`; checklist S-4). */
 import { AppcError } from '../issues/appc-error.js';
 import type { PublicKeyInfo } from './keys.js';
 import { readPublicKeys } from './keys.js';
 import { concat } from './internal/streams.js';
+import type { DiscoverOptions } from '../discovery/discover.js';
+import { discoverPublicKeys } from '../discovery/discover.js';
 
 /** Options of {@link fetchPublicKeys}. */
 export interface FetchPublicKeysOptions {
@@ -69,4 +71,53 @@ export async function fetchPublicKeys(url: string, options: FetchPublicKeysOptio
   }
   const bytes = concat(chunks);
   return readPublicKeys(bytes, { source: url });
+}
+
+/** Options of {@link discoverPublicKeysToTrust}: discovery's options plus those of the key download. */
+export interface DiscoverKeysOptions extends DiscoverOptions {
+  /** Allow plain http key URLs (discovery's own `insecure.http` only covers the discovery pages). */
+  readonly allowHttpKeys?: boolean;
+}
+
+/** Keys found through discovery, by URL. */
+export interface DiscoveredKeys {
+  /** The page the `ac-discovery-pubkeys` tags came from. */
+  readonly from: string | undefined;
+  readonly sources: readonly { readonly url: string; readonly keys: readonly PublicKeyInfo[] }[];
+}
+
+/**
+ * Finds the keys a prefix publishes: runs discovery for `prefix` (spec/discovery.md), takes the
+ * `ac-discovery-pubkeys` URLs of the nearest page that has any, and downloads and reads each key file.
+ * The caller shows the fingerprints for review before trusting them.
+ * @throws AppcError `TRUST_NO_PUBKEYS` (with what discovery tried), and as {@link fetchPublicKeys}.
+ * @example
+ * const found = await discoverPublicKeysToTrust('example.com/app');
+ * for (const { url, keys } of found.sources) for (const k of keys) console.log(url, k.fingerprint, k.userIds);
+ */
+export async function discoverPublicKeysToTrust(prefix: string, options: DiscoverKeysOptions = {}): Promise<DiscoveredKeys> {
+  const result = await discoverPublicKeys(prefix, options);
+  if (result.publicKeys.length === 0) {
+    const tried = result.attempts
+      .filter((a) => a.outcome !== 'fetched' && a.outcome !== 'redirect')
+      .map((a) => `${a.url}: ${a.detail}`)
+      .slice(0, 6);
+    const why = result.issues.find((i) => i.severity === 'error')?.message;
+    throw new AppcError(
+      'TRUST_NO_PUBKEYS',
+      `discovery found no ac-discovery-pubkeys for ${prefix}${why ? ` (${why})` : ''}${tried.length ? '; tried: ' + tried.join('; ') : ''}; give a KEYFILE or URL instead`,
+    );
+  }
+  const sources = [];
+  for (const url of result.publicKeys) {
+    sources.push({
+      url,
+      keys: await fetchPublicKeys(url, {
+        ...(options.fetch ? { fetch: options.fetch } : {}),
+        ...(options.signal ? { signal: options.signal } : {}),
+        allowHttp: options.allowHttpKeys === true,
+      }),
+    });
+  }
+  return { from: result.publicKeysFrom, sources };
 }

@@ -12,10 +12,10 @@ import type { PublicKeyInfo } from '../../signature/keys.js';
 import { formatFingerprint, readPublicKeys } from '../../signature/keys.js';
 import type { TrustScope } from '../../signature/keystore.js';
 import { formatScope, validatePrefix } from '../../signature/keystore.js';
-import { fetchPublicKeys } from '../../signature/trust.js';
+import { discoverPublicKeysToTrust, fetchPublicKeys } from '../../signature/trust.js';
 import type { Keystore } from '../../node/keystore.js';
 
-const HELP = `Usage: actool trust [--keystore=DIR] (--prefix=PREFIX | --root) [--skip-fingerprint-review] [--insecure-allow-http] [KEYFILE|URL...]
+const HELP = `Usage: actool trust [--keystore=DIR] (--prefix=PREFIX | --root) [--skip-fingerprint-review] [--insecure-allow-http] [--port=N] [KEYFILE|URL...]
        actool trust [--keystore=DIR] --list [--json]
        actool trust [--keystore=DIR] --remove=FINGERPRINT [--prefix=PREFIX | --root]
 
@@ -31,6 +31,7 @@ ${KEYSTORE_HELP}
   --root                     Trust for every image name.
   --skip-fingerprint-review  Trust without asking (only for keys checked another way).
   --insecure-allow-http      Allow plain http:// key URLs and discovery.
+  --port=N                   Port for discovery URLs (servers on a non-default port).
   --list                     List trusted keys: fingerprint, scope, origin (system/local), user IDs.
   --remove=FINGERPRINT       Stop trusting a key (deletes the local file, masks a system key).
   --json                     With --list: print JSON.
@@ -47,8 +48,16 @@ const OPTIONS = {
   list: { type: 'boolean' },
   remove: { type: 'string' },
   json: { type: 'boolean' },
+  port: { type: 'string' },
   debug: { type: 'boolean' },
 } as const;
+
+function parsePort(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const n = Number(text);
+  if (!/^\d+$/.test(text) || n < 1 || n > 65535) throw new UsageError(`--port must be 1-65535 (got ${JSON.stringify(text)})`);
+  return n;
+}
 
 /** Asks a yes/no question on the terminal. */
 async function ask(io: CliIO, question: string): Promise<string | undefined> {
@@ -82,12 +91,6 @@ async function loadKeys(source: string, io: CliIO, allowHttp: boolean): Promise<
   }
   const path = resolve(io.cwd, source.replace(/^file:\/\//i, ''));
   return readPublicKeys(await readFile(path), { source });
-}
-
-/** Finds the key URLs of a prefix by discovery (ac-discovery-pubkeys). */
-async function discoverKeyUrls(prefix: string, io: CliIO, allowHttp: boolean): Promise<string[]> {
-  const { discoverPublicKeyUrls } = await import('../discover-keys.js');
-  return discoverPublicKeyUrls(prefix, io, allowHttp);
 }
 
 async function listKeys(ks: Keystore, io: CliIO, json: boolean): Promise<number> {
@@ -137,16 +140,25 @@ export const command: Command = {
       }
       if (scope === undefined) throw new UsageError('give --prefix=PREFIX or --root (keys are trusted per image-name prefix)');
       const allowHttp = Boolean(values['insecure-allow-http']);
-      let sources = positionals;
-      if (sources.length === 0) {
+      const port = parsePort(values.port);
+      const batches: { source: string; keys: readonly PublicKeyInfo[] }[] = [];
+      if (positionals.length === 0) {
         if (!('prefix' in scope)) throw new UsageError('--root needs a KEYFILE or URL (discovery finds keys for a prefix only)');
-        sources = await discoverKeyUrls(scope.prefix, io, allowHttp);
-        io.stderr(`Discovered key URL${sources.length > 1 ? 's' : ''} for ${scope.prefix}: ${sources.join(', ')}\n`);
+        const found = await discoverPublicKeysToTrust(scope.prefix, {
+          insecure: { http: allowHttp },
+          allowHttpKeys: allowHttp,
+          ...(port === undefined ? {} : { port }),
+          ...(io.fetch ? { fetch: io.fetch } : {}),
+        });
+        io.stderr(`Discovered key URLs for ${scope.prefix}${found.from ? ` at ${found.from}` : ''}: ${found.sources.map((s) => s.url).join(', ')}\n`);
+        for (const { url, keys } of found.sources) batches.push({ source: url, keys });
+      } else {
+        for (const source of positionals) batches.push({ source, keys: await loadKeys(source, io, allowHttp) });
       }
       let trusted = 0;
       let refused = 0;
-      for (const source of sources) {
-        for (const key of await loadKeys(source, io, allowHttp)) {
+      for (const { source, keys } of batches) {
+        for (const key of keys) {
           io.stderr(describeKey(key, source, scope));
           if (!values['skip-fingerprint-review']) {
             const answer = await ask(io, 'Are you sure you want to trust this key (yes/no)? ');

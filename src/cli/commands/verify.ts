@@ -1,15 +1,21 @@
 /** `actool verify`: checks an image's detached signature against the keystore (checklist S-1..S-4). */
+import { createReadStream } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Command } from '../command.js';
 import { UsageError, parseFlags } from '../command.js';
 import { formatError } from '../format-error.js';
+import type { CliIO } from '../io.js';
 import { EXIT } from '../io.js';
+import { readAciManifest } from '../../aci/read-aci.js';
+import { isACIdentifier } from '../../schema/types/ac-identifier.js';
+import { maybeDecrypt } from '../../signature/encryption.js';
 import { exitCodeFor, KEYSTORE_HELP, openKeystore } from '../keystore-option.js';
 import { verifyAciFile } from '../../node/verify-file.js';
 import { formatFingerprint } from '../../signature/keys.js';
 import { formatScope } from '../../signature/keystore.js';
 
-const HELP = `Usage: actool verify [--keystore=DIR] [--name=NAME] [--strict] [--json] IMAGE.aci [SIG.aci.asc]
+const HELP = `Usage: actool verify [--keystore=DIR] [--name=NAME] [--passphrase-file=FILE] [--strict] [--json] IMAGE.aci [SIG.aci.asc]
 
 Verifies the detached OpenPGP signature of an image archive (default IMAGE.aci.asc) over the exact
 bytes of the file, with the keys the keystore trusts for the image name. The name is --name, or
@@ -18,6 +24,8 @@ else the name in the image's manifest. The image is streamed, so any size works.
 Flags:
 ${KEYSTORE_HELP}
   --name=NAME  The image name keys must be trusted for (default: the manifest's name).
+  --passphrase-file=FILE  Passphrase of an encrypted image, to read its manifest's name (the
+               signature itself covers the encrypted bytes and needs no passphrase).
   --strict     Also fail on warnings (a binary, not ASCII-armored, signature).
   --json       Print the result object as JSON.
 
@@ -29,6 +37,7 @@ const OPTIONS = {
   name: { type: 'string' },
   strict: { type: 'boolean' },
   json: { type: 'boolean' },
+  'passphrase-file': { type: 'string' },
   debug: { type: 'boolean' },
 } as const;
 
@@ -45,7 +54,8 @@ export const command: Command = {
     const label = positionals[0]!;
     try {
       const ks = openKeystore(values.keystore, io);
-      const name = values.name ?? (await manifestName(image));
+      const passphrase = values['passphrase-file'] === undefined ? undefined : (await readFile(resolve(io.cwd, values['passphrase-file']), 'utf8')).split(/\r?\n/)[0] ?? '';
+      const name = values.name ?? (await manifestName(image, passphrase, io, label));
       const check = await verifyAciFile(image, sig, ks, {
         ...(name === undefined ? {} : { name }),
         ...(values.strict ? { strict: true } : {}),
@@ -70,7 +80,25 @@ export const command: Command = {
   },
 };
 
-/** The image name from the manifest, when the archive module can read it (undefined otherwise). */
-async function manifestName(_image: string): Promise<string | undefined> {
-  return undefined;
+/**
+ * The image name from the manifest (decrypting first when a passphrase is given). The name only picks
+ * which keys count; the signature check then covers every byte, manifest included, so a forged name
+ * cannot make a bad image pass. When it cannot be read, only root keys count and the user is told why.
+ */
+async function manifestName(image: string, passphrase: string | undefined, io: CliIO, label: string): Promise<string | undefined> {
+  try {
+    const { source } = await maybeDecrypt(createReadStream(image, { highWaterMark: 1 << 20 }), {
+      label,
+      ...(passphrase === undefined ? {} : { passphrase }),
+    });
+    const { manifest } = await readAciManifest(source);
+    if (manifest.ok) return manifest.value.name;
+    // An otherwise invalid manifest may still name the image; `verify` checks signatures, `validate` manifests.
+    const partial = (manifest.partial as { name?: unknown } | undefined)?.name;
+    if (isACIdentifier(partial)) return partial;
+    throw new Error(manifest.issues[0]?.message ?? 'invalid manifest');
+  } catch (e) {
+    io.stderr(`${label}: warning: cannot read the image name from its manifest (${formatError(e)}); only keys trusted for every image (root) count; give --name=NAME${passphrase === undefined ? ' or --passphrase-file' : ''}\n`);
+    return undefined;
+  }
 }
