@@ -16,6 +16,7 @@ import { LABELS_CODES } from './schema/types/labels.js';
 import { ANNOTATIONS_CODES } from './schema/types/annotations.js';
 import { ENVIRONMENT_CODES } from './schema/types/environment.js';
 import { EVENT_HANDLER_CODES } from './schema/types/event-handlers.js';
+import { SIGNATURE_CODES } from './signature/codes.js';
 import { QUANTITY_CODES } from './schema/types/quantity.js';
 import { ISOLATOR_CODES } from './schema/types/isolator.js';
 import { RESOURCE_ISOLATOR_CODES } from './schema/types/isolators/resource.js';
@@ -64,6 +65,7 @@ export const CODE_SECTIONS: readonly CodeSection[] = [
   // discovery
   { title: 'Discovery', codes: DISCOVERY_CODES },
   // signature
+  { title: 'Signatures, keys, keystore and encryption', codes: SIGNATURE_CODES },
   // render
   // convert
 ];
