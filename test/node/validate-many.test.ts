@@ -1,0 +1,55 @@
+import assert from 'node:assert/strict';
+import { readdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { validateInput } from '../../src/node/validate-input.js';
+import { validateMany } from '../../src/node/validate-many.js';
+import { fixturePath } from '../support/paths.js';
+import { makeLayout, tempDir } from '../support/aci-layout.js';
+
+const tmp = tempDir();
+after(() => rmSync(tmp, { recursive: true, force: true }));
+const aci = readdirSync(fixturePath('aci')).filter((f) => f.endsWith('.aci')).sort().map((f) => fixturePath('aci', f));
+
+describe('validateInput and validateMany', () => {
+  it('A-CD-2 detects the type like Go: directory -> layout, archive magic -> image, text -> manifest', async () => {
+    const lay = await validateInput(makeLayout(tmp));
+    assert.equal(lay.type, 'layout');
+    assert.equal(lay.valid, true);
+    const img = await validateInput(fixturePath('aci', 'gnu-tar-xz.aci'));
+    assert.equal(img.type, 'appimage');
+    assert.equal(img.compression, 'xz');
+    assert.match(img.imageId ?? '', /^sha512-[0-9a-f]{128}$/);
+    const zstd = await validateInput(fixturePath('aci', 'zstd.aci'));
+    assert.equal(zstd.type, 'appimage');
+    assert.equal(zstd.issues[0]?.code, 'ACI_UNSUPPORTED_COMPRESSION');
+    const text = await validateInput(fixturePath('aci', 'text.aci'));
+    assert.equal(text.type, 'manifest');
+    const missing = await validateInput(join(tmp, 'nope'));
+    assert.equal(missing.issues[0]?.code, 'FILE_UNREADABLE');
+    const forced = await validateInput(fixturePath('aci', 'minimal.aci'), { type: 'layout' });
+    assert.equal(forced.issues[0]?.code, 'ACI_LAYOUT_NOT_DIR');
+  });
+
+  it('gives the same reports in input order with a worker pool as one by one', async () => {
+    const inputs = [...aci, join(tmp, 'missing.aci')];
+    const seen: number[] = [];
+    const pooled = await validateMany(inputs, { concurrency: 2, onResult: (i) => seen.push(i) });
+    const serial = await validateMany(inputs, { concurrency: 1 });
+    assert.deepEqual(pooled, serial);
+    assert.equal(pooled.length, inputs.length);
+    assert.deepEqual([...seen].sort((a, b) => a - b), inputs.map((_, i) => i));
+    assert.equal(pooled[pooled.length - 1]!.valid, false);
+    assert.ok(pooled.some((r) => r.valid));
+  });
+
+  it('passes options to the workers (strict turns warnings into errors)', async () => {
+    const [loose, strict] = await Promise.all([
+      validateMany([fixturePath('aci', 'symlink-escape.aci'), fixturePath('aci', 'minimal.aci')], { concurrency: 2 }),
+      validateMany([fixturePath('aci', 'symlink-escape.aci'), fixturePath('aci', 'minimal.aci')], { concurrency: 2, strict: true }),
+    ]);
+    assert.equal(loose[0]!.valid, true);
+    assert.equal(strict[0]!.valid, false);
+    assert.equal(strict[1]!.valid, true);
+  });
+});
