@@ -16,6 +16,7 @@ import { LABELS_CODES } from './schema/types/labels.js';
 import { ANNOTATIONS_CODES } from './schema/types/annotations.js';
 import { ENVIRONMENT_CODES } from './schema/types/environment.js';
 import { EVENT_HANDLER_CODES } from './schema/types/event-handlers.js';
+import { SIGNATURE_CODES } from './signature/codes.js';
 import { QUANTITY_CODES } from './schema/types/quantity.js';
 import { ISOLATOR_CODES } from './schema/types/isolator.js';
 import { RESOURCE_ISOLATOR_CODES } from './schema/types/isolators/resource.js';
@@ -24,6 +25,7 @@ import { MOUNT_POINT_CODES } from './schema/types/mount-point.js';
 import { PORT_CODES } from './schema/types/port.js';
 import { VOLUME_CODES } from './schema/types/volume.js';
 import { DEPENDENCY_CODES } from './schema/types/dependencies.js';
+import { DISCOVERY_CODES } from './discovery/codes.js';
 
 /** An area's table with a title for the docs. */
 export interface CodeSection {
@@ -61,7 +63,9 @@ export const CODE_SECTIONS: readonly CodeSection[] = [
   // aci
   { title: 'ACI archives and image layouts', codes: ACI_CODES },
   // discovery
+  { title: 'Discovery', codes: DISCOVERY_CODES },
   // signature
+  { title: 'Signatures, keys, keystore and encryption', codes: SIGNATURE_CODES },
   // render
   // convert
 ];

@@ -7,3 +7,4 @@ export type { AppcErrorOptions } from './issues/appc-error.js';
 export type { CodeInfo, CodeTable } from './issues/codes.js';
 export { CODE_SECTIONS, codeInfo } from './catalog.js';
 export * from './schema/index.js';
+export * from './discovery/index.js';

@@ -7,25 +7,27 @@ import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { AciProgress } from '../aci/scan.js';
-import type { ValidateInputOptions } from './validate-input.js';
-import { validateInput } from './validate-input.js';
-import type { PathReport } from './validate-path.js';
+import type { PathReport, ValidatePathOptions } from './validate-path.js';
+import { validatePath } from './validate-path.js';
 import { FILE_CODES } from './codes.js';
 
+/** validatePath's options that can cross to a worker thread (plain data). */
+export type ValidateManyInputOptions = Omit<ValidatePathOptions, 'onProgress' | 'signal'>;
+
 /** Options of {@link validateMany}. */
-export interface ValidateManyOptions extends ValidateInputOptions {
+export interface ValidateManyOptions extends ValidateManyInputOptions {
   /** Worker threads (default: os.availableParallelism(), at most one per input; 1 runs in this thread). */
   readonly concurrency?: number;
   /** Called as each input finishes (in completion order), for streaming output. */
   readonly onResult?: (index: number, report: PathReport) => void;
-  /** Bytes read from an image archive (at most ~10 calls a second per input); `size` is the file size. */
-  readonly onProgress?: (index: number, progress: AciProgress & { readonly size: number }) => void;
+  /** Bytes read from an image archive (at most ~10 calls a second per input from workers). */
+  readonly onProgress?: (index: number, progress: AciProgress) => void;
 }
 
 /** Messages between the pool and its workers. */
-export type WorkerRequest = { readonly id: number; readonly file: string; readonly options: ValidateInputOptions };
+export type WorkerRequest = { readonly id: number; readonly file: string; readonly options: ValidateManyInputOptions };
 /** A worker's answer: a progress update or the final report. */
-export type WorkerReply = { readonly id: number; readonly progress: AciProgress & { readonly size: number } } | { readonly id: number; readonly report: PathReport };
+export type WorkerReply = { readonly id: number; readonly progress: AciProgress } | { readonly id: number; readonly report: PathReport };
 
 function workerScript(): URL | undefined {
   // Unbundled: next to this module. Bundled CLI (dist/bundle/chunks/*.mjs): the library's tsc output.
@@ -36,13 +38,13 @@ function workerScript(): URL | undefined {
   return undefined;
 }
 
-function plainOptions(o: ValidateManyOptions): ValidateInputOptions {
+function plainOptions(o: ValidateManyOptions): ValidateManyInputOptions {
   const { concurrency: _c, onResult: _r, onProgress: _p, ...rest } = o;
   return rest;
 }
 
 /**
- * Validates every path (files, layout directories, ACIs) like `actool validate`, in parallel.
+ * Validates every path (files, layout directories, ACIs) with validatePath, like `actool validate`, in parallel.
  * Never rejects for bad inputs: each becomes a report with issues.
  * @example const reports = await validateMany(['a.aci', 'layout/', 'manifest.json']);
  */
@@ -53,7 +55,7 @@ export async function validateMany(paths: readonly string[], options: ValidateMa
   const n = Math.min(options.concurrency ?? availableParallelism(), paths.length);
   if (n <= 1 || script === undefined) {
     for (let i = 0; i < paths.length; i++) {
-      results[i] = await validateInput(paths[i]!, plain, options.onProgress ? (p) => options.onProgress!(i, p) : undefined);
+      results[i] = await validatePath(paths[i]!, options.onProgress ? { ...plain, onProgress: (p) => options.onProgress!(i, p) } : plain);
       options.onResult?.(i, results[i]!);
     }
     return results;

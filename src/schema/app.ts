@@ -4,8 +4,10 @@ import { childPointer } from '../issues/json-pointer.js';
 import type { CheckContext, SchemaValidateOptions } from './internal/check.js';
 import { reporter, runChecker } from './internal/check.js';
 import { fieldPointer, readFields } from './internal/fields.js';
-import { checkArray, checkInteger, checkObject, checkString } from './internal/json-types.js';
+import { checkList, checkInteger, checkObject, checkString } from './internal/json-types.js';
 import { MANIFEST_CODES } from './manifest-codes.js';
+import { reportDuplicateMountPoints } from './types/mount-point.js';
+import { reportDuplicatePorts } from './types/port.js';
 import type { EnvironmentVariable, EventHandler, Exec, Isolator, MountPoint, Port } from './internal/type-checkers.js';
 import {
   checkAppIsolators,
@@ -41,27 +43,7 @@ const FIELDS = [
 
 const report = reporter(MANIFEST_CODES);
 
-/** Checks a list whose items are checked one by one; returns the good items. */
-function checkList<T>(value: unknown, path: string, ctx: CheckContext, item: (v: unknown, p: string, c: CheckContext) => T | undefined): T[] | undefined {
-  const list = checkArray(value, path, ctx);
-  if (list === undefined) return undefined;
-  const out: T[] = [];
-  list.forEach((v, i) => {
-    const t = item(v, childPointer(path, i), ctx);
-    if (t !== undefined) out.push(t);
-  });
-  return out;
-}
 
-/** Reports names that appear twice in a list of named items. */
-function reportDuplicateNames(items: readonly { readonly name?: string }[] | undefined, path: string, ctx: CheckContext, code: 'APP_DUPLICATE_MOUNT_POINT' | 'APP_DUPLICATE_PORT', what: string): void {
-  const seen = new Set<string>();
-  items?.forEach((item, i) => {
-    if (item.name === undefined || item.name === '') return;
-    if (seen.has(item.name)) report(ctx, code, childPointer(path, i, 'name'), `${what} name "${item.name}" is used twice`, { name: item.name });
-    seen.add(item.name);
-  });
-}
 
 /**
  * Checks an App object. `null` and a missing app are "no app" (returns undefined without issues);
@@ -88,9 +70,9 @@ export function checkApp(value: unknown, path: string, ctx: CheckContext): App |
   }
   const environment = f.environment === undefined ? undefined : checkEnvironment(f.environment, at('environment'), ctx);
   const mountPoints = checkList(f.mountPoints, at('mountPoints'), ctx, checkMountPoint);
-  reportDuplicateNames(mountPoints, at('mountPoints'), ctx, 'APP_DUPLICATE_MOUNT_POINT', 'mount point');
+  if (mountPoints) reportDuplicateMountPoints(mountPoints, at('mountPoints'), ctx);
   const ports = checkList(f.ports, at('ports'), ctx, checkPort);
-  reportDuplicateNames(ports, at('ports'), ctx, 'APP_DUPLICATE_PORT', 'port');
+  if (ports) reportDuplicatePorts(ports, at('ports'), ctx);
   const isolators = f.isolators === undefined || f.isolators === null ? undefined : checkAppIsolators(f.isolators, at('isolators'), ctx);
   const userAnnotations = f.userAnnotations === undefined ? undefined : checkUserAnnotations(f.userAnnotations, at('userAnnotations'), ctx);
   const userLabels = f.userLabels === undefined ? undefined : checkUserLabels(f.userLabels, at('userLabels'), ctx);

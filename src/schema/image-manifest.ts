@@ -8,7 +8,8 @@ import { reporter } from './internal/check.js';
 import type { DocumentKind, ParseManifestOptions } from './internal/document.js';
 import { checkDocument, runDocument } from './internal/document.js';
 import { fieldPointer, readFields } from './internal/fields.js';
-import { checkArray, checkObject, checkString, reportMissing } from './internal/json-types.js';
+import { checkArray, checkString, reportMissing } from './internal/json-types.js';
+import { reportNotObject } from './internal/json-types.js';
 import { finish } from './internal/finish.js';
 import { lastDitchImage } from './last-ditch.js';
 import { MANIFEST_CODES } from './manifest-codes.js';
@@ -52,8 +53,11 @@ function checkPathWhitelist(value: unknown, path: string, ctx: CheckContext): st
 
 /** Checks a decoded image manifest; returns the canonical typed value (best effort, even with errors). */
 export function checkImageManifest(value: unknown, path: string, ctx: CheckContext): ImageManifest | undefined {
-  const obj = checkObject(value, path, ctx);
-  if (obj === undefined) return undefined;
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    reportNotObject(ctx, path, value);
+    return undefined;
+  }
+  const obj = value as Record<string, unknown>;
   const f = readFields(obj, FIELDS, path, ctx);
   const at = (name: (typeof FIELDS)[number]): string => fieldPointer(obj, name, path);
 

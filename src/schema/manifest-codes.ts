@@ -19,6 +19,4 @@ export const MANIFEST_CODES = {
   APP_USER_REQUIRED: { severity: 'error', summary: 'An app has no user (or an empty one).', spec: 'T-AP-1' },
   APP_GROUP_REQUIRED: { severity: 'error', summary: 'An app has no group (or an empty one).', spec: 'T-AP-1' },
   APP_WORKING_DIRECTORY_RELATIVE: { severity: 'error', summary: 'An app\'s workingDirectory is not an absolute path.', spec: 'T-AP-2' },
-  APP_DUPLICATE_MOUNT_POINT: { severity: 'warning', summary: 'Two mount points of an app have the same name (Go accepts it).', spec: 'T-MP-2 M-IM-2' },
-  APP_DUPLICATE_PORT: { severity: 'warning', summary: 'Two ports of an app have the same name (Go accepts it).', spec: 'T-PT-3 M-IM-2' },
 } as const satisfies CodeTable;

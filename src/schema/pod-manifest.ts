@@ -9,7 +9,8 @@ import type { DocumentKind, ParseManifestOptions } from './internal/document.js'
 import { checkDocument, runDocument } from './internal/document.js';
 import { fieldPointer, readFields } from './internal/fields.js';
 import { finish } from './internal/finish.js';
-import { checkArray, checkBoolean, checkObject, checkString } from './internal/json-types.js';
+import { checkList, checkBoolean, checkObject, checkString } from './internal/json-types.js';
+import { reportNotObject } from './internal/json-types.js';
 import { lastDitchPod } from './last-ditch.js';
 import { MANIFEST_CODES } from './manifest-codes.js';
 import { validatePodManifestSchema } from './generated/validators.js';
@@ -74,16 +75,6 @@ const IMAGE_FIELDS = ['name', 'id', 'labels'] as const;
 const MOUNT_FIELDS = ['volume', 'path', 'appVolume'] as const;
 const report = reporter(MANIFEST_CODES);
 
-function checkItems<T>(value: unknown, path: string, ctx: CheckContext, item: (v: unknown, p: string, c: CheckContext) => T | undefined): T[] | undefined {
-  const list = checkArray(value, path, ctx);
-  if (list === undefined) return undefined;
-  const out: T[] = [];
-  list.forEach((v, i) => {
-    const t = item(v, childPointer(path, i), ctx);
-    if (t !== undefined) out.push(t);
-  });
-  return out;
-}
 
 function checkMount(value: unknown, path: string, ctx: CheckContext): Mount | undefined {
   const obj = checkObject(value, path, ctx);
@@ -129,7 +120,7 @@ function checkRuntimeApp(value: unknown, path: string, ctx: CheckContext): Runti
   const image = checkRuntimeImage(f.image, at('image'), ctx, path);
   const app = f.app === undefined || f.app === null ? undefined : checkApp(f.app, at('app'), ctx);
   const readOnlyRootFS = checkBoolean(f.readOnlyRootFS, at('readOnlyRootFS'), ctx);
-  const mounts = checkItems(f.mounts, at('mounts'), ctx, checkMount);
+  const mounts = checkList(f.mounts, at('mounts'), ctx, checkMount);
   const annotations = f.annotations === undefined || f.annotations === null ? undefined : checkAnnotations(f.annotations, at('annotations'), ctx, { nameKind: 'name' });
   const ra: Record<string, unknown> = {};
   if (name !== undefined) ra['name'] = name;
@@ -152,8 +143,11 @@ function reportDuplicates(names: readonly (string | undefined)[], path: string, 
 
 /** Checks a decoded pod manifest; returns the canonical typed value (best effort, even with errors). */
 export function checkPodManifest(value: unknown, path: string, ctx: CheckContext): PodManifest | undefined {
-  const obj = checkObject(value, path, ctx);
-  if (obj === undefined) return undefined;
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    reportNotObject(ctx, path, value);
+    return undefined;
+  }
+  const obj = value as Record<string, unknown>;
   const f = readFields(obj, FIELDS, path, ctx);
   const at = (n: (typeof FIELDS)[number]): string => fieldPointer(obj, n, path);
 
@@ -165,18 +159,18 @@ export function checkPodManifest(value: unknown, path: string, ctx: CheckContext
   }
   const acKind = checkACKind(f.acKind ?? '', at('acKind'), ctx, 'PodManifest');
   if (f.apps === undefined || f.apps === null) report(ctx, 'POD_MISSING_APPS', at('apps'), 'apps is required (a list of the apps of the pod)');
-  const apps = checkItems(f.apps, at('apps'), ctx, checkRuntimeApp);
+  const apps = checkList(f.apps, at('apps'), ctx, checkRuntimeApp);
   // Names must be unique; compare by position in the input list so the pointer is right.
   const rawApps = Array.isArray(f.apps) ? f.apps : [];
   const appNames = rawApps.map((a) => { const n = readFields(typeof a === 'object' && a !== null ? (a as Record<string, unknown>) : {}, ['name'] as const, '', { osArch: ctx.osArch, issues: [] }).name; return typeof n === 'string' ? n : undefined; });
   reportDuplicates(appNames, at('apps'), 'name', ctx, 'POD_DUPLICATE_APP', 'app');
-  const volumes = checkItems(f.volumes, at('volumes'), ctx, checkVolume);
+  const volumes = checkList(f.volumes, at('volumes'), ctx, checkVolume);
   const rawVolumes = Array.isArray(f.volumes) ? f.volumes : [];
   const volumeNames = rawVolumes.map((v) => { const n = readFields(typeof v === 'object' && v !== null ? (v as Record<string, unknown>) : {}, ['name'] as const, '', { osArch: ctx.osArch, issues: [] }).name; return typeof n === 'string' ? n : undefined; });
   reportDuplicates(volumeNames, at('volumes'), 'name', ctx, 'POD_DUPLICATE_VOLUME', 'volume');
   const isolators = f.isolators === undefined || f.isolators === null ? undefined : checkPodIsolators(f.isolators, at('isolators'), ctx);
   const annotations = f.annotations === undefined || f.annotations === null ? undefined : checkAnnotations(f.annotations, at('annotations'), ctx, { nameKind: 'name' });
-  const ports = checkItems(f.ports, at('ports'), ctx, checkExposedPort);
+  const ports = checkList(f.ports, at('ports'), ctx, checkExposedPort);
   if (ports) reportDuplicates(ports.map((p) => p.name), at('ports'), 'name', ctx, 'POD_DUPLICATE_EXPOSED_PORT', 'exposed port');
   const userAnnotations = f.userAnnotations === undefined ? undefined : checkUserAnnotations(f.userAnnotations, at('userAnnotations'), ctx);
   const userLabels = f.userLabels === undefined ? undefined : checkUserLabels(f.userLabels, at('userLabels'), ctx);

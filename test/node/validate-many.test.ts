@@ -2,7 +2,6 @@ import assert from 'node:assert/strict';
 import { readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { validateInput } from '../../src/node/validate-input.js';
 import { validateMany } from '../../src/node/validate-many.js';
 import { fixturePath } from '../support/paths.js';
 import { makeLayout, tempDir } from '../support/aci-layout.js';
@@ -11,24 +10,17 @@ const tmp = tempDir();
 after(() => rmSync(tmp, { recursive: true, force: true }));
 const aci = readdirSync(fixturePath('aci')).filter((f) => f.endsWith('.aci')).sort().map((f) => fixturePath('aci', f));
 
-describe('validateInput and validateMany', () => {
-  it('A-CD-2 detects the type like Go: directory -> layout, archive magic -> image, text -> manifest', async () => {
-    const lay = await validateInput(makeLayout(tmp));
-    assert.equal(lay.type, 'layout');
-    assert.equal(lay.valid, true);
-    const img = await validateInput(fixturePath('aci', 'gnu-tar-xz.aci'));
-    assert.equal(img.type, 'appimage');
-    assert.equal(img.compression, 'xz');
-    assert.match(img.imageId ?? '', /^sha512-[0-9a-f]{128}$/);
-    const zstd = await validateInput(fixturePath('aci', 'zstd.aci'));
-    assert.equal(zstd.type, 'appimage');
-    assert.equal(zstd.issues[0]?.code, 'ACI_UNSUPPORTED_COMPRESSION');
-    const text = await validateInput(fixturePath('aci', 'text.aci'));
-    assert.equal(text.type, 'manifest');
-    const missing = await validateInput(join(tmp, 'nope'));
-    assert.equal(missing.issues[0]?.code, 'FILE_UNREADABLE');
-    const forced = await validateInput(fixturePath('aci', 'minimal.aci'), { type: 'layout' });
-    assert.equal(forced.issues[0]?.code, 'ACI_LAYOUT_NOT_DIR');
+describe('validateMany', () => {
+  it('A-CD-2 detects the type like Go in the workers: directory -> layout, archive magic -> image, text -> manifest', async () => {
+    const [lay, img, zstd, text, missing] = await validateMany([makeLayout(tmp), fixturePath('aci', 'gnu-tar-xz.aci'), fixturePath('aci', 'zstd.aci'), fixturePath('aci', 'text.aci'), join(tmp, 'nope')], { concurrency: 2 });
+    assert.equal(lay!.type, 'layout');
+    assert.equal(lay!.valid, true);
+    assert.equal(img!.type, 'appimage');
+    assert.equal(img!.compression, 'xz');
+    assert.match(img!.imageId ?? '', /^sha512-[0-9a-f]{128}$/);
+    assert.equal(zstd!.issues[0]?.code, 'ACI_UNSUPPORTED_COMPRESSION');
+    assert.equal(text!.type, 'manifest');
+    assert.equal(missing!.issues[0]?.code, 'FILE_UNREADABLE');
   });
 
   it('gives the same reports in input order with a worker pool as one by one', async () => {

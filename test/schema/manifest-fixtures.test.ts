@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import type { Result } from '../../src/issues/issue.js';
 import { parseImageManifest } from '../../src/schema/image-manifest.js';

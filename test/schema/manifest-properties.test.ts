@@ -66,3 +66,14 @@ describe('manifest parsers never throw (property tests)', () => {
     fc.assert(fc.property(fc.uint8Array({ maxLength: 300 }), (b) => assertWellFormed(parseManifest(b))), { numRuns: 300 });
   });
 });
+
+describe('non-object documents', () => {
+  for (const text of ['null', '[]', '"x"', '42', 'true']) {
+    it(`M-KD-1 ${text} is JSON_NOT_OBJECT from every parser, never an empty failure`, () => {
+      for (const r of [parseManifest(text), parseImageManifest(text), parsePodManifest(text)]) {
+        assert.equal(r.ok, false);
+        assert.deepEqual(r.ok ? [] : r.issues.map((i) => i.code), ['JSON_NOT_OBJECT']);
+      }
+    });
+  }
+});

@@ -25,5 +25,7 @@ await build({
   // CommonJS dependencies inside an ESM bundle need a require().
   banner: { js: "import { createRequire as __appcCreateRequire } from 'node:module'; const require = __appcCreateRequire(import.meta.url);" },
   legalComments: 'none',
+  minify: true,
+  sourcemap: 'linked',
   logLevel: 'warning',
 });

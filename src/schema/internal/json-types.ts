@@ -60,6 +60,23 @@ export function checkInteger(value: unknown, path: string, ctx: CheckContext, mi
   return value;
 }
 
+/** Checks a JSON list item by item with `item`; returns the items that checked out (null/missing list: undefined). */
+export function checkList<T>(value: unknown, path: string, ctx: CheckContext, item: (v: unknown, p: string, c: CheckContext) => T | undefined): T[] | undefined {
+  const list = checkArray(value, path, ctx);
+  if (list === undefined) return undefined;
+  const out: T[] = [];
+  list.forEach((v, i) => {
+    const t = item(v, `${path}/${i}`, ctx);
+    if (t !== undefined) out.push(t);
+  });
+  return out;
+}
+
+/** Reports that a document is not a JSON object (a manifest must be one; `null` is not). */
+export function reportNotObject(ctx: CheckContext, path: string, value: unknown): void {
+  report(ctx, 'JSON_NOT_OBJECT', path, `a manifest must be a JSON object, got ${jsonTypeOf(value)}`, { got: jsonTypeOf(value) });
+}
+
 /** Reports a missing required field `name` of the object at `path`. */
 export function reportMissing(ctx: CheckContext, path: string, name: string, what?: string): void {
   report(ctx, 'JSON_MISSING_FIELD', path, `${what ?? `"${name}"`} is required`, { field: name });

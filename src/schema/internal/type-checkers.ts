@@ -1,9 +1,4 @@
-/**
- * The type checkers the manifests are built from, in one place. The ones from the types-b batch are
- * TEMPORARY minimal versions until those modules land; the exported names and signatures are the contract.
- */
-import type { CheckContext } from './check.js';
-import { checkArray, checkObject } from './json-types.js';
+/** The type checkers the manifests are built from, gathered in one place for app.ts and the manifest modules. */
 export { checkACIdentifier } from '../types/ac-identifier.js';
 export type { ACIdentifier } from '../types/ac-identifier.js';
 export { checkACName } from '../types/ac-name.js';
@@ -28,14 +23,9 @@ export { checkMountPoint } from '../types/mount-point.js';
 export type { MountPoint } from '../types/mount-point.js';
 export { checkAppIsolators, checkPodIsolators } from '../types/isolator.js';
 export type { Isolator } from '../types/isolator.js';
-
-export interface Port { readonly name: string; readonly protocol: string; readonly port: number; readonly count: number; readonly socketActivated: boolean }
-export interface ExposedPort { readonly name: string; readonly hostPort: number }
-export interface Volume { readonly name: string; readonly kind: string }
-export interface Dependency { readonly imageName: string }
-
-const list = <T>(v: unknown, p: string, c: CheckContext): T[] | undefined => { const a = checkArray(v, p, c); return a === undefined ? undefined : (a as T[]); };
-export const checkPort = (v: unknown, p: string, c: CheckContext): Port | undefined => checkObject(v, p, c) as Port | undefined;
-export const checkExposedPort = (v: unknown, p: string, c: CheckContext): ExposedPort | undefined => checkObject(v, p, c) as ExposedPort | undefined;
-export const checkVolume = (v: unknown, p: string, c: CheckContext): Volume | undefined => checkObject(v, p, c) as Volume | undefined;
-export const checkDependencies = (v: unknown, p: string, c: CheckContext): Dependency[] | undefined => list<Dependency>(v, p, c);
+export { checkPort, checkExposedPort } from '../types/port.js';
+export type { Port, ExposedPort } from '../types/port.js';
+export { checkVolume } from '../types/volume.js';
+export type { Volume } from '../types/volume.js';
+export { checkDependencies } from '../types/dependencies.js';
+export type { Dependency } from '../types/dependencies.js';
