@@ -44,6 +44,10 @@ export const ACI_CODES = {
   ACI_FILE_CHANGED: { severity: 'error', summary: 'A file changed size or type while it was being archived.' },
   ACI_UNSUPPORTED_NAME: { severity: 'error', summary: 'A file name in the layout cannot be archived (it is not valid UTF-8).' },
   ACI_UNSAFE_ENTRY: { severity: 'error', summary: 'Extraction refused an entry that would write outside the target directory (absolute, `..`, through a symlink, or a hard link leaving it).' },
+  ACI_PATCH_INVALID: { severity: 'error', summary: 'patch-manifest could not produce a valid manifest (the original is invalid, or an edit or the result is); the issues say which.' },
+  ACI_PATCH_NO_APP: { severity: 'error', summary: 'patch-manifest was asked to change app fields of a manifest that has no app, without --exec to create one.' },
+  ACI_PATCH_CONFLICT: { severity: 'error', summary: 'patch-manifest edits that cannot go together: --manifest with other edits, --capability with --revoke-capability, --seccomp-set without --seccomp-mode.' },
+  ACI_PATCH_BAD_VALUE: { severity: 'error', summary: 'A patch-manifest value is malformed (a supplementary group that is not a decimal integer).' },
   ACI_UNSUPPORTED_ENTRY: { severity: 'warning', summary: 'Extraction skipped an entry it cannot create (device node, FIFO, sparse file, unknown type).' },
 } as const satisfies CodeTable;
 

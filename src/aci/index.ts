@@ -18,6 +18,8 @@ export { LayoutChecker, MANIFEST_NAME, ROOTFS_NAME } from './layout-rules.js';
 export type { LayoutEntry, EntryRole } from './layout-rules.js';
 export { buildAci, AciLayoutError } from './build-aci.js';
 export type { BuildAciOptions, BuildReport } from './build-aci.js';
+export { applyManifestPatch, patchManifest, AciPatchError } from './patch-manifest.js';
+export type { ManifestPatch, ManifestEdit, PatchManifestOptions, PatchReport } from './patch-manifest.js';
 export { extractAci } from './extract.js';
 export type { ExtractAciOptions, ExtractReport } from './extract.js';
 export type { CompressOptions } from './compress.js';

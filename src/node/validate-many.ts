@@ -1,0 +1,104 @@
+/**
+ * Validates many inputs at once on a pool of worker threads (one per core), so a batch of small ACIs
+ * uses every core; results come back in input order.
+ */
+import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type { AciProgress } from '../aci/scan.js';
+import type { PathReport, ValidatePathOptions } from './validate-path.js';
+import { validatePath } from './validate-path.js';
+import { FILE_CODES } from './codes.js';
+
+/** validatePath's options that can cross to a worker thread (plain data). */
+export type ValidateManyInputOptions = Omit<ValidatePathOptions, 'onProgress' | 'signal'>;
+
+/** Options of {@link validateMany}. */
+export interface ValidateManyOptions extends ValidateManyInputOptions {
+  /** Worker threads (default: os.availableParallelism(), at most one per input; 1 runs in this thread). */
+  readonly concurrency?: number;
+  /** Called as each input finishes (in completion order), for streaming output. */
+  readonly onResult?: (index: number, report: PathReport) => void;
+  /** Bytes read from an image archive (at most ~10 calls a second per input from workers). */
+  readonly onProgress?: (index: number, progress: AciProgress) => void;
+}
+
+/** Messages between the pool and its workers. */
+export type WorkerRequest = { readonly id: number; readonly file: string; readonly options: ValidateManyInputOptions };
+/** A worker's answer: a progress update or the final report. */
+export type WorkerReply = { readonly id: number; readonly progress: AciProgress } | { readonly id: number; readonly report: PathReport };
+
+function workerScript(): URL | undefined {
+  // Unbundled: next to this module. Bundled CLI (dist/bundle/chunks/*.mjs): the library's tsc output.
+  for (const rel of ['./validate-worker.js', '../../src/node/validate-worker.js', '../src/node/validate-worker.js']) {
+    const url = new URL(rel, import.meta.url);
+    if (existsSync(fileURLToPath(url))) return url;
+  }
+  return undefined;
+}
+
+function plainOptions(o: ValidateManyOptions): ValidateManyInputOptions {
+  const { concurrency: _c, onResult: _r, onProgress: _p, ...rest } = o;
+  return rest;
+}
+
+/**
+ * Validates every path (files, layout directories, ACIs) with validatePath, like `actool validate`, in parallel.
+ * Never rejects for bad inputs: each becomes a report with issues.
+ * @example const reports = await validateMany(['a.aci', 'layout/', 'manifest.json']);
+ */
+export async function validateMany(paths: readonly string[], options: ValidateManyOptions = {}): Promise<PathReport[]> {
+  const results: PathReport[] = new Array(paths.length);
+  const plain = plainOptions(options);
+  const script = workerScript();
+  const n = Math.min(options.concurrency ?? availableParallelism(), paths.length);
+  if (n <= 1 || script === undefined) {
+    for (let i = 0; i < paths.length; i++) {
+      results[i] = await validatePath(paths[i]!, options.onProgress ? { ...plain, onProgress: (p) => options.onProgress!(i, p) } : plain);
+      options.onResult?.(i, results[i]!);
+    }
+    return results;
+  }
+  let next = 0;
+  let done = 0;
+  await new Promise<void>((resolve) => {
+    const start = (): void => {
+      const worker = new Worker(script, { workerData: { appcValidateWorker: true } });
+      let current = -1;
+      const give = (): void => {
+        if (next >= paths.length) {
+          void worker.terminate();
+          return;
+        }
+        current = next++;
+        worker.postMessage({ id: current, file: paths[current]!, options: plain } satisfies WorkerRequest);
+      };
+      worker.on('message', (m: WorkerReply) => {
+        if ('progress' in m) {
+          options.onProgress?.(m.id, m.progress);
+          return;
+        }
+        results[m.id] = m.report;
+        options.onResult?.(m.id, m.report);
+        current = -1;
+        if (++done === paths.length) resolve();
+        give();
+      });
+      worker.on('error', (e) => {
+        // A crashed worker fails its input with a clear issue; a fresh worker takes over the queue.
+        if (current !== -1) {
+          const report: PathReport = { file: paths[current]!, type: 'unknown', valid: false, issues: [{ code: 'FILE_UNREADABLE', severity: FILE_CODES.FILE_UNREADABLE.severity, path: '', message: `internal error while validating: ${e.message}` }] };
+          results[current] = report;
+          options.onResult?.(current, report);
+          if (++done === paths.length) resolve();
+          current = -1;
+        }
+        if (next < paths.length) start();
+      });
+      give();
+    };
+    for (let i = 0; i < n; i++) start();
+  });
+  return results;
+}
