@@ -62,3 +62,21 @@ describe('actool validate (images and layouts)', () => {
     assert.match(r.stdout, /error ACI_/);
   });
 });
+
+describe('actool validate progress bar', () => {
+  it('shows a bar on a terminal for an image over 100 MB, and nothing when stderr is not a terminal', async () => {
+    const layout = join(tmp, 'big-layout');
+    mkdirSync(join(layout, 'rootfs'), { recursive: true });
+    copyFileSync(fixturePath('manifests', 'image', 'valid', 'minimal.json'), join(layout, 'manifest'));
+    execFileSync('truncate', ['-s', '105M', join(layout, 'rootfs', 'big')]);
+    const aci = join(tmp, 'big.aci');
+    execFileSync('tar', ['-C', layout, '-cf', aci, 'manifest', 'rootfs']);
+    const piped = await runActool(['validate', aci]);
+    assert.equal(piped.code, 0, piped.stdout);
+    assert.equal(piped.stderr, '');
+    // `script` gives the command a pseudo-terminal, as a person's shell would.
+    const { actoolPath } = await import('../support/paths.js');
+    const tty = execFileSync('script', ['-qec', `${process.execPath} ${actoolPath} validate ${aci}`, '/dev/null'], { encoding: 'utf8' });
+    assert.match(tty, /\d+% .*big\.aci/);
+  });
+});

@@ -5,8 +5,9 @@ import { EXIT } from '../io.js';
 import type { ReportFormat } from '../format-issues.js';
 import { formatReport } from '../format-issues.js';
 import { expandInputs } from '../expand-inputs.js';
-import type { InputType } from '../../node/validate-path.js';
-import { validatePath } from '../../node/validate-path.js';
+import type { InputType, PathReport } from '../../node/validate-path.js';
+import { validateMany } from '../../node/validate-many.js';
+import { createProgress } from '../progress.js';
 
 const TYPES: readonly InputType[] = ['manifest', 'appimage', 'layout'];
 const FORMATS: readonly ReportFormat[] = ['text', 'json', 'github'];
@@ -45,12 +46,32 @@ Exit codes: 0 all inputs valid, 1 any input invalid or unreadable, 2 usage error
     if (positionals.length === 0) throw new UsageError('at least one FILE is required');
     const inputs = await expandInputs(positionals, io.cwd);
     let exit: number = EXIT.OK;
-    for (const file of inputs) {
-      const report = await validatePath(file, { ...(type === undefined ? {} : { type }), strict: values.strict === true });
-      io.stdout(formatReport(report, format));
-      if (!report.valid) exit = EXIT.INVALID;
-      else if (values.debug) io.stderr(`${file}: valid ${report.kind ?? report.type}\n`);
-    }
+    // Inputs run in parallel on every core; reports are printed in input order as soon as they can be.
+    const ready = new Map<number, PathReport>();
+    let printed = 0;
+    const progress = await createProgress(io);
+    const flush = (): void => {
+      while (ready.has(printed)) {
+        const report = ready.get(printed)!;
+        ready.delete(printed);
+        printed++;
+        progress.clear();
+        io.stdout(formatReport(report, format));
+        if (!report.valid) exit = EXIT.INVALID;
+        else if (values.debug) io.stderr(`${report.file}: valid ${report.kind ?? report.type}\n`);
+      }
+    };
+    await validateMany(inputs, {
+      ...(type === undefined ? {} : { type }),
+      strict: values.strict === true,
+      onResult: (index, report) => {
+        progress.done(inputs[index]!);
+        ready.set(index, report);
+        flush();
+      },
+      onProgress: (index, p) => progress.update(inputs[index]!, p.compressedBytes),
+    });
+    progress.stop();
     return exit;
   },
 };
