@@ -80,3 +80,26 @@ describe('actool validate progress bar', () => {
     assert.match(tty, /\d+% .*big\.aci/);
   });
 });
+
+describe('actool validate --passphrase-file (encrypted images)', () => {
+  it('S-5 decrypts an OpenPGP (AES) encrypted ACI as a stream; the image ID is that of the plaintext tar', async () => {
+    const home = join(tmp, 'gnupg');
+    mkdirSync(home, { mode: 0o700 });
+    const pass = join(tmp, 'pass.txt');
+    writeFileSync(pass, 'correct horse\n');
+    const wrong = join(tmp, 'wrong.txt');
+    writeFileSync(wrong, 'battery staple\n');
+    const enc = join(tmp, 'enc.aci');
+    execFileSync('gpg', ['--homedir', home, '--batch', '--yes', '--pinentry-mode', 'loopback', '--passphrase-file', pass, '--symmetric', '--cipher-algo', 'AES256', '-o', enc, fixturePath('aci', 'gnu-tar-gzip.aci')], { stdio: 'ignore' });
+    const plain = lines((await runActool(['validate', '--format=json', fixturePath('aci', 'gnu-tar-gzip.aci')])).stdout)[0]!;
+    const ok = await runActool(['validate', '--format=json', `--passphrase-file=${pass}`, enc]);
+    assert.equal(ok.code, 0, ok.stdout + ok.stderr);
+    assert.equal(lines(ok.stdout)[0]!.imageId, plain.imageId);
+    const bad = await runActool(['validate', `--passphrase-file=${wrong}`, enc]);
+    assert.equal(bad.code, 1);
+    assert.match(bad.stdout, /error ENCRYPTION_WRONG_PASSPHRASE/);
+    const none = await runActool(['validate', enc]);
+    assert.equal(none.code, 1);
+    assert.match(none.stdout, /error ENCRYPTION_PASSPHRASE_REQUIRED/);
+  });
+});

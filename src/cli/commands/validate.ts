@@ -5,6 +5,7 @@ import { EXIT } from '../io.js';
 import type { ReportFormat } from '../format-issues.js';
 import { formatReport } from '../format-issues.js';
 import { expandInputs } from '../expand-inputs.js';
+import { readPassphrase } from '../passphrase.js';
 import type { InputType, PathReport } from '../../node/validate-path.js';
 import { validateMany } from '../../node/validate-many.js';
 import { createProgress } from '../progress.js';
@@ -28,6 +29,7 @@ Flags:
   --format=FORMAT   text (default): FILE:LINE:COL: SEVERITY CODE /json/pointer: message
                     json: one object per input per line
                     github: GitHub Actions ::error/::warning annotations
+  --passphrase-file=FILE  decrypt OpenPGP-encrypted images with the passphrase in FILE (first line)
   --debug           also print "FILE: valid KIND" for valid inputs (stderr)
 
 Exit codes: 0 all inputs valid, 1 any input invalid or unreadable, 2 usage error.
@@ -38,12 +40,14 @@ Exit codes: 0 all inputs valid, 1 any input invalid or unreadable, 2 usage error
       strict: { type: 'boolean' },
       format: { type: 'string' },
       debug: { type: 'boolean' },
+      'passphrase-file': { type: 'string' },
     });
     const type = values.type as InputType | undefined;
     if (type !== undefined && !TYPES.includes(type)) throw new UsageError(`--type must be one of ${TYPES.join(', ')} (got ${JSON.stringify(type)})`);
     const format = (values.format ?? 'text') as ReportFormat;
     if (!FORMATS.includes(format)) throw new UsageError(`--format must be one of ${FORMATS.join(', ')} (got ${JSON.stringify(format)})`);
     if (positionals.length === 0) throw new UsageError('at least one FILE is required');
+    const passphrase = values['passphrase-file'] === undefined ? undefined : await readPassphrase(values['passphrase-file']);
     const inputs = await expandInputs(positionals, io.cwd);
     let exit: number = EXIT.OK;
     // Inputs run in parallel on every core; reports are printed in input order as soon as they can be.
@@ -64,6 +68,7 @@ Exit codes: 0 all inputs valid, 1 any input invalid or unreadable, 2 usage error
     await validateMany(inputs, {
       ...(type === undefined ? {} : { type }),
       strict: values.strict === true,
+      ...(passphrase === undefined ? {} : { passphrase }),
       onResult: (index, report) => {
         progress.done(inputs[index]!);
         ready.set(index, report);
