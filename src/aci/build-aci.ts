@@ -89,8 +89,8 @@ function ownerNames(): { users: Map<number, string>; groups: Map<number, string>
 
 /** Device major and minor numbers from st_rdev (glibc's encoding). */
 export function splitDevice(rdev: bigint): { major: number; minor: number } {
-  const major = ((rdev >> 8n) & 0xfffn) | ((rdev >> 32n) & ~0xfffn);
-  const minor = (rdev & 0xffn) | ((rdev >> 12n) & ~0xffn);
+  const major = ((rdev >> 8n) & 0xfffn) | ((rdev >> 32n) & 0xfffff000n);
+  const minor = (rdev & 0xffn) | ((rdev >> 12n) & 0xffffff00n);
   return { major: Number(major), minor: Number(minor) };
 }
 

@@ -47,6 +47,11 @@ export async function extractAci(source: AciSource, dir: string, options: Extrac
   const safeDirs = new Set<string>(['.']);
   const dirTimes: { path: string; mode: number; mtime: number }[] = [];
   const skipped: Issue[] = [];
+  const skippedPaths = new Set<string>();
+  const skip = (entry: AciEntry, why: string): void => {
+    const h = entry.header;
+    skipped.push(aciIssue('ACI_UNSUPPORTED_ENTRY', `skipped ${JSON.stringify(h.name)}: ${why}`, { entry: h.name, offset: h.offset, params: { type: h.type } }));
+  };
   let entryCount = 0;
   let written = 0;
 
@@ -155,6 +160,10 @@ export async function extractAci(source: AciSource, dir: string, options: Extrac
         if (targetRel === undefined || targetRel === '.' || targetRel === '') throw unsafe(entry, `hard link target ${JSON.stringify(h.linkname)} is outside ${options.rootfsOnly ? 'rootfs' : dir}`);
         await ensureParents(entry, targetRel);
         const targetAbs = join(root, targetRel);
+        if (skippedPaths.has(targetRel)) {
+          skip(entry, `its target ${JSON.stringify(h.linkname)} was skipped`);
+          break;
+        }
         let st;
         try {
           st = await lstat(targetAbs);
@@ -169,13 +178,8 @@ export async function extractAci(source: AciSource, dir: string, options: Extrac
         break;
       }
       default:
-        skipped.push(
-          aciIssue('ACI_UNSUPPORTED_ENTRY', `skipped ${JSON.stringify(h.name)}: ${h.type} entries cannot be created by this extractor`, {
-            entry: h.name,
-            offset: h.offset,
-            params: { type: h.type },
-          }),
-        );
+        skippedPaths.add(rel);
+        skip(entry, `${h.type} entries cannot be created by this extractor`);
     }
   }
   // Directories last, deepest first: creating their children changed their mtimes, and a read-only mode

@@ -21,6 +21,7 @@ import type { Compression } from './detect.js';
 import { readAciEntries } from './entries.js';
 import { MANIFEST_NAME, aciIssue } from './layout-rules.js';
 import type { AciLimits } from './scan.js';
+import type { AciSource } from './source.js';
 import { ACI_LIMITS } from './scan.js';
 import { END_OF_ARCHIVE, encodeTarHeader, padding } from './tar/write-tar.js';
 import { tagManifest } from './validate-aci.js';
@@ -209,7 +210,7 @@ export interface PatchReport {
 export type ManifestEdit = ManifestPatch | ((manifest: ImageManifest, raw: Uint8Array) => Result<ImageManifest>);
 
 /**
- * Copies the archive `input` to `output` with its manifest patched. Every other entry is copied with its
+ * Copies the archive `input` (a path or any archive source) to `output` with its manifest patched. Every other entry is copied with its
  * original header blocks (PAX records, xattrs, sparse maps and all); each manifest entry keeps its header
  * fields with the new size. The patched manifest is validated before anything is committed; the output
  * goes through a temporary file. The original manifest must be valid unless the edit replaces it whole.
@@ -217,9 +218,11 @@ export type ManifestEdit = ManifestPatch | ((manifest: ImageManifest, raw: Uint8
  * ACI_OUTPUT_EXISTS, the reader's archive errors; I/O errors as they are.
  * @example await patchManifest('in.aci', 'out.aci', { exec: '/bin/app', user: '0', group: '0' });
  */
-export async function patchManifest(input: string, output: string | undefined, edit: ManifestEdit, options: PatchManifestOptions = {}): Promise<PatchReport> {
-  const out = options.replace ? input : output;
+export async function patchManifest(input: AciSource, output: string | undefined, edit: ManifestEdit, options: PatchManifestOptions = {}): Promise<PatchReport> {
+  if (options.replace && typeof input !== 'string') throw new TypeError('patchManifest: replace needs the input as a file path');
+  const out = options.replace ? (input as string) : output;
   if (out === undefined) throw new TypeError('patchManifest needs an output path unless replace is set');
+  const file = typeof input === 'string' ? input : undefined;
   if (!options.replace) {
     checkExtension(out);
     await checkOutput(out, options.overwrite === true);
@@ -236,7 +239,7 @@ export async function patchManifest(input: string, output: string | undefined, e
       entryCount++;
       const h = entry.header;
       if (entry.path === MANIFEST_NAME && (h.type === 'file' || h.type === 'contiguous-file')) {
-        if (h.size > maxManifest) throw new AppcError('ACI_LIMIT_EXCEEDED', `the manifest is ${h.size} bytes, more than maxManifestBytes (${maxManifest})`, { file: input, entry: h.name, offset: h.offset });
+        if (h.size > maxManifest) throw new AppcError('ACI_LIMIT_EXCEEDED', `the manifest is ${h.size} bytes, more than maxManifestBytes (${maxManifest})`, { ...(file !== undefined ? { file } : {}), entry: h.name, offset: h.offset });
         if (patched === undefined) {
           const parts: Uint8Array[] = [];
           for await (const c of entry.body) parts.push(c.slice());
@@ -244,12 +247,12 @@ export async function patchManifest(input: string, output: string | undefined, e
           let result: Result<ImageManifest>;
           if (typeof edit === 'function' || !given(edit.manifest)) {
             const current = tagManifest(parseImageManifest(raw, strict), h.offset);
-            if (!current.ok) throw new AciPatchError(input, current.issues);
+            if (!current.ok) throw new AciPatchError(file, current.issues);
             result = typeof edit === 'function' ? edit(current.value, raw) : applyManifestPatch(current.value, edit, strict);
           } else {
             result = applyManifestPatch({} as ImageManifest, edit, strict);
           }
-          if (!result.ok) throw new AciPatchError(input, result.issues);
+          if (!result.ok) throw new AciPatchError(file, result.issues);
           patched = { bytes: new TextEncoder().encode(stringifyManifest(result.value)), manifest: result.value, warnings: result.warnings };
         }
         // Go rewrites the header with the new size and keeps its other fields.
@@ -275,7 +278,7 @@ export async function patchManifest(input: string, output: string | undefined, e
       for await (const c of entry.body) await tar.put(c);
       await tar.zeros(padding(h.size));
     }
-    if (patched === undefined) throw new AppcError('ACI_MISSING_MANIFEST', 'the archive has no manifest to patch', { file: input });
+    if (patched === undefined) throw new AppcError('ACI_MISSING_MANIFEST', 'the archive has no manifest to patch', file !== undefined ? { file } : {});
     await tar.put(END_OF_ARCHIVE);
     const imageId = await sink.commit();
     return { output: out, imageId, compression, entryCount, manifest: patched.manifest, warnings: patched.warnings };

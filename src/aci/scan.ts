@@ -14,7 +14,6 @@ import type { Issue } from '../issues/issue.js';
 import type { Compression, FileType } from './detect.js';
 import { compressionOf, detectFileType } from './detect.js';
 import { classifyDecompressError, decompressStream, describeFileType } from './decompress.js';
-import { WorkerSha512 } from './hash-worker.js';
 import { aciIssue } from './layout-rules.js';
 import type { AciSource } from './source.js';
 import { openSource } from './source.js';
@@ -52,11 +51,6 @@ export interface AciProgress {
 
 /** Options of every archive reader. */
 export interface ScanOptions extends AciLimits {
-  /**
-   * Hash on a worker thread so hashing and decompression use two cores: `true`, `false`, or `'auto'`
-   * (default: for files of 16 MiB or more).
-   */
-  readonly hashWorker?: boolean | 'auto';
   /** Stops the read; the promise rejects with the signal's reason. */
   readonly signal?: AbortSignal;
   /** Called as bytes are read (at most once per source chunk, 1 MiB for files). */
@@ -132,9 +126,7 @@ export async function scanArchive(
     stopped = true;
     writable?.destroy(STOP);
   });
-  const useWorker = settings.hash && (options.hashWorker === true || ((options.hashWorker ?? 'auto') === 'auto' && size >= HASH_WORKER_MIN_BYTES));
-  const hashWorker = useWorker ? new WorkerSha512() : undefined;
-  const hash: Hash | undefined = settings.hash && !hashWorker ? createHash('sha512') : undefined;
+  const hash: Hash | undefined = settings.hash ? createHash('sha512') : undefined;
   let limitHit = false;
   const process = (chunk: Uint8Array): void => {
     bytes += chunk.length;
@@ -154,26 +146,22 @@ export async function scanArchive(
     // Room for several decompressed chunks, so the decompressor keeps working while we hash.
     highWaterMark: 4 << 20,
     write(chunk: Uint8Array, _enc, cb) {
-      if (hashWorker) {
-        // Parse first: handing the chunk to the worker moves its memory away.
+      // Hash and parse in small slices, each in its own event-loop turn: between slices the
+      // decompressor's completions are handled at once, so the thread pool is never left waiting
+      // long for its next job (measured: 16 KiB slices cut the time over plain gunzip by half).
+      let o = 0;
+      const step = (): void => {
         try {
-          process(chunk);
-          const wait = hashWorker.update(chunk);
-          if (wait) wait.then(() => cb(), cb);
+          const end = Math.min(chunk.length, o + HASH_SLICE);
+          process(o === 0 && end === chunk.length ? chunk : chunk.subarray(o, end));
+          o = end;
+          if (o < chunk.length) setImmediate(step);
           else cb();
         } catch (e) {
           cb(e as Error);
         }
-        return;
-      }
-      setImmediate(() => {
-        try {
-          process(chunk);
-          cb();
-        } catch (e) {
-          cb(e as Error);
-        }
-      });
+      };
+      setImmediate(step);
     },
   });
   const decompressed = decompressStream(compression, opened.stream);
@@ -185,7 +173,6 @@ export async function scanArchive(
   } finally {
     opened.close();
   }
-  if (failure !== undefined || stopped || limitHit) hashWorker?.close();
   if (failure !== undefined && failure !== STOP && !stopped) {
     if (options.signal?.aborted) throw options.signal.reason;
     // Errors of the source itself (a file that cannot be read) are I/O errors, not archive issues.
@@ -207,7 +194,7 @@ export async function scanArchive(
   return {
     fileType,
     compression,
-    imageId: hashWorker ? await hashWorker.digest() : hash ? 'sha512-' + hash.digest('hex') : undefined,
+    imageId: hash ? 'sha512-' + hash.digest('hex') : undefined,
     bytes,
     compressedBytes: opened.stats.compressedBytes,
     entryCount: walker.entryCount,
@@ -217,6 +204,9 @@ export async function scanArchive(
     broken: isBroken(wasDead, walker, issues),
   };
 }
+
+/** Bytes hashed and parsed per event-loop turn. */
+const HASH_SLICE = 16 * 1024;
 
 type Handlers = (control: ScanControl, walker: () => TarWalker) => Omit<TarWalkerHandlers, 'onIssue'>;
 type Settings = { readonly hash: boolean; readonly walkerOptions?: Partial<TarWalkerOptions> };
@@ -280,9 +270,6 @@ function scanInMemory(input: Uint8Array, options: ScanOptions, limits: Required<
 function isBroken(wasDead: boolean, walker: TarWalker, issues: readonly Issue[]): boolean {
   return (wasDead && !walker.sawEnd) || issues.some((i) => i.code === 'ACI_TRUNCATED' || i.code === 'TAR_BAD_CHECKSUM' || i.code === 'TAR_BAD_HEADER');
 }
-
-/** Compressed size from which hashing moves to a worker thread (below it, starting a thread costs more than it saves). */
-const HASH_WORKER_MIN_BYTES = 16 << 20;
 
 async function fileSize(path: string): Promise<number> {
   try {

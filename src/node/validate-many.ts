@@ -62,10 +62,15 @@ export async function validateMany(paths: readonly string[], options: ValidateMa
   }
   let next = 0;
   let done = 0;
+  // Set when a worker dies before finishing anything: the rest is then validated in this thread.
+  let poolBroken = false;
+  const leftovers: number[] = [];
   await new Promise<void>((resolve) => {
     const start = (): void => {
-      const worker = new Worker(script, { workerData: { appcValidateWorker: true } });
+      // execArgv: [] so flags of the parent process (such as `-e CODE`) are not run again in the worker.
+      const worker = new Worker(script, { workerData: { appcValidateWorker: true }, execArgv: [] });
       let current = -1;
+      let finished = 0;
       const give = (): void => {
         if (next >= paths.length) {
           void worker.terminate();
@@ -82,10 +87,27 @@ export async function validateMany(paths: readonly string[], options: ValidateMa
         results[m.id] = m.report;
         options.onResult?.(m.id, m.report);
         current = -1;
+        finished++;
         if (++done === paths.length) resolve();
         give();
       });
       worker.on('error', (e) => {
+        if (finished === 0 && !poolBroken) {
+          // The worker could not even start (or died on its first input): no more workers.
+          poolBroken = true;
+          if (current !== -1) leftovers.push(current);
+          while (next < paths.length) leftovers.push(next++);
+          done += leftovers.length;
+          if (done === paths.length) resolve();
+          return;
+        }
+        if (poolBroken) {
+          if (current !== -1) {
+            leftovers.push(current);
+            if (++done === paths.length) resolve();
+          }
+          return;
+        }
         // A crashed worker fails its input with a clear issue; a fresh worker takes over the queue.
         if (current !== -1) {
           const report: PathReport = { file: paths[current]!, type: 'unknown', valid: false, issues: [{ code: 'FILE_UNREADABLE', severity: FILE_CODES.FILE_UNREADABLE.severity, path: '', message: `internal error while validating: ${e.message}` }] };
@@ -100,5 +122,9 @@ export async function validateMany(paths: readonly string[], options: ValidateMa
     };
     for (let i = 0; i < n; i++) start();
   });
+  for (const i of leftovers.sort((a, b) => a - b)) {
+    results[i] = await validatePath(paths[i]!, options.onProgress ? { ...plain, onProgress: (p) => options.onProgress!(i, p) } : plain);
+    options.onResult?.(i, results[i]!);
+  }
   return results;
 }

@@ -59,6 +59,11 @@ describe('extractAci', () => {
     assert.deepEqual(r.skipped.map((i) => [i.code, i.entry]), [['ACI_UNSUPPORTED_ENTRY', 'rootfs/fifo']]);
   });
 
+  it('skips a hard link whose target was skipped (a FIFO) instead of failing', async () => {
+    const r = await extractAci(aci([rootfs, { ...base, name: 'rootfs/p', type: 'fifo' }, { ...base, name: 'rootfs/p2', type: 'link', linkname: 'rootfs/p' }, manifest]), dest());
+    assert.deepEqual(r.skipped.map((i) => i.entry), ['rootfs/p', 'rootfs/p2']);
+  });
+
   const refusals: [string, (TarEntryInput & { data?: string })[]][] = [
     ['a .. path', [rootfs, { ...base, name: 'rootfs/../../evil', type: 'file', data: 'x' }]],
     ['an absolute path', [rootfs, { ...base, name: '/tmp/evil', type: 'file', data: 'x' }]],

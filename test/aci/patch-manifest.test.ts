@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { readAciEntries } from '../../src/aci/entries.js';
@@ -121,6 +121,14 @@ describe('patchManifest (archives)', () => {
     const r = await patchManifest(fixturePath('aci', 'minimal.aci'), file, (m) => ({ ok: true, value: { ...m, name: 'example.com/fn' } as ImageManifest, warnings: [] }), { compression: 'none' });
     assert.equal(r.compression, 'none');
     assert.equal((await validateAci(file)).compression, 'none');
+  });
+
+  it('reads the input from any source (bytes here)', async () => {
+    const file = out();
+    await patchManifest(readFileSync(fixturePath('aci', 'gnu-tar-gzip.aci')), file, { name: 'example.com/from-bytes' });
+    const m = await readAciManifest(file);
+    assert.equal(m.manifest.ok && m.manifest.value.name, 'example.com/from-bytes');
+    await assert.rejects(patchManifest(readFileSync(fixturePath('aci', 'minimal.aci')), undefined, { name: 'a.com/b' }, { replace: true }), TypeError);
   });
 
   it('--replace writes over the input through a temporary file', async () => {
