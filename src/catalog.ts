@@ -1,5 +1,6 @@
 /** Every issue and error code of the library, by area; docs/errors.md is generated from this list. */
 import type { CodeTable } from './issues/codes.js';
+import { RENDER_CODES } from './render/codes.js';
 import { JSON_CODES } from './schema/codes.js';
 import { AC_IDENTIFIER_CODES } from './schema/types/ac-identifier.js';
 import { ACI_CODES } from './aci/codes.js';
@@ -67,6 +68,7 @@ export const CODE_SECTIONS: readonly CodeSection[] = [
   // signature
   { title: 'Signatures, keys, keystore and encryption', codes: SIGNATURE_CODES },
   // render
+  { title: 'Image store and rendering', codes: RENDER_CODES },
   // convert
 ];
 

@@ -19,6 +19,8 @@ export interface ExtractAciOptions extends Omit<ReadAciEntriesOptions, 'keepRawH
   readonly rootfsOnly?: boolean;
   /** Also restore owners (uid and gid); needs privileges. Default false. */
   readonly preserveOwners?: boolean;
+  /** Extracts only the entries this returns true for (the renderer's selection); the others are skipped unread. */
+  readonly filter?: (entry: AciEntry) => boolean;
 }
 
 /** What {@link extractAci} did. */
@@ -109,6 +111,7 @@ export async function extractAci(source: AciSource, dir: string, options: Extrac
     const h = entry.header;
     if (h.type === 'pax-global-header') continue;
     if (entry.path === '.') continue;
+    if (options.filter !== undefined && !options.filter(entry)) continue;
     const rel = mapPath(entry, entry.path);
     if (rel === undefined) continue;
     const abs = join(root, rel);

@@ -15,3 +15,4 @@ export { verifyAciFile } from './verify-file.js';
 export type { VerifyAciFileOptions } from './verify-file.js';
 export { fetchImage } from './fetch-image.js';
 export type { FetchApp, FetchEndpoint, FetchImageOptions, FetchImageResult, DownloadProgress, ImageInspection, ImageInspector } from './fetch-image.js';
+export * from '../render/index.js';

@@ -1,0 +1,10 @@
+/** Image store and dependency rendering (spec/aci.md "Dependency Matching", spec/ace.md "Filesystem Setup"). */
+export { RENDER_CODES } from './codes.js';
+export { MemoryStore, labelsMatch, matchPrefix, storedEntries } from './store.js';
+export type { ImageStore, StoredImage } from './store.js';
+export { resolveDependencies, newestByVersion } from './resolve.js';
+export type { ResolvedImage, ResolveOptions } from './resolve.js';
+export { Selector, cleanArchivePath, whitelistOf, upperWhitelist } from './select.js';
+export type { Whitelist } from './select.js';
+export { renderImage, writeRendered, findImage } from './render.js';
+export type { ImageRef, RenderedEntry, RenderedImage, RenderOptions, WriteRenderedReport } from './render.js';
