@@ -7,4 +7,8 @@ export type { ResolvedImage, ResolveOptions } from './resolve.js';
 export { Selector, cleanArchivePath, whitelistOf, upperWhitelist } from './select.js';
 export type { Whitelist } from './select.js';
 export { renderImage, writeRendered, findImage } from './render.js';
+export { DirStore } from './dir-store.js';
+export type { StoreListing, GcReport } from './dir-store.js';
+export { withLock } from './lock.js';
+export type { LockOptions } from './lock.js';
 export type { ImageRef, RenderedEntry, RenderedImage, RenderOptions, WriteRenderedReport } from './render.js';
