@@ -1,5 +1,9 @@
 /** Validates one path as the Go actool does: a directory is a layout, an archive magic an image, text a manifest. */
+import { createReadStream } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
+import { isAppcError } from '../issues/appc-error.js';
+import type { AciSource } from '../aci/source.js';
+import { READ_CHUNK } from '../aci/source.js';
 import type { Issue } from '../issues/issue.js';
 import { FILE_CODES } from './codes.js';
 import { DEFAULT_MAX_MANIFEST_BYTES } from '../schema/internal/document.js';
@@ -23,6 +27,8 @@ export interface ValidatePathOptions extends SchemaValidateOptions, Partial<AciL
   /** Called as an archive is read (for progress bars). */
   readonly onProgress?: (progress: AciProgress) => void;
   readonly signal?: AbortSignal;
+  /** Passphrase of OpenPGP-encrypted images (spec: AES symmetric encryption); they are decrypted as a stream. */
+  readonly passphrase?: string;
 }
 
 /** The verdict on one path, in the shape of `actool validate --format json`. */
@@ -109,11 +115,21 @@ export async function validatePath(file: string, options: ValidatePathOptions = 
     : { file, type, kind: result.kind, valid: result.ok, issues };
 }
 
+/** The source to validate: the file itself, or its decrypted bytes when it is OpenPGP-encrypted. */
+async function imageSource(file: string, passphrase: string | undefined): Promise<AciSource> {
+  const head = await readBounded(file, SNIFF_LENGTH);
+  if (detectFileType(head) !== 'openpgp') return file;
+  const { maybeDecrypt } = await import('../signature/encryption.js');
+  const decrypted = await maybeDecrypt(createReadStream(file, { highWaterMark: READ_CHUNK }), passphrase === undefined ? { label: file } : { passphrase, label: file });
+  return decrypted.source;
+}
+
 async function validateImagePath(file: string, options: ValidatePathOptions): Promise<PathReport> {
-  const { type: _type, osArch, ...rest } = options;
+  const { type: _type, osArch, passphrase, ...rest } = options;
   void _type;
   try {
-    const r = await validateAci(file, { ...rest, ...(osArch ? { manifest: { osArch } } : {}) });
+    const source = await imageSource(file, passphrase);
+    const r = await validateAci(source, { ...rest, ...(osArch ? { manifest: { osArch } } : {}) });
     const report: PathReport = { file, type: 'appimage', valid: r.ok, issues: r.issues };
     return {
       ...report,
@@ -123,6 +139,8 @@ async function validateImagePath(file: string, options: ValidatePathOptions): Pr
     };
   } catch (e) {
     if ((e as { name?: unknown } | null)?.name === 'AbortError') throw e;
+    // Decryption problems carry their own code (wrong passphrase, passphrase required, corrupt message).
+    if (isAppcError(e)) return { file, type: 'appimage', valid: false, issues: [{ code: e.code, severity: 'error', path: '', message: e.message }] };
     return { file, type: 'appimage', valid: false, issues: [fileIssue('FILE_UNREADABLE', describeIoError(e))] };
   }
 }

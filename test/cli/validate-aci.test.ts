@@ -62,3 +62,44 @@ describe('actool validate (images and layouts)', () => {
     assert.match(r.stdout, /error ACI_/);
   });
 });
+
+describe('actool validate progress bar', () => {
+  it('shows a bar on a terminal for an image over 100 MB, and nothing when stderr is not a terminal', async () => {
+    const layout = join(tmp, 'big-layout');
+    mkdirSync(join(layout, 'rootfs'), { recursive: true });
+    copyFileSync(fixturePath('manifests', 'image', 'valid', 'minimal.json'), join(layout, 'manifest'));
+    execFileSync('truncate', ['-s', '105M', join(layout, 'rootfs', 'big')]);
+    const aci = join(tmp, 'big.aci');
+    execFileSync('tar', ['-C', layout, '-cf', aci, 'manifest', 'rootfs']);
+    const piped = await runActool(['validate', aci]);
+    assert.equal(piped.code, 0, piped.stdout);
+    assert.equal(piped.stderr, '');
+    // `script` gives the command a pseudo-terminal, as a person's shell would.
+    const { actoolPath } = await import('../support/paths.js');
+    const tty = execFileSync('script', ['-qec', `${process.execPath} ${actoolPath} validate ${aci}`, '/dev/null'], { encoding: 'utf8' });
+    assert.match(tty, /\d+% .*big\.aci/);
+  });
+});
+
+describe('actool validate --passphrase-file (encrypted images)', () => {
+  it('S-5 decrypts an OpenPGP (AES) encrypted ACI as a stream; the image ID is that of the plaintext tar', async () => {
+    const home = join(tmp, 'gnupg');
+    mkdirSync(home, { mode: 0o700 });
+    const pass = join(tmp, 'pass.txt');
+    writeFileSync(pass, 'correct horse\n');
+    const wrong = join(tmp, 'wrong.txt');
+    writeFileSync(wrong, 'battery staple\n');
+    const enc = join(tmp, 'enc.aci');
+    execFileSync('gpg', ['--homedir', home, '--batch', '--yes', '--pinentry-mode', 'loopback', '--passphrase-file', pass, '--symmetric', '--cipher-algo', 'AES256', '-o', enc, fixturePath('aci', 'gnu-tar-gzip.aci')], { stdio: 'ignore' });
+    const plain = lines((await runActool(['validate', '--format=json', fixturePath('aci', 'gnu-tar-gzip.aci')])).stdout)[0]!;
+    const ok = await runActool(['validate', '--format=json', `--passphrase-file=${pass}`, enc]);
+    assert.equal(ok.code, 0, ok.stdout + ok.stderr);
+    assert.equal(lines(ok.stdout)[0]!.imageId, plain.imageId);
+    const bad = await runActool(['validate', `--passphrase-file=${wrong}`, enc]);
+    assert.equal(bad.code, 1);
+    assert.match(bad.stdout, /error ENCRYPTION_WRONG_PASSPHRASE/);
+    const none = await runActool(['validate', enc]);
+    assert.equal(none.code, 1);
+    assert.match(none.stdout, /error ENCRYPTION_PASSPHRASE_REQUIRED/);
+  });
+});

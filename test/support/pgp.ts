@@ -93,6 +93,8 @@ export interface GpgHome {
 /** Creates a gpg home and a key with `gpg --batch --quick-gen-key` (algo `ed25519` or `rsa2048`). */
 export function gpgHome(algo: 'ed25519' | 'rsa2048', name = 'Gpg Signer'): GpgHome {
   const dir = mkdtempSync(join(tmpdir(), 'appc-gpg-'));
+  // gpg-agent, not gpg, picks the passphrase-hashing count: a small one keeps symmetric tests fast.
+  writeFileSync(join(dir, 'gpg-agent.conf'), 's2k-count 65536\n');
   const userId = `${name} <${name.toLowerCase().replace(/[^a-z0-9]+/g, '.')}@example.com>`;
   const run = (args: readonly string[], input?: string | Uint8Array): Buffer =>
     execFileSync('gpg', ['--batch', '--yes', '--quiet', '--homedir', dir, '--pinentry-mode', 'loopback', ...args], {

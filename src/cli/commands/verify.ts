@@ -1,7 +1,7 @@
 /** `actool verify`: checks an image's detached signature against the keystore (checklist S-1..S-4). */
 import { createReadStream } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
+import { readPassphrase } from '../passphrase.js';
 import type { Command } from '../command.js';
 import { UsageError, parseFlags } from '../command.js';
 import { formatError } from '../format-error.js';
@@ -54,7 +54,7 @@ export const command: Command = {
     const label = positionals[0]!;
     try {
       const ks = openKeystore(values.keystore, io);
-      const passphrase = values['passphrase-file'] === undefined ? undefined : (await readFile(resolve(io.cwd, values['passphrase-file']), 'utf8')).split(/\r?\n/)[0] ?? '';
+      const passphrase = values['passphrase-file'] === undefined ? undefined : await readPassphrase(resolve(io.cwd, values['passphrase-file']));
       const name = values.name ?? (await manifestName(image, passphrase, io, label));
       const check = await verifyAciFile(image, sig, ks, {
         ...(name === undefined ? {} : { name }),
