@@ -18,7 +18,7 @@ const BUFFER_SIZE = 1 << 20;
 
 /** Throws ACI_BAD_EXTENSION unless the name ends in `.aci` (A-LY-2, A-BD-1). */
 export function checkExtension(out: string): void {
-  if (!out.endsWith('.aci') || basename(out) === '.aci') {
+  if (!out.endsWith('.aci')) {
     const ext = /\.[^./]*$/.exec(basename(out))?.[0] ?? '';
     throw new AppcError('ACI_BAD_EXTENSION', `the output file name must end in .aci (given ${JSON.stringify(ext)})`, { file: out });
   }
