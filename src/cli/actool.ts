@@ -84,6 +84,8 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
 
 const invokedDirectly = process.argv[1] !== undefined && /actool(\.m?js)?$/.test(process.argv[1]);
 if (invokedDirectly) {
+  // If a promise never settles the process would exit 0 silently; assume failure until main says otherwise.
+  process.exitCode = EXIT.IO;
   main(process.argv.slice(2), processIO()).then(
     (code) => {
       process.exitCode = code;
