@@ -113,6 +113,21 @@ describe('renderImage: more', () => {
     await assert.rejects(renderImage(lying, image!.id), (e: unknown) => isAppcError(e) && e.code === 'RENDER_HASH_MISMATCH');
   });
 
+  it('T-DP-3 warns when a dependency has another size, or (found by ID) another name than the manifest says', async () => {
+    const store = await storeOf([{ name: 'example.com/lib', files: [{ file: 'rootfs/l' }] }]);
+    const [lib] = await store.find('example.com/lib', {});
+    await store.add(makeAci({ acKind: 'ImageManifest', acVersion: '0.8.11', name: 'example.com/app', dependencies: [{ imageName: 'example.com/other', imageID: lib!.id, size: 1 }] }, []));
+    const r = await renderImage(store, { name: 'example.com/app' });
+    assert.deepEqual(r.warnings.map((w) => w.code), ['RENDER_DEPENDENCY_LABEL_MISMATCH', 'RENDER_SIZE_MISMATCH']);
+  });
+
+  it('a dependency tree larger than maxImages is RENDER_TOO_DEEP (a diamond lattice grows exponentially)', async () => {
+    const images: ImageSpec[] = [];
+    for (let i = 0; i < 20; i++) images.push({ name: `example.com/l${i}`, ...(i < 19 ? { dependencies: [`example.com/l${i + 1}`, `example.com/l${i + 1}`] } : {}), files: [] });
+    const store = await storeOf(images);
+    await assert.rejects(renderImage(store, { name: 'example.com/l0' }, { maxImages: 1000 }), (e: unknown) => isAppcError(e) && e.code === 'RENDER_TOO_DEEP');
+  });
+
   it('an unknown image is RENDER_IMAGE_NOT_FOUND', async () => {
     const store = await storeOf([]);
     await assert.rejects(renderImage(store, { name: 'example.com/none' }), (e: unknown) => isAppcError(e) && e.code === 'RENDER_IMAGE_NOT_FOUND');
