@@ -27,6 +27,7 @@ import { PORT_CODES } from './schema/types/port.js';
 import { VOLUME_CODES } from './schema/types/volume.js';
 import { DEPENDENCY_CODES } from './schema/types/dependencies.js';
 import { DISCOVERY_CODES } from './discovery/codes.js';
+import { CONVERT_CODES } from './convert/codes.js';
 
 /** An area's table with a title for the docs. */
 export interface CodeSection {
@@ -70,6 +71,7 @@ export const CODE_SECTIONS: readonly CodeSection[] = [
   // render
   { title: 'Image store and rendering', codes: RENDER_CODES },
   // convert
+  { title: 'Converting Docker and OCI images', codes: CONVERT_CODES },
 ];
 
 /** Looks up a code in every table. */
