@@ -41,8 +41,8 @@ export class AciWriter {
     const tmp = join(dirname(output), `.${basename(output)}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
     const fh = await open(tmp, 'wx', 0o644);
     const compression: Compression = options.compression;
-    // One zlib stream (not the parallel block gzip): converted images are written while layers are inflated.
-    const compressor = createCompressor(compression, { parallel: false });
+    // Block-parallel gzip (the builder's): same bytes whatever the core count, so conversions stay reproducible.
+    const compressor = createCompressor(compression, { parallel: true });
     const fileStream = createWriteStream('', { fd: fh.fd, autoClose: false, highWaterMark: 1 << 20 } as Parameters<typeof createWriteStream>[1]);
     const written = pipeline(compressor.output, fileStream);
     const failure = new Promise<never>((_, reject) => {

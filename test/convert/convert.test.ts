@@ -276,6 +276,12 @@ describe('convertOciImage: inputs, options and limits', () => {
     assert.equal(execFileSync('tar', ['-xzOf', r.output, 'rootfs/data/big'], { maxBuffer: 1 << 23 }).toString(), big);
   });
 
+  it('an aborted signal stops the conversion with its reason, writing nothing', async () => {
+    const out = outDir();
+    await assert.rejects(convert('oci-basic', { output: join(out, 'a.aci'), signal: AbortSignal.abort() }), { name: 'AbortError' });
+    assert.deepEqual(readdirSync(out), []);
+  });
+
   it('hard links to directories fail', async () => {
     const dir = join(work, 'link-dir');
     writeOciLayout(dir, { layers: [{ members: [{ dir: 'd' }, { hardlink: 'l', target: 'd' }] }] });
