@@ -5,7 +5,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { open, unlink, type FileHandle } from 'node:fs/promises';
+import { once } from 'node:events';
+import { open, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { commitFile, TarOutput } from '../aci/archive-output.js';
@@ -29,21 +30,21 @@ export class AciWriter {
   private constructor(
     readonly output: string,
     private readonly tmp: string,
-    private readonly fh: FileHandle,
     private readonly tar: TarOutput,
     private readonly finishCompression: () => Promise<void>,
     private readonly options: AciWriterOptions,
-    private readonly abort: () => void,
+    private readonly abort: () => Promise<void>,
   ) {}
 
   /** Creates the temporary file next to `output`. */
   static async create(output: string, options: AciWriterOptions): Promise<AciWriter> {
     const tmp = join(dirname(output), `.${basename(output)}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
-    const fh = await open(tmp, 'wx', 0o644);
+    // A path-based stream owns its descriptor (destroying a stream built on a borrowed fd closes that fd).
+    const fileStream = createWriteStream(tmp, { flags: 'wx', mode: 0o644, highWaterMark: 1 << 20 });
+    await once(fileStream, 'open');
     const compression: Compression = options.compression;
     // Block-parallel gzip (the builder's): same bytes whatever the core count, so conversions stay reproducible.
     const compressor = createCompressor(compression, { parallel: true });
-    const fileStream = createWriteStream('', { fd: fh.fd, autoClose: false, highWaterMark: 1 << 20 } as Parameters<typeof createWriteStream>[1]);
     const written = pipeline(compressor.output, fileStream);
     const failure = new Promise<never>((_, reject) => {
       written.catch(reject);
@@ -54,7 +55,6 @@ export class AciWriter {
     return new AciWriter(
       output,
       tmp,
-      fh,
       tar,
       async () => {
         await tar.flush();
@@ -62,9 +62,11 @@ export class AciWriter {
         await Promise.race([Promise.all([written, compressor.done]), failure]);
       },
       options,
-      () => {
+      async () => {
         compressor.input.destroy();
         compressor.output.destroy();
+        fileStream.destroy();
+        await written.catch(() => {});
       },
     );
   }
@@ -102,8 +104,13 @@ export class AciWriter {
     await this.entry({ name: 'manifest', type: 'file', mode: 0o644, uid: 0, gid: 0, uname: 'root', gname: 'root', mtime }, new TextEncoder().encode(manifestJson));
     await this.tar.put(END_OF_ARCHIVE);
     await this.finishCompression();
-    await this.fh.datasync();
-    await this.fh.close();
+    // The stream has closed its descriptor; sync through a new one before the file is moved into place.
+    const fh = await open(this.tmp, 'r');
+    try {
+      await fh.datasync();
+    } finally {
+      await fh.close();
+    }
     this.imageId = this.tar.digest();
     this.state = 'finished';
     return this.imageId;
@@ -124,10 +131,7 @@ export class AciWriter {
   /** Removes the temporary file unless committed (call in `finally`). */
   async discard(): Promise<void> {
     if (this.state === 'committed' || this.state === 'discarded') return;
-    if (this.state === 'open') {
-      this.abort();
-      await this.fh.close().catch(() => {});
-    }
+    if (this.state === 'open') await this.abort();
     this.state = 'discarded';
     await unlink(this.tmp).catch(() => {});
   }

@@ -51,6 +51,8 @@ function checkedName(name: string, source: string): string {
 export class DirectorySource implements ImageSource {
   readonly kind = 'directory';
   private rootReal: string | undefined;
+  // The checked real path of each file found, so reading opens what stat approved.
+  private readonly real = new Map<string, string>();
   constructor(readonly path: string) {}
 
   async stat(name: string): Promise<InputFile | undefined> {
@@ -78,18 +80,15 @@ export class DirectorySource implements ImageSource {
     }
     const st = await stat(real);
     if (!st.isFile()) throw convertError('CONVERT_INPUT_SYMLINK', `${clean} is not a regular file`, { file: this.path, entry: clean });
+    this.real.set(clean, real);
     return { name: clean, size: st.size };
   }
 
   async *read(file: InputFile): AsyncIterable<Uint8Array> {
     if (file.size === 0) return;
-    // Read no more than the size seen by stat: a file that grows meanwhile cannot feed endless data.
-    const fh = await open(join(this.path, ...file.name.split('/')), 'r');
-    try {
-      yield* createReadStream('', { fd: fh.fd, autoClose: false, start: 0, end: file.size - 1, highWaterMark: READ_CHUNK } as Parameters<typeof createReadStream>[1]);
-    } finally {
-      await fh.close();
-    }
+    // Read no more than the size seen by stat: a file that grows meanwhile cannot feed endless data. A
+    // path-based stream owns its descriptor and closes it once, also when the reader stops early.
+    yield* createReadStream(this.real.get(file.name) ?? join(this.path, ...file.name.split('/')), { start: 0, end: file.size - 1, highWaterMark: READ_CHUNK });
   }
 }
 
@@ -127,14 +126,9 @@ export class TarSource implements ImageSource {
       },
       options.maxEntries === undefined ? {} : { maxEntries: options.maxEntries },
     );
-    const fh = await open(path, 'r');
-    try {
-      for await (const chunk of createReadStream('', { fd: fh.fd, autoClose: false, highWaterMark: READ_CHUNK } as Parameters<typeof createReadStream>[1])) {
-        walker.write(chunk as Uint8Array);
-        if (failure) break;
-      }
-    } finally {
-      await fh.close();
+    for await (const chunk of createReadStream(path, { highWaterMark: READ_CHUNK })) {
+      walker.write(chunk as Uint8Array);
+      if (failure) break;
     }
     if (!failure) walker.end();
     if (failure) throw convertError('CONVERT_BAD_ARCHIVE', `the input archive is damaged: ${failure.message} [${failure.code}]`, { file: path, offset: failure.offset });
@@ -160,12 +154,7 @@ export class TarSource implements ImageSource {
   async *read(file: InputFile): AsyncIterable<Uint8Array> {
     const m = this.members.get(file.name);
     if (m === undefined || file.size === 0) return;
-    const fh = await open(this.path, 'r');
-    try {
-      yield* createReadStream('', { fd: fh.fd, autoClose: false, start: m.dataOffset, end: m.dataOffset + file.size - 1, highWaterMark: READ_CHUNK } as Parameters<typeof createReadStream>[1]);
-    } finally {
-      await fh.close();
-    }
+    yield* createReadStream(this.path, { start: m.dataOffset, end: m.dataOffset + file.size - 1, highWaterMark: READ_CHUNK });
   }
 }
 

@@ -21,7 +21,7 @@ import { openImageSource } from './blob-store.js';
 import { CONVERT_CODES, convertError } from './codes.js';
 import { configToManifest, DOCKER_ANNOTATIONS } from './config-to-manifest.js';
 import { digestFromPath, dockerCandidates, loadDockerImage, readDockerManifest, readRepositories } from './docker-archive.js';
-import { parseImageReference } from './image-ref.js';
+import { imageNameFromRepository, parseImageReference } from './image-ref.js';
 import type { LayerRef } from './layer-reader.js';
 import { describeLayer, readLayer } from './layer-reader.js';
 import type { CandidateList, ImageCandidate, LayoutLimits, ResolvedImage } from './oci-layout.js';
@@ -317,10 +317,10 @@ function nameAndVersion(image: ResolvedImage, options: ConvertOptions, input: st
   const reference = image.names[0];
   const ref = reference === undefined ? undefined : parseImageReference(reference);
   let name = options.name;
-  if (name === undefined && ref !== undefined) name = sanitizeACIdentifier(ref.repository);
+  if (name === undefined && ref !== undefined) name = imageNameFromRepository(ref.repository);
   if (name === undefined) {
     const stem = basename(input).replace(/\.(tar|oci|docker)$/i, '');
-    name = sanitizeACIdentifier(stem) ?? 'image';
+    name = imageNameFromRepository(stem) ?? 'image';
     warnings.push({
       code: 'CONVERT_NAME_FALLBACK',
       severity: CONVERT_CODES.CONVERT_NAME_FALLBACK.severity,

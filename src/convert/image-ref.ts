@@ -52,7 +52,12 @@ export function referenceMatches(ref: string, wanted: string): boolean {
   return normalizeReference(ref) === normalizeReference(wanted);
 }
 
-/** The ACIdentifier for a repository: lower-cased, invalid characters turned into `_` (sanitizeACIdentifier). */
+/**
+ * The ACIdentifier for a repository: lower-cased, invalid characters turned into `_` (sanitizeACIdentifier),
+ * and runs of separators that Docker allows but ACIdentifiers do not (`my__app`, `a--b`) cut to their first
+ * character, so the name is valid even in strict mode.
+ */
 export function imageNameFromRepository(repository: string): ACIdentifier | undefined {
-  return sanitizeACIdentifier(repository);
+  const name = sanitizeACIdentifier(repository);
+  return name === undefined ? undefined : (name.replace(/[-._~/]{2,}/g, (run) => (run === '/~' ? run : run[0]!)) as ACIdentifier);
 }

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { appcLabelsForPlatform, formatPlatform, hostPlatform, normalizePlatform, platformMatches } from '../../src/convert/platform.js';
-import { normalizeReference, parseImageReference, referenceMatches } from '../../src/convert/image-ref.js';
+import { imageNameFromRepository, normalizeReference, parseImageReference, referenceMatches } from '../../src/convert/image-ref.js';
+import { isACIdentifier } from '../../src/schema/types/ac-identifier.js';
 import { classifyWhiteout } from '../../src/convert/whiteouts.js';
 
 describe('platforms', () => {
@@ -65,6 +66,21 @@ describe('image references', () => {
     assert.deepEqual(parseImageReference('busybox:1.36'), { repository: 'busybox', tag: '1.36' });
     assert.deepEqual(parseImageReference('localhost:5000/app'), { repository: 'localhost:5000/app' });
     assert.deepEqual(parseImageReference('localhost:5000/app:v1@sha256:abc'), { repository: 'localhost:5000/app', tag: 'v1', digest: 'sha256:abc' });
+  });
+
+  it('T-ID-6 makes strict ACIdentifiers from Docker repositories', () => {
+    for (const [repo, want] of [
+      ['docker.io/library/busybox', 'docker.io/library/busybox'],
+      ['Example.COM/My App', 'example.com/my_app'],
+      ['example.com/my__app', 'example.com/my_app'],
+      ['example.com/a--b', 'example.com/a-b'],
+      ['localhost:5000/app', 'localhost_5000/app'],
+    ] as const) {
+      const name = imageNameFromRepository(repo);
+      assert.equal(name, want);
+      assert.ok(isACIdentifier(name), name);
+    }
+    assert.equal(imageNameFromRepository('___'), undefined);
   });
 
   it('normalizes Docker Hub names as Docker does', () => {
