@@ -166,13 +166,22 @@ interface Analysis {
   readonly diffIds: readonly string[];
 }
 
-function listPaths(tree: FsTree): string[] {
+/** Every path of the tree, for a pathWhitelist; stops with CONVERT_LIMIT_EXCEEDED once it could not fit a manifest. */
+function listPaths(tree: FsTree, maxBytes: number, layer: number): string[] {
   const out: string[] = [];
-  for (const { path } of walkTree(tree)) out.push('/' + path);
+  let bytes = 0;
+  for (const { path } of walkTree(tree)) {
+    out.push('/' + path);
+    // Each item costs at least its text plus quotes and a comma in the manifest JSON.
+    bytes += path.length + 4;
+    if (bytes > maxBytes) {
+      throw convertError('CONVERT_LIMIT_EXCEEDED', `layer ${layer}: its pathWhitelist (every path of the image, needed because a layer deletes files) would not fit in maxManifestBytes (${maxBytes}); convert without --layered`);
+    }
+  }
   return out;
 }
 
-async function analyze(source: ImageSource, layers: readonly LayerRef[], options: ConvertOptions): Promise<Analysis> {
+async function analyze(source: ImageSource, layers: readonly LayerRef[], options: ConvertOptions, maxManifestBytes: number): Promise<Analysis> {
   const tree = new FsTree(options.maxEntries === undefined ? {} : { maxEntries: options.maxEntries });
   const own: FsTree[] = [];
   const whitelists: (string[] | undefined)[] = [];
@@ -210,7 +219,7 @@ async function analyze(source: ImageSource, layers: readonly LayerRef[], options
     const report = applyLayer(tree, entries, layer.index, where, mine);
     if (mine) own.push(mine);
     deletedSoFar ||= report.deleted;
-    whitelists.push(options.layered && deletedSoFar ? listPaths(tree) : undefined);
+    whitelists.push(options.layered && deletedSoFar ? listPaths(tree, maxManifestBytes, layer.index) : undefined);
   }
   const passwdNode = tree.lookup('etc/passwd');
   const passwdBytes = passwdNode?.content ? accountFiles.get(`${passwdNode.content.layer}:${passwdNode.content.ordinal}`) : undefined;
@@ -394,7 +403,7 @@ export async function convertOciImage(source: string, options: ConvertOptions): 
     throw convertError('CONVERT_BAD_JSON', `the image config is malformed: ${errorList(provisional.issues.filter((i) => i.code === 'CONVERT_BAD_JSON'))}`, { file: source });
   }
 
-  const analysis = await analyze(input, image.layers, options);
+  const analysis = await analyze(input, image.layers, options, maxManifestBytes);
   const annotations = [
     ...(reference !== undefined ? [{ name: DOCKER_ANNOTATIONS.originalName, value: reference }] : []),
     { name: DOCKER_ANNOTATIONS.imageId, value: image.configDigest },

@@ -198,6 +198,7 @@ describe('convertOciImage: layered mode', () => {
 
   it('a whitelist larger than maxManifestBytes is refused (convert squashed instead)', async () => {
     await rejects(convert('oci-basic', { layered: true, maxManifestBytes: 1000 }), 'CONVERT_LIMIT_EXCEEDED', /without --layered/);
+    await rejects(convert('oci-basic', { layered: true, maxManifestBytes: 200 }), 'CONVERT_LIMIT_EXCEEDED', /pathWhitelist .* without --layered/);
   });
 });
 
