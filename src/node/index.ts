@@ -16,3 +16,4 @@ export type { VerifyAciFileOptions } from './verify-file.js';
 export { fetchImage } from './fetch-image.js';
 export type { FetchApp, FetchEndpoint, FetchImageOptions, FetchImageResult, DownloadProgress, ImageInspection, ImageInspector } from './fetch-image.js';
 export * from '../render/index.js';
+export * from '../convert/index.js';
