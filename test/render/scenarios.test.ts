@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -24,6 +24,10 @@ interface Scenario {
   order?: string[];
   expected?: Record<string, string>;
   content?: Record<string, string>;
+  /** Permission bits on disk after writing. */
+  modes?: Record<string, number>;
+  /** Paths that must be hard links to each other on disk. */
+  links?: [string, string][];
   warnings?: string[];
   error?: { code: string; message: string };
 }
@@ -70,6 +74,8 @@ describe('renderImage: the reference renderer scenarios', () => {
       const dir = join(tmp, s.name);
       await writeRendered(store, r, dir);
       for (const [path, text] of Object.entries(s.content ?? {})) assert.equal(readFileSync(join(dir, path), 'utf8'), text);
+      for (const [path, mode] of Object.entries(s.modes ?? {})) assert.equal(lstatSync(join(dir, path)).mode & 0o7777, mode, `mode of ${path}`);
+      for (const [a, b] of s.links ?? []) assert.equal(lstatSync(join(dir, a)).ino, lstatSync(join(dir, b)).ino, `${a} and ${b} are one file`);
       for (const path of Object.keys(s.expected ?? {})) if (path !== 'rootfs') assert.ok(statSync(join(dir, path.slice('rootfs/'.length))));
     });
   }
@@ -131,5 +137,39 @@ describe('renderImage: more', () => {
   it('an unknown image is RENDER_IMAGE_NOT_FOUND', async () => {
     const store = await storeOf([]);
     await assert.rejects(renderImage(store, { name: 'example.com/none' }), (e: unknown) => isAppcError(e) && e.code === 'RENDER_IMAGE_NOT_FOUND');
+  });
+});
+
+describe('writeRendered: all or nothing', () => {
+  const app: ImageSpec = { name: 'example.com/app', files: [{ file: 'rootfs/a', content: 'a' }] };
+
+  it('R-OUT-1 RENDER_TARGET_NOT_EMPTY: a target that holds something or is a file is refused, untouched', async () => {
+    const store = await storeOf([app]);
+    const r = await renderImage(store, { name: app.name });
+    const full = join(tmp, 'full');
+    mkdirSync(full);
+    writeFileSync(join(full, 'keep'), 'mine');
+    await assert.rejects(writeRendered(store, r, full), (e: unknown) => isAppcError(e) && e.code === 'RENDER_TARGET_NOT_EMPTY');
+    assert.deepEqual(readdirSync(full), ['keep']);
+    const file = join(tmp, 'a-file');
+    writeFileSync(file, '');
+    await assert.rejects(writeRendered(store, r, file), (e: unknown) => isAppcError(e) && e.code === 'RENDER_TARGET_NOT_EMPTY');
+    // An existing empty directory is fine.
+    const empty = join(tmp, 'empty');
+    mkdirSync(empty);
+    await writeRendered(store, r, empty);
+    assert.equal(readFileSync(join(empty, 'a'), 'utf8'), 'a');
+  });
+
+  it('R-OUT-1 a refused entry (ACI_UNSAFE_ENTRY) leaves no target and no temporary directory behind', async () => {
+    const parent = join(tmp, 'unsafe-parent');
+    mkdirSync(parent);
+    const store = await storeOf([
+      { name: 'example.com/app', files: [{ file: 'rootfs/ok', content: 'ok' }], dependencies: ['example.com/evil'] },
+      { name: 'example.com/evil', files: [{ symlink: 'rootfs/escape', target: '../../../etc' }] },
+    ]);
+    const r = await renderImage(store, { name: 'example.com/app' });
+    await assert.rejects(writeRendered(store, r, join(parent, 'out')), (e: unknown) => isAppcError(e) && e.code === 'ACI_UNSAFE_ENTRY');
+    assert.deepEqual(readdirSync(parent), []);
   });
 });
