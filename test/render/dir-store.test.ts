@@ -145,9 +145,11 @@ describe('DirStore', () => {
     assert.match((await store.get(image.id))?.added ?? '', /^\d{4}-\d\d-\d\dT/);
   });
 
-  it('two processes adding 10 images each at the same time keep the store consistent', async () => {
+  it('two processes adding 13 images each (3 of them the same) at the same time keep the store consistent', async () => {
     const dir = join(tmp, 'store6');
-    const lists = [0, 1].map((p) => Array.from({ length: 10 }, (_, i) => aciFile(`example.com/p${p}-i${i}`)));
+    // Each adds ten images of its own and the same three shared ones (both may find a shared one already there).
+    const shared = Array.from({ length: 3 }, (_, i) => aciFile(`example.com/shared${i}`));
+    const lists = [0, 1].map((p) => [...shared, ...Array.from({ length: 10 }, (_, i) => aciFile(`example.com/p${p}-i${i}`))]);
     const mod = pathToFileURL(join(repoRoot, 'dist', 'src', 'render', 'dir-store.js')).href;
     const run = (files: string[]): Promise<number | null> =>
       new Promise((resolvePromise, reject) => {
@@ -158,9 +160,10 @@ describe('DirStore', () => {
       });
     assert.deepEqual(await Promise.all(lists.map(run)), [0, 0]);
     const { images, issues } = await new DirStore(dir).list();
-    assert.equal(images.length, 20);
+    assert.equal(images.length, 23);
     assert.deepEqual(issues, []);
     assert.deepEqual(readdirSync(join(dir, 'tmp')), []);
-    assert.equal(readdirSync(join(dir, 'blobs')).length, 20);
+    assert.equal(readdirSync(join(dir, 'blobs')).length, 23);
+    assert.deepEqual(readdirSync(dir).sort(), ['blobs', 'index', 'tmp']);
   });
 });
