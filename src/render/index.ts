@@ -4,7 +4,7 @@ export { MemoryStore, labelsMatch, matchPrefix, storedEntries } from './store.js
 export type { ImageStore, StoredImage } from './store.js';
 export { resolveDependencies, newestByVersion } from './resolve.js';
 export type { ResolvedImage, ResolveOptions } from './resolve.js';
-export { Selector, cleanArchivePath, whitelistOf, upperWhitelist } from './select.js';
+export { Selector, whitelistOf, upperWhitelist } from './select.js';
 export type { Whitelist } from './select.js';
 export { renderImage, writeRendered, findImage } from './render.js';
 export { DirStore } from './dir-store.js';

@@ -5,28 +5,12 @@
  */
 import type { Issue } from '../issues/issue.js';
 import type { TarEntryType } from '../aci/tar/header.js';
+import { cleanPath } from '../aci/tar/path.js';
 import type { ResolvedImage } from './resolve.js';
 import { RENDER_CODES } from './codes.js';
 
 /** A whitelist as a set of cleaned archive paths (`/etc/x` becomes `rootfs/etc/x`). */
 export type Whitelist = ReadonlySet<string>;
-
-/** Cleans a path the way Go's path.Clean does (no filesystem access). */
-export function cleanArchivePath(p: string): string {
-  const abs = p.startsWith('/');
-  const out: string[] = [];
-  for (const part of p.split('/')) {
-    if (part === '' || part === '.') continue;
-    if (part === '..') {
-      if (out.length > 0 && out[out.length - 1] !== '..') out.pop();
-      else if (!abs) out.push('..');
-      continue;
-    }
-    out.push(part);
-  }
-  const joined = out.join('/');
-  return abs ? '/' + joined : joined === '' ? '.' : joined;
-}
 
 /**
  * The image's pathWhitelist as archive paths (A-PW-2): each entry joined onto `rootfs` and cleaned, so only
@@ -41,7 +25,7 @@ export function whitelistOf(image: ResolvedImage, warnings: Issue[]): Whitelist 
     if (!entry.startsWith('/')) {
       warnings.push({ code: 'RENDER_WHITELIST_RELATIVE', severity: RENDER_CODES.RENDER_WHITELIST_RELATIVE.severity, path: '', message: `${image.image.manifest.name}: pathWhitelist entry ${JSON.stringify(entry)} is not absolute; read as /${entry}` });
     }
-    set.add(cleanArchivePath('rootfs/' + cleanArchivePath('/' + entry).slice(1)));
+    set.add(cleanPath('rootfs/' + cleanPath('/' + entry).slice(1)));
   }
   return set;
 }
