@@ -6,7 +6,6 @@ import type { Issue } from '../issues/issue.js';
 import { AppcError } from '../issues/appc-error.js';
 import type { TarHeader } from '../aci/tar/header.js';
 import { readAciEntries } from '../aci/entries.js';
-import { computeImageId } from '../aci/read-aci.js';
 import { extractAci } from '../aci/extract.js';
 import type { ImageStore, StoredImage } from './store.js';
 import { newestByVersion, resolveDependencies } from './resolve.js';
@@ -68,16 +67,14 @@ export async function renderImage(store: ImageStore, ref: ImageRef, options: Ren
     const { image } = images[index]!;
     const own = whitelists[index];
     const upper = upperWhitelist(images, whitelists, index);
-    const source = await store.source(image.id);
-    const hashing = options.verifyImageIds === false ? undefined : computeImageId(await store.source(image.id));
-    for await (const entry of readAciEntries(source)) {
+    // One pass lists the entries and hashes the uncompressed tar.
+    let actual: string | undefined;
+    const verify = options.verifyImageIds !== false;
+    for await (const entry of readAciEntries(await store.source(image.id), verify ? { onImageId: (id) => (actual = id) } : {})) {
       if (entry.header.type === 'pax-global-header') continue;
       if (selector.select(entry.path, entry.header.type, own, upper)) entries.push({ image: index, path: entry.path, header: entry.header });
     }
-    if (hashing !== undefined) {
-      const actual = await hashing;
-      if (actual !== image.id) throw new AppcError('RENDER_HASH_MISMATCH', `image ${image.manifest.name} hashes to ${actual}, not ${image.id}`);
-    }
+    if (verify && actual !== image.id) throw new AppcError('RENDER_HASH_MISMATCH', `image ${image.manifest.name} hashes to ${actual ?? '(unknown)'}, not ${image.id}`);
   }
   return { images, entries, warnings };
 }
