@@ -6,6 +6,7 @@
 import type { Issue } from '../issues/issue.js';
 import { AppcError } from '../issues/appc-error.js';
 import type { Dependency } from '../schema/types/dependencies.js';
+import semver from 'semver';
 import { parseSemVer, compareSemVer } from '../schema/types/semver.js';
 import type { ImageStore, StoredImage } from './store.js';
 import { RENDER_CODES } from './codes.js';
@@ -29,16 +30,27 @@ export interface ResolveOptions {
 
 const chainText = (chain: readonly string[]): string => chain.join(' -> ');
 
-/** Picks the newest image by its `version` label (semver precedence); images without a usable version rank lowest. */
+/**
+ * Orders two `version` labels by semver precedence: the semver package decides when it can read both (loosely,
+ * as image tags are written); otherwise the Go reference's lenient SemVer (int64 parts, any prerelease text).
+ */
+export function compareVersionLabels(a: string, b: string): number {
+  const x = semver.valid(a, { loose: true });
+  const y = semver.valid(b, { loose: true });
+  if (x !== null && y !== null) return semver.compare(x, y, { loose: true });
+  const px = parseSemVer(a);
+  const py = parseSemVer(b);
+  if (px !== undefined && py !== undefined) return compareSemVer(px, py);
+  // A version that cannot be read at all ranks below one that can.
+  return (px === undefined && x === null ? 0 : 1) - (py === undefined && y === null ? 0 : 1);
+}
+
+/** Picks the newest image by its `version` label; images without a usable version rank lowest. */
 export function newestByVersion(images: readonly StoredImage[]): StoredImage | undefined {
+  const version = (i: StoredImage): string => i.manifest.labels?.find((l) => l.name === 'version')?.value ?? '';
   let best: StoredImage | undefined;
-  let bestVersion: ReturnType<typeof parseSemVer>;
   for (const image of images) {
-    const v = parseSemVer(image.manifest.labels?.find((l) => l.name === 'version')?.value ?? '');
-    if (best === undefined || (v !== undefined && (bestVersion === undefined || compareSemVer(v, bestVersion) > 0))) {
-      best = image;
-      bestVersion = v;
-    }
+    if (best === undefined || compareVersionLabels(version(image), version(best)) > 0) best = image;
   }
   return best;
 }
