@@ -2,7 +2,7 @@
 export { RENDER_CODES } from './codes.js';
 export { MemoryStore, labelsMatch, matchPrefix, storedEntries } from './store.js';
 export type { ImageStore, StoredImage } from './store.js';
-export { resolveDependencies, newestByVersion, findByNameAndLabels, RESOLVE_LIMITS } from './resolve.js';
+export { resolveDependencies, newestByVersion, compareVersionLabels, findByNameAndLabels, RESOLVE_LIMITS } from './resolve.js';
 export type { ResolvedImage, ResolveOptions } from './resolve.js';
 export { Selector, whitelistOf, upperWhitelists } from './select.js';
 export type { Whitelist, SelectConflict } from './select.js';

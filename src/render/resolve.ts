@@ -7,6 +7,7 @@
 import type { Issue } from '../issues/issue.js';
 import { AppcError } from '../issues/appc-error.js';
 import type { Dependency } from '../schema/types/dependencies.js';
+import semver from 'semver';
 import { parseSemVer, compareSemVer } from '../schema/types/semver.js';
 import type { ImageStore, StoredImage } from './store.js';
 import { RENDER_CODES } from './codes.js';
@@ -38,31 +39,37 @@ export const RESOLVE_LIMITS = { maxImages: 10_000, maxDepth: 1_000 } as const;
 
 const chainText = (chain: readonly string[]): string => chain.join(' -> ');
 
-function versionOf(image: StoredImage): ReturnType<typeof parseSemVer> {
-  const v = image.manifest.labels?.find((l) => l.name === 'version')?.value;
-  return v === undefined ? undefined : parseSemVer(v);
+/**
+ * Orders two `version` labels by semver precedence: the semver package decides when it can read both (loosely,
+ * as image tags are written); otherwise the Go reference's lenient SemVer (int64 parts, any prerelease text).
+ */
+export function compareVersionLabels(a: string, b: string): number {
+  const x = semver.valid(a, { loose: true });
+  const y = semver.valid(b, { loose: true });
+  if (x !== null && y !== null) return semver.compare(x, y, { loose: true });
+  const px = parseSemVer(a);
+  const py = parseSemVer(b);
+  if (px !== undefined && py !== undefined) return compareSemVer(px, py);
+  // A version that cannot be read at all ranks below one that can.
+  return (px === undefined && x === null ? 0 : 1) - (py === undefined && y === null ? 0 : 1);
 }
 
 /**
- * Picks the newest image by its `version` label (semver precedence); images without a usable version rank
- * lowest. Ties go to the most recently added image, then to the smallest image ID, so the choice never
+ * Picks the newest image by its `version` label ({@link compareVersionLabels}); images without a usable version
+ * rank lowest. Ties go to the most recently added image, then to the smallest image ID, so the choice never
  * depends on the order a store lists its images in.
  */
 export function newestByVersion(images: readonly StoredImage[]): StoredImage | undefined {
-  const ranked = images.map((image) => ({ image, version: versionOf(image) }));
-  ranked.sort((a, b) => {
-    if (a.version !== undefined && b.version !== undefined) {
-      const c = compareSemVer(b.version, a.version);
-      if (c !== 0) return c;
-    } else if (a.version !== undefined || b.version !== undefined) {
-      return a.version !== undefined ? -1 : 1;
-    }
-    const ta = a.image.added ?? '';
-    const tb = b.image.added ?? '';
+  const version = (i: StoredImage): string => i.manifest.labels?.find((l) => l.name === 'version')?.value ?? '';
+  const ranked = [...images].sort((a, b) => {
+    const c = compareVersionLabels(version(b), version(a));
+    if (c !== 0) return c;
+    const ta = a.added ?? '';
+    const tb = b.added ?? '';
     if (ta !== tb) return ta < tb ? 1 : -1;
-    return a.image.id < b.image.id ? -1 : a.image.id > b.image.id ? 1 : 0;
+    return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
   });
-  return ranked[0]?.image;
+  return ranked[0];
 }
 
 /**

@@ -173,3 +173,23 @@ describe('writeRendered: all or nothing', () => {
     assert.deepEqual(readdirSync(parent), []);
   });
 });
+
+describe('compareVersionLabels', () => {
+  const rows: [string, string, number][] = [
+    ['1.10.0', '1.2.0', 1],
+    ['1.0.0', '1.0.0-rc.1', 1],
+    ['1.0.0-rc.10', '1.0.0-rc.2', 1],
+    ['v2.0.0', '1.9.9', 1],
+    ['1.2.3', 'latest', 1],
+    ['latest', 'latest', 0],
+    ['9223372036854775807.0.0', '1.0.0', 1],
+  ];
+  for (const [a, b, sign] of rows) {
+    it(`orders ${a} against ${b} by semver precedence (${sign})`, async () => {
+      const { compareVersionLabels } = await import('../../src/render/resolve.js');
+      // `+ 0` turns -0 into 0, which strict equality tells apart.
+      assert.equal(Math.sign(compareVersionLabels(a, b)) + 0, sign);
+      assert.equal(Math.sign(compareVersionLabels(b, a)) + 0, -sign + 0);
+    });
+  }
+});
