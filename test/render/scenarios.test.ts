@@ -3,11 +3,12 @@ import { lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, s
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
+import fc from 'fast-check';
 import { isAppcError } from '../../src/issues/appc-error.js';
 import { MemoryStore } from '../../src/render/store.js';
 import { renderImage, writeRendered } from '../../src/render/render.js';
 import type { TarSpec } from '../support/make-tar.js';
-import { makeAci } from '../support/make-tar.js';
+import { makeAci, makeTar } from '../support/make-tar.js';
 import { readJsonFixture } from '../support/paths.js';
 
 interface ImageSpec {
@@ -48,7 +49,11 @@ function manifestOf(spec: ImageSpec): object {
 
 async function storeOf(images: readonly ImageSpec[]): Promise<MemoryStore> {
   const store = new MemoryStore();
-  for (const spec of images) await store.add(makeAci(manifestOf(spec), spec.files));
+  for (const spec of images) {
+    // An image that brings its own rootfs entry (to give it a mode) gets no default one.
+    const own = spec.files.some((f) => 'dir' in f && f.dir === 'rootfs');
+    await store.add(own ? makeTar([{ file: 'manifest', content: JSON.stringify(manifestOf(spec)) }, ...spec.files]) : makeAci(manifestOf(spec), spec.files));
+  }
   return store;
 }
 
@@ -192,4 +197,37 @@ describe('compareVersionLabels', () => {
       assert.equal(Math.sign(compareVersionLabels(b, a)) + 0, -sign + 0);
     });
   }
+});
+
+describe('rendering random layers (property)', () => {
+  // Paths from a small tree, so images often disagree about what a path is.
+  const path = fc.array(fc.constantFrom('a', 'b'), { minLength: 1, maxLength: 3 }).map((p) => `rootfs/${p.join('/')}`);
+  const member = fc.oneof(
+    path.map((p): TarSpec => ({ dir: p })),
+    fc.tuple(path, fc.string({ maxLength: 4 })).map(([p, content]): TarSpec => ({ file: p, content })),
+    path.map((p): TarSpec => ({ symlink: p, target: '/elsewhere' })),
+  );
+  let run = 0;
+
+  it('R-SE-6 R-SE-7 R-OUT-1 whatever the layers hold, the selection has each path once and writes without conflict', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.array(member, { maxLength: 6 }), { minLength: 1, maxLength: 3 }), async (layers) => {
+        const images: ImageSpec[] = layers.map((files, i) => ({ name: `example.com/l${i}`, files, ...(i + 1 < layers.length ? { dependencies: [`example.com/l${i + 1}`] } : {}) }));
+        const store = await storeOf(images);
+        const r = await renderImage(store, { name: 'example.com/l0' });
+        const paths = r.entries.map((e) => e.path);
+        assert.equal(new Set(paths).size, paths.length);
+        const dir = join(tmp, `prop-${run++}`);
+        await writeRendered(store, r, dir);
+        // Every selected non-directory is on disk as its image made it.
+        for (const e of r.entries) {
+          if (e.path === 'rootfs') continue;
+          const st = lstatSync(join(dir, e.path.slice('rootfs/'.length)));
+          const want = e.header.type === 'directory' ? st.isDirectory() : e.header.type === 'symlink' ? st.isSymbolicLink() : st.isFile();
+          assert.ok(want, `${e.path} is a ${e.header.type}`);
+        }
+      }),
+      { numRuns: 60 },
+    );
+  });
 });
