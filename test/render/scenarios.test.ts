@@ -81,6 +81,11 @@ describe('renderImage: the reference renderer scenarios', () => {
       for (const [path, text] of Object.entries(s.content ?? {})) assert.equal(readFileSync(join(dir, path), 'utf8'), text);
       for (const [path, mode] of Object.entries(s.modes ?? {})) assert.equal(lstatSync(join(dir, path)).mode & 0o7777, mode, `mode of ${path}`);
       for (const [a, b] of s.links ?? []) assert.equal(lstatSync(join(dir, a)).ino, lstatSync(join(dir, b)).ino, `${a} and ${b} are one file`);
+      // Modification times are kept for everything written, the root included.
+      for (const e of r.entries) {
+        const st = lstatSync(join(dir, e.path === 'rootfs' ? '.' : e.path.slice('rootfs/'.length)));
+        assert.equal(Math.floor(st.mtimeMs / 1000), e.header.mtime, `mtime of ${e.path}`);
+      }
       for (const path of Object.keys(s.expected ?? {})) if (path !== 'rootfs') assert.ok(statSync(join(dir, path.slice('rootfs/'.length))));
     });
   }
