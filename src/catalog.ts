@@ -1,7 +1,10 @@
 /** Every issue and error code of the library, by area; docs/errors.md is generated from this list. */
 import type { CodeTable } from './issues/codes.js';
+import { RENDER_CODES } from './render/codes.js';
+import { CONVERT_CODES } from './convert/codes.js';
 import { JSON_CODES } from './schema/codes.js';
 import { AC_IDENTIFIER_CODES } from './schema/types/ac-identifier.js';
+import { ACI_CODES } from './aci/codes.js';
 import { AC_NAME_CODES } from './schema/types/ac-name.js';
 import { MANIFEST_CODES } from './schema/manifest-codes.js';
 import { FILE_CODES } from './node/codes.js';
@@ -15,6 +18,7 @@ import { LABELS_CODES } from './schema/types/labels.js';
 import { ANNOTATIONS_CODES } from './schema/types/annotations.js';
 import { ENVIRONMENT_CODES } from './schema/types/environment.js';
 import { EVENT_HANDLER_CODES } from './schema/types/event-handlers.js';
+import { SIGNATURE_CODES } from './signature/codes.js';
 import { QUANTITY_CODES } from './schema/types/quantity.js';
 import { ISOLATOR_CODES } from './schema/types/isolator.js';
 import { RESOURCE_ISOLATOR_CODES } from './schema/types/isolators/resource.js';
@@ -59,11 +63,15 @@ export const CODE_SECTIONS: readonly CodeSection[] = [
   { title: 'Manifests', codes: MANIFEST_CODES },
   { title: 'Files', codes: FILE_CODES },
   // aci
+  { title: 'ACI archives and image layouts', codes: ACI_CODES },
   // discovery
   { title: 'Discovery', codes: DISCOVERY_CODES },
   // signature
+  { title: 'Signatures, keys, keystore and encryption', codes: SIGNATURE_CODES },
   // render
+  { title: 'Image store and rendering', codes: RENDER_CODES },
   // convert
+  { title: 'Docker and OCI conversion', codes: CONVERT_CODES },
 ];
 
 /** Looks up a code in every table. */

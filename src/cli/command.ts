@@ -18,6 +18,11 @@ export class UsageError extends Error {
   override name = 'UsageError';
 }
 
+/** True for a UsageError from any copy of this module (each command is bundled separately, so not `instanceof`). */
+export function isUsageError(e: unknown): e is UsageError {
+  return e instanceof Error && e.name === 'UsageError';
+}
+
 type Options = NonNullable<ParseArgsConfig['options']>;
 
 /** What parseFlags returns: typed flag values and the positional arguments. */

@@ -6,5 +6,4 @@ export const FILE_CODES = {
   FILE_UNREADABLE: { severity: 'error', summary: 'The file or directory cannot be read (missing, no permission, or an I/O error).' },
   FILE_UNKNOWN_TYPE: { severity: 'error', summary: 'The type of the file cannot be detected from its first bytes; pass --type.', spec: 'A-CD-1' },
   FILE_WRONG_TYPE: { severity: 'error', summary: 'The path does not fit the requested --type (for example a directory given as a manifest).' },
-  FILE_TYPE_NOT_SUPPORTED: { severity: 'error', summary: 'Validating this type of input is not supported by this build.' },
 } as const satisfies CodeTable;

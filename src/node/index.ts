@@ -1,5 +1,19 @@
-/** Node-only helpers of appc (`appc/node`): file system and network capabilities the portable core takes as options. */
+/** Node-only helpers of appc (`appc/node`): archives (ACI read, validate, build, patch, extract), file and parallel validation, and the file system and network capabilities the portable core takes as options. */
+export * from '../aci/index.js';
+export { validateMany } from './validate-many.js';
+export type { ValidateManyOptions, ValidateManyInputOptions } from './validate-many.js';
+export { validatePath, describeIoError } from './validate-path.js';
+export type { PathReport, ValidatePathOptions, InputType } from './validate-path.js';
+export { FILE_CODES } from './codes.js';
 export { createInsecureFetch } from './insecure-fetch.js';
 export type { InsecureFetchOptions } from './insecure-fetch.js';
 export { hostLabels } from './host-labels.js';
 export type { HostLabels } from './host-labels.js';
+export { Keystore, keystoreFromRoot, DEFAULT_SYSTEM_KEYSTORE, DEFAULT_LOCAL_KEYSTORE } from './keystore.js';
+export type { KeystoreOptions, AddKeyOptions } from './keystore.js';
+export { verifyAciFile } from './verify-file.js';
+export type { VerifyAciFileOptions } from './verify-file.js';
+export { fetchImage } from './fetch-image.js';
+export type { FetchApp, FetchEndpoint, FetchImageOptions, FetchImageResult, DownloadProgress, ImageInspection, ImageInspector } from './fetch-image.js';
+export * from '../render/index.js';
+export * from '../convert/index.js';

@@ -1,20 +1,31 @@
 /** Validates one path as the Go actool does: a directory is a layout, an archive magic an image, text a manifest. */
-import { open, stat } from 'node:fs/promises';
+// Plain node:fs (already loaded when Node starts); fs/promises would add start-up time to every run.
+import { closeSync, createReadStream, fstatSync, openSync, readSync, statSync } from 'node:fs';
+import { isAppcError } from '../issues/appc-error.js';
+import type { AciSource } from '../aci/source.js';
 import type { Issue } from '../issues/issue.js';
 import { FILE_CODES } from './codes.js';
 import { DEFAULT_MAX_MANIFEST_BYTES } from '../schema/internal/document.js';
 import { validateManifest } from '../schema/manifest.js';
 import type { SchemaValidateOptions } from '../schema/internal/check.js';
+import { detectFileType, SNIFF_LENGTH } from '../aci/detect.js';
+import type { FileType } from '../aci/detect.js';
+import type { AciLimits, AciProgress } from '../aci/scan.js';
 
 /** What kind of input a path holds. */
 export type InputType = 'manifest' | 'appimage' | 'layout';
 
 /** Options of validatePath. */
-export interface ValidatePathOptions extends SchemaValidateOptions {
+export interface ValidatePathOptions extends SchemaValidateOptions, Partial<AciLimits> {
   /** Force the input type instead of detecting it (`--type`). */
   readonly type?: InputType;
-  /** Largest manifest file read (default 4 MiB). */
+  /** Largest manifest read (default 4 MiB for manifest files, 1 MiB inside archives). */
   readonly maxManifestBytes?: number;
+  /** Called as an archive is read (for progress bars). */
+  readonly onProgress?: (progress: AciProgress) => void;
+  readonly signal?: AbortSignal;
+  /** Passphrase of OpenPGP-encrypted images (spec: AES symmetric encryption); they are decrypted as a stream. */
+  readonly passphrase?: string;
 }
 
 /** The verdict on one path, in the shape of `actool validate --format json`. */
@@ -32,40 +43,46 @@ const fileIssue = (code: keyof typeof FILE_CODES, message: string): Issue => ({ 
 
 /** Reads at most `max + 1` bytes, so an oversized file is detected without reading it whole. */
 async function readBounded(path: string, max: number): Promise<Uint8Array> {
-  const handle = await open(path, 'r');
+  const fd = openSync(path, 'r');
   try {
-    const size = (await handle.stat()).size;
+    const size = fstatSync(fd).size;
     const want = Math.min(size, max + 1);
     const buf = new Uint8Array(want);
     let got = 0;
     while (got < want) {
-      const { bytesRead } = await handle.read(buf, got, want - got, got);
-      if (bytesRead === 0) break;
-      got += bytesRead;
+      const n = readSync(fd, buf, got, want - got, got);
+      if (n === 0) break;
+      got += n;
     }
     return buf.subarray(0, got);
   } finally {
-    await handle.close();
+    closeSync(fd);
   }
 }
 
-/** Detects what a file holds from its first bytes: an archive (by magic) or a text manifest. */
+/** What an input holds, from its first bytes: archive magic (any compression, tar, or a format we name) or text. */
 export function sniffType(head: Uint8Array): InputType | 'unknown' {
-  const b = head;
-  if (b[0] === 0x1f && b[1] === 0x8b) return 'appimage';
-  if (b[0] === 0x42 && b[1] === 0x5a && b[2] === 0x68) return 'appimage';
-  if (b[0] === 0xfd && b[1] === 0x37 && b[2] === 0x7a && b[3] === 0x58 && b[4] === 0x5a && b[5] === 0x00) return 'appimage';
-  if (b.length >= 263 && String.fromCharCode(...b.subarray(257, 262)) === 'ustar') return 'appimage';
-  // Text: no NUL and no control bytes other than whitespace in the first bytes (Go's content sniffing).
-  for (const c of b.subarray(0, 512)) if (c === 0 || (c < 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d && c !== 0x0c && c !== 0x1b)) return 'unknown';
-  return 'manifest';
+  return inputTypeOf(detectFileType(head));
+}
+
+/** Maps a detected file type to the validate input type, as the Go actool does (text is a manifest). */
+export function inputTypeOf(fileType: FileType): InputType | 'unknown' {
+  switch (fileType) {
+    case 'text':
+      return 'manifest';
+    case 'unknown':
+      return 'unknown';
+    default:
+      // gzip, bzip2, xz, tar, and the formats validateAci names clearly (zstd, lzma, OpenPGP).
+      return 'appimage';
+  }
 }
 
 /** Validates one path; never throws for a bad or unreadable input (it becomes an issue). */
 export async function validatePath(file: string, options: ValidatePathOptions = {}): Promise<PathReport> {
   let isDir: boolean;
   try {
-    isDir = (await stat(file)).isDirectory();
+    isDir = statSync(file).isDirectory();
   } catch (e) {
     return { file, type: 'unknown', valid: false, issues: [fileIssue('FILE_UNREADABLE', describeIoError(e))] };
   }
@@ -73,25 +90,59 @@ export async function validatePath(file: string, options: ValidatePathOptions = 
     return { file, type: options.type, valid: false, issues: [fileIssue('FILE_WRONG_TYPE', 'is a directory (wrong --type?)')] };
   }
   if (isDir || options.type === 'layout') {
-    return { file, type: 'layout', valid: false, issues: [fileIssue('FILE_TYPE_NOT_SUPPORTED', 'validating image layouts is not supported yet')] };
+    if (!isDir) return { file, type: 'layout', valid: false, issues: [fileIssue('FILE_WRONG_TYPE', 'is not a directory (wrong --type?)')] };
+    // Archive code loads only when needed, so validating a manifest starts fast.
+    const { validateLayout } = await import('../aci/layout.js');
+    const layout = await validateLayout(file, { ...(options.strict ? { strict: true } : {}), ...(options.osArch ? { manifest: { osArch: options.osArch } } : {}) });
+    return { file, type: 'layout', kind: 'ImageManifest', valid: layout.ok, issues: layout.issues };
   }
-  const max = options.maxManifestBytes ?? DEFAULT_MAX_MANIFEST_BYTES;
+  const max = options.type === 'appimage' ? SNIFF_LENGTH : options.maxManifestBytes ?? DEFAULT_MAX_MANIFEST_BYTES;
   let bytes: Uint8Array;
   try {
+    // For detection only the first bytes matter; a manifest is read whole (up to the limit).
     bytes = await readBounded(file, max);
   } catch (e) {
     return { file, type: 'unknown', valid: false, issues: [fileIssue('FILE_UNREADABLE', describeIoError(e))] };
   }
-  const type = options.type ?? sniffType(bytes);
+  const type = options.type ?? sniffType(bytes.subarray(0, SNIFF_LENGTH));
   if (type === 'unknown') return { file, type, valid: false, issues: [fileIssue('FILE_UNKNOWN_TYPE', 'unable to detect the file type (try --type)')] };
-  if (type === 'appimage') {
-    return { file, type, valid: false, issues: [fileIssue('FILE_TYPE_NOT_SUPPORTED', 'validating ACI images is not supported yet')] };
-  }
+  if (type === 'appimage') return validateImagePath(file, options);
   const result = validateManifest(bytes, { ...options, maxBytes: max });
   const issues = result.ok ? result.warnings : result.issues;
   return result.kind === undefined
     ? { file, type, valid: result.ok, issues }
     : { file, type, kind: result.kind, valid: result.ok, issues };
+}
+
+/** The source to validate: the file itself, or its decrypted bytes when it is OpenPGP-encrypted. */
+async function imageSource(file: string, passphrase: string | undefined): Promise<AciSource> {
+  const head = await readBounded(file, SNIFF_LENGTH);
+  if (detectFileType(head) !== 'openpgp') return file;
+  const { maybeDecrypt } = await import('../signature/encryption.js');
+  const decrypted = await maybeDecrypt(createReadStream(file, { highWaterMark: 1 << 20 }), passphrase === undefined ? { label: file } : { passphrase, label: file });
+  return decrypted.source;
+}
+
+async function validateImagePath(file: string, options: ValidatePathOptions): Promise<PathReport> {
+  const { type: _type, osArch, passphrase, ...rest } = options;
+  void _type;
+  try {
+    const source = await imageSource(file, passphrase);
+    const { validateAci } = await import('../aci/validate-aci.js');
+    const r = await validateAci(source, { ...rest, ...(osArch ? { manifest: { osArch } } : {}) });
+    const report: PathReport = { file, type: 'appimage', valid: r.ok, issues: r.issues };
+    return {
+      ...report,
+      ...(r.manifest !== undefined ? { kind: 'ImageManifest' } : {}),
+      ...(r.imageId !== undefined ? { imageId: r.imageId } : {}),
+      ...(r.compression !== undefined ? { compression: r.compression } : {}),
+    };
+  } catch (e) {
+    if ((e as { name?: unknown } | null)?.name === 'AbortError') throw e;
+    // Decryption problems carry their own code (wrong passphrase, passphrase required, corrupt message).
+    if (isAppcError(e)) return { file, type: 'appimage', valid: false, issues: [{ code: e.code, severity: 'error', path: '', message: e.message }] };
+    return { file, type: 'appimage', valid: false, issues: [fileIssue('FILE_UNREADABLE', describeIoError(e))] };
+  }
 }
 
 /** One line for an I/O error, without a stack. */

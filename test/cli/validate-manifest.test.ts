@@ -75,7 +75,7 @@ describe('actool validate (manifests)', () => {
     assert.equal(r.code, 1);
     assert.match(r.stdout, /error FILE_WRONG_TYPE \/: is a directory \(wrong --type\?\)/);
     const layout = await runActool(['validate', dir]);
-    assert.match(layout.stdout, /error FILE_TYPE_NOT_SUPPORTED/);
+    assert.match(layout.stdout, /error ACI_/);
     const r2 = await runActool(['validate', bin]);
     assert.match(r2.stdout, /error FILE_UNKNOWN_TYPE/);
     if (process.getuid?.() !== 0) {

@@ -1,6 +1,35 @@
-/** `actool image-id` (placeholder until its module lands). */
+/** `actool image-id`: prints the image ID of ACI files (spec/aci.md#image-id; A-ID-1). */
 import type { Command } from '../command.js';
-import { notYet } from '../not-yet.js';
+import { parseFlags, UsageError } from '../command.js';
+import { EXIT } from '../io.js';
+import { reportFailure } from '../aci-errors.js';
 
 /** The image-id command. */
-export const command: Command = notYet('image-id', 'image-id');
+export const command: Command = {
+  name: 'image-id',
+  summary: 'Print the image ID (sha512 of the uncompressed tar) of ACI files',
+  help: `Usage: actool image-id ACI_FILE...
+
+Prints the image ID of each file: "sha512-" and the sha512 of the uncompressed tar, which equals
+sha512sum of the decompressed file. With one file the line is the ID alone; with several, each line is
+"ID  FILE" (like sha512sum). The tar itself is not validated (use actool validate); a damaged or
+truncated compressed stream is an error.
+
+Exit codes: 0 all printed, 1 a file is not an archive or is damaged, 2 usage error, 3 I/O failure.
+`,
+  async run(argv, io) {
+    const { positionals } = parseFlags(argv, {});
+    if (positionals.length === 0) throw new UsageError('must provide at least one file');
+    const { computeImageId } = await import('../../aci/read-aci.js');
+    let exit: number = EXIT.OK;
+    for (const file of positionals) {
+      try {
+        const id = await computeImageId(file);
+        io.stdout(positionals.length === 1 ? `${id}\n` : `${id}  ${file}\n`);
+      } catch (e) {
+        exit = Math.max(exit, reportFailure(io, 'image-id', e));
+      }
+    }
+    return exit;
+  },
+};

@@ -1,6 +1,68 @@
-/** `actool render` (placeholder until its module lands). */
+/** `actool render`: an image and its dependencies, rendered into one rootfs. */
+import { resolve } from 'node:path';
 import type { Command } from '../command.js';
-import { notYet } from '../not-yet.js';
+import { parseFlags, UsageError } from '../command.js';
+import { EXIT } from '../io.js';
+import { DirStore } from '../../render/dir-store.js';
+import { renderImage, writeRendered } from '../../render/render.js';
+import { shortImageId } from '../../schema/types/image-id.js';
+import { parseImageRef } from '../image-ref.js';
+
+const HELP = `Usage: actool render [--store=DIR] [--list] IMAGE [DIR]
+
+Resolves the dependencies of IMAGE from the store (by image ID when the manifest gives one, else by name
+and labels, newest version first), applies the path whitelists, and writes the rendered rootfs into DIR:
+upper images win, nothing is written outside DIR, modes and times are kept.
+IMAGE is an image ID (or an unambiguous prefix) or NAME[:VERSION][,LABEL=VALUE...].
+
+Flags:
+  --store=DIR   the store directory (default $ACTOOL_STORE or ./.actool-store)
+  --list        print the rendered files instead of writing them: PATH<TAB>IMAGE<TAB>SHORT-ID
+
+Exit codes: 0 ok, 1 image or dependency missing, cycle, hash mismatch or unsafe entry, 2 usage error, 3 I/O error.
+`;
 
 /** The render command. */
-export const command: Command = notYet('render', 'render');
+export const command: Command = {
+  name: 'render',
+  summary: 'Render an image and its dependencies into one rootfs',
+  help: HELP,
+  async run(argv, io) {
+    const { values, positionals } = parseFlags(argv, { store: { type: 'string' }, list: { type: 'boolean' }, debug: { type: 'boolean' } });
+    const [image, dir, ...extra] = positionals;
+    if (image === undefined) throw new UsageError('IMAGE is required');
+    if (extra.length > 0) throw new UsageError('too many arguments');
+    if (!values.list && dir === undefined) throw new UsageError('DIR is required (or --list)');
+    const store = new DirStore(resolve(io.cwd, values.store ?? io.env['ACTOOL_STORE'] ?? '.actool-store'));
+    let rendered;
+    try {
+      rendered = await renderImage(store, parseImageRef(image));
+    } catch (e) {
+      const code = (e as { code?: unknown }).code;
+      if (typeof code === 'string' && (code.startsWith('RENDER_') || code === 'STORE_AMBIGUOUS_ID')) {
+        io.stderr(`render: ${(e as Error).message} [${code}]\n`);
+        return EXIT.INVALID;
+      }
+      throw e;
+    }
+    for (const w of rendered.warnings) io.stderr(`render: warning ${w.code}: ${w.message}\n`);
+    if (values.list) {
+      for (const e of rendered.entries) {
+        const from = rendered.images[e.image]!.image;
+        io.stdout(`${e.path === 'rootfs' ? '/' : e.path.slice('rootfs'.length)}\t${from.manifest.name}\t${shortImageId(from.id)}\n`);
+      }
+      return EXIT.OK;
+    }
+    try {
+      const report = await writeRendered(store, rendered, resolve(io.cwd, dir!));
+      for (const s of report.skipped) io.stderr(`render: warning ${s.code}: ${s.message}\n`);
+    } catch (e) {
+      if ((e as { code?: unknown }).code === 'ACI_UNSAFE_ENTRY') {
+        io.stderr(`render: ${(e as Error).message}\n`);
+        return EXIT.INVALID;
+      }
+      throw e;
+    }
+    return EXIT.OK;
+  },
+};

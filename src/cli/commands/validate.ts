@@ -5,8 +5,10 @@ import { EXIT } from '../io.js';
 import type { ReportFormat } from '../format-issues.js';
 import { formatReport } from '../format-issues.js';
 import { expandInputs } from '../expand-inputs.js';
-import type { InputType } from '../../node/validate-path.js';
-import { validatePath } from '../../node/validate-path.js';
+import { readPassphrase } from '../passphrase.js';
+import type { InputType, PathReport } from '../../node/validate-path.js';
+import { validateMany } from '../../node/validate-many.js';
+import { createProgress } from '../progress.js';
 
 const TYPES: readonly InputType[] = ['manifest', 'appimage', 'layout'];
 const FORMATS: readonly ReportFormat[] = ['text', 'json', 'github'];
@@ -27,6 +29,7 @@ Flags:
   --format=FORMAT   text (default): FILE:LINE:COL: SEVERITY CODE /json/pointer: message
                     json: one object per input per line
                     github: GitHub Actions ::error/::warning annotations
+  --passphrase-file=FILE  decrypt OpenPGP-encrypted images with the passphrase in FILE (first line)
   --debug           also print "FILE: valid KIND" for valid inputs (stderr)
 
 Exit codes: 0 all inputs valid, 1 any input invalid or unreadable, 2 usage error.
@@ -37,20 +40,43 @@ Exit codes: 0 all inputs valid, 1 any input invalid or unreadable, 2 usage error
       strict: { type: 'boolean' },
       format: { type: 'string' },
       debug: { type: 'boolean' },
+      'passphrase-file': { type: 'string' },
     });
     const type = values.type as InputType | undefined;
     if (type !== undefined && !TYPES.includes(type)) throw new UsageError(`--type must be one of ${TYPES.join(', ')} (got ${JSON.stringify(type)})`);
     const format = (values.format ?? 'text') as ReportFormat;
     if (!FORMATS.includes(format)) throw new UsageError(`--format must be one of ${FORMATS.join(', ')} (got ${JSON.stringify(format)})`);
     if (positionals.length === 0) throw new UsageError('at least one FILE is required');
+    const passphrase = values['passphrase-file'] === undefined ? undefined : await readPassphrase(values['passphrase-file']);
     const inputs = await expandInputs(positionals, io.cwd);
     let exit: number = EXIT.OK;
-    for (const file of inputs) {
-      const report = await validatePath(file, { ...(type === undefined ? {} : { type }), strict: values.strict === true });
-      io.stdout(formatReport(report, format));
-      if (!report.valid) exit = EXIT.INVALID;
-      else if (values.debug) io.stderr(`${file}: valid ${report.kind ?? report.type}\n`);
-    }
+    // Inputs run in parallel on every core; reports are printed in input order as soon as they can be.
+    const ready = new Map<number, PathReport>();
+    let printed = 0;
+    const progress = await createProgress(io);
+    const flush = (): void => {
+      while (ready.has(printed)) {
+        const report = ready.get(printed)!;
+        ready.delete(printed);
+        printed++;
+        progress.clear();
+        io.stdout(formatReport(report, format));
+        if (!report.valid) exit = EXIT.INVALID;
+        else if (values.debug) io.stderr(`${report.file}: valid ${report.kind ?? report.type}\n`);
+      }
+    };
+    await validateMany(inputs, {
+      ...(type === undefined ? {} : { type }),
+      strict: values.strict === true,
+      ...(passphrase === undefined ? {} : { passphrase }),
+      onResult: (index, report) => {
+        progress.done(inputs[index]!);
+        ready.set(index, report);
+        flush();
+      },
+      onProgress: (index, p) => progress.update(inputs[index]!, p.compressedBytes),
+    });
+    progress.stop();
     return exit;
   },
 };

@@ -1,0 +1,180 @@
+/**
+ * Writing an archive safely: tar bytes go through 1 MiB buffers into the compressor and a temporary file
+ * next to the output, hashed on the way (the new image ID); `commit()` renames it into place, `discard()`
+ * removes it. A failed write never leaves a partial .aci.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { once } from 'node:events';
+import { createWriteStream } from 'node:fs';
+import { link, open, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import type { Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { AppcError } from '../issues/appc-error.js';
+import { createCompressor, type CompressOptions } from './compress.js';
+import type { Compression } from './detect.js';
+
+const BUFFER_SIZE = 1 << 20;
+
+/** Throws ACI_BAD_EXTENSION unless the name ends in `.aci` (A-LY-2, A-BD-1). */
+export function checkExtension(out: string): void {
+  if (!out.endsWith('.aci')) {
+    const ext = /\.[^./]*$/.exec(basename(out))?.[0] ?? '';
+    throw new AppcError('ACI_BAD_EXTENSION', `the output file name must end in .aci (given ${JSON.stringify(ext)})`, { file: out });
+  }
+}
+
+/** Throws ACI_OUTPUT_EXISTS when `out` exists and may not be replaced (A-BD-3). */
+export async function checkOutput(out: string, overwrite: boolean): Promise<void> {
+  if (!overwrite && (await exists(out))) throw new AppcError('ACI_OUTPUT_EXISTS', 'the output file exists (pass overwrite, --overwrite, to replace it)', { file: out });
+}
+
+/** Collects tar bytes into 1 MiB buffers and hands full ones to the hash and the compressor. */
+export class TarOutput {
+  /** Uncompressed bytes written so far. */
+  bytes = 0;
+  private buf = Buffer.allocUnsafe(BUFFER_SIZE);
+  private fill = 0;
+  private readonly hash = createHash('sha512');
+
+  constructor(
+    private readonly input: Writable,
+    /** Rejects as soon as the compressor or the file writer fails (never resolves otherwise). */
+    private readonly failure: Promise<never>,
+    private readonly onProgress?: (bytes: number) => void,
+  ) {}
+
+  /** Appends bytes. */
+  async put(bytes: Uint8Array): Promise<void> {
+    let o = 0;
+    while (o < bytes.length) {
+      const n = Math.min(bytes.length - o, BUFFER_SIZE - this.fill);
+      this.buf.set(bytes.subarray(o, o + n), this.fill);
+      this.fill += n;
+      o += n;
+      if (this.fill === BUFFER_SIZE) await this.flush();
+    }
+  }
+
+  /** Appends `n` zero bytes (tar padding). */
+  async zeros(n: number): Promise<void> {
+    if (n > 0) await this.put(new Uint8Array(n));
+  }
+
+  /** Reads exactly `size` bytes of a file straight into the buffer. */
+  async file(fh: FileHandle, size: number, name: string): Promise<void> {
+    let pos = 0;
+    while (pos < size) {
+      const want = Math.min(size - pos, BUFFER_SIZE - this.fill);
+      const { bytesRead } = await fh.read(this.buf, this.fill, want, pos);
+      if (bytesRead === 0) throw new AppcError('ACI_FILE_CHANGED', `${name} shrank while it was archived (read ${pos} of ${size} bytes)`, { entry: name });
+      this.fill += bytesRead;
+      pos += bytesRead;
+      if (this.fill === BUFFER_SIZE) await this.flush();
+    }
+  }
+
+  /** Hands what is buffered to the compressor. */
+  async flush(): Promise<void> {
+    if (this.fill === 0) return;
+    const chunk = this.buf.subarray(0, this.fill);
+    // A fresh buffer each time: the compressor keeps the old one until it has consumed it.
+    this.buf = Buffer.allocUnsafe(BUFFER_SIZE);
+    this.fill = 0;
+    this.hash.update(chunk);
+    this.bytes += chunk.length;
+    this.onProgress?.(this.bytes);
+    // A dead compressor never emits 'drain': wait for its failure instead of hanging.
+    if (this.input.destroyed) await Promise.race([this.failure, Promise.reject(new Error('the compressor stopped unexpectedly'))]);
+    if (!this.input.write(chunk)) await Promise.race([once(this.input, 'drain'), this.failure]);
+  }
+
+  /** `sha512-<hex>` of everything written. */
+  digest(): string {
+    return 'sha512-' + this.hash.digest('hex');
+  }
+}
+
+/** An archive being written to a temporary file. */
+export interface ArchiveOutput {
+  readonly tar: TarOutput;
+  /** Finishes compression, syncs, moves the file into place and returns the image ID. */
+  commit(): Promise<string>;
+  /** Removes the temporary file unless committed (call it in `finally`). */
+  discard(): Promise<void>;
+}
+
+/** Options of {@link openArchiveOutput}. */
+export interface ArchiveOutputOptions extends CompressOptions {
+  readonly compression: Compression;
+  readonly overwrite?: boolean;
+  readonly onProgress?: (bytes: number) => void;
+}
+
+/** Opens a temporary file next to `out` and a compressor writing into it. */
+export async function openArchiveOutput(out: string, options: ArchiveOutputOptions): Promise<ArchiveOutput> {
+  const tmp = join(dirname(out), `.${basename(out)}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
+  const fh = await open(tmp, 'wx', 0o644);
+  const compressor = createCompressor(options.compression, options);
+  const fileStream = createWriteStream('', { fd: fh.fd, autoClose: false, highWaterMark: 1 << 20 } as Parameters<typeof createWriteStream>[1]);
+  const written = pipeline(compressor.output, fileStream);
+  const failure = new Promise<never>((_, reject) => {
+    written.catch(reject);
+    compressor.done.catch(reject);
+  });
+  failure.catch(() => {});
+  const tar = new TarOutput(compressor.input, failure, options.onProgress);
+  let state: 'open' | 'committed' | 'discarded' = 'open';
+  return {
+    tar,
+    async commit() {
+      await tar.flush();
+      compressor.input.end();
+      await Promise.race([Promise.all([written, compressor.done]), failure]);
+      await fh.datasync();
+      await fh.close();
+      await commitFile(tmp, out, options.overwrite === true);
+      state = 'committed';
+      return tar.digest();
+    },
+    async discard() {
+      if (state !== 'open') return;
+      state = 'discarded';
+      compressor.input.destroy();
+      compressor.output.destroy();
+      await fh.close().catch(() => {});
+      await unlink(tmp).catch(() => {});
+    },
+  };
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await stat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Moves the finished temporary file into place. Without overwrite, a hard link creates the target only if
+ * it does not exist (atomic even against a file created meanwhile); rename is the fallback where links fail.
+ */
+export async function commitFile(tmp: string, out: string, overwrite: boolean): Promise<void> {
+  if (overwrite) {
+    await rename(tmp, out);
+    return;
+  }
+  try {
+    await link(tmp, out);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') throw new AppcError('ACI_OUTPUT_EXISTS', 'the output file exists (pass overwrite, --overwrite, to replace it)', { file: out });
+    if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'EXDEV' && code !== 'EMLINK') throw e;
+    if (await exists(out)) throw new AppcError('ACI_OUTPUT_EXISTS', 'the output file exists (pass overwrite, --overwrite, to replace it)', { file: out });
+    await rename(tmp, out);
+    return;
+  }
+  await unlink(tmp);
+}

@@ -1,0 +1,198 @@
+/**
+ * Builds an ACI from an image layout directory (actool build; checklist A-AW-1..3, A-TH-1..4, A-BD-1..5).
+ * Streams: files are read straight into the output buffer, never whole into memory. The result goes to a
+ * temporary file that is renamed into place, so a failed build never leaves a partial .aci.
+ */
+import { readFileSync } from 'node:fs';
+import { open, readlink } from 'node:fs/promises';
+import { isUtf8 } from 'node:buffer';
+import { AppcError } from '../issues/appc-error.js';
+import type { Issue } from '../issues/issue.js';
+import { stringifyManifest } from '../schema/manifest.js';
+import { checkExtension, checkOutput, openArchiveOutput } from './archive-output.js';
+import type { CompressOptions } from './compress.js';
+import type { Compression } from './detect.js';
+import { entryTypeOf, validateLayout } from './layout.js';
+import { MANIFEST_NAME } from './layout-rules.js';
+import { END_OF_ARCHIVE, encodeTarHeader, padding, type TarEntryInput, type WritableEntryType } from './tar/write-tar.js';
+import { walkLayout } from './walk-layout.js';
+
+/** Options of {@link buildAci}. */
+export interface BuildAciOptions extends CompressOptions {
+  /** Replace OUT when it exists (default: fail with ACI_OUTPUT_EXISTS). */
+  readonly overwrite?: boolean;
+  /** Default gzip (A-BD-4). */
+  readonly compression?: Compression;
+  /** Record every file as owned by root:root, uid and gid 0 (A-TH-2). */
+  readonly ownerRoot?: boolean;
+  /**
+   * Same tree, same bytes: entries sorted (always), every mtime fixed to `sourceDateEpoch`, numeric owners
+   * only (no user or group names), canonical manifest (always), gzip header without a timestamp (always).
+   */
+  readonly reproducible?: boolean;
+  /** The fixed mtime of a reproducible build, in seconds (default: SOURCE_DATE_EPOCH from the caller, else 0). */
+  readonly sourceDateEpoch?: number;
+  /** Promote layout warnings to errors before building. */
+  readonly strict?: boolean;
+  /** Called with uncompressed bytes written so far. */
+  readonly onProgress?: (bytes: number) => void;
+}
+
+/** What {@link buildAci} wrote. */
+export interface BuildReport {
+  readonly output: string;
+  /** The image ID of the written archive (sha512 of the uncompressed tar). */
+  readonly imageId: string;
+  readonly compression: Compression;
+  /** Entries written, the manifest included. */
+  readonly entryCount: number;
+  /** Uncompressed tar bytes. */
+  readonly bytes: number;
+  /** Layout warnings (the build went ahead). */
+  readonly warnings: readonly Issue[];
+  /** Paths skipped (sockets, which tar cannot hold). */
+  readonly skipped: readonly string[];
+}
+
+/** The layout failed validation; `issues` holds what was found. */
+export class AciLayoutError extends AppcError {
+  override name = 'AppcError';
+  readonly issues: readonly Issue[];
+  constructor(dir: string, issues: readonly Issue[]) {
+    const errors = issues.filter((i) => i.severity === 'error');
+    const list = errors.slice(0, 5).map((i) => `${i.entry ? i.entry + ': ' : ''}${i.message} [${i.code}]`).join('; ');
+    super('ACI_LAYOUT_INVALID', `layout failed validation: ${list}${errors.length > 5 ? `; and ${errors.length - 5} more` : ''}`, { file: dir });
+    this.issues = issues;
+  }
+}
+
+let owners: { users: Map<number, string>; groups: Map<number, string> } | undefined;
+
+/** User and group names by id from /etc/passwd and /etc/group (what Go's tar.FileInfoHeader looks up). */
+function ownerNames(): { users: Map<number, string>; groups: Map<number, string> } {
+  if (owners) return owners;
+  const parse = (file: string): Map<number, string> => {
+    const m = new Map<number, string>();
+    try {
+      for (const line of readFileSync(file, 'utf8').split('\n')) {
+        const f = line.split(':');
+        if (f.length >= 3 && f[0] && /^\d+$/.test(f[2]!) && !m.has(Number(f[2]))) m.set(Number(f[2]), f[0]);
+      }
+    } catch {
+      // No such file (not Unix): numeric owners only.
+    }
+    return m;
+  };
+  owners = { users: parse('/etc/passwd'), groups: parse('/etc/group') };
+  return owners;
+}
+
+/** Device major and minor numbers from st_rdev (glibc's encoding). */
+export function splitDevice(rdev: bigint): { major: number; minor: number } {
+  const major = ((rdev >> 8n) & 0xfffn) | ((rdev >> 32n) & 0xfffff000n);
+  const minor = (rdev & 0xffn) | ((rdev >> 12n) & 0xffffff00n);
+  return { major: Number(major), minor: Number(minor) };
+}
+
+/**
+ * Builds `out` (which must end in `.aci`) from the layout in `dir`: validates the layout first, writes
+ * every path under the layout in Go's order (rootfs first, pre-order, byte-sorted) and the manifest last,
+ * as canonical JSON. Hard links are found by device and inode. Node has no xattr API, so xattrs are not
+ * recorded (the writer supports them).
+ * @throws AppcError ACI_BAD_EXTENSION, ACI_OUTPUT_EXISTS, ACI_LAYOUT_INVALID (AciLayoutError, with issues),
+ * ACI_FILE_CHANGED, ACI_UNSUPPORTED_NAME, ACI_COMPRESSOR_MISSING; I/O errors as they are.
+ * @example await buildAci('./layout', 'app.aci', { reproducible: true });
+ */
+export async function buildAci(dir: string, out: string, options: BuildAciOptions = {}): Promise<BuildReport> {
+  checkExtension(out);
+  await checkOutput(out, options.overwrite === true);
+  const layout = await validateLayout(dir, options.strict ? { strict: true } : {});
+  if (!layout.ok || !layout.manifest?.ok) throw new AciLayoutError(dir, layout.issues);
+  const manifestBytes = new TextEncoder().encode(stringifyManifest(layout.manifest.value));
+  const compression = options.compression ?? 'gzip';
+  const reproducible = options.reproducible === true;
+  const epoch = options.sourceDateEpoch ?? 0;
+  const names = reproducible || options.ownerRoot ? undefined : ownerNames();
+
+  const output = await openArchiveOutput(out, { ...options, compression });
+  try {
+    const tar = output.tar;
+    const inodes = new Map<string, string>();
+    const skipped: string[] = [];
+    let entryCount = 0;
+    for await (const f of walkLayout(dir)) {
+      if (f.rel === MANIFEST_NAME) continue;
+      if (!f.utf8) throw new AppcError('ACI_UNSUPPORTED_NAME', `${JSON.stringify(f.rel)} is not valid UTF-8 and cannot be archived portably; rename it`, { entry: f.rel });
+      const st = f.stats;
+      let type = entryTypeOf(st);
+      if (type === 'unknown') {
+        // Sockets (and anything else tar cannot hold) are skipped, as Go does (A-TH-1).
+        skipped.push(f.rel);
+        continue;
+      }
+      let linkname: string | undefined;
+      if (type === 'symlink') {
+        const target = (await readlink(f.abs, { encoding: 'buffer' })) as Buffer;
+        if (!isUtf8(target)) throw new AppcError('ACI_UNSUPPORTED_NAME', `the target of symlink ${JSON.stringify(f.rel)} is not valid UTF-8`, { entry: f.rel });
+        linkname = target.toString('utf8');
+      }
+      if (type !== 'directory' && st.nlink > 1n) {
+        const key = `${st.dev}:${st.ino}`;
+        const first = inodes.get(key);
+        if (first === undefined) inodes.set(key, f.rel);
+        else {
+          type = 'link';
+          linkname = first;
+        }
+      }
+      const dev = type === 'character-device' || type === 'block-device' ? splitDevice(st.rdev) : undefined;
+      const uid = options.ownerRoot ? 0 : Number(st.uid);
+      const gid = options.ownerRoot ? 0 : Number(st.gid);
+      const size = type === 'file' ? Number(st.size) : 0;
+      const entry: TarEntryInput = {
+        name: f.rel,
+        type: type as WritableEntryType,
+        mode: Number(st.mode & 0o7777n),
+        uid,
+        gid,
+        ...(options.ownerRoot ? { uname: 'root', gname: 'root' } : names ? { uname: names.users.get(uid) ?? '', gname: names.groups.get(gid) ?? '' } : {}),
+        size,
+        mtime: reproducible ? epoch : Number(st.mtimeNs / 1_000_000_000n),
+        ...(linkname !== undefined ? { linkname } : {}),
+        ...(dev ? { devmajor: dev.major, devminor: dev.minor } : {}),
+      };
+      await tar.put(encodeTarHeader(entry));
+      entryCount++;
+      if (type === 'file' && size > 0) {
+        const file = await open(f.abs, 'r');
+        try {
+          await tar.file(file, size, f.rel);
+        } finally {
+          await file.close();
+        }
+        await tar.zeros(padding(size));
+      }
+    }
+    await tar.put(
+      encodeTarHeader({
+        name: MANIFEST_NAME,
+        type: 'file',
+        mode: 0o644,
+        uid: 0,
+        gid: 0,
+        uname: 'root',
+        gname: 'root',
+        size: manifestBytes.length,
+        mtime: reproducible ? epoch : Math.floor(Date.now() / 1000),
+      }),
+    );
+    await tar.put(manifestBytes);
+    await tar.zeros(padding(manifestBytes.length));
+    await tar.put(END_OF_ARCHIVE);
+    entryCount++;
+    const imageId = await output.commit();
+    return { output: out, imageId, compression, entryCount, bytes: tar.bytes, warnings: layout.issues, skipped };
+  } finally {
+    await output.discard();
+  }
+}

@@ -1,0 +1,113 @@
+/** Validates an image layout directory: `manifest` plus `rootfs/`, with the archive's layout rules (A-VA-5). */
+import { readlink, stat, open } from 'node:fs/promises';
+import { join } from 'node:path';
+import { AppcError } from '../issues/appc-error.js';
+import type { Issue, Result, ValidateOptions } from '../issues/issue.js';
+import { hasErrors, promoteWarnings } from '../issues/issue.js';
+import type { ImageManifest, ParseManifestOptions } from '../schema/image-manifest.js';
+import { parseImageManifest } from '../schema/image-manifest.js';
+import { LayoutChecker, MANIFEST_NAME, aciIssue } from './layout-rules.js';
+import { ACI_LIMITS } from './scan.js';
+import type { TarEntryType } from './tar/header.js';
+import { tagManifest } from './validate-aci.js';
+import type { LayoutFile } from './walk-layout.js';
+import { walkLayout } from './walk-layout.js';
+
+/** Options of {@link validateLayout}. */
+export interface ValidateLayoutOptions extends ValidateOptions {
+  /** Largest manifest read, in bytes (default 1 MiB). */
+  readonly maxManifestBytes?: number;
+  /** Passed to parseImageManifest. */
+  readonly manifest?: Omit<ParseManifestOptions, 'strict' | 'maxBytes'>;
+}
+
+/** What {@link validateLayout} found. */
+export interface LayoutReport {
+  readonly ok: boolean;
+  /** The manifest's result; undefined when there is no readable manifest file. */
+  readonly manifest: Result<ImageManifest> | undefined;
+  /** Every issue; `entry` is the path relative to the layout directory. */
+  readonly issues: readonly Issue[];
+  /** Paths walked (the root not counted). */
+  readonly entryCount: number;
+}
+
+/** The tar entry type a file on disk would become. */
+export function entryTypeOf(stats: { isFile(): boolean; isDirectory(): boolean; isSymbolicLink(): boolean; isFIFO(): boolean; isCharacterDevice(): boolean; isBlockDevice(): boolean }): TarEntryType {
+  if (stats.isFile()) return 'file';
+  if (stats.isDirectory()) return 'directory';
+  if (stats.isSymbolicLink()) return 'symlink';
+  if (stats.isFIFO()) return 'fifo';
+  if (stats.isCharacterDevice()) return 'character-device';
+  if (stats.isBlockDevice()) return 'block-device';
+  return 'unknown';
+}
+
+/**
+ * Validates an image layout directory with the rules archives follow: only `manifest` and `rootfs` at
+ * the top, `rootfs` a directory (a symlink is not), symlinks that stay in rootfs, UTF-8 names, and a
+ * valid manifest. Symlinks are not followed, except that `manifest` is read through one (as Go does).
+ * @throws the I/O error when `dir` does not exist or cannot be read; AppcError `ACI_LAYOUT_NOT_DIR` when it is not a directory.
+ * @example const report = await validateLayout('./layout');
+ */
+export async function validateLayout(dir: string, options: ValidateLayoutOptions = {}): Promise<LayoutReport> {
+  const st = await stat(dir);
+  if (!st.isDirectory()) throw new AppcError('ACI_LAYOUT_NOT_DIR', `${dir} is not a directory`, { file: dir });
+  const checker = new LayoutChecker();
+  const issues: Issue[] = [];
+  let manifest: Result<ImageManifest> | undefined;
+  let entryCount = 0;
+  for await (const f of walkLayout(dir)) {
+    entryCount++;
+    if (!f.utf8) issues.push(aciIssue('ACI_NAME_NOT_UTF8', `${JSON.stringify(f.rel)} is not valid UTF-8`, { entry: f.rel }));
+    let type = entryTypeOf(f.stats);
+    let linkname: string | undefined;
+    if (f.rel === MANIFEST_NAME) {
+      const read = await readManifestFile(join(dir, MANIFEST_NAME), f, options);
+      type = read.type;
+      if (read.issue) issues.push(read.issue);
+      if (read.result) manifest = read.result;
+    } else if (type === 'symlink') {
+      linkname = (await readlink(f.abs)).toString();
+    }
+    checker.add(linkname === undefined ? { name: f.rel, type } : { name: f.rel, type, linkname });
+  }
+  checker.finish();
+  const all = [...issues, ...checker.issues, ...(manifest ? (manifest.ok ? manifest.warnings : manifest.issues) : [])];
+  const final = options.strict ? promoteWarnings(all) : all;
+  return { ok: !hasErrors(final), manifest, issues: final, entryCount };
+}
+
+async function readManifestFile(path: string, f: LayoutFile, options: ValidateLayoutOptions): Promise<{ type: TarEntryType; result?: Result<ImageManifest>; issue?: Issue }> {
+  const max = options.maxManifestBytes ?? ACI_LIMITS.maxManifestBytes;
+  let target;
+  try {
+    target = f.stats.isSymbolicLink() ? await stat(path) : f.stats;
+  } catch {
+    return { type: 'symlink' };
+  }
+  if (!target.isFile()) return { type: entryTypeOf(target) };
+  if (Number(target.size) > max) {
+    return {
+      type: 'file',
+      issue: aciIssue('ACI_LIMIT_EXCEEDED', `the manifest is ${target.size} bytes, more than maxManifestBytes (${max})`, { entry: MANIFEST_NAME, params: { limit: 'maxManifestBytes', max, value: Number(target.size) } }),
+    };
+  }
+  const fh = await open(path, 'r');
+  try {
+    const buf = Buffer.alloc(max + 1);
+    let n = 0;
+    for (;;) {
+      const { bytesRead } = await fh.read(buf, n, buf.length - n, n);
+      if (bytesRead === 0) break;
+      n += bytesRead;
+      if (n > max) {
+        return { type: 'file', issue: aciIssue('ACI_LIMIT_EXCEEDED', `the manifest is more than maxManifestBytes (${max}) bytes`, { entry: MANIFEST_NAME, params: { limit: 'maxManifestBytes', max } }) };
+      }
+    }
+    const bytes = new Uint8Array(buf.buffer, buf.byteOffset, n);
+    return { type: 'file', result: tagManifest(parseImageManifest(bytes, { ...options.manifest, ...(options.strict ? { strict: true } : {}) })) };
+  } finally {
+    await fh.close();
+  }
+}

@@ -1,0 +1,114 @@
+/** Validates an image archive in one pass: layout, tar structure, compression integrity, manifest and image ID (spec/aci.md; A-VA-*, A-ID-1). */
+import type { Issue, Result, ValidateOptions } from '../issues/issue.js';
+import { promoteWarnings, hasErrors } from '../issues/issue.js';
+import { concatBytes } from '../internal/bytes.js';
+import type { ImageManifest, ParseManifestOptions } from '../schema/image-manifest.js';
+import { parseImageManifest } from '../schema/image-manifest.js';
+import type { Compression, FileType } from './detect.js';
+import { LayoutChecker, aciIssue } from './layout-rules.js';
+import type { ScanOptions } from './scan.js';
+import { ACI_LIMITS, scanArchive } from './scan.js';
+import type { AciSource } from './source.js';
+
+/** Options of {@link validateAci}: limits, strictness, the manifest parser's options, progress and abort. */
+export interface ValidateAciOptions extends ScanOptions, ValidateOptions {
+  /** Passed to parseImageManifest (os/arch table and so on). */
+  readonly manifest?: Omit<ParseManifestOptions, 'strict' | 'maxBytes'>;
+}
+
+/** What {@link validateAci} found. */
+export interface AciReport {
+  /** True when no issue is an error (after `strict` promotion). */
+  readonly ok: boolean;
+  /** `sha512-<128 hex>` of the uncompressed tar; undefined when the stream could not be read to its end. */
+  readonly imageId: string | undefined;
+  /** The archive's compression; undefined when the file is not an archive. */
+  readonly compression: Compression | undefined;
+  /** What the first bytes looked like (gzip, tar, zstd, openpgp, text ...). */
+  readonly fileType: FileType;
+  /** The manifest's validation result; undefined when no manifest was found. Its issues carry `entry: 'manifest'`. */
+  readonly manifest: Result<ImageManifest> | undefined;
+  /** Every issue: archive, layout and manifest, each with `entry` and `offset` where they apply. */
+  readonly issues: readonly Issue[];
+  /** Tar entries seen (PAX and GNU extension headers are not entries). */
+  readonly entryCount: number;
+  /** Uncompressed bytes read. */
+  readonly bytes: number;
+  /** Bytes read from the source. */
+  readonly compressedBytes: number;
+}
+
+/**
+ * Validates an ACI: detects the compression, decompresses as a stream, walks the tar once, checks the
+ * layout rules, parses the manifest wherever it sits, and computes the image ID. Never throws for bad
+ * archive content; throws AppcError-like I/O errors (unreadable file) and the signal's reason when aborted.
+ * @param source a path, bytes, a Node stream, a web ReadableStream or an async iterable of bytes.
+ * @example
+ * const report = await validateAci('app.aci');
+ * if (!report.ok) for (const i of report.issues) console.log(i.entry, i.code, i.message);
+ */
+export async function validateAci(source: AciSource, options: ValidateAciOptions = {}): Promise<AciReport> {
+  const maxManifest = options.maxManifestBytes ?? ACI_LIMITS.maxManifestBytes;
+  const layout = new LayoutChecker();
+  let manifest: Result<ImageManifest> | undefined;
+  let manifestParts: Uint8Array[] | undefined;
+  let manifestOffset: number | undefined;
+  const manifestIssues: Issue[] = [];
+  const scan = await scanArchive(source, options, () => ({
+    onEntry(h) {
+      const role = layout.add({ name: h.name, type: h.type, linkname: h.linkname, offset: h.offset });
+      if (role !== 'manifest') return false;
+      if (h.size > maxManifest) {
+        manifestIssues.push(aciIssue('ACI_LIMIT_EXCEEDED', `the manifest is ${h.size} bytes, more than maxManifestBytes (${maxManifest})`, {
+          entry: h.name,
+          offset: h.offset,
+          params: { limit: 'maxManifestBytes', max: maxManifest, value: h.size },
+        }));
+        manifest = { ok: false, issues: [] };
+        return false;
+      }
+      manifestParts = [];
+      manifestOffset = h.offset;
+      return true;
+    },
+    onData(chunk) {
+      manifestParts?.push(chunk.slice());
+    },
+    onEntryEnd() {
+      if (manifestParts === undefined) return;
+      const bytes = concatBytes(manifestParts);
+      manifestParts = undefined;
+      manifest = tagManifest(parseImageManifest(bytes, { ...options.manifest, ...(options.strict ? { strict: true } : {}) }), manifestOffset);
+      manifestIssues.push(...(manifest.ok ? manifest.warnings : manifest.issues));
+    },
+  }));
+  const issues: Issue[] = [...scan.issues, ...layout.issues, ...manifestIssues];
+  // End-of-archive checks (missing manifest or rootfs) only mean something when the whole archive was read.
+  if (scan.complete && !scan.broken) {
+    const before = layout.issues.length;
+    layout.finish();
+    issues.push(...layout.issues.slice(before));
+  }
+  // Archive order: by offset, issues without one (end-of-archive checks) last; the sort is stable.
+  issues.sort((a, b) => (a.offset ?? Infinity) - (b.offset ?? Infinity));
+  const final = options.strict ? promoteWarnings(issues) : issues;
+  return {
+    ok: !hasErrors(final),
+    imageId: scan.imageId,
+    compression: scan.compression,
+    fileType: scan.fileType,
+    manifest,
+    issues: final,
+    entryCount: scan.entryCount,
+    bytes: scan.bytes,
+    compressedBytes: scan.compressedBytes,
+  };
+}
+
+/** Marks every issue of a manifest result with `entry: 'manifest'` (and the entry's offset when known). */
+export function tagManifest(result: Result<ImageManifest>, offset?: number): Result<ImageManifest> {
+  const tag = (i: Issue): Issue => (offset === undefined ? { ...i, entry: 'manifest' } : { ...i, entry: 'manifest', offset });
+  return result.ok ? { ...result, warnings: result.warnings.map(tag) } : { ...result, issues: result.issues.map(tag) };
+}
+
+/** Concatenates byte chunks. */

@@ -1,0 +1,75 @@
+/** The image store interface the renderer reads from (checklist R-IF-1), and an in-memory store for tests and embedding. */
+import type { AciEntry } from '../aci/entries.js';
+import { readAciEntries } from '../aci/entries.js';
+import type { AciSource } from '../aci/source.js';
+import { computeImageId } from '../aci/read-aci.js';
+import { readAciManifest } from '../aci/read-aci.js';
+import type { ImageManifest } from '../schema/image-manifest.js';
+import { AppcError } from '../issues/appc-error.js';
+
+/** An image known to a store. */
+export interface StoredImage {
+  /** `sha512-<128 hex>`: sha512 of the uncompressed tar. */
+  readonly id: string;
+  readonly manifest: ImageManifest;
+  /** Size in bytes of the stored archive. */
+  readonly size: number;
+}
+
+/** Where images come from: look-ups by ID and by name and labels, and the archive's entries. */
+export interface ImageStore {
+  /** The image with this ID (an unambiguous prefix of at least `sha512-` plus 8 hex digits is accepted). */
+  get(id: string): Promise<StoredImage | undefined>;
+  /** Every image with this name whose labels include all of `labels` (same values). */
+  find(name: string, labels: Readonly<Record<string, string>>): Promise<readonly StoredImage[]>;
+  /** The archive of an image, as a source for the archive readers (`readAciEntries`, `computeImageId`). */
+  source(id: string): Promise<AciSource>;
+}
+
+/** True when every wanted label is present with the same value. */
+export function labelsMatch(manifest: ImageManifest, wanted: Readonly<Record<string, string>>): boolean {
+  const have = new Map<string, string>((manifest.labels ?? []).map((l) => [l.name, l.value]));
+  return Object.entries(wanted).every(([k, v]) => have.get(k) === v);
+}
+
+/** A store that keeps archives in memory (tests, or a runtime that fetched images itself). */
+export class MemoryStore implements ImageStore {
+  readonly #images = new Map<string, { image: StoredImage; bytes: Uint8Array }>();
+
+  /** Adds an archive; returns its image (ID computed from the bytes, manifest validated). */
+  async add(bytes: Uint8Array): Promise<StoredImage> {
+    const id = await computeImageId(bytes);
+    const read = await readAciManifest(bytes);
+    if (!read.manifest.ok) throw new AppcError('STORE_INVALID_IMAGE', `the image's manifest is invalid: ${read.manifest.issues.map((i) => i.message).join('; ')}`);
+    const image: StoredImage = { id, manifest: read.manifest.value, size: bytes.length };
+    this.#images.set(id, { image, bytes });
+    return image;
+  }
+
+  async get(id: string): Promise<StoredImage | undefined> {
+    return this.#images.get(id)?.image ?? matchPrefix([...this.#images.values()].map((v) => v.image), id);
+  }
+
+  async find(name: string, labels: Readonly<Record<string, string>>): Promise<readonly StoredImage[]> {
+    return [...this.#images.values()].map((v) => v.image).filter((i) => i.manifest.name === name && labelsMatch(i.manifest, labels));
+  }
+
+  async source(id: string): Promise<AciSource> {
+    const found = this.#images.get(id);
+    if (found === undefined) throw new AppcError('RENDER_IMAGE_NOT_FOUND', `no image ${id} in the store`);
+    return found.bytes;
+  }
+}
+
+/** Resolves an ID prefix among images; throws when it is ambiguous. */
+export function matchPrefix(images: readonly StoredImage[], prefix: string): StoredImage | undefined {
+  if (!/^sha512-[0-9a-f]{8,}$/.test(prefix)) return undefined;
+  const hits = images.filter((i) => i.id.startsWith(prefix));
+  if (hits.length > 1) throw new AppcError('STORE_AMBIGUOUS_ID', `${prefix} matches ${hits.length} images; give more digits`);
+  return hits[0];
+}
+
+/** Reads the entries of a stored image. */
+export async function* storedEntries(store: ImageStore, id: string): AsyncGenerator<AciEntry> {
+  yield* readAciEntries(await store.source(id));
+}

@@ -1,0 +1,47 @@
+import assert from 'node:assert/strict';
+import { readdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { validateMany } from '../../src/node/validate-many.js';
+import { fixturePath } from '../support/paths.js';
+import { makeLayout, tempDir } from '../support/aci-layout.js';
+
+const tmp = tempDir();
+after(() => rmSync(tmp, { recursive: true, force: true }));
+const aci = readdirSync(fixturePath('aci')).filter((f) => f.endsWith('.aci')).sort().map((f) => fixturePath('aci', f));
+
+describe('validateMany', () => {
+  it('A-CD-2 detects the type like Go in the workers: directory -> layout, archive magic -> image, text -> manifest', async () => {
+    const [lay, img, zstd, text, missing] = await validateMany([makeLayout(tmp), fixturePath('aci', 'gnu-tar-xz.aci'), fixturePath('aci', 'zstd.aci'), fixturePath('aci', 'text.aci'), join(tmp, 'nope')], { concurrency: 2 });
+    assert.equal(lay!.type, 'layout');
+    assert.equal(lay!.valid, true);
+    assert.equal(img!.type, 'appimage');
+    assert.equal(img!.compression, 'xz');
+    assert.match(img!.imageId ?? '', /^sha512-[0-9a-f]{128}$/);
+    assert.equal(zstd!.issues[0]?.code, 'ACI_UNSUPPORTED_COMPRESSION');
+    assert.equal(text!.type, 'manifest');
+    assert.equal(missing!.issues[0]?.code, 'FILE_UNREADABLE');
+  });
+
+  it('gives the same reports in input order with a worker pool as one by one', async () => {
+    const inputs = [...aci, join(tmp, 'missing.aci')];
+    const seen: number[] = [];
+    const pooled = await validateMany(inputs, { concurrency: 2, onResult: (i) => seen.push(i) });
+    const serial = await validateMany(inputs, { concurrency: 1 });
+    assert.deepEqual(pooled, serial);
+    assert.equal(pooled.length, inputs.length);
+    assert.deepEqual([...seen].sort((a, b) => a - b), inputs.map((_, i) => i));
+    assert.equal(pooled[pooled.length - 1]!.valid, false);
+    assert.ok(pooled.some((r) => r.valid));
+  });
+
+  it('passes options to the workers (strict turns warnings into errors)', async () => {
+    const [loose, strict] = await Promise.all([
+      validateMany([fixturePath('aci', 'symlink-escape.aci'), fixturePath('aci', 'minimal.aci')], { concurrency: 2 }),
+      validateMany([fixturePath('aci', 'symlink-escape.aci'), fixturePath('aci', 'minimal.aci')], { concurrency: 2, strict: true }),
+    ]);
+    assert.equal(loose[0]!.valid, true);
+    assert.equal(strict[0]!.valid, false);
+    assert.equal(strict[1]!.valid, true);
+  });
+});
