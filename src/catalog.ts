@@ -1,6 +1,7 @@
 /** Every issue and error code of the library, by area; docs/errors.md is generated from this list. */
 import type { CodeTable } from './issues/codes.js';
 import { RENDER_CODES } from './render/codes.js';
+import { CONVERT_CODES } from './convert/codes.js';
 import { JSON_CODES } from './schema/codes.js';
 import { AC_IDENTIFIER_CODES } from './schema/types/ac-identifier.js';
 import { ACI_CODES } from './aci/codes.js';
@@ -27,7 +28,6 @@ import { PORT_CODES } from './schema/types/port.js';
 import { VOLUME_CODES } from './schema/types/volume.js';
 import { DEPENDENCY_CODES } from './schema/types/dependencies.js';
 import { DISCOVERY_CODES } from './discovery/codes.js';
-import { CONVERT_CODES } from './convert/codes.js';
 
 /** An area's table with a title for the docs. */
 export interface CodeSection {
@@ -71,7 +71,7 @@ export const CODE_SECTIONS: readonly CodeSection[] = [
   // render
   { title: 'Image store and rendering', codes: RENDER_CODES },
   // convert
-  { title: 'Converting Docker and OCI images', codes: CONVERT_CODES },
+  { title: 'Docker and OCI conversion', codes: CONVERT_CODES },
 ];
 
 /** Looks up a code in every table. */

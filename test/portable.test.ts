@@ -5,7 +5,7 @@ import { describe, it } from 'node:test';
 import { repoRoot } from './support/paths.js';
 
 /** The spec core must run anywhere: no Node built-ins, Buffer or process in these folders. */
-const PORTABLE = ['src/issues', 'src/schema', 'src/discovery', 'src/signature'];
+const PORTABLE = ['src/issues', 'src/schema', 'src/discovery', 'src/signature', 'src/internal'];
 
 function walk(dir: string): string[] {
   let out: string[] = [];

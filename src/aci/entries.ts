@@ -1,5 +1,6 @@
 /** A pull-based async iterator over the entries of an image archive, with streaming bodies (STYLE §5). */
 import type { Readable } from 'node:stream';
+import { createHash } from 'node:crypto';
 import { AppcError } from '../issues/appc-error.js';
 import type { Compression } from './detect.js';
 import { compressionOf, detectFileType } from './detect.js';
@@ -30,6 +31,11 @@ export interface ReadAciEntriesOptions extends AciLimits {
   /** Called once with the archive's compression, before the first entry. */
   readonly onCompression?: (compression: Compression) => void;
   readonly signal?: AbortSignal;
+  /**
+   * Called once the whole archive was read with its image ID (sha512 of the uncompressed tar), so one pass can
+   * both list the entries and check the ID.
+   */
+  readonly onImageId?: (imageId: string) => void;
 }
 
 type Event = { readonly kind: 'entry'; readonly header: TarHeader; readonly raw: Uint8Array | undefined } | { readonly kind: 'data'; readonly chunk: Uint8Array } | { readonly kind: 'end' };
@@ -64,6 +70,7 @@ export async function* readAciEntries(source: AciSource, options: ReadAciEntries
     let fatal: AppcError | undefined;
     let finished = false;
     let bytes = 0;
+    const hash = options.onImageId === undefined ? undefined : createHash('sha512');
     const maxTotal = options.maxTotalBytes ?? ACI_LIMITS.maxTotalBytes;
     const walker = new TarWalker(
       {
@@ -118,6 +125,7 @@ export async function* readAciEntries(source: AciSource, options: ReadAciEntries
         if (bytes > maxTotal) {
           throw new AppcError('ACI_LIMIT_EXCEEDED', `the uncompressed archive is larger than maxTotalBytes (${maxTotal} bytes)`, { ...where, offset: maxTotal });
         }
+        hash?.update(r.value);
         walker.write(r.value);
       }
       return queue[head++];
@@ -132,7 +140,10 @@ export async function* readAciEntries(source: AciSource, options: ReadAciEntries
         if (ev.kind === 'end') pendingEnd = false;
       }
       const ev = await next();
-      if (ev === undefined) return;
+      if (ev === undefined) {
+        if (hash !== undefined) options.onImageId!(`sha512-${hash.digest('hex')}`);
+        return;
+      }
       if (ev.kind !== 'entry') continue;
       pendingEnd = true;
       const body: AsyncIterable<Uint8Array> = {

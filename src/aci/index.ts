@@ -22,6 +22,8 @@ export { applyManifestPatch, patchManifest, AciPatchError } from './patch-manife
 export type { ManifestPatch, ManifestEdit, PatchManifestOptions, PatchReport } from './patch-manifest.js';
 export { extractAci } from './extract.js';
 export type { ExtractAciOptions, ExtractReport } from './extract.js';
+export { EntryWriter } from './entry-writer.js';
+export type { EntryWriterOptions } from './entry-writer.js';
 export type { CompressOptions } from './compress.js';
 export { TarWalker, TAR_DEFAULTS } from './tar/walker.js';
 export type { TarWalkerHandlers, TarWalkerOptions, WalkerIssueCode, WalkerIssueContext } from './tar/walker.js';

@@ -9,7 +9,8 @@ import type { ScanOptions } from './scan.js';
 import { ACI_LIMITS, scanArchive, scanError } from './scan.js';
 import type { AciSource } from './source.js';
 import { cleanPath } from './tar/path.js';
-import { concatBytes, tagManifest } from './validate-aci.js';
+import { tagManifest } from './validate-aci.js';
+import { concatBytes } from '../internal/bytes.js';
 
 /** Options of {@link readAciManifest}. */
 export interface ReadAciManifestOptions extends ScanOptions, ValidateOptions {

@@ -1,5 +1,6 @@
 /** Byte sources for archives: a path, a Node stream, a web ReadableStream, an async iterable of bytes, or bytes. */
 import { createReadStream } from 'node:fs';
+import { iterateStream } from '../internal/bytes.js';
 import { Readable } from 'node:stream';
 
 /** Anything an archive can be read from. A string is a file path. */
@@ -22,25 +23,13 @@ export function toByteIterable(source: AciSource): AsyncIterable<Uint8Array> {
   }
   if (isWebStream(source)) {
     if (Symbol.asyncIterator in source) return source as unknown as AsyncIterable<Uint8Array>;
-    return fromReader(source);
+    return iterateStream(source);
   }
   if (typeof (source as AsyncIterable<Uint8Array>)[Symbol.asyncIterator] === 'function') return source as AsyncIterable<Uint8Array>;
   // An old-style Node stream without async iteration.
   return new Readable({ read() {} }).wrap(source as NodeJS.ReadableStream);
 }
 
-async function* fromReader(stream: ReadableStream<Uint8Array>): AsyncGenerator<Uint8Array> {
-  const reader = stream.getReader();
-  try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) return;
-      yield value;
-    }
-  } finally {
-    reader.releaseLock();
-  }
-}
 
 /** Counters shared between a source and its consumers. */
 export interface SourceStats {

@@ -1,6 +1,7 @@
 /** Validates an image archive in one pass: layout, tar structure, compression integrity, manifest and image ID (spec/aci.md; A-VA-*, A-ID-1). */
 import type { Issue, Result, ValidateOptions } from '../issues/issue.js';
 import { promoteWarnings, hasErrors } from '../issues/issue.js';
+import { concatBytes } from '../internal/bytes.js';
 import type { ImageManifest, ParseManifestOptions } from '../schema/image-manifest.js';
 import { parseImageManifest } from '../schema/image-manifest.js';
 import type { Compression, FileType } from './detect.js';
@@ -111,15 +112,3 @@ export function tagManifest(result: Result<ImageManifest>, offset?: number): Res
 }
 
 /** Concatenates byte chunks. */
-export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
-  if (parts.length === 1) return parts[0]!;
-  let total = 0;
-  for (const p of parts) total += p.length;
-  const out = new Uint8Array(total);
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-}

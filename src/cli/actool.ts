@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /** The `actool` entry point: dispatches to a command, and turns any failure into one line and an exit code. */
-import { UsageError } from './command.js';
+import { isUsageError } from './command.js';
 import { COMMANDS } from './commands/index.js';
 import type { CliIO } from './io.js';
 import { EXIT, processIO } from './io.js';
@@ -72,7 +72,7 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
   try {
     return await command.run(debug ? [...args, '--debug'] : args, io);
   } catch (e) {
-    if (e instanceof UsageError) {
+    if (isUsageError(e)) {
       io.stderr(`${name}: ${e.message}\nRun "actool ${name} --help" for usage.\n`);
       return EXIT.USAGE;
     }
@@ -82,7 +82,7 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
   }
 }
 
-const invokedDirectly = process.argv[1] !== undefined && /actool(\.m?js)?$/.test(process.argv[1]);
+const invokedDirectly = process.argv[1] !== undefined && /actool(\.[cm]?js)?$/.test(process.argv[1]);
 if (invokedDirectly) {
   // If a promise never settles the process would exit 0 silently; assume failure until main says otherwise.
   process.exitCode = EXIT.IO;

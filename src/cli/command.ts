@@ -18,6 +18,11 @@ export class UsageError extends Error {
   override name = 'UsageError';
 }
 
+/** True for a UsageError from any copy of this module (each command is bundled separately, so not `instanceof`). */
+export function isUsageError(e: unknown): e is UsageError {
+  return e instanceof Error && e.name === 'UsageError';
+}
+
 type Options = NonNullable<ParseArgsConfig['options']>;
 
 /** What parseFlags returns: typed flag values and the positional arguments. */
@@ -29,7 +34,9 @@ export interface ParsedFlags<O extends Options> {
 /** Parses flags strictly with node:util parseArgs; unknown flags become a UsageError. */
 export function parseFlags<O extends Options>(argv: readonly string[], options: O, allowPositionals = true): ParsedFlags<O> {
   try {
-    return parseArgs({ args: [...argv], options, allowPositionals, strict: true }) as ParsedFlags<O>;
+    // Every command takes --debug (the global `actool --debug CMD` passes it on), whether or not it uses it.
+    const withDebug = 'debug' in options ? options : { ...options, debug: { type: 'boolean' as const } };
+    return parseArgs({ args: [...argv], options: withDebug, allowPositionals, strict: true }) as ParsedFlags<O>;
   } catch (e) {
     throw new UsageError(e instanceof Error ? e.message.replace(/\. To specify a positional argument.*$/s, '') : String(e));
   }

@@ -193,7 +193,8 @@ async function walk<T>(
   const issues: Issue[] = [];
   const name = session.app.name;
   const tagName = TAG_OF[kind];
-  for (const prefix of namePrefixes(name)) {
+  const prefixes = namePrefixes(name);
+  for (const prefix of prefixes) {
     const { page, scan, cached } = await getPage(session, prefix, kind);
     for (const hop of page.hops) attempts.push({ walk: kind, prefix, ...hop, ...(cached ? { cached } : {}) });
     if (!page.ok || scan === undefined) continue;
@@ -221,7 +222,7 @@ async function walk<T>(
       if (page.plainHttp) issues.push(issue('DISCOVERY_INSECURE_PAGE', `the ${kind === 'endpoints' ? 'ACI endpoints' : 'public keys'} come from ${page.url}, fetched over plain http`, { url: page.url }));
       return { found, from: page.url, attempts, issues };
     }
-    at({ outcome: 'no-tags', code: 'DISCOVERY_NO_TAGS', detail: `no usable ${tagName} tag for ${name} on this page; trying the parent path` });
+    at({ outcome: 'no-tags', code: 'DISCOVERY_NO_TAGS', detail: `no usable ${tagName} tag for ${name} on this page${prefix === prefixes.at(-1) ? '' : '; trying the parent path'}` });
   }
   return { found: [], attempts, issues };
 }

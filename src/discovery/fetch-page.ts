@@ -195,7 +195,7 @@ async function fetchChain(start: string, settings: PageFetchSettings): Promise<P
       }
       const { text, note: encodingNote } = decodePage(body, res.headers.get('content-type'));
       const notes = [note, encodingNote].filter((n) => n !== undefined);
-      hops.push({ url, status, outcome: 'fetched', detail: `${body.length} bytes${notes.length ? '; ' + notes.join('; ') : ''}` });
+      hops.push({ url, status, outcome: 'fetched', detail: `read ${body.length} bytes${notes.length ? '; ' + notes.join('; ') : ''}` });
       return { ok: true, url, html: text, plainHttp, hops };
     }
   } finally {

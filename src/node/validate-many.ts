@@ -3,9 +3,7 @@
  * uses every core; results come back in input order.
  */
 import { existsSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
 import type { AciProgress } from '../aci/scan.js';
 import type { PathReport, ValidatePathOptions } from './validate-path.js';
 import { validatePath } from './validate-path.js';
@@ -52,7 +50,8 @@ export async function validateMany(paths: readonly string[], options: ValidateMa
   const results: PathReport[] = new Array(paths.length);
   const plain = plainOptions(options);
   const script = workerScript();
-  const n = Math.min(options.concurrency ?? availableParallelism(), paths.length);
+  // Threads and the os module load only when there is more than one input (a cold `actool validate one.json` stays fast).
+  const n = paths.length <= 1 ? paths.length : Math.min(options.concurrency ?? (await import('node:os')).availableParallelism(), paths.length);
   if (n <= 1 || script === undefined) {
     for (let i = 0; i < paths.length; i++) {
       results[i] = await validatePath(paths[i]!, options.onProgress ? { ...plain, onProgress: (p) => options.onProgress!(i, p) } : plain);
@@ -60,6 +59,7 @@ export async function validateMany(paths: readonly string[], options: ValidateMa
     }
     return results;
   }
+  const { Worker } = await import('node:worker_threads');
   let next = 0;
   let done = 0;
   // Set when a worker dies before finishing anything: the rest is then validated in this thread.

@@ -1,9 +1,8 @@
 /** Validates one path as the Go actool does: a directory is a layout, an archive magic an image, text a manifest. */
-import { createReadStream } from 'node:fs';
-import { open, stat } from 'node:fs/promises';
+// Plain node:fs (already loaded when Node starts); fs/promises would add start-up time to every run.
+import { closeSync, createReadStream, fstatSync, openSync, readSync, statSync } from 'node:fs';
 import { isAppcError } from '../issues/appc-error.js';
 import type { AciSource } from '../aci/source.js';
-import { READ_CHUNK } from '../aci/source.js';
 import type { Issue } from '../issues/issue.js';
 import { FILE_CODES } from './codes.js';
 import { DEFAULT_MAX_MANIFEST_BYTES } from '../schema/internal/document.js';
@@ -11,9 +10,7 @@ import { validateManifest } from '../schema/manifest.js';
 import type { SchemaValidateOptions } from '../schema/internal/check.js';
 import { detectFileType, SNIFF_LENGTH } from '../aci/detect.js';
 import type { FileType } from '../aci/detect.js';
-import { validateAci } from '../aci/validate-aci.js';
 import type { AciLimits, AciProgress } from '../aci/scan.js';
-import { validateLayout } from '../aci/layout.js';
 
 /** What kind of input a path holds. */
 export type InputType = 'manifest' | 'appimage' | 'layout';
@@ -46,20 +43,20 @@ const fileIssue = (code: keyof typeof FILE_CODES, message: string): Issue => ({ 
 
 /** Reads at most `max + 1` bytes, so an oversized file is detected without reading it whole. */
 async function readBounded(path: string, max: number): Promise<Uint8Array> {
-  const handle = await open(path, 'r');
+  const fd = openSync(path, 'r');
   try {
-    const size = (await handle.stat()).size;
+    const size = fstatSync(fd).size;
     const want = Math.min(size, max + 1);
     const buf = new Uint8Array(want);
     let got = 0;
     while (got < want) {
-      const { bytesRead } = await handle.read(buf, got, want - got, got);
-      if (bytesRead === 0) break;
-      got += bytesRead;
+      const n = readSync(fd, buf, got, want - got, got);
+      if (n === 0) break;
+      got += n;
     }
     return buf.subarray(0, got);
   } finally {
-    await handle.close();
+    closeSync(fd);
   }
 }
 
@@ -85,7 +82,7 @@ export function inputTypeOf(fileType: FileType): InputType | 'unknown' {
 export async function validatePath(file: string, options: ValidatePathOptions = {}): Promise<PathReport> {
   let isDir: boolean;
   try {
-    isDir = (await stat(file)).isDirectory();
+    isDir = statSync(file).isDirectory();
   } catch (e) {
     return { file, type: 'unknown', valid: false, issues: [fileIssue('FILE_UNREADABLE', describeIoError(e))] };
   }
@@ -94,6 +91,8 @@ export async function validatePath(file: string, options: ValidatePathOptions = 
   }
   if (isDir || options.type === 'layout') {
     if (!isDir) return { file, type: 'layout', valid: false, issues: [fileIssue('FILE_WRONG_TYPE', 'is not a directory (wrong --type?)')] };
+    // Archive code loads only when needed, so validating a manifest starts fast.
+    const { validateLayout } = await import('../aci/layout.js');
     const layout = await validateLayout(file, { ...(options.strict ? { strict: true } : {}), ...(options.osArch ? { manifest: { osArch: options.osArch } } : {}) });
     return { file, type: 'layout', kind: 'ImageManifest', valid: layout.ok, issues: layout.issues };
   }
@@ -120,7 +119,7 @@ async function imageSource(file: string, passphrase: string | undefined): Promis
   const head = await readBounded(file, SNIFF_LENGTH);
   if (detectFileType(head) !== 'openpgp') return file;
   const { maybeDecrypt } = await import('../signature/encryption.js');
-  const decrypted = await maybeDecrypt(createReadStream(file, { highWaterMark: READ_CHUNK }), passphrase === undefined ? { label: file } : { passphrase, label: file });
+  const decrypted = await maybeDecrypt(createReadStream(file, { highWaterMark: 1 << 20 }), passphrase === undefined ? { label: file } : { passphrase, label: file });
   return decrypted.source;
 }
 
@@ -129,6 +128,7 @@ async function validateImagePath(file: string, options: ValidatePathOptions): Pr
   void _type;
   try {
     const source = await imageSource(file, passphrase);
+    const { validateAci } = await import('../aci/validate-aci.js');
     const r = await validateAci(source, { ...rest, ...(osArch ? { manifest: { osArch } } : {}) });
     const report: PathReport = { file, type: 'appimage', valid: r.ok, issues: r.issues };
     return {

@@ -1,17 +1,23 @@
 /**
  * Rendering an image with its dependencies into one rootfs (spec/ace.md "Filesystem Setup"; checklist R-OUT-1..3):
- * `renderImage` decides what goes where without writing; `writeRendered` writes it, never outside the target.
+ * `renderImage` decides what goes where without writing; `writeRendered` writes it, never outside the target,
+ * and all or nothing.
  */
+import { chmod, lstat, mkdir, mkdtemp, readdir, rename, rm, rmdir } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
 import type { Issue } from '../issues/issue.js';
 import { AppcError } from '../issues/appc-error.js';
 import type { TarHeader } from '../aci/tar/header.js';
+import { cleanPath } from '../aci/tar/path.js';
 import { readAciEntries } from '../aci/entries.js';
-import { computeImageId } from '../aci/read-aci.js';
-import { extractAci } from '../aci/extract.js';
+import { scanArchive, scanError } from '../aci/scan.js';
+import type { AciLimits } from '../aci/scan.js';
+import { EntryWriter, unsafeEntry } from '../aci/entry-writer.js';
 import type { ImageStore, StoredImage } from './store.js';
-import { newestByVersion, resolveDependencies } from './resolve.js';
+import { findByNameAndLabels, resolveDependencies } from './resolve.js';
 import type { ResolvedImage, ResolveOptions } from './resolve.js';
-import { Selector, upperWhitelist, whitelistOf } from './select.js';
+import { Selector, upperWhitelists, whitelistOf } from './select.js';
+import { RENDER_CODES } from './codes.js';
 
 /** What to render: an image ID (or unambiguous prefix), or a name with labels. */
 export type ImageRef = string | { readonly name: string; readonly labels?: Readonly<Record<string, string>> };
@@ -20,30 +26,38 @@ export type ImageRef = string | { readonly name: string; readonly labels?: Reado
 export interface RenderedEntry {
   /** Index of the image in `images`. */
   readonly image: number;
-  /** The cleaned archive path (`rootfs/etc/hosts`). */
+  /** The cleaned archive path (`rootfs/etc/hosts`; `rootfs` is the root directory itself). */
   readonly path: string;
   readonly header: TarHeader;
+  /**
+   * For a hard link whose target is not rendered from the same image (an upper image overrides it, or a
+   * whitelist leaves it out): the target's archive path. The link is written as a copy of that entry of its
+   * own image, so it keeps the content its image gave it.
+   */
+  readonly copyOf?: string;
 }
 
 /** The rendered rootfs, described without writing anything. */
 export interface RenderedImage {
   /** Images in the reference's order: the rendered image first, each dependency after its parent. */
   readonly images: readonly ResolvedImage[];
-  /** The selected entries, upper images first; no path appears twice. */
+  /** The selected entries, upper images first, each image's in archive order; no path appears twice. */
   readonly entries: readonly RenderedEntry[];
-  /** Size mismatches, dependency label mismatches, relative whitelist entries. */
+  /** Size and label mismatches of dependencies, relative whitelist entries, path conflicts. */
   readonly warnings: readonly Issue[];
 }
 
 /** Options of renderImage. */
-export interface RenderOptions extends ResolveOptions {
+export interface RenderOptions extends ResolveOptions, AciLimits {
   /** Check that every image's bytes hash to its image ID (R-SE-9). Default true. */
   readonly verifyImageIds?: boolean;
+  /** Turn warnings into a failure: the first one is thrown as an AppcError with its code. */
+  readonly strict?: boolean;
 }
 
-/** Finds the image a reference names. */
+/** Finds the image a reference names (RENDER_IMAGE_NOT_FOUND when none, STORE_AMBIGUOUS_ID for a short prefix of several). */
 export async function findImage(store: ImageStore, ref: ImageRef): Promise<StoredImage> {
-  const image = typeof ref === 'string' ? await store.get(ref) : newestByVersion(await store.find(ref.name, ref.labels ?? {}));
+  const image = typeof ref === 'string' ? await store.get(ref) : await findByNameAndLabels(store, ref.name, ref.labels ?? {});
   if (image === undefined) {
     const what = typeof ref === 'string' ? ref : ref.name + Object.entries(ref.labels ?? {}).map(([k, v]) => `,${k}=${v}`).join('');
     throw new AppcError('RENDER_IMAGE_NOT_FOUND', `no image ${what} in the store`);
@@ -51,9 +65,15 @@ export async function findImage(store: ImageStore, ref: ImageRef): Promise<Store
   return image;
 }
 
+function pushOnce(warnings: Issue[], issue: Issue): void {
+  if (!warnings.some((w) => w.code === issue.code && w.message === issue.message)) warnings.push(issue);
+}
+
 /**
- * Resolves the dependencies of an image and selects, image by image, the entries of the rendered rootfs.
- * Throws AppcError for a missing image or dependency, a cycle, or an image whose bytes do not hash to its ID.
+ * Resolves the dependencies of an image and selects, image by image, the entries of the rendered rootfs
+ * (R-SE-1..9). Each archive is read once: its headers are matched and its bytes hashed at the same time.
+ * Throws AppcError for a missing image or dependency, a cycle, a damaged archive, or an image whose bytes do
+ * not hash to its ID (RENDER_HASH_MISMATCH).
  * @example
  * const r = await renderImage(store, { name: 'example.com/app', labels: { version: '1.0.0' } });
  * for (const e of r.entries) console.log(e.path, r.images[e.image].image.manifest.name);
@@ -61,49 +81,146 @@ export async function findImage(store: ImageStore, ref: ImageRef): Promise<Store
 export async function renderImage(store: ImageStore, ref: ImageRef, options: RenderOptions = {}): Promise<RenderedImage> {
   const root = await findImage(store, ref);
   const { images, warnings } = await resolveDependencies(store, root, options);
-  const whitelists = images.map((i) => whitelistOf(i, warnings));
-  const selector = new Selector();
+  const whitelistWarnings: Issue[] = [];
+  const whitelists = images.map((i) => whitelistOf(i, whitelistWarnings));
+  for (const w of whitelistWarnings) pushOnce(warnings, w);
   const entries: RenderedEntry[] = [];
+  let current = 0;
+  const selector = new Selector((c) => {
+    const name = images[current]!.image.manifest.name;
+    pushOnce(warnings, {
+      code: 'RENDER_PATH_CONFLICT',
+      severity: RENDER_CODES.RENDER_PATH_CONFLICT.severity,
+      path: '',
+      entry: c.path,
+      message: `${name}: ${c.type} ${c.path} is left out: an upper image has entries below it, so it must stay a directory`,
+      params: { image: name, type: c.type },
+    });
+  });
+  const verify = options.verifyImageIds !== false;
   for (let index = 0; index < images.length; index++) {
+    current = index;
     const { image } = images[index]!;
     const own = whitelists[index];
-    const upper = upperWhitelist(images, whitelists, index);
+    const uppers = upperWhitelists(images, whitelists, index);
     const source = await store.source(image.id);
-    const hashing = options.verifyImageIds === false ? undefined : computeImageId(await store.source(image.id));
-    for await (const entry of readAciEntries(source)) {
-      if (entry.header.type === 'pax-global-header') continue;
-      if (selector.select(entry.path, entry.header.type, own, upper)) entries.push({ image: index, path: entry.path, header: entry.header });
+    // What this image contributes, to tell a hard link to a sibling entry from one whose target comes from elsewhere.
+    const mine = new Map<string, TarHeader['type']>();
+    const scan = await scanArchive(
+      source,
+      options,
+      () => ({
+        onEntry(h) {
+          if (h.type === 'pax-global-header') return false;
+          const p = cleanPath(h.name);
+          if (!selector.select(p, h.type, own, uppers)) return false;
+          let copyOf: string | undefined;
+          if (h.type === 'link') {
+            const target = cleanPath(h.linkname);
+            const kind = mine.get(target);
+            if ((kind === undefined || kind === 'directory') && target.startsWith('rootfs/')) copyOf = target;
+          }
+          entries.push(copyOf === undefined ? { image: index, path: p, header: h } : { image: index, path: p, header: h, copyOf });
+          mine.set(p, h.type);
+          return false;
+        },
+      }),
+      { hash: verify },
+    );
+    const failed = scanError(scan, typeof source === 'string' ? source : undefined);
+    if (failed) throw failed;
+    if (verify && scan.imageId !== image.id) {
+      throw new AppcError('RENDER_HASH_MISMATCH', `image ${image.manifest.name} hashes to ${scan.imageId ?? '(unreadable)'}, not ${image.id}`, typeof source === 'string' ? { file: source } : {});
     }
-    if (hashing !== undefined) {
-      const actual = await hashing;
-      if (actual !== image.id) throw new AppcError('RENDER_HASH_MISMATCH', `image ${image.manifest.name} hashes to ${actual}, not ${image.id}`);
-    }
+  }
+  if (options.strict && warnings.length > 0) {
+    const first = warnings[0]!;
+    throw new AppcError(first.code, `${first.message} (strict)`);
   }
   return { images, entries, warnings };
 }
 
+/** Options of writeRendered. */
+export interface WriteRenderedOptions {
+  /** Also restore owners (uid and gid); needs privileges. Default false. */
+  readonly preserveOwners?: boolean;
+  readonly signal?: AbortSignal;
+}
+
 /** What writeRendered did. */
 export interface WriteRenderedReport {
+  /** Files, directories and links created. */
   readonly written: number;
+  /** Entries that cannot be created here (devices, FIFOs, sparse files), as ACI_UNSUPPORTED_ENTRY warnings. */
   readonly skipped: readonly Issue[];
 }
 
+/** A rootfs archive path as a path below the target (`rootfs` is the target itself); undefined outside rootfs. */
+function belowRoot(path: string): string | undefined {
+  if (path === 'rootfs') return '.';
+  return path.startsWith('rootfs/') ? path.slice('rootfs/'.length) : undefined;
+}
+
 /**
- * Writes a rendered rootfs into `dir` (its contents become the rootfs). Lower images are written first so the
- * upper images' directory modes and times are the ones that stay (R-OUT-1); the extractor refuses anything that
- * would land outside `dir`.
+ * Writes a rendered rootfs into `dir`, which must be missing or an empty directory (else
+ * RENDER_TARGET_NOT_EMPTY). The tree is built in a temporary directory next to `dir` and renamed into place at
+ * the end, so a failure leaves nothing behind. Entries keep their modes and times (directories' are set last,
+ * so a read-only directory of a lower image does not block the entries of an upper one); nothing is written
+ * outside the tree (the extractor's rules, ACI_UNSAFE_ENTRY).
  */
-export async function writeRendered(store: ImageStore, rendered: RenderedImage, dir: string): Promise<WriteRenderedReport> {
-  const byImage = rendered.images.map(() => new Set<string>());
-  for (const e of rendered.entries) byImage[e.image]!.add(e.path);
-  let written = 0;
-  const skipped: Issue[] = [];
-  for (let index = rendered.images.length - 1; index >= 0; index--) {
-    const wanted = byImage[index]!;
-    if (wanted.size === 0) continue;
-    const report = await extractAci(await store.source(rendered.images[index]!.image.id), dir, { rootfsOnly: true, filter: (e) => wanted.has(e.path) });
-    written += report.written;
-    skipped.push(...report.skipped);
+export async function writeRendered(store: ImageStore, rendered: RenderedImage, dir: string, options: WriteRenderedOptions = {}): Promise<WriteRenderedReport> {
+  const target = resolve(dir);
+  let replaceEmpty = false;
+  try {
+    const st = await lstat(target);
+    if (!st.isDirectory()) throw new AppcError('RENDER_TARGET_NOT_EMPTY', `${dir} exists and is not a directory`, { file: dir });
+    if ((await readdir(target)).length > 0) throw new AppcError('RENDER_TARGET_NOT_EMPTY', `${dir} is not empty; render into a new or empty directory`, { file: dir });
+    replaceEmpty = true;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
   }
-  return { written, skipped };
+  await mkdir(dirname(target), { recursive: true });
+  const staging = await mkdtemp(join(dirname(target), `.${basename(target)}.rendering-`));
+  try {
+    await chmod(staging, 0o755);
+    const writer = new EntryWriter(staging, { label: dir, ...(options.preserveOwners ? { preserveOwners: true } : {}) });
+    for (let index = 0; index < rendered.images.length; index++) {
+      const mine = rendered.entries.filter((e) => e.image === index);
+      if (mine.length === 0) continue;
+      const byOffset = new Map(mine.map((e) => [e.header.offset, e]));
+      // Hard links whose target is not rendered from this image: the first one gets a copy of the target's
+      // content when the target's entry goes by, the others are linked to that copy.
+      const copies = new Map<string, string[]>();
+      for (const e of mine) if (e.copyOf !== undefined) copies.set(e.copyOf, [...(copies.get(e.copyOf) ?? []), e.path]);
+      const copied = new Set<string>();
+      for await (const entry of readAciEntries(await store.source(rendered.images[index]!.image.id), options.signal ? { signal: options.signal } : {})) {
+        const wanted = byOffset.get(entry.header.offset);
+        const links = copies.get(entry.path);
+        if (wanted === undefined && links !== undefined && !copied.has(entry.path)) {
+          const t = entry.header.type;
+          if (t !== 'file' && t !== 'contiguous-file' && t !== 'symlink') throw unsafeEntry(entry, `${t} ${entry.path} cannot be the target of a hard link`);
+          await writer.write(entry, belowRoot(links[0]!)!);
+          copied.add(entry.path);
+          continue;
+        }
+        if (wanted === undefined || wanted.path !== entry.path) continue;
+        const rel = belowRoot(wanted.path);
+        if (rel === undefined) continue;
+        if (wanted.copyOf !== undefined) {
+          if (!copied.has(wanted.copyOf)) throw unsafeEntry(entry, `hard link target ${JSON.stringify(entry.header.linkname)} does not come before it in its image`);
+          const first = copies.get(wanted.copyOf)![0]!;
+          if (first !== wanted.path) await writer.write(entry, rel, belowRoot(first));
+          continue;
+        }
+        await writer.write(entry, rel, entry.header.type === 'link' ? belowRoot(cleanPath(entry.header.linkname)) : undefined);
+      }
+    }
+    await writer.finish();
+    if (replaceEmpty) await rmdir(target);
+    await rename(staging, target);
+    return { written: writer.written, skipped: writer.skipped };
+  } catch (e) {
+    await rm(staging, { recursive: true, force: true }).catch(() => undefined);
+    throw e;
+  }
 }

@@ -12,8 +12,10 @@ export interface StoredImage {
   /** `sha512-<128 hex>`: sha512 of the uncompressed tar. */
   readonly id: string;
   readonly manifest: ImageManifest;
-  /** Size in bytes of the stored archive. */
+  /** Size in bytes of the stored archive (what a dependency's `size` is compared with). */
   readonly size: number;
+  /** When the image was added (ISO 8601); breaks ties between images of the same version, newest first. */
+  readonly added?: string;
 }
 
 /** Where images come from: look-ups by ID and by name and labels, and the archive's entries. */
@@ -35,13 +37,17 @@ export function labelsMatch(manifest: ImageManifest, wanted: Readonly<Record<str
 /** A store that keeps archives in memory (tests, or a runtime that fetched images itself). */
 export class MemoryStore implements ImageStore {
   readonly #images = new Map<string, { image: StoredImage; bytes: Uint8Array }>();
+  #last = 0;
 
   /** Adds an archive; returns its image (ID computed from the bytes, manifest validated). */
   async add(bytes: Uint8Array): Promise<StoredImage> {
     const id = await computeImageId(bytes);
     const read = await readAciManifest(bytes);
     if (!read.manifest.ok) throw new AppcError('STORE_INVALID_IMAGE', `the image's manifest is invalid: ${read.manifest.issues.map((i) => i.message).join('; ')}`);
-    const image: StoredImage = { id, manifest: read.manifest.value, size: bytes.length };
+    // Strictly increasing times, so images added in one millisecond still keep their order.
+    const added = new Date(Math.max(Date.now(), this.#last + 1));
+    this.#last = added.getTime();
+    const image: StoredImage = { id, manifest: read.manifest.value, size: bytes.length, added: added.toISOString() };
     this.#images.set(id, { image, bytes });
     return image;
   }

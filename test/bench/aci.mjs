@@ -13,7 +13,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const work = join(root, '.bench', 'aci');
-const actool = join(root, 'dist', 'bundle', 'actool.mjs');
+const actool = join(root, 'dist', 'bundle', 'actool.cjs');
 const MB = 1e6;
 const MANIFEST = '{"acKind":"ImageManifest","acVersion":"0.8.11","name":"example.com/bench","labels":[{"name":"os","value":"linux"},{"name":"arch","value":"amd64"}]}';
 

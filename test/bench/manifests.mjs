@@ -37,7 +37,7 @@ export async function run() {
 
   const runs = 15;
   const bare = timeCommand(['-e', '0'], runs);
-  const actool = timeCommand([join(root, 'dist', 'bundle', 'actool.mjs'), 'validate', join(root, 'fixtures', 'manifests', 'image', 'valid', 'spec-example.json')], runs);
+  const actool = timeCommand([join(root, 'dist', 'bundle', 'actool.cjs'), 'validate', join(root, 'fixtures', 'manifests', 'image', 'valid', 'spec-example.json')], runs);
   const ratio = actool / bare;
   console.log(`manifests: cold start, median of ${runs}: node -e 0 ${bare.toFixed(1)} ms, actool validate one.json ${actool.toFixed(1)} ms, ratio ${ratio.toFixed(2)}x (target <= 1.5x) ${ratio <= 1.5 ? 'OK' : 'OVER'}`);
 }

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -64,5 +64,50 @@ describe('actool store and render', () => {
     for (const args of [['store'], ['store', 'frob'], ['render'], ['render', 'example.com/a'], ['store', 'rm']]) {
       assert.equal((await runActool(args)).code, 2, args.join(' '));
     }
+  });
+  it('R-OUT-1 a non-empty DIR is refused (exit 1, untouched); --strict fails on a warning; a tampered blob is RENDER_HASH_MISMATCH', async () => {
+    const s = join(tmp, 'strict-store');
+    const app = write('rel.aci', { name: 'example.com/rel', pathWhitelist: ['etc'] }, [{ dir: 'rootfs/etc' }, { file: 'rootfs/etc/data', content: 'payload-payload' }]);
+    const added = await runActool(['store', 'add', `--store=${s}`, app]);
+    assert.equal(added.code, 0, added.stderr);
+    const full = join(tmp, 'full');
+    mkdirSync(full);
+    writeFileSync(join(full, 'keep'), 'x');
+    const r = await runActool(['render', `--store=${s}`, 'example.com/rel', full]);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /render: warning RENDER_WHITELIST_RELATIVE: .*\n.*is not empty.*\[RENDER_TARGET_NOT_EMPTY\]\n$/);
+    assert.deepEqual(readdirSync(full), ['keep']);
+    const strict = await runActool(['render', `--store=${s}`, '--strict', '--list', 'example.com/rel']);
+    assert.equal(strict.code, 1);
+    assert.match(strict.stderr, /\[RENDER_WHITELIST_RELATIVE\]/);
+    assert.equal(strict.stdout, '');
+    // Same size, other bytes: the index still matches, the hash does not.
+    const id = added.stdout.split('\t')[0]!;
+    const blob = join(s, 'blobs', `${id}.aci`);
+    const bytes = readFileSync(blob);
+    bytes[bytes.indexOf('payload-payload')] = 0x50;
+    writeFileSync(blob, bytes);
+    const tampered = await runActool(['render', `--store=${s}`, '--list', id]);
+    assert.equal(tampered.code, 1);
+    assert.match(tampered.stderr, /\[RENDER_HASH_MISMATCH\]/);
+  });
+
+  it('a damaged store lists what is sound and exits 1; a directory of other files is not a store (exit 1)', async () => {
+    const s = join(tmp, 'damaged-store');
+    const one = write('one.aci', { name: 'example.com/one' }, []);
+    const added = await runActool(['store', 'add', `--store=${s}`, one]);
+    assert.equal(added.code, 0, added.stderr);
+    writeFileSync(join(s, 'index', `sha512-${'1'.repeat(128)}.json`), '{');
+    const list = await runActool(['store', 'list', `--store=${s}`]);
+    assert.equal(list.code, 1);
+    assert.match(list.stdout, /example\.com\/one/);
+    assert.match(list.stderr, /store: error STORE_CORRUPT_ENTRY/);
+    const other = join(tmp, 'other-dir');
+    mkdirSync(other);
+    writeFileSync(join(other, 'photo.jpg'), '');
+    const r = await runActool(['store', 'add', `--store=${other}`, one]);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /\[STORE_NOT_A_STORE\]/);
+    assert.deepEqual(readdirSync(other), ['photo.jpg']);
   });
 });

@@ -104,6 +104,16 @@ describe('actool (global)', () => {
     assert.equal(r.code, 0);
     assert.match(r.stdout, /^actool version \d+\.\d+\.\d+ \(appc spec 0\.8\.11\)\n$/);
   });
+  it('the global --debug flag is accepted by every command', async () => {
+    const { COMMANDS } = await import('../../src/cli/commands/index.js');
+    for (const name of Object.keys(COMMANDS)) {
+      const r = await runActool(['--debug', name, '--help']);
+      assert.equal(r.code, 0, name);
+    }
+    assert.equal((await runActool(['--debug', 'version'])).code, 0);
+    assert.equal((await runActool(['--debug', 'image-id', fixturePath('aci', 'gnu-tar-gzip.aci')])).code, 0);
+  });
+
   it('an unknown subcommand exits 2; --help and help COMMAND exit 0', async () => {
     const r = await runActool(['frobnicate']);
     assert.equal(r.code, 2);

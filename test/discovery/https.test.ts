@@ -47,6 +47,24 @@ describe('discovery against local HTTPS and HTTP servers', () => {
     assert.deepEqual(r.issues.map((i) => i.code), ['DISCOVERY_INSECURE_PAGE']);
   });
 
+  it('D-HT-4 the global fetch exposes redirects (redirect: manual) and they are followed', async () => {
+    const r = await discoverEndpoints('127.0.0.1/redirect', { ...base, port: s.httpPort, insecure: { http: true } });
+    assert.equal(r.endpointsFrom, `http://127.0.0.1:${s.httpPort}/ok`);
+    assert.ok(r.attempts.some((a) => a.outcome === 'redirect' && a.status === 302));
+  });
+
+  it('createInsecureFetch follows redirects by default, refuses them with redirect: error, and streams bodies', async () => {
+    const f = createInsecureFetch();
+    const followed = await f(`https://127.0.0.1:${s.httpsPort}/redirect`);
+    assert.equal(followed.status, 200);
+    assert.match(await followed.text(), /ac-discovery/);
+    await assert.rejects(f(`https://127.0.0.1:${s.httpsPort}/redirect`, { redirect: 'error' }), TypeError);
+    const manual = await f(new Request(`https://127.0.0.1:${s.httpsPort}/redirect`, { redirect: 'manual' }));
+    assert.equal(manual.status, 302);
+    assert.equal(manual.headers.get('location'), '/ok');
+    await assert.rejects(f('ftp://127.0.0.1/x'), TypeError);
+  });
+
   it('D-HT-4 follows a redirect; stops a redirect loop', async () => {
     const ok = await discoverEndpoints('127.0.0.1/redirect', insecureTls());
     assert.equal(ok.endpoints.length, 1);

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { after, describe, it } from 'node:test';
@@ -10,6 +10,7 @@ import { DirStore } from '../../src/render/dir-store.js';
 import { withLock } from '../../src/render/lock.js';
 import { matchPrefix } from '../../src/render/store.js';
 import { renderImage } from '../../src/render/render.js';
+import { computeImageId } from '../../src/aci/read-aci.js';
 import { makeAci } from '../support/make-tar.js';
 import { repoRoot } from '../support/paths.js';
 
@@ -83,14 +84,72 @@ describe('DirStore', () => {
     await withLock(dir, async () => {
       await assert.rejects(withLock(dir, async () => undefined, { timeoutMs: 100 }), (e: unknown) => isAppcError(e) && e.code === 'STORE_LOCKED');
     });
-    // A lock left by a dead process is taken over.
-    writeFileSync(join(dir, '.lock'), '999999');
-    assert.equal(await withLock(dir, async () => 'ok', { timeoutMs: 100 }), 'ok');
+    // A lock left by a dead process of this host is taken over; the lock is ours while we hold it and gone after.
+    writeFileSync(join(dir, '.lock'), `999999 ${hostname()} dead\n`);
+    assert.equal(
+      await withLock(dir, async () => {
+        assert.match(readFileSync(join(dir, '.lock'), 'utf8'), new RegExp(`^${process.pid} `));
+        return 'ok';
+      }, { timeoutMs: 100 }),
+      'ok',
+    );
+    assert.deepEqual(readdirSync(dir), []);
+    // A lock of another host cannot be judged by its pid: it is waited for, and the error names the holder.
+    writeFileSync(join(dir, '.lock'), '999999 elsewhere.example x\n');
+    await assert.rejects(withLock(dir, async () => undefined, { timeoutMs: 50 }), (e: unknown) => isAppcError(e) && e.code === 'STORE_LOCKED' && e.message.includes('process 999999 on elsewhere.example'));
+    rmSync(join(dir, '.lock'));
   });
 
-  it('two processes adding 10 images each at the same time keep the store consistent', async () => {
+  it('STORE_NOT_A_STORE: a directory holding other files is never written to', async () => {
+    const dir = join(tmp, 'someone-elses');
+    mkdirSync(dir);
+    writeFileSync(join(dir, 'notes.txt'), 'mine');
+    await assert.rejects(new DirStore(dir).add(aciFile('example.com/x')), (e: unknown) => isAppcError(e) && e.code === 'STORE_NOT_A_STORE');
+    assert.deepEqual(readdirSync(dir), ['notes.txt']);
+  });
+
+  it('STORE_CORRUPT_ENTRY: a blob of the wrong size or a missing blob leaves the image out; gc removes the entry', async () => {
+    const dir = join(tmp, 'store-corrupt');
+    const store = new DirStore(dir);
+    const a = await store.add(aciFile('example.com/a'));
+    const b = await store.add(aciFile('example.com/b'));
+    writeFileSync(join(dir, 'blobs', `${a.id}.aci`), 'truncated');
+    rmSync(join(dir, 'blobs', `${b.id}.aci`));
+    const { images, issues } = await store.list();
+    assert.deepEqual(images, []);
+    assert.deepEqual(issues.map((i) => [i.code, i.severity]), [['STORE_CORRUPT_ENTRY', 'error'], ['STORE_CORRUPT_ENTRY', 'error']]);
+    assert.equal(await store.get(a.id), undefined);
+    const gc = await store.gc();
+    assert.deepEqual([...gc.removed].sort(), [`blobs/${a.id}.aci`, `index/${a.id}.json`, `index/${b.id}.json`].sort());
+    assert.deepEqual(await store.list(), { images: [], issues: [] });
+  });
+
+  it('gc keeps the temporary files of a live writer and removes those of dead ones', async () => {
+    const dir = join(tmp, 'store-gc');
+    const store = new DirStore(dir);
+    await store.add(aciFile('example.com/a'));
+    writeFileSync(join(dir, 'tmp', `${process.pid}-abcd.part`), 'in flight');
+    writeFileSync(join(dir, 'tmp', '999999-abcd.part'), 'crashed');
+    assert.deepEqual((await store.gc()).removed, ['tmp/999999-abcd.part']);
+    assert.deepEqual(readdirSync(join(dir, 'tmp')), [`${process.pid}-abcd.part`]);
+  });
+
+  it('the blob is the validated copy: what is stored hashes to its ID', async () => {
+    const dir = join(tmp, 'store-copy');
+    const store = new DirStore(dir);
+    const file = aciFile('example.com/a');
+    const image = await store.add(file);
+    writeFileSync(file, 'changed afterwards');
+    assert.equal(await computeImageId(join(dir, 'blobs', `${image.id}.aci`)), image.id);
+    assert.deepEqual(readdirSync(join(dir, 'tmp')), []);
+    assert.match((await store.get(image.id))?.added ?? '', /^\d{4}-\d\d-\d\dT/);
+  });
+
+  it('two processes adding 13 images each (3 of them the same) at the same time keep the store consistent', async () => {
     const dir = join(tmp, 'store6');
-    const lists = [0, 1].map((p) => Array.from({ length: 10 }, (_, i) => aciFile(`example.com/p${p}-i${i}`)));
+    // Each adds ten images of its own and the same three shared ones (both may find a shared one already there).
+    const shared = Array.from({ length: 3 }, (_, i) => aciFile(`example.com/shared${i}`));
+    const lists = [0, 1].map((p) => [...shared, ...Array.from({ length: 10 }, (_, i) => aciFile(`example.com/p${p}-i${i}`))]);
     const mod = pathToFileURL(join(repoRoot, 'dist', 'src', 'render', 'dir-store.js')).href;
     const run = (files: string[]): Promise<number | null> =>
       new Promise((resolvePromise, reject) => {
@@ -101,9 +160,10 @@ describe('DirStore', () => {
       });
     assert.deepEqual(await Promise.all(lists.map(run)), [0, 0]);
     const { images, issues } = await new DirStore(dir).list();
-    assert.equal(images.length, 20);
+    assert.equal(images.length, 23);
     assert.deepEqual(issues, []);
     assert.deepEqual(readdirSync(join(dir, 'tmp')), []);
-    assert.equal(readdirSync(join(dir, 'blobs')).length, 20);
+    assert.equal(readdirSync(join(dir, 'blobs')).length, 23);
+    assert.deepEqual(readdirSync(dir).sort(), ['blobs', 'index', 'tmp']);
   });
 });

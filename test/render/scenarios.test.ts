@@ -1,13 +1,14 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
+import fc from 'fast-check';
 import { isAppcError } from '../../src/issues/appc-error.js';
 import { MemoryStore } from '../../src/render/store.js';
 import { renderImage, writeRendered } from '../../src/render/render.js';
 import type { TarSpec } from '../support/make-tar.js';
-import { makeAci } from '../support/make-tar.js';
+import { makeAci, makeTar } from '../support/make-tar.js';
 import { readJsonFixture } from '../support/paths.js';
 
 interface ImageSpec {
@@ -24,6 +25,10 @@ interface Scenario {
   order?: string[];
   expected?: Record<string, string>;
   content?: Record<string, string>;
+  /** Permission bits on disk after writing. */
+  modes?: Record<string, number>;
+  /** Paths that must be hard links to each other on disk. */
+  links?: [string, string][];
   warnings?: string[];
   error?: { code: string; message: string };
 }
@@ -44,7 +49,11 @@ function manifestOf(spec: ImageSpec): object {
 
 async function storeOf(images: readonly ImageSpec[]): Promise<MemoryStore> {
   const store = new MemoryStore();
-  for (const spec of images) await store.add(makeAci(manifestOf(spec), spec.files));
+  for (const spec of images) {
+    // An image that brings its own rootfs entry (to give it a mode) gets no default one.
+    const own = spec.files.some((f) => 'dir' in f && f.dir === 'rootfs');
+    await store.add(own ? makeTar([{ file: 'manifest', content: JSON.stringify(manifestOf(spec)) }, ...spec.files]) : makeAci(manifestOf(spec), spec.files));
+  }
   return store;
 }
 
@@ -70,6 +79,13 @@ describe('renderImage: the reference renderer scenarios', () => {
       const dir = join(tmp, s.name);
       await writeRendered(store, r, dir);
       for (const [path, text] of Object.entries(s.content ?? {})) assert.equal(readFileSync(join(dir, path), 'utf8'), text);
+      for (const [path, mode] of Object.entries(s.modes ?? {})) assert.equal(lstatSync(join(dir, path)).mode & 0o7777, mode, `mode of ${path}`);
+      for (const [a, b] of s.links ?? []) assert.equal(lstatSync(join(dir, a)).ino, lstatSync(join(dir, b)).ino, `${a} and ${b} are one file`);
+      // Modification times are kept for everything written, the root included.
+      for (const e of r.entries) {
+        const st = lstatSync(join(dir, e.path === 'rootfs' ? '.' : e.path.slice('rootfs/'.length)));
+        assert.equal(Math.floor(st.mtimeMs / 1000), e.header.mtime, `mtime of ${e.path}`);
+      }
       for (const path of Object.keys(s.expected ?? {})) if (path !== 'rootfs') assert.ok(statSync(join(dir, path.slice('rootfs/'.length))));
     });
   }
@@ -131,5 +147,92 @@ describe('renderImage: more', () => {
   it('an unknown image is RENDER_IMAGE_NOT_FOUND', async () => {
     const store = await storeOf([]);
     await assert.rejects(renderImage(store, { name: 'example.com/none' }), (e: unknown) => isAppcError(e) && e.code === 'RENDER_IMAGE_NOT_FOUND');
+  });
+});
+
+describe('writeRendered: all or nothing', () => {
+  const app: ImageSpec = { name: 'example.com/app', files: [{ file: 'rootfs/a', content: 'a' }] };
+
+  it('R-OUT-1 RENDER_TARGET_NOT_EMPTY: a target that holds something or is a file is refused, untouched', async () => {
+    const store = await storeOf([app]);
+    const r = await renderImage(store, { name: app.name });
+    const full = join(tmp, 'full');
+    mkdirSync(full);
+    writeFileSync(join(full, 'keep'), 'mine');
+    await assert.rejects(writeRendered(store, r, full), (e: unknown) => isAppcError(e) && e.code === 'RENDER_TARGET_NOT_EMPTY');
+    assert.deepEqual(readdirSync(full), ['keep']);
+    const file = join(tmp, 'a-file');
+    writeFileSync(file, '');
+    await assert.rejects(writeRendered(store, r, file), (e: unknown) => isAppcError(e) && e.code === 'RENDER_TARGET_NOT_EMPTY');
+    // An existing empty directory is fine.
+    const empty = join(tmp, 'empty');
+    mkdirSync(empty);
+    await writeRendered(store, r, empty);
+    assert.equal(readFileSync(join(empty, 'a'), 'utf8'), 'a');
+  });
+
+  it('R-OUT-1 a refused entry (ACI_UNSAFE_ENTRY) leaves no target and no temporary directory behind', async () => {
+    const parent = join(tmp, 'unsafe-parent');
+    mkdirSync(parent);
+    const store = await storeOf([
+      { name: 'example.com/app', files: [{ file: 'rootfs/ok', content: 'ok' }], dependencies: ['example.com/evil'] },
+      { name: 'example.com/evil', files: [{ symlink: 'rootfs/escape', target: '../../../etc' }] },
+    ]);
+    const r = await renderImage(store, { name: 'example.com/app' });
+    await assert.rejects(writeRendered(store, r, join(parent, 'out')), (e: unknown) => isAppcError(e) && e.code === 'ACI_UNSAFE_ENTRY');
+    assert.deepEqual(readdirSync(parent), []);
+  });
+});
+
+describe('compareVersionLabels', () => {
+  const rows: [string, string, number][] = [
+    ['1.10.0', '1.2.0', 1],
+    ['1.0.0', '1.0.0-rc.1', 1],
+    ['1.0.0-rc.10', '1.0.0-rc.2', 1],
+    ['v2.0.0', '1.9.9', 1],
+    ['1.2.3', 'latest', 1],
+    ['latest', 'latest', 0],
+    ['9223372036854775807.0.0', '1.0.0', 1],
+  ];
+  for (const [a, b, sign] of rows) {
+    it(`orders ${a} against ${b} by semver precedence (${sign})`, async () => {
+      const { compareVersionLabels } = await import('../../src/render/resolve.js');
+      // `+ 0` turns -0 into 0, which strict equality tells apart.
+      assert.equal(Math.sign(compareVersionLabels(a, b)) + 0, sign);
+      assert.equal(Math.sign(compareVersionLabels(b, a)) + 0, -sign + 0);
+    });
+  }
+});
+
+describe('rendering random layers (property)', () => {
+  // Paths from a small tree, so images often disagree about what a path is.
+  const path = fc.array(fc.constantFrom('a', 'b'), { minLength: 1, maxLength: 3 }).map((p) => `rootfs/${p.join('/')}`);
+  const member = fc.oneof(
+    path.map((p): TarSpec => ({ dir: p })),
+    fc.tuple(path, fc.string({ maxLength: 4 })).map(([p, content]): TarSpec => ({ file: p, content })),
+    path.map((p): TarSpec => ({ symlink: p, target: '/elsewhere' })),
+  );
+  let run = 0;
+
+  it('R-SE-6 R-SE-7 R-OUT-1 whatever the layers hold, the selection has each path once and writes without conflict', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.array(member, { maxLength: 6 }), { minLength: 1, maxLength: 3 }), async (layers) => {
+        const images: ImageSpec[] = layers.map((files, i) => ({ name: `example.com/l${i}`, files, ...(i + 1 < layers.length ? { dependencies: [`example.com/l${i + 1}`] } : {}) }));
+        const store = await storeOf(images);
+        const r = await renderImage(store, { name: 'example.com/l0' });
+        const paths = r.entries.map((e) => e.path);
+        assert.equal(new Set(paths).size, paths.length);
+        const dir = join(tmp, `prop-${run++}`);
+        await writeRendered(store, r, dir);
+        // Every selected non-directory is on disk as its image made it.
+        for (const e of r.entries) {
+          if (e.path === 'rootfs') continue;
+          const st = lstatSync(join(dir, e.path.slice('rootfs/'.length)));
+          const want = e.header.type === 'directory' ? st.isDirectory() : e.header.type === 'symlink' ? st.isSymbolicLink() : st.isFile();
+          assert.ok(want, `${e.path} is a ${e.header.type}`);
+        }
+      }),
+      { numRuns: 60 },
+    );
   });
 });

@@ -59,7 +59,11 @@ function route(server: ServerHit['server'], ports: () => { http: number; other: 
       res.writeHead(302, { location });
       res.end();
     };
-    if (server === 'http') return path === '/ok' ? page('meta01.html') : void res.writeHead(404).end();
+    if (server === 'http') {
+      if (path === '/ok') return page('meta01.html');
+      if (path === '/redirect') return go('/ok');
+      return void res.writeHead(404).end();
+    }
     if (server === 'b') return path === '/landing' ? page('meta01.html') : void res.writeHead(404).end();
     switch (path) {
       case '/ok':

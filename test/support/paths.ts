@@ -27,4 +27,4 @@ export function readJsonFixture<T = unknown>(...parts: string[]): T {
 }
 
 /** Path of the built (bundled) actool, the file users run. */
-export const actoolPath: string = join(repoRoot, 'dist', 'bundle', 'actool.mjs');
+export const actoolPath: string = join(repoRoot, 'dist', 'bundle', 'actool.cjs');

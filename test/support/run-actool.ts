@@ -9,7 +9,7 @@ export interface ActoolRun {
   readonly stderr: string;
 }
 
-/** Spawns `node dist/bundle/actool.mjs ...args` and collects its output. */
+/** Spawns `node dist/bundle/actool.cjs ...args` and collects its output. */
 export function runActool(args: readonly string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; input?: string } = {}): Promise<ActoolRun> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [actoolPath, ...args], {

@@ -5,6 +5,7 @@
  * Portable (no node:).
  */
 import type { TarEntryType, TarHeader } from './header.js';
+import { concatBytes } from '../../internal/bytes.js';
 import {
   TarHeaderError,
   checksumMatches,
@@ -531,7 +532,7 @@ export class TarWalker {
     }
     let raw: Uint8Array | undefined;
     if (this.raw) {
-      raw = concat(this.raw);
+      raw = concatBytes(this.raw);
       this.raw = [];
     }
     this.current = header;
@@ -588,14 +589,3 @@ export function firstNonZero(bytes: Uint8Array): number {
   return -1;
 }
 
-function concat(parts: readonly Uint8Array[]): Uint8Array {
-  let total = 0;
-  for (const p of parts) total += p.length;
-  const out = new Uint8Array(total);
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-}

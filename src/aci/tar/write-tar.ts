@@ -3,6 +3,7 @@
  * PAX extended header first (long or non-ASCII names, big ids, sizes or times, xattrs). Directory names
  * are written without a trailing slash (A-TH-3). Portable.
  */
+import { concatBytes } from '../../internal/bytes.js';
 
 /** The entry types a builder writes (A-TH-1). */
 export type WritableEntryType = 'file' | 'link' | 'symlink' | 'character-device' | 'block-device' | 'directory' | 'fifo';
@@ -84,22 +85,14 @@ function splitUstar(name: string): [string, string] | undefined {
 /** Encodes PAX records (`"%d %s=%s\n"`, the length counting itself). */
 export function encodePaxRecords(records: Readonly<Record<string, string>>): Uint8Array {
   const parts: Uint8Array[] = [];
-  let total = 0;
   for (const [key, value] of Object.entries(records)) {
     const body = encoder.encode(` ${key}=${value}\n`);
     let len = body.length + 1;
     while (String(len).length + body.length > len) len++;
     const rec = encoder.encode(`${len}${` ${key}=${value}\n`}`);
     parts.push(rec);
-    total += rec.length;
   }
-  const out = new Uint8Array(total);
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
+  return concatBytes(parts);
 }
 
 function basicBlock(fields: {

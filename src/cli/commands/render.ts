@@ -3,6 +3,9 @@ import { resolve } from 'node:path';
 import type { Command } from '../command.js';
 import { parseFlags, UsageError } from '../command.js';
 import { EXIT } from '../io.js';
+import type { CliIO } from '../io.js';
+import { formatError } from '../format-error.js';
+import { isAppcError } from '../../issues/appc-error.js';
 import { DirStore } from '../../render/dir-store.js';
 import { renderImage, writeRendered } from '../../render/render.js';
 import { shortImageId } from '../../schema/types/image-id.js';
@@ -18,9 +21,20 @@ IMAGE is an image ID (or an unambiguous prefix) or NAME[:VERSION][,LABEL=VALUE..
 Flags:
   --store=DIR   the store directory (default $ACTOOL_STORE or ./.actool-store)
   --list        print the rendered files instead of writing them: PATH<TAB>IMAGE<TAB>SHORT-ID
+  --strict      fail on warnings (relative whitelist entries, dependency size or name mismatches, path conflicts)
 
-Exit codes: 0 ok, 1 image or dependency missing, cycle, hash mismatch or unsafe entry, 2 usage error, 3 I/O error.
+DIR must be missing or empty. The tree is built next to it and renamed into place when complete, so a
+failure leaves nothing behind.
+
+Exit codes: 0 ok, 1 image or dependency missing, cycle, hash mismatch, damaged archive, unsafe entry or
+non-empty DIR, 2 usage error, 3 I/O error (or the store stayed locked).
 `;
+
+/** Prints a failed render: a problem with the images or the target exits 1, I/O (and a store that stays locked) 3. */
+function failure(io: CliIO, e: unknown): number {
+  io.stderr(`render: ${formatError(e)}\n`);
+  return isAppcError(e) && e.code !== 'STORE_LOCKED' ? EXIT.INVALID : EXIT.IO;
+}
 
 /** The render command. */
 export const command: Command = {
@@ -28,22 +42,18 @@ export const command: Command = {
   summary: 'Render an image and its dependencies into one rootfs',
   help: HELP,
   async run(argv, io) {
-    const { values, positionals } = parseFlags(argv, { store: { type: 'string' }, list: { type: 'boolean' }, debug: { type: 'boolean' } });
+    const { values, positionals } = parseFlags(argv, { store: { type: 'string' }, list: { type: 'boolean' }, strict: { type: 'boolean' }, debug: { type: 'boolean' } });
     const [image, dir, ...extra] = positionals;
     if (image === undefined) throw new UsageError('IMAGE is required');
     if (extra.length > 0) throw new UsageError('too many arguments');
     if (!values.list && dir === undefined) throw new UsageError('DIR is required (or --list)');
     const store = new DirStore(resolve(io.cwd, values.store ?? io.env['ACTOOL_STORE'] ?? '.actool-store'));
+    const ref = parseImageRef(image);
     let rendered;
     try {
-      rendered = await renderImage(store, parseImageRef(image));
+      rendered = await renderImage(store, ref, values.strict ? { strict: true } : {});
     } catch (e) {
-      const code = (e as { code?: unknown }).code;
-      if (typeof code === 'string' && (code.startsWith('RENDER_') || code === 'STORE_AMBIGUOUS_ID')) {
-        io.stderr(`render: ${(e as Error).message} [${code}]\n`);
-        return EXIT.INVALID;
-      }
-      throw e;
+      return failure(io, e);
     }
     for (const w of rendered.warnings) io.stderr(`render: warning ${w.code}: ${w.message}\n`);
     if (values.list) {
@@ -55,13 +65,9 @@ export const command: Command = {
     }
     try {
       const report = await writeRendered(store, rendered, resolve(io.cwd, dir!));
-      for (const s of report.skipped) io.stderr(`render: warning ${s.code}: ${s.message}\n`);
+      for (const sk of report.skipped) io.stderr(`render: warning ${sk.code}: ${sk.message}\n`);
     } catch (e) {
-      if ((e as { code?: unknown }).code === 'ACI_UNSAFE_ENTRY') {
-        io.stderr(`render: ${(e as Error).message}\n`);
-        return EXIT.INVALID;
-      }
-      throw e;
+      return failure(io, e);
     }
     return EXIT.OK;
   },

@@ -1,4 +1,5 @@
 /** Byte inputs accepted by the signature API, and conversions between async iterables and web streams. */
+import { iterateStream } from '../../internal/bytes.js';
 
 /** Bytes to verify or decrypt: a buffer, an async iterable of chunks (Node streams are), or a web ReadableStream. */
 export type ByteInput = Uint8Array | AsyncIterable<Uint8Array> | ReadableStream<Uint8Array>;
@@ -84,19 +85,7 @@ export async function drain(stream: ReadableStream<unknown>): Promise<number> {
   }
 }
 
-/** Iterates a web stream as an async generator of chunks (web streams are not async-iterable in every runtime). */
-export async function* iterateStream<T>(stream: ReadableStream<T>): AsyncGenerator<T> {
-  const reader = stream.getReader();
-  try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) return;
-      yield value;
-    }
-  } finally {
-    reader.releaseLock();
-  }
-}
+export { iterateStream };
 
 /** Reads up to `n` bytes from the front of an input without losing them: returns the head and a stream of all bytes. */
 export async function peek(input: ByteInput, n: number): Promise<{ head: Uint8Array; rest: AsyncIterable<Uint8Array> }> {
