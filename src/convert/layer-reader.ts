@@ -101,7 +101,7 @@ export async function readLayer(source: ImageSource, layer: LayerRef, visitor: L
     }
   }
   const events: Event[] = [];
-  let failure: { message: string; offset: number } | undefined;
+  let failure: { message: string; offset: number; readable?: boolean } | undefined;
   let ordinal = -1;
   const walker = new TarWalker(
     {
@@ -121,6 +121,10 @@ export async function readLayer(source: ImageSource, layer: LayerRef, visitor: L
         if (code === 'TAR_NO_END' || code === 'TAR_HEADER_ONLY_SIZE' || code === 'ACI_UNUSUAL_TYPE') return;
         if (code === 'ACI_LIMIT_EXCEEDED') {
           failure ??= { message: `${message} [CONVERT_LIMIT_EXCEEDED]`, offset: ctx.offset };
+          return;
+        }
+        if (code === 'ACI_SPARSE_ENTRY') {
+          failure ??= { message: `${message}; sparse files are not expanded by the converter (rebuild the layer without --sparse)`, offset: ctx.offset, readable: true };
           return;
         }
         failure ??= { message: `${message}${ctx.entry ? ` (entry ${JSON.stringify(ctx.entry)})` : ''}`, offset: ctx.offset };
@@ -167,7 +171,7 @@ export async function readLayer(source: ImageSource, layer: LayerRef, visitor: L
       }
     }
     if (/CONVERT_LIMIT_EXCEEDED/.test(failure.message)) throw convertError('CONVERT_LIMIT_EXCEEDED', `${where}: ${failure.message.replace(' [CONVERT_LIMIT_EXCEEDED]', '')}`, { entry: layer.file.name });
-    throw convertError('CONVERT_BAD_LAYER', `${where}: the layer is not a readable tar: ${failure.message}`, { entry: layer.file.name, offset: failure.offset });
+    throw convertError('CONVERT_BAD_LAYER', `${where}: ${failure.readable ? '' : 'the layer is not a readable tar: '}${failure.message}`, { entry: layer.file.name, offset: failure.offset });
   }
   if (rawBytes !== layer.file.size) {
     throw convertError('CONVERT_INPUT_CHANGED', `${where}: read ${rawBytes} bytes where ${layer.file.size} were expected`, { entry: layer.file.name });

@@ -283,6 +283,37 @@ describe('convertOciImage: inputs, options and limits', () => {
     assert.deepEqual(readdirSync(out), []);
   });
 
+  it('GNU sparse files are refused rather than written with the wrong content', async () => {
+    // An old-GNU sparse entry ('S'): 4 bytes of data at offset 100000 of a 200000-byte file.
+    const tar = makeTar([{ file: 'holes', content: 'data' }, { file: 'plain', content: 'hi' }]);
+    const h = tar.subarray(0, 512);
+    const octal = (at: number, len: number, v: number): void => void h.set(new TextEncoder().encode(v.toString(8).padStart(len - 1, '0') + '\0'), at);
+    h[156] = 0x53;
+    h.set(new TextEncoder().encode('ustar  \0'), 257);
+    octal(386, 12, 100000);
+    octal(398, 12, 4);
+    octal(483, 12, 200000);
+    h.fill(0x20, 148, 156);
+    let sum = 0;
+    for (const b of h) sum += b;
+    h.set(new TextEncoder().encode(sum.toString(8).padStart(6, '0') + '\0 '), 148);
+    const dir = join(work, 'sparse');
+    writeOciLayout(dir, { layers: [{ tar, gzip: true }] });
+    await rejects(convertOciImage(dir, { output: join(outDir(), 'a.aci') }), 'CONVERT_BAD_LAYER', /sparse/);
+  });
+
+  it('an OCI index naming two images needs --image', async () => {
+    const dir = join(work, 'two-oci');
+    writeOciLayout(dir, { layers: [{ members: [{ file: 'a', content: 'a' }] }], ref: 'example.com/one:1' });
+    const index = JSON.parse(readFileSync(join(dir, 'index.json'), 'utf8'));
+    index.manifests.push({ ...index.manifests[0], annotations: { 'org.opencontainers.image.ref.name': 'example.com/two:2' } });
+    writeFileSync(join(dir, 'index.json'), JSON.stringify(index));
+    await rejects(convertOciImage(dir, { output: join(outDir(), 'a.aci') }), 'CONVERT_AMBIGUOUS_IMAGE', /example\.com\/one:1, example\.com\/two:2/);
+    const r = await convertOciImage(dir, { output: join(outDir(), 'a.aci'), image: 'example.com/two:2' });
+    assert.equal(r.manifest.name, 'example.com/two');
+    assert.deepEqual(r.manifest.labels?.[0], { name: 'version', value: '2' });
+  });
+
   it('hard links to directories fail', async () => {
     const dir = join(work, 'link-dir');
     writeOciLayout(dir, { layers: [{ members: [{ dir: 'd' }, { hardlink: 'l', target: 'd' }] }] });
