@@ -24,9 +24,10 @@ const OCI_LAYER = 'application/vnd.oci.image.layer.v1.tar';
 const OCI_LAYER_GZ = 'application/vnd.oci.image.layer.v1.tar+gzip';
 const OCI_LAYER_ZSTD = 'application/vnd.oci.image.layer.v1.tar+zstd';
 
-// Start clean, keeping the hand-written README.
+// Start clean, keeping what this script does not make.
 mkdirSync(out, { recursive: true });
-for (const f of readdirSync(out)) if (f !== 'README.md') rmSync(join(out, f), { recursive: true, force: true });
+const KEEP = new Set(['README.md', 'config-cases.json', 'golden']); // hand-written, or written by the tests
+for (const f of readdirSync(out)) if (!KEEP.has(f)) rmSync(join(out, f), { recursive: true, force: true });
 
 const sha256 = (b) => createHash('sha256').update(b).digest('hex');
 const sh = (cmd, args, opts = {}) => execFileSync(cmd, args, { maxBuffer: 1 << 26, ...opts });
