@@ -114,9 +114,12 @@ export interface ArchiveOutputOptions extends CompressOptions {
 /** Opens a temporary file next to `out` and a compressor writing into it. */
 export async function openArchiveOutput(out: string, options: ArchiveOutputOptions): Promise<ArchiveOutput> {
   const tmp = join(dirname(out), `.${basename(out)}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
-  const fh = await open(tmp, 'wx', 0o644);
+  // Create the file first, so a bad output directory fails here; then let the stream own its descriptor: a
+  // stream built on a borrowed fd may close it when destroyed, and a later close could hit a reused fd.
+  await (await open(tmp, 'wx', 0o644)).close();
   const compressor = createCompressor(options.compression, options);
-  const fileStream = createWriteStream('', { fd: fh.fd, autoClose: false, highWaterMark: 1 << 20 } as Parameters<typeof createWriteStream>[1]);
+  const fileStream = createWriteStream(tmp, { flags: 'r+', highWaterMark: 1 << 20 });
+  const closed = new Promise<void>((resolve) => (fileStream.closed ? resolve() : fileStream.once('close', () => resolve())));
   const written = pipeline(compressor.output, fileStream);
   const failure = new Promise<never>((_, reject) => {
     written.catch(reject);
@@ -131,8 +134,13 @@ export async function openArchiveOutput(out: string, options: ArchiveOutputOptio
       await tar.flush();
       compressor.input.end();
       await Promise.race([Promise.all([written, compressor.done]), failure]);
-      await fh.datasync();
-      await fh.close();
+      await closed;
+      const fh = await open(tmp, 'r+');
+      try {
+        await fh.datasync();
+      } finally {
+        await fh.close();
+      }
       await commitFile(tmp, out, options.overwrite === true);
       state = 'committed';
       return tar.digest();
@@ -142,7 +150,8 @@ export async function openArchiveOutput(out: string, options: ArchiveOutputOptio
       state = 'discarded';
       compressor.input.destroy();
       compressor.output.destroy();
-      await fh.close().catch(() => {});
+      fileStream.destroy();
+      await closed;
       await unlink(tmp).catch(() => {});
     },
   };
