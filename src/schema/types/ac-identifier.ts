@@ -68,7 +68,12 @@ export function isACIdentifier(value: unknown): value is ACIdentifier {
  * and strips leading and trailing separators (T-ID-6). Returns undefined when nothing is left.
  */
 export function sanitizeACIdentifier(text: string): ACIdentifier | undefined {
-  const cleaned = text.toLowerCase().replace(/[^a-z0-9\-._~/]/g, '_').replace(/^[-._~/]+|[-._~/]+$/g, '');
+  const cleaned = text
+    .toLowerCase()
+    .replace(/[^a-z0-9\-._~/]/g, '_')
+    .replace(/^[-._~/]+|[-._~/]+$/g, '')
+    // Go keeps runs of separators; a suggestion should pass the spec pattern, so keep only the first (or `/~`).
+    .replace(/[-._~/]{2,}/g, (run) => (run.startsWith('/~') ? '/~' : run[0]!));
   return cleaned === '' ? undefined : (cleaned as ACIdentifier);
 }
 
