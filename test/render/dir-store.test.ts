@@ -108,6 +108,21 @@ describe('DirStore', () => {
     assert.deepEqual(readdirSync(dir), ['notes.txt']);
   });
 
+  it('STORE_NOT_A_STORE: a store whose index/ or blobs/ is a file is refused by add, list and look-ups, and left as it is', async () => {
+    const dir = join(tmp, 'store-index-file');
+    const store = new DirStore(dir);
+    const a = await store.add(aciFile('example.com/a'));
+    rmSync(join(dir, 'index'), { recursive: true });
+    writeFileSync(join(dir, 'index'), 'not a directory');
+    const refused = (e: unknown): boolean => isAppcError(e) && e.code === 'STORE_NOT_A_STORE' && e.file === join(dir, 'index');
+    await assert.rejects(store.add(aciFile('example.com/b')), refused);
+    await assert.rejects(store.list(), refused);
+    await assert.rejects(renderImage(store, { name: 'example.com/a' }), refused);
+    await assert.rejects(store.get(a.id), refused);
+    await assert.rejects(store.gc(), refused);
+    assert.equal(readFileSync(join(dir, 'index'), 'utf8'), 'not a directory');
+  });
+
   it('STORE_CORRUPT_ENTRY: a blob of the wrong size or a missing blob leaves the image out; gc removes the entry', async () => {
     const dir = join(tmp, 'store-corrupt');
     const store = new DirStore(dir);
