@@ -96,11 +96,16 @@ describe('renderImage: more', () => {
     const images: ImageSpec[] = [];
     for (let i = 0; i < 100; i++) images.push({ name: `example.com/level${i}`, ...(i < 99 ? { dependencies: [`example.com/level${i + 1}`] } : {}), files: [{ file: `rootfs/f${i}`, content: String(i) }] });
     const store = await storeOf(images);
-    const r = await renderImage(store, { name: 'example.com/level0' }, { verifyImageIds: false });
+    const r = await renderImage(store, { name: 'example.com/level0' });
     assert.equal(r.images.length, 100);
     assert.equal(r.images[99]!.image.manifest.name, 'example.com/level99');
     assert.equal(r.images[99]!.level, 99);
+    assert.deepEqual(r.images[99]!.chain.slice(0, 2), ['example.com/level0', 'example.com/level1']);
     assert.equal(r.entries.length, 101);
+    const dir = join(tmp, 'deep');
+    await writeRendered(store, r, dir);
+    assert.equal(readdirSync(dir).length, 100);
+    assert.equal(readFileSync(join(dir, 'f99'), 'utf8'), '99');
   });
 
   it('DirOverride keeps the upper directory mode on disk (R-OUT-1)', async () => {
