@@ -160,6 +160,27 @@ describe('DirStore', () => {
     assert.match((await store.get(image.id))?.added ?? '', /^\d{4}-\d\d-\d\dT/);
   });
 
+  it('a process adding images while another collects garbage over and over loses nothing', async () => {
+    const dir = join(tmp, 'store-add-gc');
+    await new DirStore(dir).add(aciFile('example.com/first'));
+    const files = Array.from({ length: 10 }, (_, i) => aciFile(`example.com/while-gc${i}`));
+    const mod = pathToFileURL(join(repoRoot, 'dist', 'src', 'render', 'dir-store.js')).href;
+    const run = (code: string): Promise<number | null> =>
+      new Promise((resolvePromise, reject) => {
+        const child = spawn(process.execPath, ['--input-type=module', '-e', `const { DirStore } = await import(${JSON.stringify(mod)}); const s = new DirStore(${JSON.stringify(dir)}); ${code}`], { stdio: ['ignore', 'ignore', 'inherit'] });
+        child.on('error', reject);
+        child.on('close', resolvePromise);
+      });
+    const adder = run(`for (const f of ${JSON.stringify(files)}) await s.add(f);`);
+    // The collector keeps going until the adder is done, so the two overlap for the whole run.
+    const collector = run(`for (let i = 0; i < 5000 && (await s.list()).images.length < 11; i++) await s.gc();`);
+    assert.deepEqual(await Promise.all([adder, collector]), [0, 0]);
+    const { images, issues } = await new DirStore(dir).list();
+    assert.equal(images.length, 11);
+    assert.deepEqual(issues, []);
+    assert.deepEqual(readdirSync(join(dir, 'tmp')), []);
+  });
+
   it('two processes adding 13 images each (3 of them the same) at the same time keep the store consistent', async () => {
     const dir = join(tmp, 'store6');
     // Each adds ten images of its own and the same three shared ones (both may find a shared one already there).
