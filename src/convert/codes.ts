@@ -1,19 +1,64 @@
-/** Codes for converting Docker and OCI images to ACIs. */
+/** Error and warning codes of the Docker/OCI image converter (OCI image-spec v1, docker save; docs/convert.md). */
+import type { AppcErrorOptions } from '../issues/appc-error.js';
+import { AppcError } from '../issues/appc-error.js';
 import type { CodeTable } from '../issues/codes.js';
 
-/** Errors and warnings of `convertOciImage` / `actool convert`. */
+/**
+ * Codes of `convertOciImage`. Errors are thrown as AppcError (nothing is written); warnings are returned in
+ * the report: something of the image could not be carried over to appc and was left out or renamed.
+ */
 export const CONVERT_CODES = {
-  CONVERT_UNKNOWN_INPUT: { severity: 'error', summary: 'The input is neither an OCI image layout (directory or tar) nor a `docker save` archive.' },
-  CONVERT_BAD_JSON: { severity: 'error', summary: 'An index, manifest or config blob is not the JSON the OCI image spec describes.' },
-  CONVERT_MISSING_BLOB: { severity: 'error', summary: 'A blob the image refers to is not in the input.' },
-  CONVERT_DIGEST_MISMATCH: { severity: 'error', summary: 'A blob\'s bytes do not hash to its digest (or a Docker layer to its diff ID).' },
-  CONVERT_UNSUPPORTED_DIGEST: { severity: 'error', summary: 'A digest uses an algorithm other than sha256 or sha512, or is malformed.' },
-  CONVERT_UNSUPPORTED_MEDIA_TYPE: { severity: 'error', summary: 'A manifest or layer has a media type that cannot be converted (for example zstd layers).' },
-  CONVERT_NO_MATCHING_PLATFORM: { severity: 'error', summary: 'No image in a multi-platform index matches the requested os/arch/variant; the message lists the choices.' },
-  CONVERT_AMBIGUOUS_IMAGE: { severity: 'error', summary: 'The input holds several images and nothing selects one.' },
-  CONVERT_UNSAFE_PATH: { severity: 'error', summary: 'A layer holds an absolute path, a `..` path, a whiteout that escapes, or a path below a non-directory (a symlink trick).' },
-  CONVERT_BAD_HARDLINK: { severity: 'error', summary: 'A hard link in a layer points at a path that does not exist, was deleted by a whiteout, or escapes.' },
-  CONVERT_NO_NAME: { severity: 'error', summary: 'No image name can be derived (no tag or ref name); pass --name.' },
-  CONVERT_INVALID_MANIFEST: { severity: 'error', summary: 'The image manifest made from the image config does not validate.' },
-  CONVERT_SKIPPED_ENTRY: { severity: 'warning', summary: 'A layer entry of a type an ACI cannot hold (or that is meaningless here) was left out.' },
+  // The input
+  CONVERT_INPUT_UNKNOWN: { severity: 'error', summary: 'The input is neither an OCI image layout (oci-layout, index.json, blobs/) nor a docker save archive (manifest.json).' },
+  CONVERT_INPUT_COMPRESSED: { severity: 'error', summary: 'The input archive is compressed (gzip, zstd, xz, bzip2); decompress it first (docker save writes a plain tar).' },
+  CONVERT_BAD_ARCHIVE: { severity: 'error', summary: 'The input tar archive is damaged (bad header checksum, truncated, data after its end).' },
+  CONVERT_INPUT_SYMLINK: { severity: 'error', summary: 'A file of the input is a symlink or hard link that leaves the layout or archive, loops, or is not a regular file.' },
+  CONVERT_BAD_JSON: { severity: 'error', summary: 'index.json, manifest.json, an image manifest, index or config is not valid JSON or lacks a required field.' },
+  CONVERT_BAD_LAYOUT_VERSION: { severity: 'error', summary: 'The oci-layout file does not declare imageLayoutVersion 1.x.' },
+  // Blobs and digests
+  CONVERT_BAD_DIGEST: { severity: 'error', summary: 'A digest is not `algorithm:hex` with the length its algorithm needs.' },
+  CONVERT_UNSUPPORTED_DIGEST: { severity: 'error', summary: 'A digest uses an algorithm other than sha256 or sha512.' },
+  CONVERT_BLOB_MISSING: { severity: 'error', summary: 'A blob or file the image refers to is not in the layout or archive.' },
+  CONVERT_SIZE_MISMATCH: { severity: 'error', summary: 'A blob\'s size differs from the size its descriptor declares.' },
+  CONVERT_DIGEST_MISMATCH: { severity: 'error', summary: 'A blob\'s content does not hash to the digest that refers to it.' },
+  CONVERT_DIFF_ID_MISMATCH: { severity: 'error', summary: 'A layer\'s uncompressed content does not hash to its diff_id in the image config.' },
+  CONVERT_LAYER_COUNT_MISMATCH: { severity: 'error', summary: 'The config lists a different number of diff_ids than the manifest lists layers.' },
+  CONVERT_UNKNOWN_MEDIA_TYPE: { severity: 'error', summary: 'A manifest, config or layer has a media type that is not a Docker or OCI image type (an artifact, a foreign layer, a typo).' },
+  CONVERT_ZSTD_UNSUPPORTED: { severity: 'error', summary: 'A layer is zstd-compressed; zstd layers not supported (Node 20 has no zstd decoder): recompress the image with gzip.' },
+  CONVERT_BAD_LAYER: { severity: 'error', summary: 'A layer is not a readable tar: corrupt compression, bad tar header, truncated, or an entry type that cannot be carried over.' },
+  CONVERT_INPUT_CHANGED: { severity: 'error', summary: 'A layer changed between the two passes of the conversion (the input was modified while converting).' },
+  // Choosing the image
+  CONVERT_AMBIGUOUS_IMAGE: { severity: 'error', summary: 'The input holds several images; choose one by reference (--image).' },
+  CONVERT_IMAGE_NOT_FOUND: { severity: 'error', summary: 'No image of the input has the requested reference.' },
+  CONVERT_NO_MATCHING_PLATFORM: { severity: 'error', summary: 'No image of the index matches the requested platform (--os, --arch, --variant); the message lists the platforms there are.' },
+  // Layer contents
+  CONVERT_PATH_ABSOLUTE: { severity: 'error', summary: 'A layer entry has an absolute path.' },
+  CONVERT_PATH_TRAVERSAL: { severity: 'error', summary: 'A layer entry path has a `..` component.' },
+  CONVERT_WHITEOUT_ESCAPE: { severity: 'error', summary: 'A whiteout names `.` or `..` (`.wh..`, `.wh...`), which would delete its own directory or leave it.' },
+  CONVERT_PATH_THROUGH_SYMLINK: { severity: 'error', summary: 'A layer entry lies under a path that is a symlink or other non-directory at that point, so extracting it would write through the symlink.' },
+  CONVERT_HARDLINK_ESCAPE: { severity: 'error', summary: 'A hard link\'s target has a `..` component or is empty.' },
+  CONVERT_HARDLINK_DANGLING: { severity: 'error', summary: 'A hard link points to a path that does not exist at that point (never there, or removed by a whiteout).' },
+  CONVERT_HARDLINK_TO_DIRECTORY: { severity: 'error', summary: 'A hard link points to a directory.' },
+  CONVERT_HARDLINK_ACROSS_LAYERS: { severity: 'error', summary: 'In layered mode, a hard link points to a file of a lower layer, which one ACI cannot hold; convert squashed.' },
+  CONVERT_LIMIT_EXCEEDED: { severity: 'error', summary: 'A safety limit was hit (JSON size, index nesting, entry count, manifest size); the option named in params.limit raises it.' },
+  // Options and the result
+  CONVERT_BAD_OPTION: { severity: 'error', summary: 'An option is invalid: a name that is not an ACIdentifier, an unknown compression, an output not ending in .aci.' },
+  CONVERT_MANIFEST_INVALID: { severity: 'error', summary: 'The image manifest made from the config does not validate (the message lists the issues).' },
+  // Warnings: what could not be carried over
+  CONVERT_NAME_FALLBACK: { severity: 'warning', summary: 'The image carries no repository name; the ACI name was made from the input file name (pass --name to choose one).' },
+  CONVERT_PLATFORM_UNMAPPED: { severity: 'warning', summary: 'The image\'s os/architecture has no appc os/arch label; the labels were left out.' },
+  CONVERT_ENV_SKIPPED: { severity: 'warning', summary: 'An Env item is not NAME=VALUE with a valid appc environment name; it was left out.' },
+  CONVERT_PORT_SKIPPED: { severity: 'warning', summary: 'An ExposedPorts key is not PORT[-END][/PROTOCOL] in 1-65535; it was left out.' },
+  CONVERT_VOLUME_RENAMED: { severity: 'warning', summary: 'Two volumes sanitize to the same mount point name, or a volume path is not absolute; a suffix or leading / was added.' },
+  CONVERT_WORKDIR_RELATIVE: { severity: 'warning', summary: 'WorkingDir is not an absolute path; it was made absolute.' },
+  CONVERT_CREATED_SKIPPED: { severity: 'warning', summary: 'The config\'s created time is not an RFC 3339 date-time; the created annotation was left out.' },
+  CONVERT_LABEL_RENAMED: { severity: 'warning', summary: 'A config label key is not a valid annotation name (or clashes with one appc defines); it was sanitized or kept only in the appc.io/docker/labels annotation.' },
 } as const satisfies CodeTable;
+
+/** A code of the converter. */
+export type ConvertCode = keyof typeof CONVERT_CODES;
+
+/** Builds the AppcError the converter throws for `code`. */
+export function convertError(code: ConvertCode, message: string, options?: AppcErrorOptions): AppcError {
+  return new AppcError(code, message, options);
+}

@@ -1,103 +1,280 @@
-/** Mapping an OCI/Docker image config to an appc image manifest (the table in docs/convert.md). */
-import { AppcError } from '../issues/appc-error.js';
+/**
+ * Mapping an OCI/Docker image config (OCI image-spec config.md) to an appc ImageManifest
+ * (spec/aci.md#image-manifest-schema). Pure: no I/O; never throws. The table is in docs/convert.md.
+ */
+import type { Issue, Result } from '../issues/issue.js';
+import { failure } from '../issues/issue.js';
+import { pointer } from '../issues/json-pointer.js';
 import type { ImageManifest } from '../schema/image-manifest.js';
 import { validateImageManifest } from '../schema/image-manifest.js';
-import { sanitizeACIdentifier, isACIdentifier } from '../schema/types/ac-identifier.js';
+import { sanitizeACIdentifier } from '../schema/types/ac-identifier.js';
 import { sanitizeACName } from '../schema/types/ac-name.js';
-import { appcOsArchFromGo } from '../schema/types/os-arch.js';
+import { isTimestamp } from '../schema/types/date.js';
+import { ENV_NAME_PATTERN } from '../schema/types/environment.js';
 import { SPEC_VERSION } from '../schema/types/semver.js';
-import type { Platform } from './input.js';
+import { CONVERT_CODES, type ConvertCode } from './codes.js';
+import type { PlatformRequest } from './platform.js';
+import { appcLabelsForPlatform, formatPlatform } from './platform.js';
 
-/** How to name the converted image. */
-export interface NameOptions {
-  /** The image name (an ACIdentifier, or text that is sanitized into one). */
-  readonly name?: string;
-  /** The `version` label. */
+/** Annotation names the converter writes (docker2aci's names where it had one). */
+export const DOCKER_ANNOTATIONS = {
+  entrypoint: 'appc.io/docker/entrypoint',
+  cmd: 'appc.io/docker/cmd',
+  originalName: 'appc.io/docker/originalname',
+  imageId: 'appc.io/docker/imageid',
+  manifestHash: 'appc.io/docker/manifesthash',
+  labels: 'appc.io/docker/labels',
+  diffId: 'appc.io/docker/diffid',
+  layerDigest: 'appc.io/docker/layerdigest',
+} as const;
+
+// Annotation names appc defines or validates: config labels never take them.
+const RESERVED_ANNOTATIONS = new Set(['created', 'authors', 'homepage', 'documentation']);
+
+/** Account files of the image, to find a user's primary group as Docker does. */
+export interface ImageAccounts {
+  /** /etc/passwd of the (squashed) image. */
+  readonly passwd?: string;
+}
+
+/** Options of configToManifest. */
+export interface ConfigToManifestOptions {
+  /** The image name (an ACIdentifier). */
+  readonly name: string;
+  /** The `version` label (usually the tag). */
   readonly version?: string;
+  /** The platform the index declared, used when the config has no os/architecture. */
+  readonly platform?: PlatformRequest;
+  /** Annotations to put first (original name, image ID, manifest digest ...). */
+  readonly annotations?: readonly { readonly name: string; readonly value: string }[];
+  readonly accounts?: ImageAccounts;
+  /** Leave out the app (lower layers of a layered conversion). */
+  readonly noApp?: boolean;
 }
 
-/** Splits `registry/repo:tag` (or `repo@sha256:...`) into a name and a tag. */
-export function splitReference(ref: string): { name: string; tag: string | undefined } {
-  const at = ref.indexOf('@');
-  const base = at >= 0 ? ref.slice(0, at) : ref;
-  const colon = base.lastIndexOf(':');
-  // A colon before the last slash belongs to a registry port, not a tag.
-  if (colon > base.lastIndexOf('/')) return { name: base.slice(0, colon), tag: base.slice(colon + 1) };
-  return { name: base, tag: undefined };
+interface Ctx {
+  readonly issues: Issue[];
 }
 
-/** Chooses the image name and version from the options or the image's references. */
-export function nameAndVersion(refs: readonly string[], options: NameOptions): { name: string; version: string } {
-  // An OCI ref name may be only a tag ("latest"); a full reference has a slash or is a plain repository.
-  const full = refs.find((r) => r.includes('/')) ?? refs.find((r) => r.includes(':'));
-  const split = full === undefined ? undefined : splitReference(full);
-  const tagOnly = refs.find((r) => /^[\w][\w.-]{0,127}$/.test(r) && !r.includes('/'));
-  const rawName = options.name ?? split?.name;
-  if (rawName === undefined) throw new AppcError('CONVERT_NO_NAME', 'the image has no repository name (no tag in the input); pass --name');
-  const name = isACIdentifier(rawName) ? rawName : sanitizeACIdentifier(rawName);
-  if (name === undefined) throw new AppcError('CONVERT_NO_NAME', `cannot make an image name from ${JSON.stringify(rawName)}; pass --name`);
-  return { name, version: options.version ?? split?.tag ?? tagOnly ?? 'latest' };
+function note(ctx: Ctx, code: ConvertCode, path: string, message: string, params?: Record<string, string | number | boolean>): void {
+  ctx.issues.push({ code, severity: CONVERT_CODES[code].severity, path, message, ...(params ? { params } : {}) });
 }
 
-const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
-const strings = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []);
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
 
-/** Docker's `User`: `uid`, `name`, `uid:gid`, `name:group`; empty means root. */
-export function userAndGroup(user: string | undefined): { user: string; group: string } {
+/** A list of strings, null/absent as undefined, or an error issue. */
+function stringList(ctx: Ctx, value: unknown, path: string): string[] | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (!Array.isArray(value) || value.some((v) => typeof v !== 'string')) {
+    note(ctx, 'CONVERT_BAD_JSON', path, `${path} must be a list of strings (or null)`);
+    return undefined;
+  }
+  return value as string[];
+}
+
+function objectKeys(ctx: Ctx, value: unknown, path: string): string[] {
+  if (value === undefined || value === null) return [];
+  if (!isObject(value)) {
+    note(ctx, 'CONVERT_BAD_JSON', path, `${path} must be an object (or null)`);
+    return [];
+  }
+  return Object.keys(value);
+}
+
+function optionalString(ctx: Ctx, value: unknown, path: string): string | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'string') {
+    note(ctx, 'CONVERT_BAD_JSON', path, `${path} must be a string`);
+    return undefined;
+  }
+  return value;
+}
+
+/** A user's primary gid from /etc/passwd text, found by name or uid. */
+export function primaryGroup(passwd: string, user: string): string | undefined {
+  for (const line of passwd.split('\n')) {
+    const f = line.split(':');
+    if (f.length < 4) continue;
+    if ((f[0] === user || f[2] === user) && /^\d+$/.test(f[3]!)) return f[3];
+  }
+  return undefined;
+}
+
+/**
+ * Maps Docker's User (`user`, `uid`, `user:group`, `uid:gid`) to appc's user and group. Empty is root,
+ * 0/0 (docker2aci did the same); a user without a group gets its primary group from the image's
+ * /etc/passwd as Docker does, else 0.
+ */
+export function mapUser(user: string | undefined, accounts?: ImageAccounts): { readonly user: string; readonly group: string } {
   if (user === undefined || user === '') return { user: '0', group: '0' };
   const colon = user.indexOf(':');
-  if (colon < 0) return { user, group: /^\d+$/.test(user) ? user : '0' };
-  return { user: user.slice(0, colon) || '0', group: user.slice(colon + 1) || '0' };
+  const u = colon === -1 ? user : user.slice(0, colon);
+  const g = colon === -1 ? '' : user.slice(colon + 1);
+  const name = u === '' ? '0' : u;
+  if (g !== '') return { user: name, group: g };
+  return { user: name, group: (accounts?.passwd !== undefined && primaryGroup(accounts.passwd, name)) || '0' };
 }
 
-/** Builds and validates the image manifest for an image config. */
-export function configToManifest(config: Record<string, unknown>, platform: Platform | undefined, naming: { name: string; version: string }, extra: { dependencies?: ImageManifest['dependencies']; pathWhitelist?: readonly string[]; withApp?: boolean } = {}): ImageManifest {
-  const c = (typeof config['config'] === 'object' && config['config'] !== null ? config['config'] : {}) as Record<string, unknown>;
-  const labels: { name: string; value: string }[] = [{ name: 'version', value: naming.version }];
+/** Parses an ExposedPorts key: `80`, `80/tcp`, `8000-8010/udp`. */
+export function parseExposedPort(key: string): { name: string; protocol: string; port: number; count: number } | undefined {
+  const m = /^(\d{1,5})(?:-(\d{1,5}))?(?:\/([A-Za-z0-9]+))?$/.exec(key.trim());
+  if (m === null) return undefined;
+  const start = Number(m[1]);
+  const end = m[2] === undefined ? start : Number(m[2]);
+  const protocol = (m[3] ?? 'tcp').toLowerCase();
+  if (start < 1 || end > 65535 || end < start) return undefined;
+  const name = `${m[2] === undefined ? start : `${start}-${end}`}-${protocol}`;
+  return { name, protocol, port: start, count: end - start + 1 };
+}
+
+/**
+ * Maps an image config to an ImageManifest and validates it with validateImageManifest. Entrypoint ++ Cmd
+ * becomes exec (both kept as JSON in annotations); Env, WorkingDir, User, ExposedPorts and Volumes fill the
+ * app; os/architecture/variant become os/arch labels; Labels, created and author become annotations.
+ * Items that cannot be carried over are left out with a warning (CONVERT_ENV_SKIPPED, ...); fields of the
+ * wrong JSON type are CONVERT_BAD_JSON errors. Never throws.
+ * @example
+ * const r = configToManifest(config, { name: 'example.com/app', version: '1.0' });
+ * if (r.ok) console.log(stringifyManifest(r.value));
+ */
+export function configToManifest(config: unknown, options: ConfigToManifestOptions): Result<ImageManifest> {
+  const ctx: Ctx = { issues: [] };
+  const top = isObject(config) ? config : {};
+  if (!isObject(config)) note(ctx, 'CONVERT_BAD_JSON', '', 'the image config must be a JSON object');
+
+  // Labels: version, then os and arch from the config's platform (or the index's).
+  const labels: { name: string; value: string }[] = [];
+  if (options.version !== undefined && options.version !== '') labels.push({ name: 'version', value: options.version });
+  const os = optionalString(ctx, top['os'], '/os');
+  const architecture = optionalString(ctx, top['architecture'], '/architecture');
+  const variant = optionalString(ctx, top['variant'], '/variant');
+  const platform: PlatformRequest | undefined =
+    os !== undefined || architecture !== undefined ? { ...(os ? { os } : {}), ...(architecture ? { architecture } : {}), ...(variant ? { variant } : {}) } : options.platform;
   if (platform !== undefined) {
-    // Only 32-bit arm has a GOARM-like variant that changes the appc arch (v6 -> armv6l, v7 -> armv7l).
-    const goarm = platform.architecture === 'arm' ? platform.variant?.replace(/^v/, '') ?? '' : '';
-    const mapped = appcOsArchFromGo(platform.os, platform.architecture, goarm);
-    if (mapped !== undefined) labels.push({ name: 'os', value: mapped.os }, { name: 'arch', value: mapped.arch });
+    const mapped = appcLabelsForPlatform(platform);
+    if (mapped) labels.push({ name: 'os', value: mapped.os }, { name: 'arch', value: mapped.arch });
+    else note(ctx, 'CONVERT_PLATFORM_UNMAPPED', os !== undefined ? '/os' : '', `platform ${formatPlatform(platform)} has no appc os/arch label; the os and arch labels were left out`, { platform: formatPlatform(platform) });
   }
+
+  // Annotations.
   const annotations: { name: string; value: string }[] = [];
-  const created = str(config['created']);
-  if (created !== undefined && created !== '') annotations.push({ name: 'created', value: created.replace(/(\.\d{1,9})\d*Z$/, '$1Z') });
-  const entrypoint = strings(c['Entrypoint']);
-  const cmd = strings(c['Cmd']);
-  if (c['Entrypoint'] != null) annotations.push({ name: 'appc.io/docker/entrypoint', value: JSON.stringify(entrypoint) });
-  if (c['Cmd'] != null) annotations.push({ name: 'appc.io/docker/cmd', value: JSON.stringify(cmd) });
-  const seen = new Set(annotations.map((a) => a.name));
-  for (const [key, value] of Object.entries((c['Labels'] ?? {}) as Record<string, unknown>)) {
-    if (typeof value !== 'string') continue;
-    // Label keys become annotation names: lower-cased and sanitized into ACIdentifiers; the first one wins.
-    const name = isACIdentifier(key) ? key : sanitizeACIdentifier(key);
-    if (name === undefined || seen.has(name)) continue;
-    seen.add(name);
+  const used = new Set<string>();
+  const annotate = (name: string, value: string): void => {
+    if (used.has(name)) return;
+    used.add(name);
     annotations.push({ name, value });
+  };
+  const created = optionalString(ctx, top['created'], '/created');
+  if (created !== undefined) {
+    if (isTimestamp(created)) annotate('created', created);
+    else note(ctx, 'CONVERT_CREATED_SKIPPED', '/created', `created ${JSON.stringify(created)} is not an RFC 3339 date-time; the created annotation was left out`, { value: created });
   }
-  const app: Record<string, unknown> = { exec: [...entrypoint, ...cmd], ...userAndGroup(str(c['User'])) };
-  const workdir = str(c['WorkingDir']);
-  if (workdir) app['workingDirectory'] = workdir;
-  const env = strings(c['Env']).map((e) => ({ name: e.slice(0, e.indexOf('=') < 0 ? e.length : e.indexOf('=')), value: e.indexOf('=') < 0 ? '' : e.slice(e.indexOf('=') + 1) }));
-  if (env.length) app['environment'] = env;
-  const mountPoints = Object.keys((c['Volumes'] ?? {}) as object).sort().map((path) => ({ name: sanitizeACName(path) ?? 'volume', path }));
-  if (mountPoints.length) app['mountPoints'] = mountPoints;
-  const ports = Object.keys((c['ExposedPorts'] ?? {}) as object).sort().flatMap((spec) => {
-    const m = /^(\d+)(?:\/(\w+))?$/.exec(spec);
-    if (m === null) return [];
-    const protocol = (m[2] ?? 'tcp').toLowerCase();
-    return [{ name: `${m[1]}-${protocol}`, protocol, port: Number(m[1]), count: 1, socketActivated: false }];
-  });
-  if (ports.length) app['ports'] = ports;
-  const manifest: Record<string, unknown> = { acKind: 'ImageManifest', acVersion: SPEC_VERSION, name: naming.name, labels };
-  if (extra.withApp !== false) manifest['app'] = app;
-  if (annotations.length) manifest['annotations'] = annotations;
-  if (extra.dependencies?.length) manifest['dependencies'] = extra.dependencies;
-  if (extra.pathWhitelist?.length) manifest['pathWhitelist'] = extra.pathWhitelist;
-  const result = validateImageManifest(manifest);
-  if (!result.ok) {
-    throw new AppcError('CONVERT_INVALID_MANIFEST', `the converted manifest is invalid: ${result.issues.filter((i) => i.severity === 'error').map((i) => `${i.path} ${i.message}`).join('; ')}`);
+  const author = optionalString(ctx, top['author'], '/author');
+  if (author) annotate('authors', author);
+  for (const a of options.annotations ?? []) annotate(a.name, a.value);
+
+  const cc = top['config'];
+  let app: Record<string, unknown> | undefined;
+  if (cc !== undefined && cc !== null && !isObject(cc)) note(ctx, 'CONVERT_BAD_JSON', '/config', '/config must be an object (or null)');
+  const c = isObject(cc) ? cc : undefined;
+  if (c !== undefined) {
+    const entrypoint = stringList(ctx, c['Entrypoint'], '/config/Entrypoint');
+    const cmd = stringList(ctx, c['Cmd'], '/config/Cmd');
+    if (entrypoint !== undefined) annotate(DOCKER_ANNOTATIONS.entrypoint, JSON.stringify(entrypoint));
+    if (cmd !== undefined) annotate(DOCKER_ANNOTATIONS.cmd, JSON.stringify(cmd));
+    if (!options.noApp) {
+      const exec = [...(entrypoint ?? []), ...(cmd ?? [])];
+      const { user, group } = mapUser(optionalString(ctx, c['User'], '/config/User'), options.accounts);
+      app = { exec: exec.length > 0 ? exec : null, user, group };
+
+      let workingDirectory = optionalString(ctx, c['WorkingDir'], '/config/WorkingDir');
+      if (workingDirectory !== undefined && workingDirectory !== '' && !workingDirectory.startsWith('/')) {
+        note(ctx, 'CONVERT_WORKDIR_RELATIVE', '/config/WorkingDir', `WorkingDir ${JSON.stringify(workingDirectory)} is relative; it was made absolute`, { value: workingDirectory });
+        workingDirectory = '/' + workingDirectory;
+      }
+      if (workingDirectory) app['workingDirectory'] = workingDirectory;
+
+      const env: { name: string; value: string }[] = [];
+      (stringList(ctx, c['Env'], '/config/Env') ?? []).forEach((item, i) => {
+        const eq = item.indexOf('=');
+        const name = eq === -1 ? item : item.slice(0, eq);
+        if (eq === -1 || !ENV_NAME_PATTERN.test(name)) {
+          note(ctx, 'CONVERT_ENV_SKIPPED', pointer('config', 'Env', i), `Env item ${JSON.stringify(item)} is not NAME=VALUE with a name matching ${ENV_NAME_PATTERN.source}; it was left out`, { value: item });
+          return;
+        }
+        // Docker lets a later item win; keep the first position so the order stays stable.
+        const before = env.findIndex((e) => e.name === name);
+        if (before === -1) env.push({ name, value: item.slice(eq + 1) });
+        else env[before] = { name, value: item.slice(eq + 1) };
+      });
+      if (env.length > 0) app['environment'] = env;
+
+      const mountPoints: { name: string; path: string }[] = [];
+      for (const key of objectKeys(ctx, c['Volumes'], '/config/Volumes')) {
+        let path = key;
+        if (!path.startsWith('/')) {
+          note(ctx, 'CONVERT_VOLUME_RENAMED', pointer('config', 'Volumes', key), `volume ${JSON.stringify(key)} is not an absolute path; it was made absolute`, { value: key });
+          path = '/' + path;
+        }
+        const base = sanitizeACName(path) ?? 'root';
+        let name: string = base;
+        for (let n = 2; mountPoints.some((m) => m.name === name); n++) name = `${base}-${n}`;
+        if (name !== base) note(ctx, 'CONVERT_VOLUME_RENAMED', pointer('config', 'Volumes', key), `volume ${JSON.stringify(key)} sanitizes to the mount point name ${JSON.stringify(base)}, which is taken; it was named ${JSON.stringify(name)}`, { value: key, name });
+        mountPoints.push({ name, path });
+      }
+      if (mountPoints.length > 0) app['mountPoints'] = mountPoints;
+
+      const ports: { name: string; protocol: string; port: number; count: number; socketActivated: boolean }[] = [];
+      for (const key of objectKeys(ctx, c['ExposedPorts'], '/config/ExposedPorts')) {
+        const p = parseExposedPort(key);
+        if (p === undefined || ports.some((q) => q.name === p.name)) {
+          note(ctx, 'CONVERT_PORT_SKIPPED', pointer('config', 'ExposedPorts', key), p === undefined ? `exposed port ${JSON.stringify(key)} is not PORT[-END][/PROTOCOL] with ports in 1-65535; it was left out` : `exposed port ${JSON.stringify(key)} repeats port ${p.name}; it was left out`, { value: key });
+          continue;
+        }
+        ports.push({ ...p, socketActivated: false });
+      }
+      if (ports.length > 0) app['ports'] = ports;
+    }
+
+    // Config labels become annotations; keys that are not annotation names are sanitized, and then the
+    // whole original map is kept as JSON so nothing is lost.
+    if (c['Labels'] !== undefined && c['Labels'] !== null && !isObject(c['Labels'])) note(ctx, 'CONVERT_BAD_JSON', '/config/Labels', '/config/Labels must be an object (or null)');
+    const dockerLabels = isObject(c['Labels']) ? c['Labels'] : {};
+    let renamed = false;
+    for (const [key, value] of Object.entries(dockerLabels)) {
+      const at = pointer('config', 'Labels', key);
+      if (typeof value !== 'string') {
+        note(ctx, 'CONVERT_BAD_JSON', at, `label ${JSON.stringify(key)} must have a string value`);
+        continue;
+      }
+      const name = sanitizeACIdentifier(key);
+      if (name === undefined || RESERVED_ANNOTATIONS.has(name) || name.startsWith('appc.io/') || used.has(name)) {
+        renamed = true;
+        note(ctx, 'CONVERT_LABEL_RENAMED', at, `label ${JSON.stringify(key)} ${name === undefined ? 'has no usable annotation name' : `would take the annotation name ${JSON.stringify(name)}, which is ${used.has(name) ? 'taken' : 'reserved'}`}; it is kept only in ${DOCKER_ANNOTATIONS.labels}`, { key });
+        continue;
+      }
+      if (name !== key) {
+        renamed = true;
+        note(ctx, 'CONVERT_LABEL_RENAMED', at, `label ${JSON.stringify(key)} is not an annotation name; it became ${JSON.stringify(name)} (the original key is in ${DOCKER_ANNOTATIONS.labels})`, { key, name });
+      }
+      annotate(name, value);
+    }
+    if (renamed) annotate(DOCKER_ANNOTATIONS.labels, JSON.stringify(dockerLabels));
+  } else if (!options.noApp) {
+    // No runtime config at all: still an app, so the image can be run with an explicit exec.
+    app = { exec: null, ...mapUser(undefined) };
   }
-  return result.value;
+
+  const manifest: Record<string, unknown> = { acKind: 'ImageManifest', acVersion: SPEC_VERSION, name: options.name };
+  if (labels.length > 0) manifest['labels'] = labels;
+  if (app !== undefined) manifest['app'] = app;
+  if (annotations.length > 0) manifest['annotations'] = annotations;
+
+  const conversionErrors = ctx.issues.filter((i) => i.severity === 'error');
+  const checked = validateImageManifest(manifest);
+  if (conversionErrors.length > 0) return failure([...conversionErrors, ...(checked.ok ? checked.warnings : checked.issues)], manifest);
+  if (!checked.ok) return failure([...checked.issues, ...ctx.issues], manifest);
+  return { ok: true, value: checked.value, warnings: [...ctx.issues, ...checked.warnings] };
 }

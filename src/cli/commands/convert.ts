@@ -1,73 +1,82 @@
-/** `actool convert`: a Docker or OCI image (layout directory or tar, or `docker save` archive) to an ACI. */
-import { resolve } from 'node:path';
+/** `actool convert`: converts a Docker or OCI image (OCI layout or docker save archive) to an ACI (docs/convert.md). */
 import type { Command } from '../command.js';
 import { parseFlags, UsageError } from '../command.js';
 import { EXIT } from '../io.js';
-import { convertOciImage } from '../../convert/convert.js';
-
-const HELP = `Usage: actool convert [--os=OS] [--arch=ARCH] [--variant=V] [--name=NAME] [--version=V]
-                     [--layered] [--compression=gzip|none] [--overwrite] INPUT OUT.aci
-
-Converts an OCI image layout (directory or tar) or a \`docker save\` archive (legacy or OCI form) into an ACI.
-Layers are applied in order with whiteouts; every blob is checked against its digest; the manifest is made
-from the image config (see docs/convert.md) and validated. Output is written atomically.
-
-Flags:
-  --os, --arch, --variant   pick an image from a multi-platform index, in OCI terms (linux, arm64, v8);
-                            default: the host's platform. The choices are listed when none matches.
-  --name=NAME               the image name (default: from the image's tag or reference)
-  --version=V               the version label (default: the tag, else "latest")
-  --layered                 one ACI per layer (OUT-layerN.aci), chained by dependencies with image IDs
-  --compression=C           gzip (default) or none
-  --overwrite               replace OUT if it exists
-
-Exit codes: 0 converted, 1 bad input (missing blob, digest mismatch, unsafe path, no matching platform),
-2 usage error, 3 I/O error.
-`;
+import { formatIssueLine, reportFailure } from '../aci-errors.js';
+import { formatError } from '../format-error.js';
+import { isAppcError } from '../../issues/appc-error.js';
 
 /** The convert command. */
 export const command: Command = {
   name: 'convert',
   summary: 'Convert a Docker or OCI image to an ACI',
-  help: HELP,
+  help: `Usage: actool convert [--os=OS] [--arch=ARCH] [--variant=V] [--image=REF] [--name=NAME] [--version=V]
+                      [--layered] [--compression=gzip|none] [--overwrite] [--json] INPUT OUTPUT.aci
+
+Converts an image offline. INPUT is an OCI image layout (a directory, or a tar of one) or a docker save
+archive (legacy, or the OCI form of Docker 25+); the form is detected. Every blob is checked against its
+digest; layers are applied in order with their whiteouts. The image config becomes the manifest's app
+(exec = Entrypoint + Cmd, environment, working directory, user and group, ports, mount points), os/arch
+labels, and annotations. Nothing is written unless the whole conversion succeeds.
+
+Flags:
+  --os, --arch, --variant   platform to take from a multi-platform index (default: this machine's);
+                            OCI or appc names (arm64 or aarch64, arm --variant=v7 or armv7l)
+  --image=REF               which image of an input holding several (busybox:1.36, or a bare tag)
+  --name=NAME               the ACI name (an ACIdentifier; default: the image's repository)
+  --version=V               the version label (default: the image's tag)
+  --layered                 one ACI per layer, each depending on the one below by image ID; the lower
+                            ones are written next to OUTPUT as OUTPUT-layerN.aci
+  --compression=C           gzip (default) or none
+  --overwrite               replace existing output files
+  --json                    print the report as JSON (images, image IDs, manifest, warnings)
+
+Prints one line per ACI written: PATH IMAGE-ID. Warnings (config items left out) go to stderr.
+
+Exit codes: 0 converted, 1 invalid or unsafe input (or output exists), 2 usage error, 3 I/O failure.
+`,
   async run(argv, io) {
     const { values, positionals } = parseFlags(argv, {
       os: { type: 'string' },
       arch: { type: 'string' },
       variant: { type: 'string' },
+      image: { type: 'string' },
       name: { type: 'string' },
       version: { type: 'string' },
       layered: { type: 'boolean' },
       compression: { type: 'string' },
       overwrite: { type: 'boolean' },
-      debug: { type: 'boolean' },
+      json: { type: 'boolean' },
     });
-    if (positionals.length !== 2) throw new UsageError('INPUT and OUT.aci are required');
-    const [input, out] = positionals as [string, string];
-    if (!out.endsWith('.aci')) throw new UsageError(`the output must end in .aci (given ${JSON.stringify(out)})`);
+    if (positionals.length !== 2) throw new UsageError('must provide an input image and an output file');
     const compression = values.compression ?? 'gzip';
-    if (compression !== 'gzip' && compression !== 'none') throw new UsageError('--compression must be gzip or none');
+    if (compression !== 'gzip' && compression !== 'none') throw new UsageError(`--compression must be gzip or none (got ${JSON.stringify(compression)})`);
+    const [input, output] = positionals as [string, string];
+    const { convertOciImage } = await import('../../convert/convert.js');
     try {
-      const report = await convertOciImage(resolve(io.cwd, input), resolve(io.cwd, out), {
-        ...(values.os === undefined ? {} : { os: values.os }),
-        ...(values.arch === undefined ? {} : { arch: values.arch }),
-        ...(values.variant === undefined ? {} : { variant: values.variant }),
-        ...(values.name === undefined ? {} : { name: values.name }),
-        ...(values.version === undefined ? {} : { version: values.version }),
-        layered: values.layered === true,
+      const report = await convertOciImage(input, {
+        output,
         compression,
+        ...(values.os !== undefined ? { os: values.os } : {}),
+        ...(values.arch !== undefined ? { arch: values.arch } : {}),
+        ...(values.variant !== undefined ? { variant: values.variant } : {}),
+        ...(values.image !== undefined ? { image: values.image } : {}),
+        ...(values.name !== undefined ? { name: values.name } : {}),
+        ...(values.version !== undefined ? { version: values.version } : {}),
+        layered: values.layered === true,
         overwrite: values.overwrite === true,
       });
-      for (const w of report.warnings) io.stderr(`convert: warning ${w.code}: ${w.message}\n`);
-      for (const image of report.images) io.stdout(`${image.path}\t${image.imageId}\t${image.manifest.name}\n`);
+      if (values.json) io.stdout(JSON.stringify(report) + '\n');
+      else for (const img of report.images) io.stdout(`${img.path} ${img.imageId}\n`);
+      for (const w of report.warnings) io.stderr(formatIssueLine(input, w));
       return EXIT.OK;
     } catch (e) {
-      const code = (e as { code?: unknown }).code;
-      if (typeof code === 'string' && (code.startsWith('CONVERT_') || code.startsWith('ACI_'))) {
-        io.stderr(`convert: ${(e as Error).message} [${code}]\n`);
-        return code === 'ACI_OUTPUT_EXISTS' ? EXIT.IO : EXIT.INVALID;
+      // A bad option value (such as a --name that is not an ACIdentifier) is a usage error.
+      if (isAppcError(e) && e.code === 'CONVERT_BAD_OPTION') {
+        io.stderr(`convert: ${formatError(e)}\n`);
+        return EXIT.USAGE;
       }
-      throw e;
+      return reportFailure(io, 'convert', e);
     }
   },
 };
