@@ -96,7 +96,22 @@ export class DirStore implements ImageStore {
     if (names !== undefined && names.length > 0 && !names.some((n) => n === 'blobs' || n === 'index')) {
       throw new AppcError('STORE_NOT_A_STORE', `${this.dir} holds other files and is not an image store (no blobs/ or index/); give an empty or new directory`, { file: this.dir });
     }
+    await this.#checkSubdirs(['blobs', 'index', 'tmp']);
     for (const sub of ['blobs', 'index', 'tmp']) await mkdir(join(this.dir, sub), { recursive: true });
+  }
+
+  /** Refuses a store whose `blobs`, `index` or `tmp` is something other than a directory (a damaged or foreign tree). */
+  async #checkSubdirs(subs: readonly string[]): Promise<void> {
+    for (const sub of subs) {
+      const path = join(this.dir, sub);
+      const st = await stat(path).catch((e: NodeJS.ErrnoException) => {
+        if (e.code === 'ENOENT') return undefined;
+        throw e;
+      });
+      if (st !== undefined && !st.isDirectory()) {
+        throw new AppcError('STORE_NOT_A_STORE', `not a directory: the store is damaged, or ${this.dir} is not an image store`, { file: path });
+      }
+    }
   }
 
   /**
@@ -161,6 +176,7 @@ export class DirStore implements ImageStore {
     for (const name of top.sort()) {
       if (!OWN.has(name) && !name.startsWith('.lock.')) issues.push(problem('STORE_FOREIGN_FILE', `${name} was not written by the store; ignored`, name));
     }
+    await this.#checkSubdirs(['blobs', 'index', 'tmp']);
     const names = await readdir(join(this.dir, 'index')).catch(() => [] as string[]);
     for (const name of names.sort()) {
       const id = name.replace(/\.json$/, '');
@@ -208,7 +224,10 @@ export class DirStore implements ImageStore {
   }
 
   async get(id: string): Promise<StoredImage | undefined> {
-    if (ID.test(id)) return this.#readIndex(id);
+    if (ID.test(id)) {
+      await this.#checkSubdirs(['blobs', 'index']);
+      return this.#readIndex(id);
+    }
     return matchPrefix((await this.list()).images, id);
   }
 

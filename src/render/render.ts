@@ -13,6 +13,7 @@ import { readAciEntries } from '../aci/entries.js';
 import { scanArchive, scanError } from '../aci/scan.js';
 import type { AciLimits } from '../aci/scan.js';
 import { EntryWriter, unsafeEntry } from '../aci/entry-writer.js';
+import { LayoutChecker } from '../aci/layout-rules.js';
 import type { ImageStore, StoredImage } from './store.js';
 import { findByNameAndLabels, resolveDependencies } from './resolve.js';
 import type { ResolvedImage, ResolveOptions } from './resolve.js';
@@ -72,8 +73,9 @@ function pushOnce(warnings: Issue[], issue: Issue): void {
 /**
  * Resolves the dependencies of an image and selects, image by image, the entries of the rendered rootfs
  * (R-SE-1..9). Each archive is read once: its headers are matched and its bytes hashed at the same time.
- * Throws AppcError for a missing image or dependency, a cycle, a damaged archive, or an image whose bytes do
- * not hash to its ID (RENDER_HASH_MISMATCH).
+ * Throws AppcError for a missing image or dependency, a cycle, a damaged archive, an entry the archive rules
+ * refuse (ACI_DUPLICATE_ENTRY, ACI_PATH_TRAVERSAL, ACI_ABSOLUTE_PATH, ACI_EXTRA_TOPLEVEL, ACI_HARDLINK_DANGLING,
+ * ACI_HARDLINK_OUTSIDE, ...), or an image whose bytes do not hash to its ID (RENDER_HASH_MISMATCH).
  * @example
  * const r = await renderImage(store, { name: 'example.com/app', labels: { version: '1.0.0' } });
  * for (const e of r.entries) console.log(e.path, r.images[e.image].image.manifest.name);
@@ -106,12 +108,25 @@ export async function renderImage(store: ImageStore, ref: ImageRef, options: Ren
     const source = await store.source(image.id);
     // What this image contributes, to tell a hard link to a sibling entry from one whose target comes from elsewhere.
     const mine = new Map<string, TarHeader['type']>();
+    // The archive's per-entry integrity rules (duplicates, absolute or climbing names, names outside rootfs, hard
+    // links that dangle or leave the image): Go renders such an image anyway, silently taking one of two
+    // duplicates; here the render stops with the archive's code. End-of-archive checks (an explicit rootfs entry)
+    // are not applied: Go's own renderer tests use archives without one.
+    const layout = new LayoutChecker();
+    let refused: Issue | undefined;
     const scan = await scanArchive(
       source,
       options,
-      () => ({
+      (control) => ({
         onEntry(h) {
           if (h.type === 'pax-global-header') return false;
+          const before = layout.issues.length;
+          layout.add({ name: h.name, type: h.type, linkname: h.linkname, offset: h.offset });
+          refused = layout.issues.slice(before).find((i) => i.severity === 'error');
+          if (refused !== undefined) {
+            control.stop();
+            return false;
+          }
           const p = cleanPath(h.name);
           if (!selector.select(p, h.type, own, uppers)) return false;
           let copyOf: string | undefined;
@@ -129,6 +144,10 @@ export async function renderImage(store: ImageStore, ref: ImageRef, options: Ren
     );
     const failed = scanError(scan, typeof source === 'string' ? source : undefined);
     if (failed) throw failed;
+    if (refused !== undefined) {
+      const at = typeof source === 'string' ? { file: source } : {};
+      throw new AppcError(refused.code, `image ${image.manifest.name} (${image.id.slice(0, 19)}): ${refused.message}`, { ...at, ...(refused.entry !== undefined ? { entry: refused.entry } : {}), ...(refused.offset !== undefined ? { offset: refused.offset } : {}) });
+    }
     if (verify && scan.imageId !== image.id) {
       throw new AppcError('RENDER_HASH_MISMATCH', `image ${image.manifest.name} hashes to ${scan.imageId ?? '(unreadable)'}, not ${image.id}`, typeof source === 'string' ? { file: source } : {});
     }
@@ -144,6 +163,12 @@ export async function renderImage(store: ImageStore, ref: ImageRef, options: Ren
 export interface WriteRenderedOptions {
   /** Also restore owners (uid and gid); needs privileges. Default false. */
   readonly preserveOwners?: boolean;
+  /**
+   * Check again, while writing, that every archive hashes to its image ID (RENDER_HASH_MISMATCH, and nothing is
+   * left behind): the archives are read a second time, and a store's file may have changed since renderImage.
+   * Default true.
+   */
+  readonly verifyImageIds?: boolean;
   readonly signal?: AbortSignal;
 }
 
@@ -193,7 +218,11 @@ export async function writeRendered(store: ImageStore, rendered: RenderedImage, 
       const copies = new Map<string, string[]>();
       for (const e of mine) if (e.copyOf !== undefined) copies.set(e.copyOf, [...(copies.get(e.copyOf) ?? []), e.path]);
       const copied = new Set<string>();
-      for await (const entry of readAciEntries(await store.source(rendered.images[index]!.image.id), options.signal ? { signal: options.signal } : {})) {
+      const { image } = rendered.images[index]!;
+      const source = await store.source(image.id);
+      let imageId: string | undefined;
+      const readOptions = { ...(options.signal ? { signal: options.signal } : {}), ...(options.verifyImageIds !== false ? { onImageId: (id: string) => void (imageId = id) } : {}) };
+      for await (const entry of readAciEntries(source, readOptions)) {
         const wanted = byOffset.get(entry.header.offset);
         const links = copies.get(entry.path);
         if (wanted === undefined && links !== undefined && !copied.has(entry.path)) {
@@ -213,6 +242,9 @@ export async function writeRendered(store: ImageStore, rendered: RenderedImage, 
           continue;
         }
         await writer.write(entry, rel, entry.header.type === 'link' ? belowRoot(cleanPath(entry.header.linkname)) : undefined);
+      }
+      if (options.verifyImageIds !== false && imageId !== image.id) {
+        throw new AppcError('RENDER_HASH_MISMATCH', `image ${image.manifest.name} hashes to ${imageId ?? '(unreadable)'}, not ${image.id} (it changed after it was rendered); nothing was written`, typeof source === 'string' ? { file: source } : {});
       }
     }
     await writer.finish();

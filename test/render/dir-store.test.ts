@@ -108,6 +108,21 @@ describe('DirStore', () => {
     assert.deepEqual(readdirSync(dir), ['notes.txt']);
   });
 
+  it('STORE_NOT_A_STORE: a store whose index/ or blobs/ is a file is refused by add, list and look-ups, and left as it is', async () => {
+    const dir = join(tmp, 'store-index-file');
+    const store = new DirStore(dir);
+    const a = await store.add(aciFile('example.com/a'));
+    rmSync(join(dir, 'index'), { recursive: true });
+    writeFileSync(join(dir, 'index'), 'not a directory');
+    const refused = (e: unknown): boolean => isAppcError(e) && e.code === 'STORE_NOT_A_STORE' && e.file === join(dir, 'index');
+    await assert.rejects(store.add(aciFile('example.com/b')), refused);
+    await assert.rejects(store.list(), refused);
+    await assert.rejects(renderImage(store, { name: 'example.com/a' }), refused);
+    await assert.rejects(store.get(a.id), refused);
+    await assert.rejects(store.gc(), refused);
+    assert.equal(readFileSync(join(dir, 'index'), 'utf8'), 'not a directory');
+  });
+
   it('STORE_CORRUPT_ENTRY: a blob of the wrong size or a missing blob leaves the image out; gc removes the entry', async () => {
     const dir = join(tmp, 'store-corrupt');
     const store = new DirStore(dir);
@@ -143,6 +158,27 @@ describe('DirStore', () => {
     assert.equal(await computeImageId(join(dir, 'blobs', `${image.id}.aci`)), image.id);
     assert.deepEqual(readdirSync(join(dir, 'tmp')), []);
     assert.match((await store.get(image.id))?.added ?? '', /^\d{4}-\d\d-\d\dT/);
+  });
+
+  it('a process adding images while another collects garbage over and over loses nothing', async () => {
+    const dir = join(tmp, 'store-add-gc');
+    await new DirStore(dir).add(aciFile('example.com/first'));
+    const files = Array.from({ length: 10 }, (_, i) => aciFile(`example.com/while-gc${i}`));
+    const mod = pathToFileURL(join(repoRoot, 'dist', 'src', 'render', 'dir-store.js')).href;
+    const run = (code: string): Promise<number | null> =>
+      new Promise((resolvePromise, reject) => {
+        const child = spawn(process.execPath, ['--input-type=module', '-e', `const { DirStore } = await import(${JSON.stringify(mod)}); const s = new DirStore(${JSON.stringify(dir)}); ${code}`], { stdio: ['ignore', 'ignore', 'inherit'] });
+        child.on('error', reject);
+        child.on('close', resolvePromise);
+      });
+    const adder = run(`for (const f of ${JSON.stringify(files)}) await s.add(f);`);
+    // The collector keeps going until the adder is done, so the two overlap for the whole run.
+    const collector = run(`for (let i = 0; i < 5000 && (await s.list()).images.length < 11; i++) await s.gc();`);
+    assert.deepEqual(await Promise.all([adder, collector]), [0, 0]);
+    const { images, issues } = await new DirStore(dir).list();
+    assert.equal(images.length, 11);
+    assert.deepEqual(issues, []);
+    assert.deepEqual(readdirSync(join(dir, 'tmp')), []);
   });
 
   it('two processes adding 13 images each (3 of them the same) at the same time keep the store consistent', async () => {

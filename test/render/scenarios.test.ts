@@ -96,11 +96,16 @@ describe('renderImage: more', () => {
     const images: ImageSpec[] = [];
     for (let i = 0; i < 100; i++) images.push({ name: `example.com/level${i}`, ...(i < 99 ? { dependencies: [`example.com/level${i + 1}`] } : {}), files: [{ file: `rootfs/f${i}`, content: String(i) }] });
     const store = await storeOf(images);
-    const r = await renderImage(store, { name: 'example.com/level0' }, { verifyImageIds: false });
+    const r = await renderImage(store, { name: 'example.com/level0' });
     assert.equal(r.images.length, 100);
     assert.equal(r.images[99]!.image.manifest.name, 'example.com/level99');
     assert.equal(r.images[99]!.level, 99);
+    assert.deepEqual(r.images[99]!.chain.slice(0, 2), ['example.com/level0', 'example.com/level1']);
     assert.equal(r.entries.length, 101);
+    const dir = join(tmp, 'deep');
+    await writeRendered(store, r, dir);
+    assert.equal(readdirSync(dir).length, 100);
+    assert.equal(readFileSync(join(dir, 'f99'), 'utf8'), '99');
   });
 
   it('DirOverride keeps the upper directory mode on disk (R-OUT-1)', async () => {
@@ -171,6 +176,20 @@ describe('writeRendered: all or nothing', () => {
     assert.equal(readFileSync(join(empty, 'a'), 'utf8'), 'a');
   });
 
+  it('R-SE-9 an archive that changed between renderImage and writeRendered is RENDER_HASH_MISMATCH, and nothing is written', async () => {
+    const store = await storeOf([app]);
+    const r = await renderImage(store, { name: app.name });
+    const swapped = makeAci({ acKind: 'ImageManifest', acVersion: '0.8.11', name: app.name }, [{ file: 'rootfs/a', content: 'b' }]);
+    const changed = { get: store.get.bind(store), find: store.find.bind(store), source: async () => swapped };
+    const parent = join(tmp, 'changed-parent');
+    mkdirSync(parent);
+    await assert.rejects(writeRendered(changed, r, join(parent, 'out')), (e: unknown) => isAppcError(e) && e.code === 'RENDER_HASH_MISMATCH');
+    assert.deepEqual(readdirSync(parent), []);
+    // Without the check (the caller vouches for its store), the new bytes are written.
+    await writeRendered(changed, r, join(parent, 'out'), { verifyImageIds: false });
+    assert.equal(readFileSync(join(parent, 'out', 'a'), 'utf8'), 'b');
+  });
+
   it('R-OUT-1 a refused entry (ACI_UNSAFE_ENTRY) leaves no target and no temporary directory behind', async () => {
     const parent = join(tmp, 'unsafe-parent');
     mkdirSync(parent);
@@ -212,11 +231,13 @@ describe('rendering random layers (property)', () => {
     fc.tuple(path, fc.string({ maxLength: 4 })).map(([p, content]): TarSpec => ({ file: p, content })),
     path.map((p): TarSpec => ({ symlink: p, target: '/elsewhere' })),
   );
+  const memberPath = (m: TarSpec): string => ('dir' in m ? m.dir : 'file' in m ? m.file : 'symlink' in m ? m.symlink : m.hardlink);
   let run = 0;
 
   it('R-SE-6 R-SE-7 R-OUT-1 whatever the layers hold, the selection has each path once and writes without conflict', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.array(fc.array(member, { maxLength: 6 }), { minLength: 1, maxLength: 3 }), async (layers) => {
+      // One member per path in a layer: a repeated path is an invalid archive (ACI_DUPLICATE_ENTRY, tested below).
+      fc.asyncProperty(fc.array(fc.uniqueArray(member, { maxLength: 6, selector: memberPath }), { minLength: 1, maxLength: 3 }), async (layers) => {
         const images: ImageSpec[] = layers.map((files, i) => ({ name: `example.com/l${i}`, files, ...(i + 1 < layers.length ? { dependencies: [`example.com/l${i + 1}`] } : {}) }));
         const store = await storeOf(images);
         const r = await renderImage(store, { name: 'example.com/l0' });

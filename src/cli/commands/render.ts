@@ -11,7 +11,8 @@ import { renderImage, writeRendered } from '../../render/render.js';
 import { shortImageId } from '../../schema/types/image-id.js';
 import { parseImageRef } from '../image-ref.js';
 
-const HELP = `Usage: actool render [--store=DIR] [--list] IMAGE [DIR]
+const HELP = `Usage: actool render [--store=DIR] [--strict] IMAGE DIR
+       actool render [--store=DIR] [--strict] --list IMAGE
 
 Resolves the dependencies of IMAGE from the store (by image ID when the manifest gives one, else by name
 and labels, newest version first), applies the path whitelists, and writes the rendered rootfs into DIR:
@@ -47,6 +48,7 @@ export const command: Command = {
     if (image === undefined) throw new UsageError('IMAGE is required');
     if (extra.length > 0) throw new UsageError('too many arguments');
     if (!values.list && dir === undefined) throw new UsageError('DIR is required (or --list)');
+    if (values.list && dir !== undefined) throw new UsageError('--list prints the rendered files and writes nothing: give IMAGE without DIR');
     const store = new DirStore(resolve(io.cwd, values.store ?? io.env['ACTOOL_STORE'] ?? '.actool-store'));
     const ref = parseImageRef(image);
     let rendered;
