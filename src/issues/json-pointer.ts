@@ -2,12 +2,16 @@
 
 /** Escapes one reference token (`~` becomes `~0`, `/` becomes `~1`). */
 export function escapeToken(token: string | number): string {
-  return String(token).replace(/~/g, '~0').replace(/\//g, '~1');
+  if (typeof token === 'number') return String(token);
+  // Most tokens need no escaping; skip the regex work for them (pointers are built for every checked field).
+  return token.includes('~') || token.includes('/') ? token.replace(/~/g, '~0').replace(/\//g, '~1') : token;
 }
 
 /** Builds a pointer from tokens: `pointer('labels', 2, 'value')` is `/labels/2/value`. */
 export function pointer(...tokens: readonly (string | number)[]): string {
-  return tokens.map((t) => '/' + escapeToken(t)).join('');
+  let out = '';
+  for (const t of tokens) out += '/' + escapeToken(t);
+  return out;
 }
 
 /** Appends tokens to an existing pointer. */

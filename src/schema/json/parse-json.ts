@@ -47,7 +47,6 @@ class Fail extends Error {
   }
 }
 
-const WS = new Set([0x20, 0x09, 0x0a, 0x0d]);
 
 /** Parses JSON text. Never throws: a syntax error yields `value: undefined` and a problem with its offset. */
 export function parseJson(text: string, options: ParseJsonOptions = {}): ParsedJson {
@@ -71,7 +70,11 @@ export function parseJson(text: string, options: ParseJsonOptions = {}): ParsedJ
     throw new Fail({ code: 'JSON_SYNTAX', message, offset: at });
   };
   const skipWs = (): void => {
-    while (i < n && WS.has(text.charCodeAt(i))) i++;
+    for (;;) {
+      const c = text.charCodeAt(i);
+      if (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) i++;
+      else return; // NaN past the end stops too
+    }
   };
 
   const parseString = (): string => {
