@@ -2,6 +2,7 @@
  * Best-effort reading of broken manifests (Go's schema/lastditch; checklist M-LD-1..4): recovers the name,
  * version, labels and app identities so that an error report or a forced operation can still name things.
  */
+import { goFieldValue } from './internal/fields.js';
 
 /** What can be recovered from a broken image manifest: plain strings, nothing validated. */
 export interface LastDitchImageManifest {
@@ -21,15 +22,7 @@ export interface LastDitchPodManifest {
   }[];
 }
 
-function field(obj: unknown, name: string): unknown {
-  if (typeof obj !== 'object' || obj === null || Array.isArray(obj)) return undefined;
-  const rec = obj as Record<string, unknown>;
-  if (Object.hasOwn(rec, name)) return rec[name];
-  let found: unknown;
-  const lower = name.toLowerCase();
-  for (const k of Object.keys(rec)) if (k.toLowerCase() === lower) found = rec[k];
-  return found;
-}
+const field = goFieldValue;
 
 const str = (v: unknown): string => (typeof v === 'string' ? v : '');
 

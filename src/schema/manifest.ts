@@ -7,6 +7,7 @@ import { parseDocument, runDocument } from './internal/document.js';
 import { finish } from './internal/finish.js';
 import { goJsonStringify } from './internal/go-json.js';
 import { withPositions } from './internal/positions.js';
+import { goFieldValue } from './internal/fields.js';
 import type { ImageManifest } from './image-manifest.js';
 import { IMAGE_MANIFEST_KIND, validateImageManifest } from './image-manifest.js';
 import type { PodManifest } from './pod-manifest.js';
@@ -24,9 +25,7 @@ export type Manifest = ImageManifest | PodManifest;
 export type ManifestResult = Result<Manifest> & { readonly kind?: ManifestKind };
 
 function findKind(value: unknown): string | undefined {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
-  let kind: unknown;
-  for (const [k, v] of Object.entries(value)) if (k.toLowerCase() === 'ackind') kind = v;
+  const kind = goFieldValue(value, 'acKind');
   return typeof kind === 'string' ? kind : undefined;
 }
 

@@ -7,7 +7,7 @@ import type { CheckContext, SchemaValidateOptions } from './internal/check.js';
 import { reporter } from './internal/check.js';
 import type { DocumentKind, ParseManifestOptions } from './internal/document.js';
 import { checkDocument, runDocument } from './internal/document.js';
-import { fieldPointer, readFields } from './internal/fields.js';
+import { fieldPointer, goFieldValue, readFields } from './internal/fields.js';
 import { finish } from './internal/finish.js';
 import { checkList, checkBoolean, checkObject, checkString } from './internal/json-types.js';
 import { reportNotObject } from './internal/json-types.js';
@@ -162,11 +162,15 @@ export function checkPodManifest(value: unknown, path: string, ctx: CheckContext
   const apps = checkList(f.apps, at('apps'), ctx, checkRuntimeApp);
   // Names must be unique; compare by position in the input list so the pointer is right.
   const rawApps = Array.isArray(f.apps) ? f.apps : [];
-  const appNames = rawApps.map((a) => { const n = readFields(typeof a === 'object' && a !== null ? (a as Record<string, unknown>) : {}, ['name'] as const, '', { osArch: ctx.osArch, issues: [] }).name; return typeof n === 'string' ? n : undefined; });
+  const nameOf = (item: unknown): string | undefined => {
+    const n = goFieldValue(item, 'name');
+    return typeof n === 'string' ? n : undefined;
+  };
+  const appNames = rawApps.map(nameOf);
   reportDuplicates(appNames, at('apps'), 'name', ctx, 'POD_DUPLICATE_APP', 'app');
   const volumes = checkList(f.volumes, at('volumes'), ctx, checkVolume);
   const rawVolumes = Array.isArray(f.volumes) ? f.volumes : [];
-  const volumeNames = rawVolumes.map((v) => { const n = readFields(typeof v === 'object' && v !== null ? (v as Record<string, unknown>) : {}, ['name'] as const, '', { osArch: ctx.osArch, issues: [] }).name; return typeof n === 'string' ? n : undefined; });
+  const volumeNames = rawVolumes.map(nameOf);
   reportDuplicates(volumeNames, at('volumes'), 'name', ctx, 'POD_DUPLICATE_VOLUME', 'volume');
   const isolators = f.isolators === undefined || f.isolators === null ? undefined : checkPodIsolators(f.isolators, at('isolators'), ctx);
   const annotations = f.annotations === undefined || f.annotations === null ? undefined : checkAnnotations(f.annotations, at('annotations'), ctx, { nameKind: 'name' });

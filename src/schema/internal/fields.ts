@@ -36,13 +36,27 @@ export function readFields<K extends string>(
 }
 
 /**
- * The pointer of a field for issues: the key as written in the document when it differs
- * from the canonical name only in case, so that line and column can be found.
+ * The key under which Go reads `field` from `obj`: the last key, in document order, equal to it or equal
+ * ignoring case (the same rule as readFields). Undefined when there is none.
+ */
+export function goFieldKey(obj: Readonly<Record<string, unknown>>, field: string): string | undefined {
+  const lower = field.toLowerCase();
+  let found: string | undefined;
+  for (const key of Object.keys(obj)) if (key === field || key.toLowerCase() === lower) found = key;
+  return found;
+}
+
+/** The value Go reads for `field` from a decoded value (undefined when it is not an object or lacks it). */
+export function goFieldValue(value: unknown, field: string): unknown {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
+  const key = goFieldKey(value as Record<string, unknown>, field);
+  return key === undefined ? undefined : (value as Record<string, unknown>)[key];
+}
+
+/**
+ * The pointer of a field for issues: the key as written in the document (it may differ from the canonical
+ * name in case), so that line and column point at the value Go actually read.
  */
 export function fieldPointer(obj: Readonly<Record<string, unknown>>, field: string, path: string): string {
-  if (Object.hasOwn(obj, field)) return childPointer(path, field);
-  const lower = field.toLowerCase();
-  let found = field;
-  for (const key of Object.keys(obj)) if (key.toLowerCase() === lower) found = key;
-  return childPointer(path, found);
+  return childPointer(path, goFieldKey(obj, field) ?? field);
 }

@@ -2,6 +2,7 @@
 import { splitPointer } from '../../issues/json-pointer.js';
 import { childPointer } from '../../issues/json-pointer.js';
 import type { Issue } from '../../issues/issue.js';
+import { goFieldKey } from './fields.js';
 import type { ParsedJson } from '../json/parse-json.js';
 import { lineColumn } from '../json/parse-json.js';
 
@@ -26,11 +27,7 @@ export function locate(parsed: ParsedJson, path: string): { readonly path: strin
       docPath = childPointer(docPath, index);
     } else if (typeof node === 'object' && node !== null) {
       const obj = node as Record<string, unknown>;
-      let key: string | undefined = Object.hasOwn(obj, token) ? token : undefined;
-      if (key === undefined) {
-        const lower = token.toLowerCase();
-        for (const k of Object.keys(obj)) if (k.toLowerCase() === lower) key = k;
-      }
+      const key = goFieldKey(obj, token);
       if (key === undefined) break;
       node = obj[key];
       docPath = childPointer(docPath, key);

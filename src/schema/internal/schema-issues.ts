@@ -37,8 +37,11 @@ function describe(e: SchemaError): { path: string; message: string } {
 // Keywords that only say "a sub-schema failed"; the sub-schema's own error carries the detail.
 const AGGREGATE = new Set(['if', 'oneOf', 'anyOf', 'allOf']);
 
-/** True when a and b are the same pointer or one contains the other. */
+/** True when a and b are the same pointer or one contains the other (ignoring case). */
 function related(a: string, b: string): boolean {
+  // Issues point at keys as written, the schema at canonical ones; Go matches keys ignoring case.
+  a = a.toLowerCase();
+  b = b.toLowerCase();
   return a === b || (b !== '' && a.startsWith(b + '/')) || (a !== '' && b.startsWith(a + '/'));
 }
 
