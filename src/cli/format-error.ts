@@ -1,5 +1,6 @@
 /** Turns any thrown value into one line for a person: no stack traces reach a CLI user. */
 import { isAppcError } from '../issues/appc-error.js';
+import { describeIoError } from '../node/io-error.js';
 
 /** One line describing `e`, with the file, entry, URL or offset when known. */
 export function formatError(e: unknown): string {
@@ -12,17 +13,7 @@ export function formatError(e: unknown): string {
   if (e instanceof Error) {
     const code = (e as { code?: unknown }).code;
     const path = (e as { path?: unknown }).path;
-    if (typeof code === 'string' && typeof path === 'string') {
-      const reason: Record<string, string> = {
-        ENOENT: 'no such file or directory',
-        EACCES: 'permission denied',
-        EISDIR: 'is a directory',
-        ENOTDIR: 'not a directory',
-        EEXIST: 'already exists',
-        ENOSPC: 'no space left on device',
-      };
-      return `${path}: ${reason[code] ?? e.message}`;
-    }
+    if (typeof code === 'string' && typeof path === 'string') return `${path}: ${describeIoError(e)}`;
     return e.message;
   }
   return String(e);

@@ -3,6 +3,7 @@
  * blob, apply the layers with whiteouts, map the config to an image manifest, and write one squashed ACI or
  * one ACI per layer chained by dependencies. Nothing is written unless every step succeeds.
  */
+import { checkOutput } from '../aci/archive-output.js';
 import { stat, unlink } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { ACI_LIMITS } from '../aci/scan.js';
@@ -121,15 +122,6 @@ function checkOptions(options: ConvertOptions): void {
     throw optionError(`--name ${JSON.stringify(options.name)} is not an ACIdentifier (lower-case a-z, 0-9 and - . _ ~ /)${hint ? `; try ${JSON.stringify(hint)}` : ''}`);
   }
   if (options.version !== undefined && options.version === '') throw optionError('--version must not be empty');
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await stat(path);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** The candidates of an input, whatever its form. */
@@ -390,9 +382,7 @@ export async function convertOciImage(source: string, options: ConvertOptions): 
   // The outputs: refuse early when they exist, before reading any layer.
   const outputs = options.layered ? [...image.layers.slice(0, -1).map((_, i) => layerOutputPath(options.output, i)), options.output] : [options.output];
   if (!options.overwrite) {
-    for (const o of outputs) {
-      if (await exists(o)) throw new AppcError('ACI_OUTPUT_EXISTS', 'the output file exists (pass overwrite, --overwrite, to replace it)', { file: o });
-    }
+    for (const o of outputs) await checkOutput(o, false);
   }
 
   const warnings: Issue[] = [];

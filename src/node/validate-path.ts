@@ -1,5 +1,7 @@
 /** Validates one path as the Go actool does: a directory is a layout, an archive magic an image, text a manifest. */
 // Plain node:fs (already loaded when Node starts); fs/promises would add start-up time to every run.
+import { describeIoError } from './io-error.js';
+export { describeIoError } from './io-error.js';
 import { closeSync, createReadStream, fstatSync, openSync, readSync, statSync } from 'node:fs';
 import { isAppcError } from '../issues/appc-error.js';
 import type { AciSource } from '../aci/source.js';
@@ -142,18 +144,5 @@ async function validateImagePath(file: string, options: ValidatePathOptions): Pr
     // Decryption problems carry their own code (wrong passphrase, passphrase required, corrupt message).
     if (isAppcError(e)) return { file, type: 'appimage', valid: false, issues: [{ code: e.code, severity: 'error', path: '', message: e.message }] };
     return { file, type: 'appimage', valid: false, issues: [fileIssue('FILE_UNREADABLE', describeIoError(e))] };
-  }
-}
-
-/** One line for an I/O error, without a stack. */
-export function describeIoError(e: unknown): string {
-  const code = (e as { code?: unknown } | null)?.code;
-  switch (code) {
-    case 'ENOENT': return 'no such file or directory';
-    case 'EACCES': return 'permission denied';
-    case 'EISDIR': return 'is a directory';
-    case 'ENOTDIR': return 'a component of the path is not a directory';
-    case 'ELOOP': return 'too many levels of symbolic links';
-    default: return e instanceof Error ? e.message : String(e);
   }
 }

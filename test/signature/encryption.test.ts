@@ -7,6 +7,8 @@ import { decryptAci, detectEncryption, maybeDecrypt } from '../../src/signature/
 import { encryptSymmetric, encryptToKey, makeKey } from '../support/pgp.js';
 
 const plain = new Uint8Array(randomBytes(1 << 20));
+// Random bytes can look like the start of an OpenPGP packet (bit 7 set and a matching tag): a tar never does.
+plain.set(new TextEncoder().encode('rootfs/'), 0);
 let binary: Uint8Array;
 let armored: string;
 
