@@ -12,7 +12,10 @@ function location(file: string, i: Issue): string {
 
 /** `FILE:LINE:COL: error CODE /pointer: message`, one line per issue. */
 export function formatText(report: PathReport): string {
-  return report.issues.map((i) => `${location(report.file, i)}: ${i.severity} ${i.code} ${i.path || '/'}: ${oneLine(i.message)}\n`).join('');
+  // Archive issues name their entry in the location and their byte offset at the end, so they can be found.
+  return report.issues
+    .map((i) => `${location(report.file, i)}: ${i.severity} ${i.code} ${i.path || '/'}: ${oneLine(i.message)}${i.offset !== undefined && i.line === undefined ? ` (offset ${i.offset})` : ''}\n`)
+    .join('');
 }
 
 /** One JSON object per line, with the fields documented in docs/cli.md. */

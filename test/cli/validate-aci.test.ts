@@ -37,6 +37,9 @@ describe('actool validate (images and layouts)', () => {
     assert.ok(traversal!.issues.some((i) => i.severity === 'error' && typeof i.entry === 'string'), JSON.stringify(traversal));
     assert.equal(truncated!.valid, false);
     assert.equal(manifest!.valid, true);
+    // The text format names the entry and the byte offset of archive issues.
+    const text = await runActool(['validate', fixturePath('aci', 'traversal.aci')]);
+    assert.match(text.stdout, /traversal\.aci\(rootfs\/[^)]*\): error ACI_\w+ \/: .* \(offset \d+\)\n/);
   });
 
   it('A-VA-5 validates an image layout directory, and --type=layout on a file is a clear error', async () => {
