@@ -24,7 +24,7 @@ const INVALID_INPUT = new Set([
   'KEYSTORE_BAD_PREFIX',
   'KEYSTORE_BAD_FINGERPRINT',
   'KEYSTORE_KEY_NOT_FOUND',
-  'TRUST_INSECURE_URL',
+  'KEYSTORE_CONFLICT',
   'TRUST_NO_PUBKEYS',
   'ENCRYPTION_PASSPHRASE_REQUIRED',
   'ENCRYPTION_WRONG_PASSPHRASE',
@@ -32,7 +32,10 @@ const INVALID_INPUT = new Set([
   'ENCRYPTION_UNSUPPORTED',
 ]);
 
-/** The exit code for a thrown error: 1 for invalid input, 3 for I/O, network and keystore failures. */
+/**
+ * The exit code for a thrown error: 1 for invalid input (a bad key, prefix or passphrase), 3 for I/O,
+ * every network failure (`HTTP_*`, including refused URLs, redirects and certificates) and keystore failures.
+ */
 export function exitCodeFor(e: unknown): number {
   return isAppcError(e) && INVALID_INPUT.has(e.code) ? EXIT.INVALID : EXIT.IO;
 }

@@ -140,9 +140,10 @@ describe('actool trust, fetch and verify over HTTPS', () => {
     assert.deepEqual(readdirSync(out), ['unsigned-1.0.0-linux-amd64.aci']);
   });
 
-  it('spec/discovery.md TLS is checked unless --insecure-options=tls', async () => {
+  it('spec/discovery.md TLS is checked unless --insecure-options=tls (an untrusted certificate exits 3)', async () => {
     const strict = await runActool(['fetch', '--keystore=ks', `--port=${server.port}`, `--output=${join(tmp, 'out-tls')}`, APP('app')], { cwd: tmp });
-    assert.equal(strict.code, 1);
+    assert.equal(strict.code, 3);
+    assert.match(strict.stderr, /discovery reached no server .*TLS certificate of 127\.0\.0\.1:\d+ is not trusted/);
     const insecure = await runActool(['fetch', '--keystore=ks', `--port=${server.port}`, `--output=${join(tmp, 'out-tls')}`, '--insecure-options=tls', APP('app')], { cwd: tmp });
     assert.equal(insecure.code, 0, insecure.stderr);
   });

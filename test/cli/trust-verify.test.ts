@@ -6,6 +6,8 @@ import { after, before, describe, it } from 'node:test';
 import { main } from '../../src/cli/actool.js';
 import type { CliIO } from '../../src/cli/io.js';
 import { runActool } from '../support/run-actool.js';
+import type { DiscoveryServers } from '../support/discovery-servers.js';
+import { startDiscoveryServers } from '../support/discovery-servers.js';
 import { makeKey, signDetached, type TestKey } from '../support/pgp.js';
 
 let tmp: string;
@@ -97,10 +99,11 @@ describe('actool trust', () => {
     assert.doesNotMatch(r.stderr, /at .*\.m?js:\d+/);
   });
 
-  it('S-4 refuses plain http key URLs without --insecure-allow-http', async () => {
+  it('S-4 refuses plain http key URLs without --insecure-allow-http (exit 3: a refused download)', async () => {
     const r = await runActool(['trust', '--keystore=ks5', '--root', '--skip-fingerprint-review', 'http://127.0.0.1:9/key.asc'], { cwd: tmp });
-    assert.equal(r.code, 1);
-    assert.match(r.stderr, /TRUST_INSECURE_URL/);
+    assert.equal(r.code, 3);
+    assert.match(r.stderr, /^trust: http:\/\/127\.0\.0\.1:9\/key\.asc: refusing a plain http URL.*\[HTTP_INSECURE_URL\]\n$/);
+    assert.ok(!existsSync(join(tmp, 'ks5')));
   });
 
   it('S-4 usage errors: both --prefix and --root, neither, bad prefix', async () => {
@@ -151,15 +154,31 @@ describe('actool verify', () => {
   it('S-1 exit 3 for a missing image, 2 for no arguments', async () => {
     const r = await runActool(['verify', '--keystore=vks', '--name=example.com/app', 'none.aci'], { cwd: tmp });
     assert.equal(r.code, 3);
-    assert.match(r.stderr, /none\.aci: no such file or directory/);
+    assert.match(r.stderr, /^verify: \S*none\.aci: cannot read it: no such file or directory \[FILE_UNREADABLE\]\n$/);
     assert.equal((await runActool(['verify'], { cwd: tmp })).code, 2);
   });
 });
 
 describe('actool trust with no key given', () => {
-  it('S-4 needs discovery of ac-discovery-pubkeys: TRUST_NO_PUBKEYS when none is found', async () => {
-    const r = await runActool(['trust', '--keystore=ks7', '--prefix=example.invalid', '--skip-fingerprint-review'], { cwd: tmp });
+  let s: DiscoveryServers;
+  before(async () => {
+    s = await startDiscoveryServers();
+  });
+  after(async () => {
+    await s.close();
+  });
+
+  it('S-4 needs discovery of ac-discovery-pubkeys: TRUST_NO_PUBKEYS (exit 1) when servers answer without any', async () => {
+    const r = await runActool(['trust', '--keystore=ks7', '--prefix=127.0.0.1/nothing', `--port=${s.httpsPort}`, '--skip-fingerprint-review'], { cwd: tmp, env: { NODE_EXTRA_CA_CERTS: s.certFile } });
     assert.equal(r.code, 1);
     assert.match(r.stderr, /TRUST_NO_PUBKEYS/);
+    assert.ok(!existsSync(join(tmp, 'ks7')));
+  });
+
+  it('S-4 a discovery that reaches no server is a network failure (exit 3), nothing trusted', async () => {
+    const r = await runActool(['trust', '--keystore=ks8', '--prefix=127.0.0.1/app', `--port=${s.closedPort}`, '--skip-fingerprint-review'], { cwd: tmp });
+    assert.equal(r.code, 3);
+    assert.match(r.stderr, /reached no server: connection refused .*\[HTTP_NETWORK\]/);
+    assert.ok(!existsSync(join(tmp, 'ks8')));
   });
 });

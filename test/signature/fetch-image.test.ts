@@ -104,18 +104,18 @@ describe('S-1 fetchImage', () => {
     assert.deepEqual(readdirSync(dir), []);
   });
 
-  it('S-1 a truncated download (short of Content-Length) is FETCH_DOWNLOAD_FAILED', async () => {
+  it('S-1 a truncated download (short of Content-Length) is HTTP_TRUNCATED', async () => {
     const dir = out();
     await assert.rejects(
       fetchImage(APP, { aci: BASE }, { outputDir: dir, noSignature: true, fetch: server({ [BASE]: () => new Response(image.subarray(0, 100), { headers: { 'content-length': '5000' } }) }) }),
-      { code: 'FETCH_DOWNLOAD_FAILED' },
+      { code: 'HTTP_TRUNCATED' },
     );
     assert.deepEqual(readdirSync(dir), []);
   });
 
   it('S-1 HTTP errors and plain http URLs', async () => {
-    await assert.rejects(fetchImage(APP, { aci: BASE }, { outputDir: out(), noSignature: true, fetch: server({}) }), { code: 'FETCH_DOWNLOAD_FAILED' });
-    await assert.rejects(fetchImage(APP, { aci: 'http://x.org/a.aci' }, { outputDir: out(), noSignature: true, fetch: server({}) }), { code: 'FETCH_INSECURE_URL' });
+    await assert.rejects(fetchImage(APP, { aci: BASE }, { outputDir: out(), noSignature: true, fetch: server({}) }), { code: 'HTTP_STATUS' });
+    await assert.rejects(fetchImage(APP, { aci: 'http://x.org/a.aci' }, { outputDir: out(), noSignature: true, fetch: server({}) }), { code: 'HTTP_INSECURE_URL' });
     const ok = await fetchImage(APP, { aci: 'http://x.org/a.aci' }, { outputDir: out(), noSignature: true, allowHttp: true, inspect, fetch: server({ 'http://x.org/a.aci': () => new Response(image) }) });
     assert.ok(ok.ok);
   });

@@ -9,7 +9,7 @@ import type { AuthConfig } from '../../discovery/auth.js';
 import { parseAuthConfig } from '../../discovery/auth.js';
 import { parseAppString } from '../../discovery/app-string.js';
 import type { DiscoverOptions, DiscoveryAttempt, DiscoveryResult } from '../../discovery/discover.js';
-import { discover } from '../../discovery/discover.js';
+import { discover, transportFailure } from '../../discovery/discover.js';
 import { createInsecureFetch } from '../../node/insecure-fetch.js';
 import { hostLabels } from '../../node/host-labels.js';
 
@@ -50,7 +50,8 @@ Flags:
   --debug                  print the trace of every request and tag to stderr
 
 Exit codes: 0 found endpoints and keys for every APP, 1 an APP is invalid or discovery found no
-endpoint or no public key, 2 usage error, 3 the auth config cannot be read.
+endpoint or no public key, 2 usage error, 3 the auth config cannot be read or no server answered
+(refused connection, DNS, TLS certificate, time-out, oversized page, refused redirect).
 `,
   async run(argv, io) {
     const { values, positionals } = parseFlags(argv, {
@@ -129,7 +130,9 @@ endpoint or no public key, 2 usage error, 3 the auth config cannot be read.
       }
       for (const i of result.issues) io.stderr(formatIssue(text, i));
       if (!result.ok) {
-        exit = EXIT.INVALID;
+        // No server answered at all: the registry is down or unreachable, not an app without images.
+        const down = result.endpoints.length === 0 ? transportFailure(result.attempts) : undefined;
+        exit = down !== undefined || exit === EXIT.IO ? EXIT.IO : EXIT.INVALID;
         if (!debug) io.stderr(`discover: ${text}: run "actool --debug discover ..." to see every request\n`);
       }
     }
