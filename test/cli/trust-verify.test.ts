@@ -106,6 +106,17 @@ describe('actool trust', () => {
     assert.ok(!existsSync(join(tmp, 'ks5')));
   });
 
+  it('S-4 a keystore path conflict (prefix X/<fp>, then key <fp> for X) is one line, exit 1', async () => {
+    const first = await runActool(['trust', '--keystore=ks9', `--prefix=example.com/${key.fingerprint}`, '--skip-fingerprint-review', 'other.asc'], { cwd: tmp });
+    assert.equal(first.code, 0, first.stderr);
+    const r = await runActool(['trust', '--keystore=ks9', '--prefix=example.com', '--skip-fingerprint-review', 'key.asc'], { cwd: tmp });
+    assert.equal(r.code, 1);
+    const errors = r.stderr.split('\n').filter((l) => l.startsWith('trust:'));
+    assert.equal(errors.length, 1, r.stderr);
+    assert.match(errors[0]!, /is already the directory of prefix .*\[KEYSTORE_CONFLICT\]$/);
+    assert.doesNotMatch(r.stderr, /EISDIR|at .*\.c?js:\d+/);
+  });
+
   it('S-4 usage errors: both --prefix and --root, neither, bad prefix', async () => {
     assert.equal((await runActool(['trust', '--prefix=a.com', '--root', 'key.asc'], { cwd: tmp })).code, 2);
     assert.equal((await runActool(['trust', 'key.asc'], { cwd: tmp })).code, 2);

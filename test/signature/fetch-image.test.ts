@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -118,6 +118,12 @@ describe('S-1 fetchImage', () => {
     await assert.rejects(fetchImage(APP, { aci: 'http://x.org/a.aci' }, { outputDir: out(), noSignature: true, fetch: server({}) }), { code: 'HTTP_INSECURE_URL' });
     const ok = await fetchImage(APP, { aci: 'http://x.org/a.aci' }, { outputDir: out(), noSignature: true, allowHttp: true, inspect, fetch: server({ 'http://x.org/a.aci': () => new Response(image) }) });
     assert.ok(ok.ok);
+  });
+
+  it('an output directory that cannot be created is FILE_WRITE_FAILED naming it', async () => {
+    const file = join(tmp, 'a-file');
+    writeFileSync(file, 'x');
+    await assert.rejects(fetchImage(APP, { aci: BASE }, { outputDir: join(file, 'sub'), noSignature: true, inspect, fetch: server({ [BASE]: () => new Response(image) }) }), { code: 'FILE_WRITE_FAILED', file: join(file, 'sub') });
   });
 
   it('S-5 decrypts an encrypted image before inspecting it (the signature is over the encrypted bytes)', async () => {
