@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -167,6 +167,15 @@ describe('actool verify', () => {
     assert.equal(r.code, 3);
     assert.match(r.stderr, /^verify: \S*none\.aci: cannot read it: no such file or directory \[FILE_UNREADABLE\]\n$/);
     assert.equal((await runActool(['verify'], { cwd: tmp })).code, 2);
+  });
+
+  it('S-1 an unreadable image (a directory) is one line and exit 3, never a stack trace', async () => {
+    mkdirSync(join(tmp, 'dir.aci'), { recursive: true });
+    for (const args of [['dir.aci'], ['--name=example.com/app', 'dir.aci', 'app.aci.asc']]) {
+      const r = await runActool(['verify', '--keystore=vks', ...args], { cwd: tmp });
+      assert.equal(r.code, 3, r.stderr);
+      assert.match(r.stderr, /^verify: \S*dir\.aci: cannot read it: is a directory \[FILE_UNREADABLE\]\n$/);
+    }
   });
 });
 
