@@ -1,6 +1,5 @@
 /** `actool verify`: checks an image's detached signature against the keystore (checklist S-1..S-4). */
 import { resolve } from 'node:path';
-import { readPassphrase } from '../passphrase.js';
 import type { Command } from '../command.js';
 import { UsageError, parseFlags } from '../command.js';
 import { formatError } from '../format-error.js';
@@ -9,7 +8,10 @@ import { EXIT } from '../io.js';
 import { readAciManifest } from '../../aci/read-aci.js';
 import { isACIdentifier } from '../../schema/types/ac-identifier.js';
 import { maybeDecrypt } from '../../signature/encryption.js';
-import { exitCodeFor, KEYSTORE_HELP, openKeystore } from '../keystore-option.js';
+import { exitCodeFor } from '../aci-errors.js';
+import { KEYSTORE_HELP, openKeystore, readPassphraseFile } from '../flags.js';
+import { formatIssues } from '../format-issues.js';
+import { escapeTerminalText } from '../terminal-text.js';
 import { verifyAciFile } from '../../node/verify-file.js';
 import { readFileChunks } from '../../node/file-chunks.js';
 import { isAppcError } from '../../issues/appc-error.js';
@@ -55,7 +57,7 @@ export const command: Command = {
     const label = positionals[0]!;
     try {
       const ks = openKeystore(values.keystore, io);
-      const passphrase = values['passphrase-file'] === undefined ? undefined : await readPassphrase(resolve(io.cwd, values['passphrase-file']));
+      const passphrase = await readPassphraseFile(values['passphrase-file'], io);
       const name = values.name ?? (await manifestName(image, passphrase, io, label));
       const check = await verifyAciFile(image, sig, ks, {
         ...(name === undefined ? {} : { name }),
@@ -66,13 +68,13 @@ export const command: Command = {
         return check.ok ? EXIT.OK : EXIT.INVALID;
       }
       if (check.ok) {
-        for (const w of check.warnings) io.stderr(`${label}: warning ${w.code} ${w.message}\n`);
+        io.stderr(formatIssues(label, check.warnings));
         io.stdout(
-          `${label}: good signature from ${formatFingerprint(check.fingerprint)} (${check.userIds.join(', ') || 'no user ID'}), trusted for ${formatScope(check.keyPrefix)}\n`,
+          escapeTerminalText(`${label}: good signature from ${formatFingerprint(check.fingerprint)} (${check.userIds.join(', ') || 'no user ID'}), trusted for ${formatScope(check.keyPrefix)}`) + '\n',
         );
         return EXIT.OK;
       }
-      for (const i of check.issues) io.stderr(`${label}: ${i.severity} ${i.code} ${i.message}\n`);
+      io.stderr(formatIssues(label, check.issues));
       return EXIT.INVALID;
     } catch (e) {
       io.stderr(`verify: ${formatError(e)}\n`);
@@ -102,7 +104,7 @@ async function manifestName(image: string, passphrase: string | undefined, io: C
   } catch (e) {
     // An image that cannot be read at all is an I/O failure, reported once by the caller.
     if (isAppcError(e) && e.code === 'FILE_UNREADABLE') throw e;
-    io.stderr(`${label}: warning: cannot read the image name from its manifest (${formatError(e)}); only keys trusted for every image (root) count; give --name=NAME${passphrase === undefined ? ' or --passphrase-file' : ''}\n`);
+    io.stderr(`${escapeTerminalText(label)}: warning: cannot read the image name from its manifest (${formatError(e)}); only keys trusted for every image (root) count; give --name=NAME${passphrase === undefined ? ' or --passphrase-file' : ''}\n`);
     return undefined;
   } finally {
     await chunks.return(undefined);
