@@ -5,6 +5,7 @@ import type { AuthConfig } from '../discovery/auth.js';
 import { parseAuthConfig } from '../discovery/auth.js';
 import { UsageError } from './command.js';
 import { formatError } from './format-error.js';
+import { formatIssues } from './format-issues.js';
 import type { CliIO } from './io.js';
 import { EXIT } from './io.js';
 
@@ -55,12 +56,12 @@ export async function readAuthConfigFlag(command: string, file: string | undefin
   try {
     text = await readFile(resolve(io.cwd, file), 'utf8');
   } catch (e) {
-    io.stderr(`${command}: cannot read --auth-config: ${formatError(e)}\n`);
+    io.stderr(`${command}: cannot read --auth-config: ${formatError(e, file)}\n`);
     return { exit: EXIT.IO };
   }
   const parsed = parseAuthConfig(text);
   if (!parsed.ok) {
-    for (const i of parsed.issues) io.stderr(`${command}: ${file}: ${i.severity} ${i.code} ${i.path || '/'}: ${i.message}\n`);
+    io.stderr(formatIssues(`${command}: ${file}`, parsed.issues));
     return { exit: EXIT.INVALID };
   }
   return { auth: parsed.value };

@@ -173,13 +173,11 @@ function settingsOf(options: HttpGetOptions): Settings {
 class Watch {
   readonly controller = new AbortController();
   reason: 'caller' | 'timeout' | 'idle' | undefined;
-  readonly #stopped: Promise<typeof STOPPED>;
   readonly #deadline: ReturnType<typeof setTimeout>;
   readonly #onAbort = (): void => this.stop('caller');
   #released = false;
 
   constructor(private readonly settings: Settings) {
-    this.#stopped = new Promise((resolve) => this.controller.signal.addEventListener('abort', () => resolve(STOPPED), { once: true }));
     this.#deadline = setTimeout(() => this.stop('timeout'), settings.timeoutMs);
     settings.signal?.addEventListener('abort', this.#onAbort, { once: true });
     if (settings.signal?.aborted) this.stop('caller');
@@ -191,15 +189,39 @@ class Watch {
     this.controller.abort(reason === 'caller' ? this.settings.signal?.reason : new Error(`download stopped: ${reason}`));
   }
 
-  /** Waits for `p` unless the download is stopped first, or the server stays silent for the idle time-out. */
-  async race<T>(p: Promise<T>): Promise<T | typeof STOPPED> {
-    p.catch(noop);
-    const idle = setTimeout(() => this.stop('idle'), this.settings.idleTimeoutMs);
-    try {
-      return await Promise.race([p, this.#stopped]);
-    } finally {
-      clearTimeout(idle);
+  /**
+   * Waits for `p` unless the download is stopped first, or the server stays silent for the idle time-out.
+   * Each call removes its own listener and timer, so nothing accumulates over millions of body reads
+   * (a `Promise.race` against one long-lived promise would keep a reaction per call).
+   */
+  race<T>(p: Promise<T>): Promise<T | typeof STOPPED> {
+    const signal = this.controller.signal;
+    if (signal.aborted) {
+      p.catch(noop);
+      return Promise.resolve(STOPPED);
     }
+    return new Promise<T | typeof STOPPED>((resolve, reject) => {
+      const done = (): void => {
+        clearTimeout(idle);
+        signal.removeEventListener('abort', onAbort);
+      };
+      const onAbort = (): void => {
+        done();
+        resolve(STOPPED);
+      };
+      const idle = setTimeout(() => this.stop('idle'), this.settings.idleTimeoutMs);
+      signal.addEventListener('abort', onAbort, { once: true });
+      p.then(
+        (v) => {
+          done();
+          resolve(v);
+        },
+        (e: unknown) => {
+          done();
+          reject(e);
+        },
+      );
+    });
   }
 
   /** The reason the download was stopped, as a detail and code. */

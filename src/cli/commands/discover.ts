@@ -1,14 +1,11 @@
 /** `actool discover`: prints the ACI, signature and public key URLs of apps, and why discovery failed (spec/discovery.md). */
-import { readFile } from 'node:fs/promises';
 import type { Command } from '../command.js';
 import { parseFlags, UsageError } from '../command.js';
 import { EXIT } from '../io.js';
-import { formatError } from '../format-error.js';
+import { readAuthConfigFlag } from '../network-flags.js';
 import { formatIssues } from '../format-issues.js';
 import { OS_ARCH_HELP, parseInsecureOptions, parsePort, PORT_HELP, osArchLabels } from '../flags.js';
 import { escapeTerminalText } from '../terminal-text.js';
-import type { AuthConfig } from '../../discovery/auth.js';
-import { parseAuthConfig } from '../../discovery/auth.js';
 import { parseAppString } from '../../discovery/app-string.js';
 import type { DiscoverOptions, DiscoveryAttempt, DiscoveryResult } from '../../discovery/discover.js';
 import { discover, transportFailure } from '../../discovery/discover.js';
@@ -73,23 +70,9 @@ endpoint or no public key, 2 usage error, 3 the auth config cannot be read or no
     const timeoutMs = parseTimeout(values.timeout);
     const debug = values.debug === true;
 
-    let auth: AuthConfig | undefined;
-    const authFile = values['auth-config'];
-    if (authFile !== undefined) {
-      let text: string;
-      try {
-        text = await readFile(authFile, 'utf8');
-      } catch (e) {
-        io.stderr(`discover: cannot read --auth-config: ${formatError(e, authFile)}\n`);
-        return EXIT.IO;
-      }
-      const parsed = parseAuthConfig(text);
-      if (!parsed.ok) {
-        io.stderr(formatIssues(`discover: ${authFile}`, parsed.issues));
-        return EXIT.INVALID;
-      }
-      auth = parsed.value;
-    }
+    const authFlag = await readAuthConfigFlag('discover', values['auth-config'], io);
+    if ('exit' in authFlag) return authFlag.exit;
+    const auth = authFlag.auth;
 
     const defaults = osArchLabels(values);
     const fetchImpl = insecure.tls ? createInsecureFetch() : io.fetch;
