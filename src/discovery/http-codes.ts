@@ -12,7 +12,7 @@ export const HTTP_CODES = {
   HTTP_NETWORK: { severity: 'error', summary: 'A request failed in transport: refused connection, DNS failure, reset, or a connection that broke while the body was read.', spec: 'D-HT-2' },
   HTTP_TLS_UNTRUSTED: { severity: 'error', summary: 'The server\'s TLS certificate is not trusted (self-signed, expired, wrong host); only insecure tls skips the check.', spec: 'D-HT-3' },
   HTTP_TIMEOUT: { severity: 'error', summary: 'A download (its redirects and whole body) did not finish within the overall time-out (option timeoutMs, --timeout).' },
-  HTTP_IDLE_TIMEOUT: { severity: 'error', summary: 'The server sent nothing (no headers, no body bytes) for longer than the idle time-out (option idleTimeoutMs, --idle-timeout).' },
+  HTTP_IDLE_TIMEOUT: { severity: 'error', summary: 'The server sent nothing (no headers, no body bytes) for longer than the idle time-out (option idleTimeoutMs, --idle-timeout), or trickled less than the minimum speed over one such window (option minBytesPerSecond).' },
   HTTP_TOO_LARGE: { severity: 'error', summary: 'A body is larger than the size limit (option maxBytes, --max-size): by its Content-Length, checked before reading, or by the bytes received.' },
   HTTP_TRUNCATED: { severity: 'error', summary: 'A body ended before the length its Content-Length announced.' },
   HTTP_STATUS: { severity: 'error', summary: 'The server answered with a status other than 200 OK (after redirects).' },

@@ -17,6 +17,8 @@ export const DEFAULT_MAX_DOWNLOAD_BYTES = 8 * 1024 * 1024 * 1024;
 export const DEFAULT_DOWNLOAD_TIMEOUT_MS = 60 * 60 * 1000;
 /** Default idle time-out: the longest wait for response headers or the next body bytes, 30 s. */
 export const DEFAULT_IDLE_TIMEOUT_MS = 30_000;
+/** Default lowest speed: a body slower than this over an idle time-out window is stalled (a trickle). */
+export const DEFAULT_MIN_BYTES_PER_SECOND = 1024;
 /** Default redirect limit (Go's http.Client allows 10). */
 export const DEFAULT_HTTP_MAX_REDIRECTS = 10;
 
@@ -40,6 +42,12 @@ export interface HttpGetOptions {
   readonly timeoutMs?: number;
   /** Longest time without news from the server (headers or body bytes), in ms (default 30000). */
   readonly idleTimeoutMs?: number;
+  /**
+   * Lowest average speed of the body over each idle time-out window, in bytes per second (default 1024;
+   * 0 turns the check off). A server trickling a byte now and then, just often enough to dodge the
+   * idle time-out, is stopped after one window instead of running into the overall time-out.
+   */
+  readonly minBytesPerSecond?: number;
   /** Stops the download: `HTTP_ABORTED`. */
   readonly signal?: AbortSignal;
 }
@@ -134,6 +142,7 @@ interface Settings {
   readonly maxRedirects: number;
   readonly timeoutMs: number;
   readonly idleTimeoutMs: number;
+  readonly minBytesPerSecond: number;
   readonly signal: AbortSignal | undefined;
 }
 
@@ -150,6 +159,8 @@ function positive(name: string, value: number | undefined, fallback: number, int
 function settingsOf(options: HttpGetOptions): Settings {
   const maxRedirects = options.maxRedirects ?? DEFAULT_HTTP_MAX_REDIRECTS;
   if (!Number.isInteger(maxRedirects) || maxRedirects < 0) throw optionError(`maxRedirects must be a non-negative integer, got ${String(maxRedirects)}`);
+  const minBytesPerSecond = options.minBytesPerSecond ?? DEFAULT_MIN_BYTES_PER_SECOND;
+  if (!(minBytesPerSecond >= 0) || !Number.isFinite(minBytesPerSecond)) throw optionError(`minBytesPerSecond must be a non-negative number, got ${String(options.minBytesPerSecond)}`);
   const fetchImpl = options.fetch ?? globalThis.fetch;
   if (typeof fetchImpl !== 'function') throw optionError('no global fetch in this environment: pass the fetch option');
   return {
@@ -162,6 +173,7 @@ function settingsOf(options: HttpGetOptions): Settings {
     maxRedirects,
     timeoutMs: positive('timeoutMs', options.timeoutMs, DEFAULT_DOWNLOAD_TIMEOUT_MS, false),
     idleTimeoutMs: positive('idleTimeoutMs', options.idleTimeoutMs, DEFAULT_IDLE_TIMEOUT_MS, false),
+    minBytesPerSecond,
     signal: options.signal,
   };
 }
@@ -397,6 +409,10 @@ function answerOf(res: Response, c: AnswerContext): HttpResponse {
     if (done) throw new TypeError('the download was cancelled');
     let received = 0;
     let complete = false;
+    // The speed window: bytes received since `windowStart`, checked once per idle time-out.
+    const { idleTimeoutMs, minBytesPerSecond } = c.settings;
+    let windowStart = Date.now();
+    let windowBytes = 0;
     try {
       if (res.body === null) {
         complete = true;
@@ -415,6 +431,15 @@ function answerOf(res: Response, c: AnswerContext): HttpResponse {
           }
           if (next.done) break;
           received += next.value.byteLength;
+          windowBytes += next.value.byteLength;
+          const elapsed = Date.now() - windowStart;
+          if (elapsed >= idleTimeoutMs) {
+            if (windowBytes < (minBytesPerSecond * elapsed) / 1000) {
+              throw c.fail('HTTP_IDLE_TIMEOUT', `the server sent only ${windowBytes} bytes in ${elapsed} ms, less than ${minBytesPerSecond} bytes/s (option minBytesPerSecond, checked over each idle time-out); ${received} bytes received`, res.status);
+            }
+            windowStart += elapsed;
+            windowBytes = 0;
+          }
           if (received > c.settings.maxBytes) {
             throw c.fail('HTTP_TOO_LARGE', `the body is larger than the limit of ${c.settings.maxBytes} bytes (option maxBytes); reading stopped there`, res.status);
           }

@@ -91,6 +91,8 @@ export interface FetchImageOptions {
   readonly timeoutMs?: number;
   /** Longest wait for the server's headers or next body bytes, in ms; default 30000. */
   readonly idleTimeoutMs?: number;
+  /** Lowest average speed over each idle time-out window, in bytes/s; default 1024 (0: off). */
+  readonly minBytesPerSecond?: number;
   /** Most redirects followed per download; default 10. */
   readonly maxRedirects?: number;
 }
@@ -129,6 +131,7 @@ function httpOptions(options: FetchImageOptions, maxBytes: number): HttpGetOptio
     ...(options.signal ? { signal: options.signal } : {}),
     ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
     ...(options.idleTimeoutMs === undefined ? {} : { idleTimeoutMs: options.idleTimeoutMs }),
+    ...(options.minBytesPerSecond === undefined ? {} : { minBytesPerSecond: options.minBytesPerSecond }),
     ...(options.maxRedirects === undefined ? {} : { maxRedirects: options.maxRedirects }),
   };
 }

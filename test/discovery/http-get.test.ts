@@ -46,6 +46,7 @@ before(async () => {
   s.routes.set('/endless', endless());
   s.routes.set('/huge', endless(10 * 1024 ** 3));
   s.routes.set('/trickle', trickle(20));
+  s.routes.set('/trickle-fast', trickle(10));
   s.routes.set('/slow', trickle(1000));
   s.routes.set('/silent', silence());
   s.routes.set('/private', needsAuth('Bearer T', body('secret')));
@@ -122,6 +123,12 @@ describe('httpGet: one set of hop rules for every download', () => {
     assert.ok(Date.now() - started < 4000);
   });
 
+  it('a trickle just fast enough to dodge the idle time-out is stopped by the minimum speed over one idle window', async () => {
+    // 100 bytes/s, one byte every 10 ms: never idle for 300 ms, but far below 1024 bytes/s.
+    await assert.rejects(read(s.https('/trickle-fast'), opts({ timeoutMs: 5000, idleTimeoutMs: 300 })), failsWith('HTTP_IDLE_TIMEOUT', /sent only \d+ bytes in \d+ ms, less than 1024 bytes\/s/));
+    await assert.rejects(read(s.https('/trickle-fast'), opts({ timeoutMs: 600, idleTimeoutMs: 300, minBytesPerSecond: 0 })), failsWith('HTTP_TIMEOUT'));
+  });
+
   it('D-HT-2 a refused connection and an untrusted certificate are network failures with their reason', async () => {
     await assert.rejects(read(`https://127.0.0.1:${s.closedPort}/file`, opts()), failsWith('HTTP_NETWORK', /connection refused \(ECONNREFUSED, 127\.0\.0\.1:\d+\)/));
     await assert.rejects(read(s.https('/file'), { timeoutMs: 5000 }), failsWith('HTTP_TLS_UNTRUSTED', /TLS certificate of 127\.0\.0\.1:\d+ is not trusted/));
@@ -146,7 +153,7 @@ describe('httpGet: one set of hop rules for every download', () => {
   });
 
   it('options out of range are HTTP_INVALID_OPTION', async () => {
-    for (const bad of [{ maxBytes: 0 }, { maxBytes: 1.5 }, { timeoutMs: -1 }, { idleTimeoutMs: Number.NaN }, { maxRedirects: -1 }]) {
+    for (const bad of [{ maxBytes: 0 }, { maxBytes: 1.5 }, { timeoutMs: -1 }, { idleTimeoutMs: Number.NaN }, { maxRedirects: -1 }, { minBytesPerSecond: -1 }]) {
       await assert.rejects(httpGet(s.https('/file'), opts(bad)), { code: 'HTTP_INVALID_OPTION' });
     }
   });

@@ -55,7 +55,8 @@ ${PORT_HELP}
                            larger Content-Length fails before the download starts
   --timeout=SECONDS        time limit of each download with its redirects (default 3600; discovery
                            pages: 20 or this, whichever is less)
-  --idle-timeout=SECONDS   longest wait for the server to send anything (default 30)
+  --idle-timeout=SECONDS   longest wait for the server to send anything (default 30); a body slower
+                           than 1 KiB/s over this long is stalled too
   --json                   print the result as JSON
 
 Exit codes: 0 fetched, 1 signature, validation or manifest check failed or the output exists
