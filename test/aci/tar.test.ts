@@ -168,7 +168,7 @@ describe('tar walker', () => {
     const entries = Array.from({ length: 10 }, (_, i) => ({ input: { ...base, name: `rootfs/${i}`, type: 'file' as const, size: 0 } }));
     const r = walk(tarOf(entries), 512, { maxEntries: 3 });
     assert.equal(r.headers.length, 3);
-    assert.deepEqual(r.issues, ['ACI_LIMIT_EXCEEDED']);
+    assert.deepEqual(r.issues, ['TAR_LIMIT_EXCEEDED']);
   });
 
   it('finds the first non-zero byte at any alignment', () => {

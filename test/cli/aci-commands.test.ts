@@ -129,10 +129,24 @@ describe('actool extract', () => {
     assert.ok(existsSync(join(d2, 'etc', 'hosts')));
     assert.equal(existsSync(join(d2, 'manifest')), false);
   });
-  it('refuses escapes with exit 1 and a one-line reason', async () => {
+  it('refuses escapes with exit 1 and a one-line reason (the code validate gives), leaving nothing', async () => {
     const r = await runActool(['extract', fx('traversal.aci'), join(tmp, 'ex3')]);
     assert.equal(r.code, 1);
-    assert.match(r.stderr, /^extract: .*entry rootfs\/\.\.\/\.\.\/etc\/passwd.*\[ACI_UNSAFE_ENTRY\]\n$/);
+    assert.match(r.stderr, /^extract: .*entry rootfs\/\.\.\/\.\.\/etc\/passwd.*\[ACI_PATH_TRAVERSAL\]\n$/);
+    assert.equal(existsSync(join(tmp, 'ex3')), false);
+  });
+  it('--strict refuses what validate --strict refuses; warnings are printed otherwise', async () => {
+    const warn = await runActool(['extract', fx('unclean-path.aci'), join(tmp, 'ex4')]);
+    assert.equal(warn.code, 0);
+    assert.match(warn.stderr, /ACI_UNCLEAN_PATH/);
+    const strict = await runActool(['extract', '--strict', fx('unclean-path.aci'), join(tmp, 'ex5')]);
+    assert.equal(strict.code, 1);
+    assert.match(strict.stderr, /\[ACI_UNCLEAN_PATH\]\n$/);
+    assert.equal(existsSync(join(tmp, 'ex5')), false);
+  });
+  it('--owner takes preserve or current only', async () => {
+    const r = await runActool(['extract', '--owner=root', fx('gnu-tar-plain.aci'), join(tmp, 'ex6')]);
+    assert.equal(r.code, 2);
     assert.equal((await runActool(['extract', fx('gnu-tar-plain.aci')])).code, 2);
   });
 });
