@@ -4,7 +4,6 @@
  * unless the whole archive passed: the tree is built beside it and renamed into place at the end. The writer
  * never writes outside the tree (EntryWriter). Modes and mtimes are kept (directories' at the end).
  */
-import { AppcError } from '../issues/appc-error.js';
 import type { Issue, ValidateOptions } from '../issues/issue.js';
 import { concatBytes } from '../internal/bytes.js';
 import type { AciEntry, ReadAciEntriesOptions } from './entries.js';
@@ -51,11 +50,7 @@ export interface ExtractReport {
 export async function extractAci(source: AciSource, dir: string, options: ExtractAciOptions = {}): Promise<ExtractReport> {
   const file = typeof source === 'string' ? source : undefined;
   const check = new ImageCheck(options);
-  const refuse = (): void => {
-    const i = check.blocking;
-    if (i === undefined) return;
-    throw new AppcError(i.code, i.message, { ...(file !== undefined ? { file } : {}), ...(i.entry !== undefined ? { entry: i.entry } : {}), ...(i.offset !== undefined ? { offset: i.offset } : {}) });
-  };
+  const refuse = (): void => check.assertPassing(file);
   const owners: OwnerMode = options.owners ?? (options.preserveOwners ? 'preserve' : 'current');
   return buildIntoEmptyDirectory(dir, 'ACI_OUTPUT_EXISTS', async (staging) => {
     const writer = new EntryWriter(staging, { label: dir, owners });

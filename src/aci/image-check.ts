@@ -4,6 +4,7 @@
  * its report with it; extract, cat-manifest and patch-manifest stop at its first blocking issue. So every
  * command that reads an image gives the same verdict in the same mode.
  */
+import { AppcError } from '../issues/appc-error.js';
 import type { Issue, Result, ValidateOptions } from '../issues/issue.js';
 import type { ImageManifest, ParseManifestOptions } from '../schema/image-manifest.js';
 import { parseImageManifest } from '../schema/image-manifest.js';
@@ -84,6 +85,13 @@ export class ImageCheck {
   /** The first issue that makes the archive invalid in this mode (an error, or any issue when strict). */
   get blocking(): Issue | undefined {
     return this.#blocking;
+  }
+
+  /** Throws the blocking issue, if any, as an AppcError with its code (for operations that must refuse). */
+  assertPassing(file?: string): void {
+    const i = this.#blocking;
+    if (i === undefined) return;
+    throw new AppcError(i.code, i.message, { ...(file !== undefined ? { file } : {}), ...(i.entry !== undefined ? { entry: i.entry } : {}), ...(i.offset !== undefined ? { offset: i.offset } : {}) });
   }
 
   /** The manifest's result, once read. */
