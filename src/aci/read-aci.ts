@@ -70,11 +70,11 @@ export async function readAciManifest(source: AciSource, options: ReadAciManifes
         control.stop();
       },
     }),
-    { hash: false },
+    { hash: false, onIssue: (i) => check.note(i) },
   );
   check.assertPassing(file);
   if (done) return { ...done, compression: scan.compression ?? 'none' };
-  const err = scanError({ ...scan, issues: scan.issues.filter((i) => i.code !== 'ACI_TRAILING_DATA') }, file);
+  const err = scanError(scan, file);
   if (err) throw err;
   throw new AppcError('ACI_MISSING_MANIFEST', 'the archive has no manifest', at);
 }

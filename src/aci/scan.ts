@@ -76,7 +76,7 @@ export async function scanArchive(
   source: AciSource,
   options: ScanOptions,
   makeHandlers: (control: ScanControl, walker: () => TarWalker) => Omit<TarWalkerHandlers, 'onIssue'>,
-  settings: { readonly hash: boolean; readonly walkerOptions?: Partial<TarWalkerOptions> } = { hash: true },
+  settings: Settings = { hash: true },
 ): Promise<ScanResult> {
   const limits = resolveLimits(options);
   options.signal?.throwIfAborted();
@@ -188,7 +188,7 @@ function archiveIssue(e: ArchiveError): Issue {
 const HASH_SLICE = 16 * 1024;
 
 type Handlers = (control: ScanControl, walker: () => TarWalker) => Omit<TarWalkerHandlers, 'onIssue'>;
-type Settings = { readonly hash: boolean; readonly walkerOptions?: Partial<TarWalkerOptions> };
+type Settings = { readonly hash: boolean; readonly walkerOptions?: Partial<TarWalkerOptions>; readonly onIssue?: (issue: Issue) => void };
 
 /** A walker wired to the handlers, collecting its issues; `onStop` runs once when a handler stops the scan. */
 function makeWalker(issues: Issue[], limits: Required<AciLimits>, makeHandlers: Handlers, settings: Settings, onStop: () => void): TarWalker {
@@ -205,7 +205,9 @@ function makeWalker(issues: Issue[], limits: Required<AciLimits>, makeHandlers: 
     {
       ...makeHandlers(control, () => walker),
       onIssue(code, message, ctx) {
-        issues.push(aciIssue(aciCodeOf(code), message, ctx));
+        const issue = aciIssue(aciCodeOf(code), message, ctx);
+        issues.push(issue);
+        settings.onIssue?.(issue);
       },
     },
     { maxEntries: limits.maxEntries, maxPaxBytes: limits.maxPaxBytes, maxPathBytes: limits.maxPathBytes, ...settings.walkerOptions },

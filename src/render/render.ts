@@ -123,7 +123,6 @@ export async function renderImage(store: ImageStore, ref: ImageRef, options: Ren
       options,
       (control) => ({
         onEntry(h) {
-          if (h.type === 'pax-global-header') return false;
           policy.add({ name: h.name, type: h.type, linkname: h.linkname, offset: h.offset });
           if (refused !== undefined) {
             control.stop();

@@ -36,6 +36,8 @@ export class TarReader {
   readonly #queue: Event[] = [];
   #head = 0;
   #fatal: ArchiveError | undefined;
+  /** How many queued events came before the fatal problem (the entry it concerns is never delivered). */
+  #cut = Infinity;
   #finished = false;
 
   constructor(chunks: AsyncIterable<Uint8Array>, options: TarReaderOptions = {}) {
@@ -55,6 +57,7 @@ export class TarReader {
         },
         onIssue: (code, message, ctx) => {
           if (FATAL_TAR_CODES.has(code)) {
+            if (this.#fatal === undefined) this.#cut = queue.length;
             this.#fatal ??= new ArchiveError(code, message, { ...(ctx.entry !== undefined ? { entry: ctx.entry } : {}), offset: ctx.offset, ...(ctx.params ? { params: ctx.params } : {}) });
           } else {
             options.onIssue?.(code, message, ctx);
@@ -77,20 +80,20 @@ export class TarReader {
 
   /** Pulls and parses chunks until an event is queued or the stream ends. */
   async #next(): Promise<Event | undefined> {
-    while (this.#head >= this.#queue.length) {
+    for (;;) {
+      if (this.#head >= this.#cut) throw this.#fatal!;
+      if (this.#head < this.#queue.length) return this.#queue[this.#head++];
       this.#queue.length = 0;
       this.#head = 0;
-      if (this.#fatal) throw this.#fatal;
       if (this.#finished) return undefined;
       const r = await this.#chunks.next();
       if (r.done) {
         this.#finished = true;
         this.#walker.end();
-        continue;
+      } else {
+        this.#walker.write(r.value);
       }
-      this.#walker.write(r.value);
     }
-    return this.#queue[this.#head++];
   }
 
   /** The entries in archive order. */
