@@ -239,10 +239,14 @@ describe('actool fetch against a hostile server', () => {
     assert.deepEqual(leftIn('replayed'), []);
   });
 
-  it('D-HT-2 a refused connection exits 3', async () => {
+  it('D-HT-2 a refused connection and a DNS failure exit 3 (registry down), not 1 (bad image)', async () => {
     const r = await run(['fetch', '--keystore=hks', `--port=${h.closedPort}`, `--output=${join(dir, 'out-refused')}`, APP('good')]);
     assert.equal(r.code, 3, r.stderr);
     assert.match(r.stderr, /discovery reached no server .*connection refused/);
+    const dns = await run(['fetch', '--keystore=hks', `--output=${join(dir, 'out-dns')}`, 'nowhere.invalid/app:1.0.0,os=linux,arch=amd64']);
+    assert.equal(dns.code, 3, dns.stderr);
+    assert.match(dns.stderr, /discovery reached no server .*(ENOTFOUND|EAI_AGAIN)/);
+    assert.ok(!existsSync(join(dir, 'out-refused')) && !existsSync(join(dir, 'out-dns')));
   });
 
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
