@@ -49,6 +49,8 @@ export interface DiscoverKeysOptions extends DiscoverOptions {
   readonly allowHttpKeys?: boolean;
   /** Largest key download, in bytes (default 1 MiB). */
   readonly maxKeyBytes?: number;
+  /** Overall time-out of each key download, in ms (default 60000; `timeoutMs` is discovery's, per page). */
+  readonly keyTimeoutMs?: number;
 }
 
 /** Keys found through discovery, by URL. */
@@ -103,6 +105,7 @@ export async function discoverPublicKeysToTrust(prefix: string, options: Discove
         ...(options.maxRedirects === undefined ? {} : { maxRedirects: options.maxRedirects }),
         ...(options.idleTimeoutMs === undefined ? {} : { idleTimeoutMs: options.idleTimeoutMs }),
         ...(options.maxKeyBytes === undefined ? {} : { maxBytes: options.maxKeyBytes }),
+        ...(options.keyTimeoutMs === undefined ? {} : { timeoutMs: options.keyTimeoutMs }),
         allowHttp: options.allowHttpKeys === true,
       }),
     });

@@ -8,6 +8,8 @@ import type { CliIO } from '../../src/cli/io.js';
 import { runActool } from '../support/run-actool.js';
 import type { DiscoveryServers } from '../support/discovery-servers.js';
 import { startDiscoveryServers } from '../support/discovery-servers.js';
+import type { HostileServer } from '../support/hostile-server.js';
+import { body, endless, needsAuth, redirect, startHostileServer, trickle } from '../support/hostile-server.js';
 import { makeKey, signDetached, type TestKey } from '../support/pgp.js';
 
 let tmp: string;
@@ -200,5 +202,47 @@ describe('actool trust with no key given', () => {
     assert.equal(r.code, 3);
     assert.match(r.stderr, /reached no server: connection refused .*\[HTTP_NETWORK\]/);
     assert.ok(!existsSync(join(tmp, 'ks8')));
+  });
+});
+
+describe('actool trust against a hostile key server', () => {
+  let h: HostileServer;
+  const env = (): NodeJS.ProcessEnv => ({ NODE_EXTRA_CA_CERTS: h.certFile });
+  const trustUrl = (store: string, url: string, ...flags: string[]) =>
+    runActool(['trust', `--keystore=${store}`, '--root', '--skip-fingerprint-review', ...flags, url], { cwd: tmp, env: env() });
+  before(async () => {
+    h = await startHostileServer();
+    h.routes.set('/private/key.asc', needsAuth('Bearer K', body(key.publicArmored)));
+    h.routes.set('/downgrade/key.asc', redirect((x) => x.http('/key.asc')));
+    h.routes.set('/key.asc', body(key.publicArmored));
+    h.routes.set('/endless/key.asc', endless());
+    h.routes.set('/slow/key.asc', trickle(10));
+  });
+  after(async () => {
+    await h?.close();
+  });
+
+  it('S-4 D-HT-5 a key URL behind credentials: exit 3 without them, trusted with --auth-config', async () => {
+    const denied = await trustUrl('hk1', h.https('/private/key.asc'));
+    assert.equal(denied.code, 3, denied.stderr);
+    assert.match(denied.stderr, /401 Unauthorized .*\[HTTP_UNAUTHORIZED\]/);
+    assert.ok(!existsSync(join(tmp, 'hk1')));
+    writeFileSync(join(tmp, 'key-auth.json'), JSON.stringify({ [`127.0.0.1:${h.httpsPort}`]: { type: 'bearer', token: 'K' } }));
+    const r = await trustUrl('hk1', h.https('/private/key.asc'), '--auth-config=key-auth.json');
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, new RegExp(`^Trusted key ${key.fingerprint}`));
+  });
+
+  it('S-4 D-HT-3 a key URL redirecting to plain http, an endless key and a trickling key: exit 3, nothing trusted', async () => {
+    const downgrade = await trustUrl('hk2', h.https('/downgrade/key.asc'));
+    assert.equal(downgrade.code, 3, downgrade.stderr);
+    assert.match(downgrade.stderr, /redirect to http:\/\/127\.0\.0\.1:\d+\/key\.asc refused.*\[HTTP_REDIRECT_DOWNGRADE\]/);
+    const huge = await trustUrl('hk2', h.https('/endless/key.asc'));
+    assert.equal(huge.code, 3, huge.stderr);
+    assert.match(huge.stderr, /larger than the limit of 1048576 bytes.*\[HTTP_TOO_LARGE\]/);
+    const slow = await trustUrl('hk2', h.https('/slow/key.asc'), '--timeout=0.3');
+    assert.equal(slow.code, 3, slow.stderr);
+    assert.match(slow.stderr, /not finished within 300 ms.*\[HTTP_TIMEOUT\]/);
+    assert.ok(!existsSync(join(tmp, 'hk2')));
   });
 });
