@@ -15,6 +15,9 @@ export const COMMANDS: Readonly<Record<string, { readonly summary: string; reado
   fetch: { summary: 'Discover, download and verify an image', load: async () => (await import('./fetch.js')).command },
   store: { summary: 'Manage a local image store (add, list, rm, gc)', load: async () => (await import('./store.js')).command },
   render: { summary: 'Render an image and its dependencies into one rootfs', load: async () => (await import('./render.js')).command },
+  sign: { summary: 'Sign an ACI with a detached OpenPGP signature', load: async () => (await import('./sign.js')).command },
+  publish: { summary: 'Write a static discovery site for ACIs (pages, images, signatures, keys)', load: async () => (await import('./publish.js')).command },
+  serve: { summary: 'Serve a discovery site over HTTP or HTTPS', load: async () => (await import('./serve.js')).command },
   convert: { summary: 'Convert a Docker or OCI image to an ACI', load: async () => (await import('./convert.js')).command },
   version: { summary: 'Print the version', load: async () => (await import('./version.js')).command },
 };
