@@ -73,6 +73,9 @@ export async function readSigningKey(data: Uint8Array | string, options: ReadSig
         throw keyError('SIGN_KEY_NOT_PRIVATE', `${where} is a public key; signing needs the private key (gpg --armor --export-secret-keys KEYID)`, source);
       }
       if (kind !== 'PRIVATE KEY BLOCK') throw new Error(`it is an armored "PGP ${kind ?? 'unknown'}", not a "PGP PRIVATE KEY BLOCK"`);
+      // openpgp reads only the first armor block; a second one would be silently ignored.
+      const blocks = text.match(/-----BEGIN PGP PRIVATE KEY BLOCK-----/g)?.length ?? 0;
+      if (blocks > 1) throw keyError('SIGN_KEY_MALFORMED', `${where} holds ${blocks} private key blocks; export exactly one (gpg --export-secret-keys KEYID)`, source);
       keys = await openpgp.readPrivateKeys({ armoredKeys: text });
     } else {
       const bytes = typeof data === 'string' ? new TextEncoder().encode(data) : data;
