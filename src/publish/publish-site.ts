@@ -279,11 +279,13 @@ export async function publishSite(sources: readonly (string | PublishSource)[], 
           strict: true,
         });
         if (!check.ok) {
-          throw new AppcError(
-            'PUBLISH_SIGNATURE_INVALID',
-            `${sigPath} does not verify with the keys the site publishes (${[...keys.keys()].join(', ') || 'none yet: give --pubkey=KEYFILE'}): ${check.issues.map((i) => `${i.code} ${i.message}`).join('; ')}`,
-            { file: sigPath },
-          );
+          const first = check.issues[0]!;
+          const signer = check.signer?.fingerprint ?? check.signer?.keyId;
+          const why =
+            first.code === 'SIGNATURE_UNKNOWN_SIGNER'
+              ? `it was made by key ${signer ?? '(unknown)'}, which the site does not publish: add the signer's public key with --pubkey=KEYFILE, or sign with --key`
+              : `${first.code}: ${first.message}`;
+          throw new AppcError('PUBLISH_SIGNATURE_INVALID', `${sigPath} does not verify with the site's keys: ${why}`, { file: sigPath });
         }
         signedBy = check.fingerprint;
       }
