@@ -149,6 +149,10 @@ async function readAll(stream: ReadableStream<string | Uint8Array>): Promise<str
  * writeFileSync('app.aci.asc', signature);
  */
 export async function signAci(image: ByteInput, key: SigningKey | Uint8Array | string, options: SignAciOptions = {}): Promise<DetachedSignature> {
+  // A Node stream can fail (a missing file) before openpgp first pulls (so this runs before the first await) from it; without a listener that
+  // 'error' event would crash the process. The stream keeps the error, and the first pull rethrows it.
+  const emitter = image as { once?: unknown; on?: (event: string, fn: (e: unknown) => void) => unknown };
+  if (typeof emitter.on === 'function') emitter.on('error', () => undefined);
   const signer =
     typeof key === 'string' || key instanceof Uint8Array
       ? await readSigningKey(key, options.passphrase === undefined ? {} : { passphrase: options.passphrase })

@@ -95,6 +95,11 @@ describe('S-2 signAci with keys made by openpgp', () => {
     }
     await assert.rejects(signAci(broken(), key), (e: unknown) => (e as { code?: string }).code === 'EIO');
     await assert.rejects(signAci(createReadStream(join(tmp, 'missing.aci')), key), (e: unknown) => (e as { code?: string }).code === 'ENOENT');
+    // A stream whose open fails before anyone reads it must not crash the process with an unhandled 'error'.
+    const early = createReadStream(join(tmp, 'missing-too.aci'));
+    const pending = signAci(early, key).then(() => undefined, (e: unknown) => e);
+    await new Promise((r) => setTimeout(r, 50));
+    assert.equal(((await pending) as { code?: string } | undefined)?.code, 'ENOENT');
   });
 
   it('a passphrase-protected key needs the passphrase (SIGN_PASSPHRASE_REQUIRED, SIGN_WRONG_PASSPHRASE)', async () => {
