@@ -37,8 +37,12 @@ export interface ConvertRouteOptions {
 
 /** The directory of converter URLs under the base URL. */
 export const CONVERT_DIR = '_convert';
-/** The converter's template under the base URL: name segments, then version, os and arch as path segments. */
-export const CONVERT_TEMPLATE_PATH = `${CONVERT_DIR}/{name}/{version}/{os}/{arch}.{ext}`;
+/**
+ * The converter's template under the base URL. The labels come first as path segments, so a URL parses
+ * back unambiguously (names and versions may hold '-'), and the file name is the site's own
+ * `{name}-{version}-{os}-{arch}.{ext}`, which is what `actool fetch` names the download.
+ */
+export const CONVERT_TEMPLATE_PATH = `${CONVERT_DIR}/{os}/{arch}/{version}/{name}-{version}-{os}-{arch}.{ext}`;
 
 const SEGMENT = /^[a-z0-9][a-z0-9._~-]*$/;
 const LABEL = /^[A-Za-z0-9][A-Za-z0-9._+~-]*$/;
@@ -120,10 +124,12 @@ export async function createConvertRoute(options: ConvertRouteOptions): Promise<
       const last = segments.at(-1) ?? '';
       const ext = last.endsWith('.aci.asc') ? '.aci.asc' : last.endsWith('.aci') ? '.aci' : undefined;
       if (ext === undefined || segments.length < 6) return false;
-      const arch = last.slice(0, -ext.length);
-      const [os, version] = [segments.at(-2)!, segments.at(-3)!];
-      const name = segments.slice(1, -3).join('/');
-      if (![arch, os, version].every((v) => LABEL.test(v)) || !name.startsWith(`${base.prefix}/`)) return false;
+      const [os, arch, version] = [segments[1]!, segments[2]!, segments[3]!];
+      const file = segments.slice(4).join('/');
+      const suffix = `-${version}-${os}-${arch}${ext}`;
+      if (![arch, os, version].every((v) => LABEL.test(v)) || !file.endsWith(suffix)) return false;
+      const name = file.slice(0, -suffix.length);
+      if (!name.startsWith(`${base.prefix}/`)) return false;
       const repo = name.slice(base.prefix.length + 1);
       const key = `${await layoutVersion()} ${name} ${version} ${os} ${arch}`;
       let job = work.get(key);
@@ -143,8 +149,8 @@ export async function createConvertRoute(options: ConvertRouteOptions): Promise<
         res.end(`${message}\n`);
         return true;
       }
-      const file = ext === '.aci' ? converted.aci : converted.asc;
-      await sendFile(req, res, file, await stat(file));
+      const served = ext === '.aci' ? converted.aci : converted.asc;
+      await sendFile(req, res, served, await stat(served));
       return true;
     }
     // A discovery page for any name under the prefix that the site does not hold.
