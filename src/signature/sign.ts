@@ -8,7 +8,7 @@ import { AppcError } from '../issues/appc-error.js';
 import { looksArmored } from './keys.js';
 import { loadOpenpgp, openpgpReason } from './internal/openpgp.js';
 import type { ByteInput, SourceWatch } from './internal/streams.js';
-import { toWebStream } from './internal/streams.js';
+import { drain, toWebStream } from './internal/streams.js';
 
 /** A private key ready to sign: unlocked, with what a person needs to recognise it. */
 export interface SigningKey {
@@ -117,6 +117,15 @@ export async function readSigningKey(data: Uint8Array | string, options: ReadSig
   };
 }
 
+/** The data stream of a message's literal data packet (what the signature hash reads as a passive clone). */
+function literalData(message: { readonly packets: Iterable<unknown> }): ReadableStream<unknown> {
+  for (const packet of message.packets) {
+    const p = packet as { getBytes?: () => unknown };
+    if (typeof p.getBytes === 'function') return p.getBytes() as ReadableStream<unknown>;
+  }
+  throw new Error('the message has no literal data packet');
+}
+
 async function readAll(stream: ReadableStream<string | Uint8Array>): Promise<string | Uint8Array> {
   const reader = stream.getReader();
   const parts: (string | Uint8Array)[] = [];
@@ -168,12 +177,15 @@ export async function signAci(image: ByteInput, key: SigningKey | Uint8Array | s
   const watch: SourceWatch = { error: undefined, failed: false };
   try {
     const message = await openpgp.createMessage({ binary: toWebStream(image, watch) });
-    const common = { message, signingKeys: signer.key, detached: true, date } as const;
-    const out =
-      options.armor === false
-        ? await openpgp.sign({ ...common, format: 'binary' })
-        : await openpgp.sign({ ...common, format: 'armored' });
-    const signature = typeof out === 'string' || out instanceof Uint8Array ? out : await readAll(out as ReadableStream<string | Uint8Array>);
+    // openpgp's own detached sign reads the whole encoded message into memory to drive the hash
+    // (readToEnd). Here the signature is taken as an object and the literal data, which the hash follows
+    // as a passive clone, is drained: memory stays flat and no packet framing is built.
+    const object = await openpgp.sign({ message, signingKeys: signer.key, detached: true, date, format: 'object' });
+    const encoded = options.armor === false ? object.write() : object.armor();
+    const [signature] = await Promise.all([
+      typeof encoded === 'string' || encoded instanceof Uint8Array ? encoded : readAll(encoded as ReadableStream<string | Uint8Array>),
+      drain(literalData(message)),
+    ]);
     return { signature, fingerprint: signer.fingerprint, keyId: signingKeyId, userIds: signer.userIds };
   } catch (e) {
     if (watch.failed) throw watch.error;
