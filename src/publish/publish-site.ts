@@ -216,7 +216,7 @@ export async function publishSite(sources: readonly (string | PublishSource)[], 
   const added: PublishedImage[] = [];
   const unchanged: PublishedImage[] = [];
   try {
-    const skip = new Set<string>([STATE_FILE, PUBKEYS_FILE, ...(old?.pages ?? [])]);
+    const skip = new Set<string>([STATE_FILE, PUBKEYS_FILE, '.nojekyll', ...(old?.pages ?? [])]);
     for (const i of latestImages(old?.images ?? [])) for (const ext of ['.aci', '.aci.asc']) skip.add(imageStem(latestKey(i)) + ext);
     if (old !== undefined) await mirror(root, tmp, skip);
     else await mkdir(tmp, { recursive: true });
@@ -318,6 +318,8 @@ export async function publishSite(sources: readonly (string | PublishSource)[], 
       }
       await writeFresh(join(tmp, page.file), renderPage(page.prefix, base, listed));
     }
+    // GitHub Pages runs Jekyll, which drops directories starting with '_' unless this file exists.
+    await writeFresh(join(tmp, '.nojekyll'), '');
     const keyList = [...keys.values()];
     await writeFresh(join(tmp, PUBKEYS_FILE), keyList.map((k) => k.armored.trimEnd() + '\n').join(''));
     const state: SiteState = { format: 'appc-site/1', baseUrl: base.url, images: all, pages: pages.map((p) => p.file) };

@@ -58,6 +58,7 @@ describe('publishSite writes a discovery site a static host can serve', () => {
     assert.deepEqual([...report.pages].sort(), ['index.html', 'app/index.html', 'base/index.html', 'team/index.html', 'team/tools/index.html', 'team/tools/cli/index.html'].sort());
     assert.equal(report.added.length, 4);
     assert.deepEqual(report.keys, [key.fingerprint]);
+    assert.ok(existsSync(join(site, '.nojekyll')), 'GitHub Pages would drop _appc/ without it');
     const ring = new MemoryKeyRing();
     await ring.add(readFileSync(join(site, '_appc/pubkeys.gpg')), { root: true });
     const seen: string[] = [];
