@@ -4,14 +4,14 @@ import { resolve } from 'node:path';
 import { isAppcError } from '../issues/appc-error.js';
 import type { SigningKey } from '../signature/sign.js';
 import { readSigningKey } from '../signature/sign.js';
-import { readPassphrase } from './passphrase.js';
+import { readPassphraseFile } from './flags.js';
 import type { CliIO } from './io.js';
 import { EXIT } from './io.js';
 
 /** Reads and unlocks the private key named by a flag. Throws AppcError `SIGN_*` or a Node I/O error. */
 export async function loadSigningKey(keyFile: string, passphraseFile: string | undefined, io: CliIO): Promise<SigningKey> {
   const path = resolve(io.cwd, keyFile);
-  const passphrase = passphraseFile === undefined ? undefined : await readPassphrase(resolve(io.cwd, passphraseFile));
+  const passphrase = await readPassphraseFile(passphraseFile, io);
   const data = await readFile(path);
   return readSigningKey(new Uint8Array(data.buffer, data.byteOffset, data.byteLength), {
     source: keyFile,

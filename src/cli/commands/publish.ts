@@ -13,6 +13,7 @@ import type { PublishSource } from '../../publish/publish-site.js';
 import { DirStore } from '../../render/dir-store.js';
 import { findImage } from '../../render/render.js';
 import { formatFingerprint } from '../../signature/keys.js';
+import { escapeTerminalText } from '../terminal-text.js';
 
 const HELP = `Usage: actool publish [--base-url=URL] [--key=FILE [--passphrase-file=FILE]] [--pubkey=FILE]...
                       [--store=DIR] [--no-latest] [--json] SOURCE... SITE
@@ -98,8 +99,9 @@ export const command: Command = {
         io.stdout(JSON.stringify(report, null, 2) + '\n');
         return EXIT.OK;
       }
-      for (const i of report.added) io.stdout(`added ${i.name}:${i.version} ${i.os}/${i.arch} ${i.imageId.slice(0, 19)} signed by ${formatFingerprint(i.signedBy)}\n`);
-      for (const i of report.unchanged) io.stdout(`unchanged ${i.name}:${i.version} ${i.os}/${i.arch}\n`);
+      // Names and labels come from manifests: escaped, so an image cannot write terminal controls.
+      for (const i of report.added) io.stdout(`added ${escapeTerminalText(`${i.name}:${i.version} ${i.os}/${i.arch}`)} ${i.imageId.slice(0, 19)} signed by ${formatFingerprint(i.signedBy)}\n`);
+      for (const i of report.unchanged) io.stdout(`unchanged ${escapeTerminalText(`${i.name}:${i.version} ${i.os}/${i.arch}`)}\n`);
       io.stderr(`${positionals.at(-1)}: ${report.images.length} image${report.images.length === 1 ? '' : 's'}, ${report.pages.length} page${report.pages.length === 1 ? '' : 's'}, ${report.keys.length} key${report.keys.length === 1 ? '' : 's'}; serve it at ${report.baseUrl}\n`);
       return EXIT.OK;
     } catch (e) {

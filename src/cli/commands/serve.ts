@@ -7,6 +7,7 @@ import { formatError } from '../format-error.js';
 import { EXIT } from '../io.js';
 import { loadSigningKey, signingExitCode } from '../signing-key-option.js';
 import { AppcError } from '../../issues/appc-error.js';
+import { escapeTerminalText } from '../terminal-text.js';
 import { serveSite } from '../../serve/serve-site.js';
 import type { FallbackHandler } from '../../serve/serve-site.js';
 
@@ -87,14 +88,15 @@ export const command: Command = {
           layout: resolve(io.cwd, values.convert),
           key,
           ...(values['base-url'] === undefined ? {} : { baseUrl: values['base-url'] }),
-          log: (line) => io.stderr(`serve: ${line}\n`),
+          log: (line) => io.stderr(`serve: ${escapeTerminalText(line)}\n`),
         });
       }
       const server = await serveSite(site, {
         host,
         port,
         ...(tls === undefined ? {} : { tls }),
-        ...(values.quiet ? {} : { log: (line: string) => io.stdout(line + '\n') }),
+        // Request paths come from clients: escaped, so a request cannot forge log lines or send terminal controls.
+        ...(values.quiet ? {} : { log: (line: string) => io.stdout(escapeTerminalText(line) + '\n') }),
         ...(fallback === undefined ? {} : { fallback }),
       });
       io.stderr(`serve: serving ${positionals[0]} at ${server.url} (stop with Ctrl-C)\n`);

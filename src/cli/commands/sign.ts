@@ -9,6 +9,7 @@ import { formatError } from '../format-error.js';
 import { EXIT } from '../io.js';
 import { signAci } from '../../signature/sign.js';
 import { formatFingerprint } from '../../signature/keys.js';
+import { escapeTerminalText } from '../terminal-text.js';
 import { loadSigningKey, signingExitCode } from '../signing-key-option.js';
 
 const HELP = `Usage: actool sign --key=FILE [--passphrase-file=FILE] [--binary] [--output=FILE|-] [--overwrite] IMAGE.aci
@@ -73,7 +74,7 @@ export const command: Command = {
         else process.stdout.write(signed.signature);
       } else {
         await writeAtomic(resolve(io.cwd, output), signed.signature, values.overwrite === true);
-        io.stderr(`${label}: signed by ${formatFingerprint(signed.fingerprint)} (${signed.userIds.join(', ') || 'no user ID'}): ${output}\n`);
+        io.stderr(`${label}: signed by ${formatFingerprint(signed.fingerprint)} (${escapeTerminalText(signed.userIds.join(', ')) || 'no user ID'}): ${output}\n`);
       }
       return EXIT.OK;
     } catch (e) {
