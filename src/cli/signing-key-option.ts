@@ -5,6 +5,7 @@ import { isAppcError } from '../issues/appc-error.js';
 import type { SigningKey } from '../signature/sign.js';
 import { readSigningKey } from '../signature/sign.js';
 import { readPassphraseFile } from './flags.js';
+import { withPath } from './format-error.js';
 import type { CliIO } from './io.js';
 import { EXIT } from './io.js';
 
@@ -12,7 +13,12 @@ import { EXIT } from './io.js';
 export async function loadSigningKey(keyFile: string, passphraseFile: string | undefined, io: CliIO): Promise<SigningKey> {
   const path = resolve(io.cwd, keyFile);
   const passphrase = await readPassphraseFile(passphraseFile, io);
-  const data = await readFile(path);
+  let data: Buffer;
+  try {
+    data = await readFile(path);
+  } catch (e) {
+    throw withPath(e, keyFile);
+  }
   return readSigningKey(new Uint8Array(data.buffer, data.byteOffset, data.byteLength), {
     source: keyFile,
     ...(passphrase === undefined ? {} : { passphrase }),

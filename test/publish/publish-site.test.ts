@@ -1,6 +1,7 @@
 // publishSite: the static discovery site (D-WK-1..3, D-TP-1..3, S-2), checked by running discovery against the
 // files as a plain static host serves them; idempotent republishing; every bad input leaves the site as it was.
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -248,23 +249,32 @@ describe('bad input leaves the site as it was', () => {
     await rejectsWith(publishSite([app2], badKeys, { signingKey: key }), 'PUBLISH_SITE_DAMAGED');
   });
 
-  it('a site whose parent cannot be written: the error is I/O and the site stays', async (t) => {
-    if (process.getuid?.() === 0) return t.skip('root ignores directory permissions');
+  it('a site whose parent cannot be written: the error is I/O and the site stays', async () => {
     const parent = join(tmp, 'locked-parent');
     mkdirSync(parent);
     const lockedSite = join(parent, 'site');
     await publishSite([app1], lockedSite, { baseUrl: BASE, signingKey: key });
     const was = snapshot(lockedSite);
-    chmodSync(parent, 0o555);
+    const unlock = lockDirectory(parent);
     try {
-      await assert.rejects(publishSite([app2], lockedSite, { signingKey: key }), (e: unknown) => (e as { code?: string }).code === 'EACCES');
+      await assert.rejects(publishSite([app2], lockedSite, { signingKey: key }), (e: unknown) => ['EACCES', 'EPERM'].includes((e as { code?: string }).code ?? ''));
     } finally {
-      chmodSync(parent, 0o755);
+      unlock();
     }
     assert.deepEqual(snapshot(lockedSite), was);
     assert.ok(statSync(lockedSite).isDirectory());
   });
 });
+
+/** Makes a directory unwritable, also for root (which ignores modes): chattr +i then. Returns the undo. */
+function lockDirectory(dir: string): () => void {
+  if (process.getuid?.() !== 0) {
+    chmodSync(dir, 0o555);
+    return () => chmodSync(dir, 0o755);
+  }
+  execFileSync('chattr', ['+i', dir]);
+  return () => execFileSync('chattr', ['-i', dir]);
+}
 
 describe('parseSiteBase', () => {
   const good: [string, string, string][] = [

@@ -108,6 +108,23 @@ describe('serve --convert (library)', () => {
     assert.equal((await fetch(`${server.url}_convert/linux/amd64/1.36/127.0.0.1/busybox-1.0-linux-amd64.aci`)).status, 404, 'file name disagrees with the path');
   });
 
+  it('a layout that names its image by bare tag (ref.name "2.0") is found by the tag', async () => {
+    const bare = join(tmp, 'oci-bare');
+    writeOciLayout(bare, { layers: [{ members: [{ file: 'usr/bin/tool', content: 'tool\n' }] }], ref: '2.0' });
+    const log: string[] = [];
+    const route = await createConvertRoute({ site, layout: bare, key: converter, cacheDir: join(tmp, 'bare-cache'), log: (l) => log.push(l) });
+    const s = await serveSite(site, { fallback: route });
+    try {
+      const a = await fetch(`${s.url}_convert/linux/amd64/2.0/127.0.0.1/tool-2.0-linux-amd64.aci`);
+      assert.equal(a.status, 200, await a.clone().text());
+      const report = await validateAci(new Uint8Array(await a.arrayBuffer()));
+      assert.equal(report.manifest?.ok && report.manifest.value.name, '127.0.0.1/tool');
+      assert.match(log[0]!, /^converted tool:2\.0 linux\/amd64/);
+    } finally {
+      await s.close();
+    }
+  });
+
   it('needs a base URL and a layout directory (SERVE_BAD_OPTION)', async () => {
     await assert.rejects(createConvertRoute({ site: join(tmp, 'no-site'), layout, key: converter }), (e: unknown) => isAppcError(e) && e.code === 'SERVE_BAD_OPTION');
     await assert.rejects(createConvertRoute({ site, layout: join(tmp, 'nothing'), key: converter }), (e: unknown) => isAppcError(e) && e.code === 'SERVE_BAD_OPTION');

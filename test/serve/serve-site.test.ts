@@ -13,7 +13,7 @@ import { parseListen } from '../../src/cli/commands/serve.js';
 import { chooseRange } from '../../src/serve/range.js';
 import { contentTypeFor } from '../../src/serve/content-type.js';
 import type { SiteServer } from '../../src/serve/serve-site.js';
-import { serveSite } from '../../src/serve/serve-site.js';
+import { serveSite, sitePath } from '../../src/serve/serve-site.js';
 import { readSigningKey } from '../../src/signature/sign.js';
 import { makeCertificate, send } from '../support/https-client.js';
 import { makeKey } from '../support/pgp.js';
@@ -156,6 +156,23 @@ describe('serveSite over HTTPS', () => {
     assert.equal(answer.body.toString(), 'late but whole');
     await assert.rejects(send(`${s.url}again`), (e: unknown) => (e as { code?: string }).code === 'ECONNREFUSED');
   });
+});
+
+describe('sitePath', () => {
+  const table: [string, string[] | undefined][] = [
+    ['/', []],
+    ['/app?ac-discovery=1', ['app']],
+    ['/a/b/../c', ['a', 'c']],
+    ['/../../etc/passwd', ['etc', 'passwd']],
+    ['/a%20b', ['a b']],
+    ['/.git/config', undefined],
+    ['/a/%2e%2e%2f/b', undefined],
+    ['/a%2Fb', undefined],
+    ['/a%5Cb', undefined],
+    ['/a%00', undefined],
+    ['/%ZZ', undefined],
+  ];
+  for (const [url, want] of table) it(`${url}`, () => assert.deepEqual(sitePath(url), want));
 });
 
 describe('chooseRange', () => {

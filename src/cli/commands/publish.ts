@@ -3,7 +3,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Command } from '../command.js';
 import { UsageError, parseFlags } from '../command.js';
-import { formatError } from '../format-error.js';
+import { formatError, withPath } from '../format-error.js';
 import { EXIT } from '../io.js';
 import type { CliIO } from '../io.js';
 import { parseImageRef } from '../image-ref.js';
@@ -86,7 +86,7 @@ export const command: Command = {
     try {
       const signingKey = values.key === undefined ? undefined : await loadSigningKey(values.key, values['passphrase-file'], io);
       const publicKeys = [];
-      for (const file of values.pubkey ?? []) publicKeys.push({ data: new Uint8Array(await readFile(resolve(io.cwd, file))), source: file });
+      for (const file of values.pubkey ?? []) publicKeys.push({ data: new Uint8Array(await readFile(resolve(io.cwd, file)).catch((e: unknown) => Promise.reject(withPath(e, file)))), source: file });
       const sources: PublishSource[] = [];
       for (const text of positionals.slice(0, -1)) sources.push(await resolveSource(text, storeDir, io));
       const report = await publishSite(sources, site, {

@@ -82,7 +82,7 @@ export const command: Command = {
         io.stderr(`sign: ${output}: the signature file exists (pass --overwrite to replace it)\n`);
         return EXIT.IO;
       }
-      io.stderr(`sign: ${formatError(e)}\n`);
+      io.stderr(`sign: ${formatError(e, label)}\n`);
       return signingExitCode(e);
     }
   },
