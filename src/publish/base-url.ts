@@ -13,6 +13,7 @@ export interface SiteBase {
 }
 
 const SEGMENT = /^[a-z0-9][a-z0-9._~-]*$/;
+const DNS_NAME = /^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*$/;
 
 /**
  * Parses a site base URL: http or https, a host, an optional path; no credentials, query or fragment.
@@ -36,7 +37,11 @@ export function parseSiteBase(text: string): SiteBase {
   for (const s of segments) {
     if (!SEGMENT.test(s)) throw bad(`has path segment ${JSON.stringify(s)}: name prefixes use a-z, 0-9 and . _ ~ -, starting with a letter or digit`);
   }
-  if (!/^[a-z0-9][a-z0-9.-]*$/.test(host)) throw bad(`has host ${JSON.stringify(host)}, which cannot start an image name`);
+  if (!DNS_NAME.test(host)) throw bad(`has host ${JSON.stringify(host)}, which cannot start an image name (letters, digits, '-' and '.' between labels)`);
+  // URL parsing rewrites some hosts (`1.2` is the IPv4 address 1.0.0.2): a name written with the
+  // original spelling would then not be under the prefix. Ask for the spelling clients will use.
+  const written = /^[a-z][a-z0-9+.-]*:\/\/([^/?#]*)/i.exec(text)?.[1]?.replace(/:\d*$/, '').toLowerCase();
+  if (written !== undefined && written !== host) throw bad(`has host ${JSON.stringify(written)}, which URL parsing reads as ${JSON.stringify(host)}; write that instead`);
   const path = segments.length === 0 ? '/' : `/${segments.join('/')}/`;
   return { url: `${url.protocol}//${url.host}${path}`, prefix: [host, ...segments].join('/') };
 }

@@ -10,6 +10,7 @@ import { createReadStream, constants as fsConstants } from 'node:fs';
 import { copyFile, link, mkdir, readdir, readFile, readlink, rename, rm, stat, symlink, unlink, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { validateAci } from '../aci/validate-aci.js';
+import { withLock } from '../render/lock.js';
 import { AppcError } from '../issues/appc-error.js';
 import { getLabel } from '../schema/types/labels.js';
 import { compareSemVer, parseSemVer } from '../schema/types/semver.js';
@@ -184,6 +185,32 @@ function templateKey(name: string, labels: readonly { name: string; value: strin
  */
 export async function publishSite(sources: readonly (string | PublishSource)[], site: string, options: PublishSiteOptions = {}): Promise<PublishReport> {
   const root = resolve(site);
+  // One publisher per site at a time (two would each build from the old site, and the last swap would
+  // drop the other's images). The lock lives next to the site, so it survives the swap.
+  const lockDir = join(dirname(root), `.${basename(root)}.lock`);
+  await mkdir(lockDir, { recursive: true });
+  return withLock(lockDir, async () => {
+    await recoverInterrupted(root);
+    return publishLocked(sources, root, options);
+  });
+}
+
+/**
+ * Cleans up after a run that was killed: a site moved aside but never replaced is put back, and
+ * temporary trees are removed. Runs under the lock, so no other run is using them.
+ */
+async function recoverInterrupted(root: string): Promise<void> {
+  const parent = dirname(root);
+  const name = basename(root);
+  const leftovers = (await readdir(parent)).filter((f) => f.startsWith(`.${name}.publish-`) || f.startsWith(`.${name}.old-`));
+  const aside = leftovers.filter((f) => f.startsWith(`.${name}.old-`));
+  if (!(await exists(root)) && aside.length === 1) await rename(join(parent, aside[0]!), root);
+  // Without a site, several moved-aside trees cannot be told apart: keep them for a person to look at.
+  const keepAside = !(await exists(root));
+  for (const f of leftovers) if (!(keepAside && f.startsWith(`.${name}.old-`))) await rm(join(parent, f), { recursive: true, force: true });
+}
+
+async function publishLocked(sources: readonly (string | PublishSource)[], root: string, options: PublishSiteOptions): Promise<PublishReport> {
   const old = (await exists(root)) ? await readSiteState(root) : undefined;
   if (old === undefined && (await exists(root))) {
     if ((await readdir(root)).length > 0) {

@@ -2,7 +2,7 @@
 // files as a plain static host serves them; idempotent republishing; every bad input leaves the site as it was.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -138,8 +138,8 @@ describe('publishSite writes a discovery site a static host can serve', () => {
     assert.equal(readFileSync(join(site, 'robots.txt'), 'utf8'), 'User-agent: *\n');
     // No temporary trees are left next to the site.
     assert.deepEqual(
-      (await import('node:fs')).readdirSync(tmp).filter((f) => f.startsWith(`.site-${n}`)),
-      [],
+      readdirSync(tmp).filter((f) => f.startsWith(`.site-${n}.`)),
+      [`.site-${n}.lock`],
     );
   });
 
@@ -153,6 +153,25 @@ describe('publishSite writes a discovery site a static host can serve', () => {
     assert.deepEqual(report.keys, [key.fingerprint, other.fingerprint]);
     assert.equal(report.added[0]!.signedBy, other.fingerprint);
     assert.equal(readFileSync(join(site, '_appc/images/example.com/base-1.0.0-linux-amd64.aci.asc'), 'utf8'), readFileSync(`${copy}.asc`, 'utf8'));
+  });
+
+  it('two publishers at once: the lock makes them take turns, and both images land', async () => {
+    const site = newSite();
+    await publishSite([base1], site, { baseUrl: BASE, signingKey: key });
+    await Promise.all([publishSite([app1], site, { signingKey: key }), publishSite([deep], site, { signingKey: key })]);
+    const state = JSON.parse(readFileSync(join(site, '_appc/site.json'), 'utf8')) as { images: { name: string }[] };
+    assert.deepEqual(state.images.map((i) => i.name).sort(), ['example.com/app', 'example.com/base', 'example.com/team/tools/cli']);
+  });
+
+  it('a run killed between its two renames, or with its temporary tree left: the next run recovers and cleans up', async () => {
+    const site = newSite();
+    await publishSite([base1], site, { baseUrl: BASE, signingKey: key });
+    const name = `site-${n}`;
+    renameSync(site, join(tmp, `.${name}.old-deadbeef0000`));
+    mkdirSync(join(tmp, `.${name}.publish-cafe00000000`, '_appc'), { recursive: true });
+    const report = await publishSite([app1], site, { signingKey: key });
+    assert.deepEqual(report.images.map((i) => i.name), ['example.com/app', 'example.com/base']);
+    assert.deepEqual(readdirSync(tmp).filter((f) => f.startsWith(`.${name}.`)), [`.${name}.lock`]);
   });
 
   it('latestImages picks the highest SemVer, then the most recent', () => {
@@ -285,7 +304,7 @@ describe('parseSiteBase', () => {
   for (const [text, url, prefix] of good) {
     it(`accepts ${text}`, () => assert.deepEqual(parseSiteBase(text), { url, prefix }));
   }
-  for (const text of ['example.com', 'ftp://example.com/', 'https://u:p@example.com/', 'https://example.com/?q', 'https://example.com/#f', 'https://[::1]/', 'https://example.com/A/', 'https://example.com/_x/']) {
+  for (const text of ['example.com', 'ftp://example.com/', 'https://u:p@example.com/', 'https://example.com/?q', 'https://example.com/#f', 'https://[::1]/', 'https://example.com/A/', 'https://example.com/_x/', 'https://1.2/', 'https://0/', 'https://a..b/', 'https://a-.b/']) {
     it(`refuses ${text} (PUBLISH_BAD_BASE_URL)`, () => assert.throws(() => parseSiteBase(text), (e: unknown) => isAppcError(e) && e.code === 'PUBLISH_BAD_BASE_URL'));
   }
 });
