@@ -12,7 +12,7 @@ import { scanArchive, scanError } from '../aci/scan.js';
 import type { AciLimits } from '../aci/scan.js';
 import { EntryWriter, unsafeEntry } from '../aci/entry-writer.js';
 import { buildIntoEmptyDirectory } from '../aci/staged-dir.js';
-import { EntryPolicy } from '../aci/layout-rules.js';
+import { EntryPolicy, issueError } from '../aci/layout-rules.js';
 import type { ImageStore, StoredImage } from './store.js';
 import { findByNameAndLabels, resolveDependencies } from './resolve.js';
 import type { ResolvedImage, ResolveOptions } from './resolve.js';
@@ -147,8 +147,7 @@ export async function renderImage(store: ImageStore, ref: ImageRef, options: Ren
     if (failed) throw failed;
     for (const i of scan.issues) noteArchiveIssue(i);
     if (refused !== undefined) {
-      const at = typeof source === 'string' ? { file: source } : {};
-      throw new AppcError(refused.code, `${label}: ${refused.message}`, { ...at, ...(refused.entry !== undefined ? { entry: refused.entry } : {}), ...(refused.offset !== undefined ? { offset: refused.offset } : {}) });
+      throw issueError({ ...refused, message: `${label}: ${refused.message}` }, typeof source === 'string' ? source : undefined);
     }
     if (verify && scan.imageId !== image.id) {
       throw new AppcError('RENDER_HASH_MISMATCH', `image ${image.manifest.name} hashes to ${scan.imageId ?? '(unreadable)'}, not ${image.id}`, typeof source === 'string' ? { file: source } : {});
