@@ -10,7 +10,7 @@ import { cleanPath } from '../aci/tar/path.js';
 import { readAciEntries } from '../aci/entries.js';
 import { scanArchive, scanError } from '../aci/scan.js';
 import type { AciLimits } from '../aci/scan.js';
-import { EntryWriter, unsafeEntry } from '../aci/entry-writer.js';
+import { EntryWriter, unsafeEntry, type OwnerMode } from '../aci/entry-writer.js';
 import { buildIntoEmptyDirectory } from '../aci/staged-dir.js';
 import { EntryPolicy, issueError } from '../aci/layout-rules.js';
 import type { ImageStore, StoredImage } from './store.js';
@@ -162,7 +162,9 @@ export async function renderImage(store: ImageStore, ref: ImageRef, options: Ren
 
 /** Options of writeRendered. */
 export interface WriteRenderedOptions {
-  /** Also restore owners (uid and gid); needs privileges. Default false. */
+  /** Owners of what is written (default `current`: set-id bits are then cleared); see OwnerMode. */
+  readonly owners?: OwnerMode;
+  /** Same as `owners: 'preserve'` (the former option). */
   readonly preserveOwners?: boolean;
   /**
    * Check again, while writing, that every archive hashes to its image ID (RENDER_HASH_MISMATCH, and nothing is
@@ -196,7 +198,7 @@ function belowRoot(path: string): string | undefined {
  */
 export async function writeRendered(store: ImageStore, rendered: RenderedImage, dir: string, options: WriteRenderedOptions = {}): Promise<WriteRenderedReport> {
   return buildIntoEmptyDirectory(dir, 'RENDER_TARGET_NOT_EMPTY', async (staging) => {
-    const writer = new EntryWriter(staging, { label: dir, ...(options.preserveOwners ? { owners: 'preserve' as const } : {}) });
+    const writer = new EntryWriter(staging, { label: dir, owners: options.owners ?? (options.preserveOwners ? 'preserve' : 'current') });
     for (let index = 0; index < rendered.images.length; index++) {
       const mine = rendered.entries.filter((e) => e.image === index);
       if (mine.length === 0) continue;
