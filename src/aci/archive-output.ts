@@ -4,15 +4,16 @@
  * removes it. A failed write never leaves a partial .aci.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
 import { link, open, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { AppcError } from '../issues/appc-error.js';
-import { createCompressor, type CompressOptions } from './compress.js';
+import { AppcError, isAppcError } from '../issues/appc-error.js';
+import { describeIoError } from '../node/io-error.js';
+import { createCompressor, type Compressor, type CompressOptions } from './compress.js';
 import type { Compression } from './detect.js';
+import { trackTemporaryFile } from './temp-files.js';
 
 const BUFFER_SIZE = 1 << 20;
 
@@ -86,7 +87,8 @@ export class TarOutput {
     this.onProgress?.(this.bytes);
     // A dead compressor never emits 'drain': wait for its failure instead of hanging.
     if (this.input.destroyed) await Promise.race([this.failure, Promise.reject(new Error('the compressor stopped unexpectedly'))]);
-    if (!this.input.write(chunk)) await Promise.race([once(this.input, 'drain'), this.failure]);
+    // Not events.once: it rejects with the stream's raw error, which `failure` reports with the file name.
+    if (!this.input.write(chunk)) await Promise.race([new Promise((resolve) => this.input.once('drain', resolve)), this.failure]);
   }
 
   /** `sha512-<hex>` of everything written. */
@@ -116,16 +118,19 @@ export async function openArchiveOutput(out: string, options: ArchiveOutputOptio
   const tmp = join(dirname(out), `.${basename(out)}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
   // Create the file first, so a bad output directory fails here; then let the stream own its descriptor: a
   // stream built on a borrowed fd may close it when destroyed, and a later close could hit a reused fd.
-  await (await open(tmp, 'wx', 0o644)).close();
+  // Tracked before it exists, so a signal arriving from now on finds it.
+  const untrack = trackTemporaryFile(tmp, out);
+  try {
+    await (await open(tmp, 'wx', 0o644)).close();
+  } catch (e) {
+    untrack();
+    throw e;
+  }
   const compressor = createCompressor(options.compression, options);
   const fileStream = createWriteStream(tmp, { flags: 'r+', highWaterMark: 1 << 20 });
   const closed = new Promise<void>((resolve) => (fileStream.closed ? resolve() : fileStream.once('close', () => resolve())));
   const written = pipeline(compressor.output, fileStream);
-  const failure = new Promise<never>((_, reject) => {
-    written.catch(reject);
-    compressor.done.catch(reject);
-  });
-  failure.catch(() => {});
+  const failure = writeFailure(out, compressor, written);
   const tar = new TarOutput(compressor.input, failure, options.onProgress);
   let state: 'open' | 'committed' | 'discarded' = 'open';
   return {
@@ -143,6 +148,7 @@ export async function openArchiveOutput(out: string, options: ArchiveOutputOptio
       }
       await commitFile(tmp, out, options.overwrite === true);
       state = 'committed';
+      untrack();
       return tar.digest();
     },
     async discard() {
@@ -153,8 +159,35 @@ export async function openArchiveOutput(out: string, options: ArchiveOutputOptio
       fileStream.destroy();
       await closed;
       await unlink(tmp).catch(() => {});
+      untrack();
     },
   };
+}
+
+/**
+ * A promise that rejects as soon as writing `out` fails, never resolving otherwise: the file writer or the
+ * compressor failed, or the compressor's output closed before its end (a silent stop would otherwise leave
+ * the writer waiting forever). Errors are reported as ACI_WRITE_FAILED naming `out`.
+ */
+export function writeFailure(out: string, compressor: Compressor, written: Promise<void>): Promise<never> {
+  const failure = new Promise<never>((_, reject) => {
+    const fail = (e: unknown): void => reject(asWriteFailure(out, e));
+    written.catch(fail);
+    compressor.done.catch(fail);
+    compressor.output.once('close', () => {
+      if (compressor.output.readableEnded) return;
+      // A failing file writer closes the output too: give its own error the first word.
+      setImmediate(() => fail(compressor.output.errored ?? new Error('the compressor stopped before the end of its output')));
+    });
+  });
+  failure.catch(() => {});
+  return failure;
+}
+
+function asWriteFailure(out: string, e: unknown): AppcError {
+  if (isAppcError(e)) return e.file !== undefined ? e : new AppcError(e.code, e.message, { file: out, cause: e });
+  const reason = e instanceof Error && typeof (e as NodeJS.ErrnoException).code === 'string' ? describeIoError(e) : e instanceof Error ? e.message : String(e);
+  return new AppcError('ACI_WRITE_FAILED', `writing the archive failed: ${reason}; nothing was written`, { file: out, cause: e });
 }
 
 async function exists(path: string): Promise<boolean> {

@@ -8,8 +8,8 @@ import { EXIT } from './io.js';
 /** Prints a failure of an archive command and returns its exit code. */
 export function reportFailure(io: CliIO, command: string, e: unknown): number {
   io.stderr(`${command}: ${formatError(e)}\n`);
-  // AppcErrors describe the input (damaged archive, unsafe entry, bad name); anything else is I/O.
-  return isAppcError(e) ? EXIT.INVALID : EXIT.IO;
+  // AppcErrors describe the input (damaged archive, unsafe entry, bad name), except a failed write; anything else is I/O.
+  return isAppcError(e) && e.code !== 'ACI_WRITE_FAILED' ? EXIT.INVALID : EXIT.IO;
 }
 
 /** One line per issue: `FILE(ENTRY): severity CODE /path: message`. */
