@@ -58,6 +58,19 @@ export function bzip2DecodeStream(input: Readable): Readable {
   return output;
 }
 
+/**
+ * Block buffers (up to 3.6 MB each) of finished decoders, for the next one: a batch of small bzip2 archives
+ * otherwise spends its time allocating and zeroing them. The decoder overwrites every cell it reads.
+ */
+const spareBlockBuffers: Int32Array[] = [];
+
+function takeBlockBuffer(size: number): Int32Array {
+  const i = spareBlockBuffers.findIndex((b) => b.length === size);
+  if (i >= 0) return spareBlockBuffers.splice(i, 1)[0]!;
+  if (spareBlockBuffers.length > 2) spareBlockBuffers.shift();
+  return new Int32Array(size);
+}
+
 async function* decodeBlocks(input: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
   const bz2 = require('unbzip2-stream/lib/bzip2') as Bzip2Blocks;
   const bitIterator = require('unbzip2-stream/lib/bit_iterator') as (next: () => Buffer | undefined) => BitReader;
@@ -103,7 +116,10 @@ async function* decodeBlocks(input: AsyncIterable<Buffer>): AsyncGenerator<Buffe
       continue;
     }
     const size = 100_000 * blockSize;
-    if (!blockBuffer || blockBuffer.length !== size) blockBuffer = new Int32Array(size);
+    if (!blockBuffer || blockBuffer.length !== size) {
+      if (blockBuffer) spareBlockBuffers.push(blockBuffer);
+      blockBuffer = takeBlockBuffer(size);
+    }
     streamCRC = bz2.decompress(bits, emit, blockBuffer, size, streamCRC);
     if (streamCRC === null) blockSize = 0; // end of this stream; another may follow
     if (fill > 0) {
@@ -115,6 +131,7 @@ async function* decodeBlocks(input: AsyncIterable<Buffer>): AsyncGenerator<Buffe
     pieces = [];
     for (const p of out) yield p;
   }
+  if (blockBuffer) spareBlockBuffers.push(blockBuffer);
   if (streamCRC !== null) throw new Error('input stream ended prematurely');
   // On an early stop the input is left as it is: its owner closes it (as with the other decoders).
 }

@@ -115,3 +115,52 @@ export function failAfterDrain(stream: Readable, error: Error): void {
   if (stream.readableLength === 0) stream.destroy(error);
   else setImmediate(() => failAfterDrain(stream, error));
 }
+
+/**
+ * Reads up to `limit` bytes of `input` (or all of it, when shorter), then calls `choose` with a stream that
+ * replays those bytes followed by the rest, and whether the input already ended. The returned stream is
+ * the chosen decoder's output; errors of either side reach it.
+ */
+export function decideAfterPeek(input: Readable, limit: number, choose: (peeked: { stream: Readable; ended: boolean }) => Readable): Readable {
+  const head: Buffer[] = [];
+  let size = 0;
+  let decoded: Readable | undefined;
+  const output = new Readable({
+    highWaterMark: 1 << 20,
+    read() {
+      decoded?.resume();
+    },
+    destroy(err, cb) {
+      input.off('data', onData).off('end', onEnd).off('error', onError);
+      decoded?.destroy();
+      cb(err);
+    },
+  });
+  const decide = (ended: boolean): void => {
+    input.off('data', onData).off('end', onEnd).off('error', onError);
+    input.pause();
+    const replay = ended ? Readable.from(head, { objectMode: false }) : Readable.from(replayThenRest(head, input), { objectMode: false });
+    decoded = choose({ stream: replay, ended });
+    decoded.on('data', (chunk: Buffer) => {
+      if (!output.push(chunk)) decoded!.pause();
+    });
+    decoded.on('end', () => output.push(null));
+    decoded.on('error', (e) => failAfterDrain(output, e));
+  };
+  const onData = (chunk: Buffer): void => {
+    head.push(chunk);
+    size += chunk.length;
+    if (size > limit) decide(false);
+  };
+  const onEnd = (): void => decide(true);
+  const onError = (e: Error): void => {
+    output.destroy(e);
+  };
+  input.on('data', onData).on('end', onEnd).on('error', onError);
+  return output;
+}
+
+async function* replayThenRest(head: readonly Buffer[], rest: Readable): AsyncGenerator<Buffer> {
+  yield* head;
+  for await (const chunk of rest) yield chunk as Buffer;
+}

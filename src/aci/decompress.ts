@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { bzip2DecodeStream } from './bzip2-decode.js';
-import { childDecompressStream, findDecompressor } from './decompress-child.js';
+import { childDecompressStream, decideAfterPeek, type DecompressProgram, findDecompressor } from './decompress-child.js';
 import type { Compression, FileType } from './detect.js';
 
 const require = createRequire(import.meta.url);
@@ -32,20 +32,33 @@ export function decompressStream(compression: Compression, input: Readable): Rea
       input.on('error', (e) => gunzip.destroy(e));
       return input.pipe(gunzip);
     }
-    case 'bzip2': {
-      const program = findDecompressor('bzip2');
-      return program ? childDecompressStream('bzip2', program, input) : bzip2DecodeStream(input);
-    }
-    case 'xz': {
-      const program = findDecompressor('xz');
-      if (program) return childDecompressStream('xz', program, input);
-      // Loaded on demand: the wasm decoder is only needed for xz archives.
-      const { XzReadableStream } = require('xz-decompress') as typeof import('xz-decompress');
-      const web = Readable.toWeb(input) as unknown as ReadableStream<Uint8Array>;
-      return Readable.fromWeb(new XzReadableStream(web) as unknown as import('node:stream/web').ReadableStream<Uint8Array>, { highWaterMark: ZLIB_CHUNK * 4 });
-    }
+    case 'bzip2':
+      return chooseDecoder(input, 'bzip2', bzip2DecodeStream);
+    case 'xz':
+      return chooseDecoder(input, 'xz', xzDecodeStream);
   }
 }
+
+function xzDecodeStream(input: Readable): Readable {
+  // Loaded on demand: the wasm decoder is only needed for xz archives.
+  const { XzReadableStream } = require('xz-decompress') as typeof import('xz-decompress');
+  const web = Readable.toWeb(input) as unknown as ReadableStream<Uint8Array>;
+  return Readable.fromWeb(new XzReadableStream(web) as unknown as import('node:stream/web').ReadableStream<Uint8Array>, { highWaterMark: ZLIB_CHUNK * 4 });
+}
+
+/**
+ * The system tool for inputs above SMALL_COMPRESSED bytes when it is installed, the built-in decoder
+ * otherwise: starting a process costs more than decoding a small archive in this one (a batch of 1,000
+ * small ACIs would spend most of its time in process start-up).
+ */
+function chooseDecoder(input: Readable, program: DecompressProgram, builtin: (input: Readable) => Readable): Readable {
+  const path = findDecompressor(program);
+  if (!path) return builtin(input);
+  return decideAfterPeek(input, SMALL_COMPRESSED, (peeked) => (peeked.ended ? builtin(peeked.stream) : childDecompressStream(program, path, peeked.stream)));
+}
+
+/** Compressed size up to which the built-in decoders are used even when the system tool is present. */
+const SMALL_COMPRESSED = 256 * 1024;
 
 /**
  * Sorts a decompressor error. `sourceEnded`: the compressed input was read to its end; `tarComplete`:

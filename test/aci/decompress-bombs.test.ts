@@ -1,6 +1,7 @@
 /**
  * Flat memory for every format (issue #10 item 6, A-CD-2): bzip2 and xz input decode with backpressure, by
- * the system tool (`bzip2 -dc`, `xz -dc`) or the built-in decoder (APPC_DECOMPRESSOR=builtin), and both
+ * the system tool (`bzip2 -dc`, `xz -dc`, used above 256 KiB of input) or the built-in decoder (always for
+ * small inputs, or with APPC_DECOMPRESSOR=builtin), and both
  * give the same verdict on damaged streams. Bombs are concatenated streams of compressed zeros, made here
  * with the system tools (skipped visibly without them). Timeouts are safety nets only.
  */
@@ -29,9 +30,23 @@ const compress = (tool: 'bzip2' | 'xz', data: Uint8Array, level = '-9'): Buffer 
 const manifestBody = new TextEncoder().encode(TEST_MANIFEST);
 const header = (name: string, type: 'file' | 'directory', size = 0): Uint8Array => encodeTarHeader({ name, type, mode: type === 'file' ? 0o644 : 0o755, uid: 0, gid: 0, mtime: 1_000_000, size });
 
-/** An ACI with `rootfs/zeros` of `zeroBytes` (a multiple of 64 MiB), as concatenated streams of `tool`. */
+/**
+ * An ACI with `rootfs/zeros` of `zeroBytes` (a multiple of 64 MiB), as concatenated streams of `tool`. A
+ * random file first makes it larger than the size up to which the built-in decoder is always used, so the
+ * default setting runs the system tool.
+ */
 function bomb(tool: 'bzip2' | 'xz', zeroBytes: number): string {
-  const head = Buffer.concat([header('manifest', 'file', manifestBody.length), manifestBody, new Uint8Array(padding(manifestBody.length)), header('rootfs', 'directory'), header('rootfs/zeros', 'file', zeroBytes)]);
+  const noise = randomBytes(300_000);
+  const head = Buffer.concat([
+    header('manifest', 'file', manifestBody.length),
+    manifestBody,
+    new Uint8Array(padding(manifestBody.length)),
+    header('rootfs', 'directory'),
+    header('rootfs/noise', 'file', noise.length),
+    noise,
+    new Uint8Array(padding(noise.length)),
+    header('rootfs/zeros', 'file', zeroBytes),
+  ]);
   const zeros = compress(tool, new Uint8Array(64 * MiB), tool === 'xz' ? '-0' : '-9');
   const parts = [compress(tool, head)];
   for (let n = 0; n < zeroBytes / (64 * MiB); n++) parts.push(zeros);
