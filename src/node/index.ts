@@ -16,5 +16,5 @@ export type { VerifyAciFileOptions } from './verify-file.js';
 export { fetchImage } from './fetch-image.js';
 export type { FetchApp, FetchEndpoint, FetchImageOptions, FetchImageResult, DownloadProgress, ImageInspection, ImageInspector } from './fetch-image.js';
 export * from '../render/index.js';
-export { CONVERT_CODES, convertOciImage, layerOutputPath, configToManifest, mapUser, parseExposedPort, parseImageReference, normalizeReference, normalizePlatform, hostPlatform, platformMatches, appcLabelsForPlatform, classifyWhiteout } from '../convert/index.js';
-export type { ConvertCode, ConvertOptions, ConvertReport, ConvertedAci, ConfigToManifestOptions, ImageAccounts, ImageReference, Platform, PlatformRequest, WhiteoutKind } from '../convert/index.js';
+export { CONVERT_CODES, convertOciImage, exportOciImage, manifestToConfig, layerOutputPath, configToManifest, mapUser, parseExposedPort, parseImageReference, normalizeReference, normalizePlatform, hostPlatform, platformMatches, appcLabelsForPlatform, classifyWhiteout } from '../convert/index.js';
+export type { ConvertCode, ConvertOptions, ConvertReport, ConvertedAci, ExportOptions, ExportReport, ExportedLayer, ExportFormat, ExportSource, ConfigToManifestOptions, ImageAccounts, ImageReference, Platform, PlatformRequest, WhiteoutKind } from '../convert/index.js';

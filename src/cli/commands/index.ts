@@ -16,5 +16,6 @@ export const COMMANDS: Readonly<Record<string, { readonly summary: string; reado
   store: { summary: 'Manage a local image store (add, list, rm, gc)', load: async () => (await import('./store.js')).command },
   render: { summary: 'Render an image and its dependencies into one rootfs', load: async () => (await import('./render.js')).command },
   convert: { summary: 'Convert a Docker or OCI image to an ACI', load: async () => (await import('./convert.js')).command },
+  export: { summary: 'Export an ACI and its dependencies as an OCI image or a docker load archive', load: async () => (await import('./export.js')).command },
   version: { summary: 'Print the version', load: async () => (await import('./version.js')).command },
 };
