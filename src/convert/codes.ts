@@ -52,7 +52,6 @@ export const CONVERT_CODES = {
   CONVERT_VOLUME_RENAMED: { severity: 'warning', summary: 'Two volumes sanitize to the same mount point name, or a volume path is not absolute; a suffix or leading / was added.' },
   CONVERT_WORKDIR_RELATIVE: { severity: 'warning', summary: 'WorkingDir is not an absolute path; it was made absolute.' },
   CONVERT_CREATED_SKIPPED: { severity: 'warning', summary: 'The config\'s created time is not an RFC 3339 date-time; the created annotation was left out.' },
-  CONVERT_LABEL_RENAMED: { severity: 'warning', summary: 'A config label key is not a valid annotation name (or clashes with one appc defines); it was sanitized or kept only in the appc.io/docker/labels annotation.' },
   // Export: ACIs to OCI images and docker load archives (docs/convert.md)
   EXPORT_INVALID_IMAGE: { severity: 'error', summary: 'The ACI to export is not valid (the message lists its errors); nothing was written.' },
   EXPORT_BAD_OPTION: { severity: 'error', summary: 'An export option is invalid: an unknown format, a --tag that is not NAME:TAG in Docker\'s reference syntax, an image name Docker cannot take.' },

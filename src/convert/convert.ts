@@ -173,6 +173,20 @@ function listPaths(tree: FsTree, maxBytes: number, layer: number): string[] {
   return out;
 }
 
+/**
+ * Layered mode: a directory this layer only implies (its children are here, its own entry is not) and that
+ * no lower layer defines either is created by an OCI runtime as 0755 root; the layer ACI writes it so, or
+ * rendering the chain would take a whited-out lower directory's mode, or have no directory at all. A parent a
+ * lower layer does define keeps that layer's entry (OCI leaves it untouched), so nothing is written for it.
+ */
+function keepCreatedParents(own: FsTree, merged: FsTree): void {
+  for (const { path, node } of walkTree(own)) {
+    if (node.kind !== 'directory' || !node.implicit) continue;
+    const m = merged.lookup(path);
+    if (m?.kind === 'directory' && m.implicit) node.implicit = false;
+  }
+}
+
 async function analyze(source: ImageSource, layers: readonly LayerRef[], options: ConvertOptions, maxManifestBytes: number): Promise<Analysis> {
   const tree = new FsTree(options.maxEntries === undefined ? {} : { maxEntries: options.maxEntries });
   const own: FsTree[] = [];
@@ -209,7 +223,10 @@ async function analyze(source: ImageSource, layers: readonly LayerRef[], options
     );
     const mine = options.layered ? new FsTree(options.maxEntries === undefined ? {} : { maxEntries: options.maxEntries }) : undefined;
     const report = applyLayer(tree, entries, layer.index, where, mine);
-    if (mine) own.push(mine);
+    if (mine) {
+      keepCreatedParents(mine, tree);
+      own.push(mine);
+    }
     deletedSoFar ||= report.deleted;
     whitelists.push(options.layered && deletedSoFar ? listPaths(tree, maxManifestBytes, layer.index) : undefined);
   }
