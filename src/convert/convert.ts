@@ -14,6 +14,8 @@ import type { ImageManifest } from '../schema/image-manifest.js';
 import { validateImageManifest } from '../schema/image-manifest.js';
 import { stringifyManifest } from '../schema/manifest.js';
 import { isACIdentifier, sanitizeACIdentifier } from '../schema/types/ac-identifier.js';
+import { isHttpURL } from '../schema/types/url.js';
+import { OCI_ANNOTATIONS } from './export-mapping.js';
 import { parseDate } from '../schema/types/date.js';
 import { SPEC_VERSION } from '../schema/types/semver.js';
 import { AciWriter } from './aci-writer.js';
@@ -351,6 +353,30 @@ function nameAndVersion(image: ResolvedImage, options: ConvertOptions, input: st
   return { name, ...(version !== undefined ? { version } : {}), ...(reference !== undefined ? { reference } : {}) };
 }
 
+// OCI manifest annotations that carry appc annotations (what exportOciImage writes), and keys never copied:
+// the ones the config or the reference already give, and the exporter's provenance.
+const FROM_OCI_ANNOTATIONS: Readonly<Record<string, string>> = { [OCI_ANNOTATIONS.url]: 'homepage', [OCI_ANNOTATIONS.documentation]: 'documentation' };
+
+/**
+ * The image manifest's annotations as ACI annotations: `org.opencontainers.image.url` and `.documentation`
+ * become homepage and documentation (when they are http(s) URLs), other keys that are ACIdentifiers outside
+ * the `org.opencontainers.` and `io.appc.` namespaces are copied, so ACI -> OCI -> ACI keeps them.
+ */
+function annotationsFromManifest(annotations: Readonly<Record<string, string>>): { name: string; value: string }[] {
+  const out: { name: string; value: string }[] = [];
+  for (const [key, value] of Object.entries(annotations)) {
+    const mapped = FROM_OCI_ANNOTATIONS[key];
+    if (mapped !== undefined) {
+      if (isHttpURL(value)) out.push({ name: mapped, value });
+      continue;
+    }
+    if (key.startsWith('org.opencontainers.') || key.startsWith('io.appc.') || key.startsWith('appc.io/') || !isACIdentifier(key)) continue;
+    if (['created', 'authors', 'homepage', 'documentation'].includes(key)) continue;
+    out.push({ name: key, value });
+  }
+  return out;
+}
+
 function errorList(issues: readonly Issue[]): string {
   const errors = issues.filter((i) => i.severity === 'error');
   return errors.slice(0, 5).map((i) => `${i.path || '/'}: ${i.message}`).join('; ') + (errors.length > 5 ? `; and ${errors.length - 5} more` : '');
@@ -412,6 +438,7 @@ export async function convertOciImage(source: string, options: ConvertOptions): 
 
   const analysis = await analyze(input, image.layers, options, maxManifestBytes);
   const annotations = [
+    ...annotationsFromManifest(image.annotations ?? {}),
     ...(reference !== undefined ? [{ name: DOCKER_ANNOTATIONS.originalName, value: reference }] : []),
     { name: DOCKER_ANNOTATIONS.imageId, value: image.configDigest },
     ...(image.manifestDigest !== undefined ? [{ name: DOCKER_ANNOTATIONS.manifestHash, value: image.manifestDigest }] : []),
