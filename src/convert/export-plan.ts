@@ -37,6 +37,11 @@ export interface LayerPart {
    * this archive path goes by, its content is written at the given layer path (the first of its links).
    */
   readonly copies: ReadonlyMap<string, string>;
+  /**
+   * Write every rootfs entry of the archive (an image alone, without dependencies or whitelist, whose archive
+   * was validated: there is nothing to select, so the selection pass is skipped).
+   */
+  readonly all?: boolean;
 }
 
 /** One layer: parts in order (one per image when layered; all images, lowest first, when squashed). */

@@ -55,6 +55,8 @@ export interface OpenedExportSource {
   readonly ref: ImageRef;
   /** A name for messages. */
   readonly label: string;
+  /** The ACI file's image, validated (file sources only). */
+  readonly image?: StoredImage;
 }
 
 /**
@@ -72,5 +74,5 @@ export async function openExportSource(source: ExportSource, store: ImageStore |
     throw convertError('EXPORT_INVALID_IMAGE', `${source} is not a valid ACI: ${list || 'no manifest'}${errors.length > 5 ? `; and ${errors.length - 5} more` : ''}`, { file: source });
   }
   const image: StoredImage = { id: report.imageId, manifest: report.manifest.value, size: st.size };
-  return { store: new FileOverlayStore(source, image, store), ref: image.id, label: source };
+  return { store: new FileOverlayStore(source, image, store), ref: image.id, label: source, image };
 }

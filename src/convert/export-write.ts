@@ -11,7 +11,9 @@ import { AppcError } from '../issues/appc-error.js';
 import type { RenderedImage } from '../render/render.js';
 import type { ImageStore } from '../render/store.js';
 import { convertError } from './codes.js';
-import type { LayerPart } from './export-plan.js';
+import type { LayerPart, PlannedEntry } from './export-plan.js';
+import { layerPath } from './export-plan.js';
+import { cleanPath } from '../aci/tar/path.js';
 import type { LayerWriter } from './export-layer.js';
 import { WHITEOUT_PREFIX } from './whiteouts.js';
 
@@ -69,6 +71,13 @@ async function copyEntry(writer: LayerWriter, entry: AciEntry, path: string, typ
   await writer.endFile(n);
 }
 
+/** The plan of an entry when a part takes the whole rootfs. */
+function everything(entry: AciEntry): PlannedEntry | undefined {
+  if (!entry.path.startsWith('rootfs/') || entry.header.type === 'pax-global-header') return undefined;
+  const path = layerPath(entry.path);
+  return entry.header.type === 'link' ? { path, linkTo: layerPath(cleanPath(entry.header.linkname)) } : { path };
+}
+
 /** Writes one part of a layer: its prelude (whiteouts, directories), then its image's planned entries. */
 export async function writeLayerPart(writer: LayerWriter, store: ImageStore, rendered: RenderedImage, part: LayerPart, style: EntryStyle, signal?: AbortSignal): Promise<void> {
   const { image } = rendered.images[part.image]!;
@@ -81,7 +90,7 @@ export async function writeLayerPart(writer: LayerWriter, store: ImageStore, ren
       await writer.header({ name, type: 'file', mode: 0o644, uid: 0, gid: 0, mtime, size: 0 });
     }
   }
-  if (part.entries.size === 0 && part.copies.size === 0) return;
+  if (part.entries.size === 0 && part.copies.size === 0 && !part.all) return;
   const source = await store.source(image.id);
   let imageId: string | undefined;
   const copied = new Set<string>();
@@ -94,7 +103,7 @@ export async function writeLayerPart(writer: LayerWriter, store: ImageStore, ren
       copied.add(entry.path);
       continue;
     }
-    const planned = part.entries.get(entry.header.offset);
+    const planned = part.all ? everything(entry) : part.entries.get(entry.header.offset);
     if (planned === undefined) continue;
     if (planned.linkTo !== undefined) {
       await writer.header({ ...entryInput(entry.header, planned.path, 'link', style), linkname: planned.linkTo });

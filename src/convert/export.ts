@@ -12,6 +12,7 @@ import type { RenderedImage } from '../render/render.js';
 import { whitelistOf } from '../render/select.js';
 import type { ImageStore } from '../render/store.js';
 import { shortImageId } from '../schema/types/image-id.js';
+import type { ImageManifest } from '../schema/image-manifest.js';
 import { CONVERT_CODES, convertError } from './codes.js';
 import type { WrittenLayer } from './export-layer.js';
 import { LayerWriter } from './export-layer.js';
@@ -143,6 +144,12 @@ function ownerLookup(rendered: RenderedImage): (path: string, which: 'uid' | 'gi
   };
 }
 
+/** True for an image without dependencies or whitelist whose user and group need no look-up in its tree. */
+function isAlone(manifest: ImageManifest): boolean {
+  const app = manifest.app;
+  return (manifest.dependencies ?? []).length === 0 && (manifest.pathWhitelist ?? []).length === 0 && !(app?.user.startsWith('/') ?? false) && !(app?.group.startsWith('/') ?? false);
+}
+
 /**
  * Exports an ACI (a file, with its dependencies from `options.store`, or an image of a store) as an OCI image
  * layout, an OCI layout tar, or a `docker load` archive. The image and its dependencies are resolved and
@@ -162,7 +169,11 @@ export async function exportOciImage(source: ExportSource, options: ExportOption
   await checkExportOutput(options.output, format, options.overwrite === true);
 
   const opened = await openExportSource(source, options.store, options.signal);
-  const rendered = await renderImage(opened.store, opened.ref, options.signal ? { signal: options.signal } : {});
+  const alone = opened.image !== undefined && isAlone(opened.image.manifest) ? opened.image : undefined;
+  // An image alone was validated entry by entry: its rootfs is the whole archive, no selection pass needed.
+  const rendered: RenderedImage = alone
+    ? { images: [{ image: alone, level: 0, parent: -1, chain: [alone.manifest.name] }], entries: [], warnings: [] }
+    : await renderImage(opened.store, opened.ref, options.signal ? { signal: options.signal } : {});
   const top = rendered.images[0]!.image;
   const warnings: Issue[] = [...rendered.warnings];
   const mapping = manifestToConfig(top.manifest, {
@@ -174,7 +185,8 @@ export async function exportOciImage(source: ExportSource, options: ExportOption
   const reference = chooseReference(options.tag, top.manifest.name, mapping.version, warnings);
 
   let plans: LayerPlan[];
-  if (options.layered) {
+  if (alone) plans = [[{ image: 0, prelude: [], entries: new Map(), copies: new Map(), all: true }]];
+  else if (options.layered) {
     const whitelists = rendered.images.map((i) => whitelistOf(i, []));
     plans = planLayered(rendered, await readAllEntries(opened.store, rendered, options.signal), whitelists);
   } else plans = [planSquashed(rendered)];

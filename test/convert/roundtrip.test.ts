@@ -34,8 +34,11 @@ const tree: fc.Arbitrary<TarSpec[]> = fc
   .map(({ dirs, files, links, hard, dirModes }) => {
     // Every parent of a directory is a directory too.
     const all = new Set<string>();
-    for (const d of dirs) for (let i = 0; i <= d.length; i = d.indexOf('/', i + 1) === -1 ? d.length + 1 : d.indexOf('/', i + 1)) all.add(d.slice(0, i === d.length + 1 ? d.length : i) || d);
-    const dirList = [...all].filter((d) => d !== '').sort();
+    for (const d of dirs) {
+      const parts = d.split('/');
+      for (let i = 1; i <= parts.length; i++) all.add(parts.slice(0, i).join('/'));
+    }
+    const dirList = [...all].sort();
     const where = (n: number): string => (dirList.length === 0 ? '' : dirList[n % (dirList.length + 1)] ?? '');
     const taken = new Set<string>(dirList);
     const out: TarSpec[] = dirList.map((d, i) => ({ dir: d, mode: dirModes[i % dirModes.length]! }));
