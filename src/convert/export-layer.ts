@@ -49,10 +49,11 @@ export class LayerWriter {
     private readonly written: Promise<void>,
     private readonly failure: Promise<never>,
     private readonly destroyAll: () => void,
+    private readonly onBytes: ((n: number) => void) | undefined,
   ) {}
 
-  /** Creates the temporary blob file in `dir`. */
-  static async create(dir: string): Promise<LayerWriter> {
+  /** Creates the temporary blob file in `dir`; `onBytes` hears about each uncompressed chunk handed on. */
+  static async create(dir: string, onBytes?: (n: number) => void): Promise<LayerWriter> {
     const file = join(dir, `.layer-${process.pid}-${randomBytes(6).toString('hex')}.tmp`);
     const compressor = createCompressor('gzip', { parallel: true });
     const fileStream = createWriteStream(file, { flags: 'wx', mode: 0o644, highWaterMark: 1 << 20 });
@@ -75,7 +76,7 @@ export class LayerWriter {
       compressor.input.destroy();
       compressor.output.destroy();
       fileStream.destroy();
-    });
+    }, onBytes);
     return self;
   }
 
@@ -110,6 +111,7 @@ export class LayerWriter {
     this.fill = 0;
     this.diffHash.update(chunk);
     this.tarBytes += chunk.length;
+    this.onBytes?.(chunk.length);
     if (this.input.destroyed) await Promise.race([this.failure, Promise.reject(new Error('the compressor stopped unexpectedly'))]);
     if (!this.input.write(chunk)) await Promise.race([once(this.input as never, 'drain'), this.failure]);
   }

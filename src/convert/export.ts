@@ -197,14 +197,15 @@ export async function exportOciImage(source: ExportSource, options: ExportOption
   try {
     const layers: (WrittenLayer & { image?: { name: string; id: string } })[] = [];
     let bytes = 0;
+    let progress = 0;
+    const onBytes = options.onProgress ? (n: number): void => options.onProgress!((progress += n)) : undefined;
     for (const plan of plans) {
-      writer = await LayerWriter.create(staging.dir);
+      writer = await LayerWriter.create(staging.dir, onBytes);
       for (const part of plan) await writeLayerPart(writer, opened.store, rendered, part, style, options.signal);
       const written = await writer.finish();
       writer = undefined;
       await staging.addFile(written.file, written.digest);
       bytes += written.tarBytes;
-      options.onProgress?.(bytes);
       const from = options.layered ? rendered.images[plan[0]!.image]!.image : undefined;
       layers.push(from ? { ...written, image: { name: from.manifest.name, id: from.id } } : written);
     }

@@ -48,6 +48,7 @@ Flags:
   --json            print the report (digests, layers, warnings) as JSON
 
 Layers are gzip tars with sha256 digests and diff IDs. OUT appears only when the export succeeded.
+On a terminal, stderr shows the bytes written so far.
 Prints the manifest digest and the reference; warnings go to stderr.
 
 Exit codes: 0 exported, 1 invalid image, missing dependency or existing OUT, 2 usage error, 3 I/O failure.
@@ -79,8 +80,22 @@ Exit codes: 0 exported, 1 invalid image, missing dependency or existing OUT, 2 u
     const file = resolve(io.cwd, image);
     const isFile = image.endsWith('.aci') || (await stat(file).then((s) => s.isFile(), () => false));
     const source = isFile ? file : { store, image: parseImageRef(image) };
+    // Progress on a terminal: one line, rewritten at most five times a second, erased at the end.
+    let shown = 0;
+    const onProgress = io.stderrIsTTY
+      ? (bytes: number): void => {
+          const now = Date.now();
+          if (now - shown < 200) return;
+          shown = now;
+          io.stderr(`\rexport: ${(bytes / 1e6).toFixed(0)} MB written`);
+        }
+      : undefined;
+    const clearProgress = (): void => {
+      if (shown > 0) io.stderr('\r\x1b[K');
+    };
     try {
       const report = await exportOciImage(source, {
+        ...(onProgress ? { onProgress } : {}),
         output: resolve(io.cwd, output),
         format: format as (typeof FORMATS)[number],
         layered: values.layered === true,
@@ -90,11 +105,13 @@ Exit codes: 0 exported, 1 invalid image, missing dependency or existing OUT, 2 u
         ...(epoch !== undefined ? { epoch } : {}),
         overwrite: values.overwrite === true,
       });
+      clearProgress();
       for (const w of report.warnings) io.stderr(formatIssueLine(image, w));
       if (values.json) io.stdout(JSON.stringify(report) + '\n');
       else io.stdout(`${output} ${report.manifestDigest} ${report.reference}\n`);
       return EXIT.OK;
     } catch (e) {
+      clearProgress();
       if (isAppcError(e) && e.code === 'EXPORT_BAD_OPTION') {
         io.stderr(`export: ${formatError(e)}\n`);
         return EXIT.USAGE;
