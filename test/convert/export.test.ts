@@ -250,6 +250,16 @@ describe('exportOciImage', () => {
       assert.deepEqual(umociTree(out, '2'), await renderTree(store, id));
     });
 
+    it('a climbing whitelist entry (/../etc/os-release) is read as the absolute path it is (docs/compatibility.md; Go matches nothing)', async () => {
+      await ready;
+      const top = writeAci(fresh('climb.aci'), { name: 'example.com/climb', dependencies: [{ imageName: 'example.com/base', imageID: baseId }], pathWhitelist: ['/../etc/os-release'] }, []);
+      const out = fresh('climb.oci');
+      const r = await exportOciImage(top, { output: out, store, layered: true });
+      const names = layerNames(out, r.layers[1]!.digest);
+      assert.ok(!names.includes('etc/.wh.os-release'), names.join(' '));
+      assert.ok(names.includes('etc/.wh.removed'), names.join(' '));
+    });
+
     it('the base layer of a layered export is the same blob whatever depends on it', async () => {
       await ready;
       const a = await exportOciImage(appFile, { output: fresh('l1.oci'), store, layered: true });
