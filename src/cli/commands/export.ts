@@ -3,7 +3,10 @@ import { resolve } from 'node:path';
 import type { Command } from '../command.js';
 import { parseFlags, UsageError } from '../command.js';
 import { EXIT } from '../io.js';
-import { formatIssueLine, reportFailure } from '../aci-errors.js';
+import { reportFailure } from '../aci-errors.js';
+import { formatIssues } from '../format-issues.js';
+import { createProgress } from '../progress.js';
+import { escapeTerminalText } from '../terminal-text.js';
 import { formatError } from '../format-error.js';
 import { parseImageRef } from '../image-ref.js';
 import { isAppcError } from '../../issues/appc-error.js';
@@ -80,22 +83,12 @@ Exit codes: 0 exported, 1 invalid image, missing dependency or existing OUT, 2 u
     const file = resolve(io.cwd, image);
     const isFile = image.endsWith('.aci') || (await stat(file).then((s) => s.isFile(), () => false));
     const source = isFile ? file : { store, image: parseImageRef(image) };
-    // Progress on a terminal: one line, rewritten at most five times a second, erased at the end.
-    let shown = 0;
-    const onProgress = io.stderrIsTTY
-      ? (bytes: number): void => {
-          const now = Date.now();
-          if (now - shown < 200) return;
-          shown = now;
-          io.stderr(`\rexport: ${(bytes / 1e6).toFixed(0)} MB written`);
-        }
-      : undefined;
-    const clearProgress = (): void => {
-      if (shown > 0) io.stderr('\r\x1b[K');
-    };
+    // Progress on a terminal: the uncompressed bytes written so far.
+    const progress = await createProgress(io);
+    const bar = progress.bytes(output);
     try {
       const report = await exportOciImage(source, {
-        ...(onProgress ? { onProgress } : {}),
+        onProgress: (bytes) => bar.update(bytes),
         output: resolve(io.cwd, output),
         format: format as (typeof FORMATS)[number],
         layered: values.layered === true,
@@ -105,13 +98,13 @@ Exit codes: 0 exported, 1 invalid image, missing dependency or existing OUT, 2 u
         ...(epoch !== undefined ? { epoch } : {}),
         overwrite: values.overwrite === true,
       });
-      clearProgress();
-      for (const w of report.warnings) io.stderr(formatIssueLine(image, w));
+      progress.stop();
+      io.stderr(formatIssues(image, report.warnings));
       if (values.json) io.stdout(JSON.stringify(report) + '\n');
-      else io.stdout(`${output} ${report.manifestDigest} ${report.reference}\n`);
+      else io.stdout(`${escapeTerminalText(output)} ${report.manifestDigest} ${report.reference}\n`);
       return EXIT.OK;
     } catch (e) {
-      clearProgress();
+      progress.stop();
       if (isAppcError(e) && e.code === 'EXPORT_BAD_OPTION') {
         io.stderr(`export: ${formatError(e)}\n`);
         return EXIT.USAGE;

@@ -2,7 +2,8 @@
 import type { Command } from '../command.js';
 import { parseFlags, UsageError } from '../command.js';
 import { EXIT } from '../io.js';
-import { formatIssueLine, reportFailure } from '../aci-errors.js';
+import { reportFailure } from '../aci-errors.js';
+import { formatIssues } from '../format-issues.js';
 
 /** The extract command. */
 export const command: Command = {
@@ -27,10 +28,10 @@ Exit codes: 0 extracted, 1 refused entry or damaged archive, 2 usage error, 3 I/
     const { extractAci } = await import('../../aci/extract.js');
     try {
       const report = await extractAci(file, dir, { rootfsOnly: values['rootfs-only'] === true });
-      for (const s of report.skipped) io.stderr(formatIssueLine(file, s));
+      io.stderr(formatIssues(file, report.skipped));
       return EXIT.OK;
     } catch (e) {
-      return reportFailure(io, 'extract', e);
+      return reportFailure(io, 'extract', e, file);
     }
   },
 };
