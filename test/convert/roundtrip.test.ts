@@ -14,6 +14,7 @@ import { listAci } from '../support/aci-listing.js';
 import type { TarSpec } from '../support/make-tar.js';
 import { writeOciLayout } from '../support/oci-builder.js';
 import { dirTree, hasTool, writeAci } from './export-support.js';
+import { fixturePath } from '../support/paths.js';
 
 const work = mkdtempSync(join(tmpdir(), 'roundtrip-'));
 after(() => rmSync(work, { recursive: true, force: true }));
@@ -169,6 +170,47 @@ function mappedFields(m: ImageManifest): unknown {
     annotations,
   };
 }
+
+describe('round trips on the conversion fixtures', () => {
+  for (const fixture of ['oci-basic', 'oci-basic.tar', 'docker-oci.tar', 'docker-legacy.tar']) {
+    it(`${fixture}: OCI -> ACI -> OCI -> ACI gives the same tree and the same manifest`, async () => {
+      const first = await convertOciImage(fixturePath('convert', fixture), { output: fresh('f1.aci'), host: HOST });
+      const oci = fresh('f.oci');
+      const exported = await exportOciImage(first.output, { output: oci });
+      assert.deepEqual(exported.warnings, []);
+      const second = await convertOciImage(oci, { output: fresh('f2.aci'), host: HOST });
+      assert.deepEqual(await normalizedTree(second.output), await normalizedTree(first.output));
+      assert.deepEqual(mappedFields(second.manifest), mappedFields(first.manifest));
+      // A second trip changes nothing: the same config (but the history line naming the ACI's image ID) and layers.
+      const again = await exportOciImage(second.output, { output: fresh('f2.oci') });
+      const config = (r: typeof exported, dir: string): unknown => {
+        const c = JSON.parse(readFileSync(join(dir, 'blobs', 'sha256', r.configDigest.slice(7)), 'utf8')) as Record<string, unknown>;
+        delete c['history'];
+        return c;
+      };
+      assert.deepEqual(config(again, again.output), config(exported, oci));
+      assert.deepEqual(again.layers.map((l) => l.digest), exported.layers.map((l) => l.digest));
+    });
+  }
+});
+
+describe('oci-basic: the exported config has the original\'s fields', () => {
+  it('Entrypoint and Cmd split, User with the primary group, Env with a later duplicate winning, ports expanded, Volumes, Labels, created, author', async () => {
+    const aci = await convertOciImage(fixturePath('convert', 'oci-basic'), { output: fresh('basic.aci'), host: HOST });
+    const r = await exportOciImage(aci.output, { output: fresh('basic.oci') });
+    const config = JSON.parse(readFileSync(join(r.output, 'blobs', 'sha256', r.configDigest.slice(7)), 'utf8')) as Record<string, unknown> & { config: Record<string, unknown> };
+    assert.equal(config['created'], '2024-01-02T03:04:05.123456789Z');
+    assert.equal(config['author'], 'Fixture Maker <fixtures@example.com>');
+    assert.deepEqual(config.config['Entrypoint'], ['/bin/app']);
+    assert.deepEqual(config.config['Cmd'], ['--serve', '--port=80']);
+    assert.match(config.config['User'] as string, /^app:\d+$/);
+    assert.deepEqual(config.config['Env'], ['PATH=/usr/local/bin:/usr/bin:/bin', 'LANG=en_US.UTF-8']);
+    assert.equal(config.config['WorkingDir'], '/data');
+    assert.deepEqual(Object.keys(config.config['ExposedPorts'] as object).sort(), ['53/udp', '80/tcp', ...Array.from({ length: 11 }, (_, i) => `${8000 + i}/tcp`)].sort());
+    assert.deepEqual(config.config['Volumes'], { '/data': {}, '/var/log': {} });
+    assert.deepEqual(config.config['Labels'], { 'org.opencontainers.image.title': 'basic', 'com.Example.Key': 'mixed case', created: 'not a date' });
+  });
+});
 
 describe('round trips (property)', () => {
   it('ACI -> OCI -> ACI keeps the tree and every mapped field', async () => {
