@@ -6,8 +6,6 @@
  * the failure path does.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { once } from 'node:events';
-import { createWriteStream } from 'node:fs';
 import { mkdir, mkdtemp, open, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { commitFile } from '../aci/archive-output.js';
@@ -99,22 +97,28 @@ export class ExportStaging {
   private async commitArchive(overwrite: boolean, topLevel: readonly string[]): Promise<void> {
     await checkExportOutput(this.output, 'oci-archive', overwrite);
     const tmp = join(dirname(this.output), `.${basename(this.output)}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
-    const out = createWriteStream(tmp, { flags: 'wx', mode: 0o644, highWaterMark: 1 << 20 });
-    await once(out, 'open');
+    const out = await open(tmp, 'wx', 0o644);
+    let closed = false;
     try {
+      let position = 0;
       const put = async (bytes: Uint8Array): Promise<void> => {
-        if (!out.write(bytes)) await once(out, 'drain');
+        let o = 0;
+        while (o < bytes.length) {
+          const { bytesWritten } = await out.write(bytes, o, bytes.length - o, position);
+          o += bytesWritten;
+          position += bytesWritten;
+        }
       };
+      const buf = Buffer.allocUnsafe(1 << 20);
       const header = { mode: 0o644, uid: 0, gid: 0, mtime: 0 } as const;
+      // Blobs are copied with one reused buffer: read a chunk, write it, no allocation per chunk.
       const addFile = async (name: string, path: string): Promise<void> => {
         const { size } = await stat(path);
         await put(encodeTarHeader({ ...header, name, type: 'file', size }));
         const fh = await open(path, 'r');
         try {
-          let pos = 0;
-          while (pos < size) {
-            const buf = Buffer.allocUnsafe(Math.min(1 << 20, size - pos));
-            const { bytesRead } = await fh.read(buf, 0, buf.length, pos);
+          for (let pos = 0; pos < size; ) {
+            const { bytesRead } = await fh.read(buf, 0, Math.min(buf.length, size - pos), pos);
             if (bytesRead === 0) throw new Error(`${path} shrank while it was packed`);
             await put(buf.subarray(0, bytesRead));
             pos += bytesRead;
@@ -129,17 +133,12 @@ export class ExportStaging {
       await put(encodeTarHeader({ ...header, mode: 0o755, name: 'blobs/sha256', type: 'directory' }));
       for (const blob of (await readdir(join(this.dir, 'blobs', 'sha256'))).sort()) await addFile(`blobs/sha256/${blob}`, join(this.dir, 'blobs', 'sha256', blob));
       await put(END_OF_ARCHIVE);
-      out.end();
-      await once(out, 'close');
-      const fh = await open(tmp, 'r+');
-      try {
-        await fh.datasync();
-      } finally {
-        await fh.close();
-      }
+      await out.datasync();
+      await out.close();
+      closed = true;
       await commitFile(tmp, this.output, overwrite);
     } catch (e) {
-      out.destroy();
+      if (!closed) await out.close().catch(() => undefined);
       await rm(tmp, { force: true }).catch(() => undefined);
       throw e;
     }
