@@ -27,7 +27,7 @@ export function writeAci(file: string, manifest: object, members: readonly TarSp
  * `path -> "kind mode content-or-target"` of a directory tree; hard links show as `=FIRST-PATH` of their
  * inode group, so two trees compare equal only with the same links.
  */
-export function dirTree(root: string, options: { modes?: boolean } = {}): [string, string][] {
+export function dirTree(root: string, options: { modes?: boolean; owners?: boolean } = {}): [string, string][] {
   const out = new Map<string, string>();
   const inodes = new Map<number, string>();
   const walk = (dir: string, prefix: string): void => {
@@ -35,7 +35,7 @@ export function dirTree(root: string, options: { modes?: boolean } = {}): [strin
       const full = join(dir, name);
       const rel = prefix ? `${prefix}/${name}` : name;
       const st = lstatSync(full);
-      const mode = options.modes === false ? '' : (st.mode & 0o7777).toString(8).padStart(4, '0');
+      const mode = (options.modes === false ? '' : (st.mode & 0o7777).toString(8).padStart(4, '0')) + (options.owners ? ` ${st.uid}:${st.gid}` : '');
       if (st.isSymbolicLink()) out.set(rel, `l ${mode} ${readlinkSync(full)}`);
       else if (st.isDirectory()) {
         out.set(rel, `d ${mode}`);

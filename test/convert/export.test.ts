@@ -15,6 +15,7 @@ import { DirStore } from '../../src/render/dir-store.js';
 import { renderImage, writeRendered } from '../../src/render/render.js';
 import { computeImageId } from '../../src/aci/read-aci.js';
 import { dirTree, hasTool, writeAci } from './export-support.js';
+import { encodeTarHeader, END_OF_ARCHIVE, padding } from '../../src/aci/tar/write-tar.js';
 
 const hasUmoci = hasTool('umoci');
 const hasSkopeo = hasTool('skopeo');
@@ -182,6 +183,27 @@ describe('exportOciImage', () => {
     const store = new DirStore(fresh('store'));
     const { id } = await store.add(single);
     assert.deepEqual(umociTree(out, '1.0.0'), await renderTree(store, id));
+  });
+
+  it('as root, umoci unpack keeps the owners render restores', { skip: (process.getuid?.() !== 0 || !hasUmoci) && 'needs root and umoci' }, async () => {
+    const h = (name: string, type: 'file' | 'directory' | 'symlink', uid: number, gid: number, body = ''): Uint8Array[] => {
+      const data = Buffer.from(body);
+      return [encodeTarHeader({ name, type, mode: type === 'directory' ? 0o750 : 0o640, uid, gid, mtime: 1, ...(type === 'file' ? { size: data.length } : {}), ...(type === 'symlink' ? { linkname: 'f' } : {}) }), data, new Uint8Array(padding(data.length))];
+    };
+    const manifest = JSON.stringify({ acKind: 'ImageManifest', acVersion: '0.8.11', name: 'example.com/owners' });
+    const file = fresh('owners.aci');
+    writeFileSync(file, Buffer.concat([...h('manifest', 'file', 0, 0, manifest), ...h('rootfs', 'directory', 0, 0), ...h('rootfs/home', 'directory', 1000, 1000), ...h('rootfs/home/f', 'file', 1000, 100, 'x'), ...h('rootfs/home/l', 'symlink', 33, 33), END_OF_ARCHIVE]));
+    const out = fresh('owners.oci');
+    await exportOciImage(file, { output: out });
+    const bundle = fresh('owners-bundle');
+    execFileSync('umoci', ['unpack', '--image', `${out}:latest`, bundle], { stdio: 'ignore' });
+    const store = new DirStore(fresh('owners-store'));
+    const { id } = await store.add(file);
+    const dir = fresh('owners-rendered');
+    await writeRendered(store, await renderImage(store, id), dir, { preserveOwners: true });
+    const tree = dirTree(join(bundle, 'rootfs'), { owners: true });
+    assert.deepEqual(tree, dirTree(dir, { owners: true }));
+    assert.deepEqual(tree.find(([p]) => p === 'home/f'), ['home/f', 'f 0640 1000:100 2d711642b726b044']);
   });
 
   it('skopeo inspects and copies every format; docker-archive goes through skopeo copy docker-archive:', { skip: !hasSkopeo && 'skopeo is not installed (apt-get install skopeo)' }, async () => {
