@@ -259,7 +259,7 @@ describe('exportOciImage', () => {
       assert.deepEqual(umociTree(out, '2'), await renderTree(store, id));
     });
 
-    it('--layered: one layer per image, lowest first, the whitelist as whiteouts (umoci agrees with render)', { skip: !hasUmoci && 'umoci is not installed (apt-get install umoci)' }, async () => {
+    it('R-SE-4 R-SE-5 --layered: one layer per image, lowest first, the whitelist as whiteouts (umoci agrees with render)', { skip: !hasUmoci && 'umoci is not installed (apt-get install umoci)' }, async () => {
       await ready;
       const out = fresh('layered.oci');
       const r = await exportOciImage(appFile, { output: out, store, layered: true });
@@ -272,7 +272,7 @@ describe('exportOciImage', () => {
       assert.deepEqual(umociTree(out, '2'), await renderTree(store, id));
     });
 
-    it('a climbing whitelist entry (/../etc/os-release) is read as the absolute path it is (docs/compatibility.md; Go matches nothing)', async () => {
+    it('A-PW-2 a climbing whitelist entry (/../etc/os-release) is read as the absolute path it is (docs/compatibility.md; Go matches nothing)', async () => {
       await ready;
       const top = writeAci(fresh('climb.aci'), { name: 'example.com/climb', dependencies: [{ imageName: 'example.com/base', imageID: baseId }], pathWhitelist: ['/../etc/os-release'] }, []);
       const out = fresh('climb.oci');
