@@ -95,13 +95,6 @@ function newDir(src: string): SimNode {
   return { dir: true, src, children: new Map() };
 }
 
-/** Every proper ancestor of the whitelist's paths: directories that must stay because something below is kept. */
-function ancestorsOf(list: Whitelist): Set<string> {
-  const out = new Set<string>();
-  for (const p of list) for (let i = p.lastIndexOf('/'); i > 0; i = p.lastIndexOf('/', i - 1)) out.add(p.slice(0, i));
-  return out;
-}
-
 /**
  * The layered plan: layer k (bottom first) is image `n-1-k` of the rendered list. Checked against the
  * rendered tree by applying the layers as an OCI runtime does.
@@ -120,33 +113,36 @@ export function planLayered(rendered: RenderedImage, entriesOf: (index: number) 
     const contentTypes = new Map(content.map((e) => [e.path, e.header.type]));
     const prelude: PreludeEntry[] = [];
 
-    // Whiteouts: lower paths this image's whitelist removes, unless this layer replaces them anyway.
+    // Whiteouts: lower paths this image's whitelist removes, unless this layer replaces them anyway. A lower
+    // directory outside the whitelist stays, as a plain directory, only when something below it stays.
     if (own !== undefined) {
-      const keep = ancestorsOf(own);
-      const prune = (node: SimNode, prefix: string): void => {
+      const prune = (node: SimNode, prefix: string, out: PreludeEntry[]): void => {
         for (const [name, child] of [...node.children!]) {
           const p = `${prefix}/${name}`;
           if (own.has(p)) {
-            if (child.dir) prune(child, p);
+            if (child.dir) prune(child, p, out);
             continue;
           }
           const mine = contentTypes.get(p);
           if (mine !== undefined) {
-            if (mine === 'directory' && child.dir) prune(child, p);
+            if (mine === 'directory' && child.dir) prune(child, p, out);
             continue;
           }
-          if (child.dir && keep.has(p)) {
-            // Kept for what is below it, but not itself selected: the rendered tree has a plain directory there.
-            prelude.push({ kind: 'directory', path: layerPath(p) });
-            child.src = 'implied';
-            prune(child, p);
-            continue;
+          if (child.dir) {
+            const inner: PreludeEntry[] = [];
+            prune(child, p, inner);
+            if (child.children!.size > 0) {
+              // Kept for what is below it, but not itself selected: the rendered tree has a plain directory there.
+              out.push({ kind: 'directory', path: layerPath(p) }, ...inner);
+              child.src = 'implied';
+              continue;
+            }
           }
-          prelude.push({ kind: 'whiteout', path: layerPath(p) });
+          out.push({ kind: 'whiteout', path: layerPath(p) });
           node.children!.delete(name);
         }
       };
-      prune(root, 'rootfs');
+      prune(root, 'rootfs', prelude);
     }
 
     // The entries, applied in archive order.

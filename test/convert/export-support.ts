@@ -27,7 +27,9 @@ export function writeAci(file: string, manifest: object, members: readonly TarSp
  * `path -> "kind mode content-or-target"` of a directory tree; hard links show as `=FIRST-PATH` of their
  * inode group, so two trees compare equal only with the same links.
  */
-export function dirTree(root: string, options: { modes?: boolean; owners?: boolean } = {}): [string, string][] {
+export function dirTree(root: string, options: { modes?: boolean; owners?: boolean; setId?: boolean } = {}): [string, string][] {
+  // render without owners drops set-id bits (as GNU tar does) and rootless umoci keeps them: `setId: false` compares the rest.
+  const mask = options.setId === false ? 0o1777 : 0o7777;
   const out = new Map<string, string>();
   const inodes = new Map<number, string>();
   const walk = (dir: string, prefix: string): void => {
@@ -35,7 +37,7 @@ export function dirTree(root: string, options: { modes?: boolean; owners?: boole
       const full = join(dir, name);
       const rel = prefix ? `${prefix}/${name}` : name;
       const st = lstatSync(full);
-      const mode = (options.modes === false ? '' : (st.mode & 0o7777).toString(8).padStart(4, '0')) + (options.owners ? ` ${st.uid}:${st.gid}` : '');
+      const mode = (options.modes === false ? '' : (st.mode & mask).toString(8).padStart(4, '0')) + (options.owners ? ` ${st.uid}:${st.gid}` : '');
       if (st.isSymbolicLink()) out.set(rel, `l ${mode} ${readlinkSync(full)}`);
       else if (st.isDirectory()) {
         out.set(rel, `d ${mode}`);
