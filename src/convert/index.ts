@@ -23,3 +23,7 @@ export {
   LAYER_TYPES,
   ZSTD_LAYER_TYPES,
 } from './media-types.js';
+export { exportOciImage, OCI_LAYER_GZIP } from './export.js';
+export type { ExportOptions, ExportReport, ExportedLayer, ExportFormat, ExportSource } from './export.js';
+export { manifestToConfig, platformForAppcLabels, OCI_ANNOTATIONS } from './export-mapping.js';
+export type { ManifestToConfigOptions, OciConfigMapping } from './export-mapping.js';
