@@ -6,7 +6,7 @@ import { childPointer } from '../../issues/json-pointer.js';
 import type { CheckContext, SchemaValidateOptions } from '../internal/check.js';
 import { createContext, quote, reporter, runChecker } from '../internal/check.js';
 import { fieldPointer, readFields } from '../internal/fields.js';
-import { checkArray, checkInteger, checkObject } from '../internal/json-types.js';
+import { checkArray, checkObject, checkUint64 } from '../internal/json-types.js';
 import type { ACIdentifier } from './ac-identifier.js';
 import { checkACIdentifier } from './ac-identifier.js';
 import type { ImageID } from './image-id.js';
@@ -23,7 +23,8 @@ export interface Dependency {
   /** Labels to match when resolving the dependency by name. */
   readonly labels?: Labels;
   /** Size in bytes; the ACE SHOULD check it when retrieving (against endless data). */
-  readonly size?: number;
+  /** Size in bytes (Go's uint64): a number up to 2^53-1, a bigint above, so no value is rounded. */
+  readonly size?: number | bigint;
 }
 
 /** Codes reported for dependencies. */
@@ -64,9 +65,9 @@ export function checkDependency(value: unknown, path: string, ctx: CheckContext)
     labels = checkLabels(f.labels, fieldPointer(obj, 'labels', path), ctx);
     if (labels === undefined || ctx.issues.slice(before).some((i) => i.severity === 'error')) ok = false;
   }
-  let size: number | undefined;
+  let size: number | bigint | undefined;
   if (f.size !== undefined && f.size !== null) {
-    size = checkInteger(f.size, fieldPointer(obj, 'size', path), ctx, 0, Number.MAX_SAFE_INTEGER);
+    size = checkUint64(f.size, fieldPointer(obj, 'size', path), ctx);
     if (size === undefined) ok = false;
   }
   if (!ok || imageName === undefined) return undefined;
@@ -115,8 +116,8 @@ export function verifyDependency(dependency: Dependency, retrieved: RetrievedDep
   if (dependency.imageID !== undefined && retrieved.imageID !== undefined && retrieved.imageID !== dependency.imageID) {
     report(ctx, 'DEPENDENCY_IMAGE_ID_MISMATCH', '/imageID', `dependency ${quote(dependency.imageName)} requires image ID ${quote(dependency.imageID)}, the retrieved image has ${quote(retrieved.imageID)}`, { expected: dependency.imageID, got: retrieved.imageID });
   }
-  if (dependency.size !== undefined && retrieved.size !== undefined && retrieved.size !== dependency.size) {
-    report(ctx, 'DEPENDENCY_SIZE_MISMATCH', '/size', `dependency ${quote(dependency.imageName)} gives size ${dependency.size}, the retrieved image has ${retrieved.size} bytes`, { expected: dependency.size, got: retrieved.size });
+  if (dependency.size !== undefined && retrieved.size !== undefined && BigInt(retrieved.size) !== BigInt(dependency.size)) {
+    report(ctx, 'DEPENDENCY_SIZE_MISMATCH', '/size', `dependency ${quote(dependency.imageName)} gives size ${dependency.size}, the retrieved image has ${retrieved.size} bytes`, { expected: dependency.size.toString(), got: retrieved.size });
   }
   return toResult(dependency, ctx.issues, options);
 }

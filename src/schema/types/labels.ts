@@ -23,6 +23,7 @@ export type Labels = readonly Label[];
 export const LABELS_CODES = {
   LABELS_FORBIDDEN_NAME: { severity: 'error', summary: 'A label is named "name", which is reserved for the image name.', spec: 'spec/aci.md#image-manifest-schema T-LB-2' },
   LABELS_DUPLICATE_NAME: { severity: 'error', summary: 'Two labels have the same name (two labels without a name collide too).', spec: 'spec/aci.md#image-manifest-schema T-LB-3' },
+  LABELS_VALUE_MISSING: { severity: 'warning', summary: 'A label has no "value" or a null one; Go reads it as "", the spec requires a string.', spec: 'spec/types.md#labels-type T-LB-1' },
   LABELS_BAD_OS: { severity: 'error', summary: 'The "os" label is not a known operating system (an empty value included).', spec: 'spec/types.md#labels-type T-LB-4' },
   LABELS_BAD_ARCH: { severity: 'error', summary: 'The "arch" label is not a known architecture for the "os" label.', spec: 'spec/types.md#labels-type T-LB-4' },
 } as const satisfies CodeTable;
@@ -67,6 +68,9 @@ export function checkLabels(value: unknown, path: string, ctx: CheckContext): La
     checkACIdentifier(rawName, namePath, ctx);
     const name = rawName === null || rawName === undefined ? '' : typeof rawName === 'string' ? rawName : undefined;
     const labelValue = checkString(item.fields.value, item.at('value'), ctx, '');
+    if (item.fields.value === undefined || item.fields.value === null) {
+      report(ctx, 'LABELS_VALUE_MISSING', item.fields.value === undefined ? item.path : item.at('value'), `label ${quote(name ?? '')} has no value; it is read as ""`, { name: name ?? '' });
+    }
     if (name === 'name') report(ctx, 'LABELS_FORBIDDEN_NAME', namePath, 'a label cannot be named "name"; the image name is the manifest\'s "name" field');
     if (name !== undefined) {
       const before = first.get(name);
