@@ -79,21 +79,26 @@ export function readFields<K extends string>(
   merge?: readonly K[],
 ): Partial<Record<K, unknown>> {
   const out: Partial<Record<K, unknown>> = {};
+  const table = tableOf(fields);
   const members = ctx.members?.(obj);
   let repeated: Set<K> | undefined;
-  const take = (key: string, value: unknown): void => {
-    const field = matchField(key, fields);
-    if (field === undefined) {
-      const hint = nearMiss(key, fields);
-      if (hint !== undefined) report(ctx, 'JSON_UNKNOWN_KEY', childPointer(path, key), `unknown key "${key}" is ignored; did you mean "${hint}"?`, { key, field: hint });
-      return;
+  const keys = members === undefined ? Object.keys(obj) : members.map((m) => m.key);
+  for (let n = 0; n < keys.length; n++) {
+    const key = keys[n]!;
+    let field: K | undefined;
+    if (table.exact.has(key)) field = key as K;
+    else {
+      field = table.folded.get(goFold(key));
+      if (field === undefined) {
+        const hint = nearMiss(key, fields);
+        if (hint !== undefined) report(ctx, 'JSON_UNKNOWN_KEY', childPointer(path, key), `unknown key "${key}" is ignored; did you mean "${hint}"?`, { key, field: hint });
+        continue;
+      }
+      report(ctx, 'JSON_KEY_CASE', childPointer(path, key), `key "${key}" is read as "${field}"; write "${field}"`, { key, field });
     }
-    if (field !== key) report(ctx, 'JSON_KEY_CASE', childPointer(path, key), `key "${key}" is read as "${field}"; write "${field}"`, { key, field });
     if (Object.hasOwn(out, field)) (repeated ??= new Set()).add(field);
-    out[field] = value;
-  };
-  if (members === undefined) for (const key of Object.keys(obj)) take(key, obj[key]);
-  else for (const m of members) take(m.key, m.value);
+    out[field] = members === undefined ? obj[key] : members[n]!.value;
+  }
   if (repeated !== undefined) recordEarlier(obj, fields, path, ctx, merge, out, repeated);
   return out;
 }

@@ -14,6 +14,9 @@ import { checkImageID } from './image-id.js';
 import type { Labels } from './labels.js';
 import { checkLabels } from './labels.js';
 
+/** Field names of the object (one module constant, so the field table is built once). */
+const KEYS_IMAGENAME_IMAGEID_LABELS_SIZE = ['imageName', 'imageID', 'labels', 'size'] as const;
+
 /** One dependency of an image; the order of the list is the order of rendering. */
 export interface Dependency {
   /** Name of the dependent image. */
@@ -45,7 +48,7 @@ export function checkDependency(value: unknown, path: string, ctx: CheckContext)
   // Go decodes a null item as an empty dependency, which then has no imageName.
   const obj = value === null ? {} : checkObject(value, path, ctx);
   if (obj === undefined) return undefined;
-  const f = readFields(obj, ['imageName', 'imageID', 'labels', 'size'] as const, path, ctx);
+  const f = readFields(obj, KEYS_IMAGENAME_IMAGEID_LABELS_SIZE, path, ctx);
   let ok = true;
   let imageName: ACIdentifier | undefined;
   if (f.imageName === undefined) {

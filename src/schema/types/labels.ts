@@ -10,6 +10,9 @@ import type { ACIdentifier } from './ac-identifier.js';
 import { checkACIdentifier } from './ac-identifier.js';
 import type { OsArchTable } from './os-arch.js';
 
+/** Field names of the object (one module constant, so the field table is built once). */
+const KEYS_NAME_VALUE = ['name', 'value'] as const;
+
 /** One label: an ACIdentifier name and a free string value. */
 export interface Label {
   readonly name: ACIdentifier;
@@ -58,7 +61,7 @@ function checkOsArch(os: Seen | undefined, arch: Seen | undefined, table: OsArch
  * @returns the labels (null or a missing list gives `[]`), or undefined when the value is not a list.
  */
 export function checkLabels(value: unknown, path: string, ctx: CheckContext): Labels | undefined {
-  const items = readObjectList(value, path, ctx, ['name', 'value'] as const);
+  const items = readObjectList(value, path, ctx, KEYS_NAME_VALUE);
   if (items === undefined) return undefined;
   const out: Label[] = [];
   const first = new Map<string, string>();

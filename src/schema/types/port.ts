@@ -13,6 +13,11 @@ import { checkArray, checkBoolean, checkInteger, checkObject, checkString, repor
 import type { ACName } from './ac-name.js';
 import { checkACName } from './ac-name.js';
 
+/** Field names of the object (one module constant, so the field table is built once). */
+const KEYS_NAME_PROTOCOL_PORT_COUNT_SOCKETACTIVATED = ['name', 'protocol', 'port', 'count', 'socketActivated'] as const;
+/** Field names of the object (one module constant, so the field table is built once). */
+const KEYS_NAME_HOSTPORT_HOSTIP_PODPORT = ['name', 'hostPort', 'hostIP', 'podPort'] as const;
+
 /**
  * A port an app listens on: `port` alone, or the range `port` .. `port + count - 1`. After reading
  * JSON, `count` is at least 1 (0 or missing means 1). A missing name reads as `""`.
@@ -75,7 +80,7 @@ export function checkPort(value: unknown, path: string, ctx: CheckContext): Port
   // Go decodes a null port as a zero port, which then fails the range check.
   const obj = value === null ? {} : checkObject(value, path, ctx);
   if (obj === undefined) return undefined;
-  const f = readFields(obj, ['name', 'protocol', 'port', 'count', 'socketActivated'] as const, path, ctx);
+  const f = readFields(obj, KEYS_NAME_PROTOCOL_PORT_COUNT_SOCKETACTIVATED, path, ctx);
   let name: ACName | undefined = '' as ACName;
   if (f.name === undefined) report(ctx, 'PORT_NAME_MISSING', path, 'port has no "name"');
   else name = checkACName(f.name, fieldPointer(obj, 'name', path), ctx);
@@ -133,7 +138,7 @@ export function validatePorts(value: unknown, options?: SchemaValidateOptions): 
 export function checkExposedPort(value: unknown, path: string, ctx: CheckContext): ExposedPort | undefined {
   const obj = value === null ? {} : checkObject(value, path, ctx);
   if (obj === undefined) return undefined;
-  const f = readFields(obj, ['name', 'hostPort', 'hostIP', 'podPort'] as const, path, ctx);
+  const f = readFields(obj, KEYS_NAME_HOSTPORT_HOSTIP_PODPORT, path, ctx);
   let name: ACName | undefined = '' as ACName;
   if (f.name === undefined) report(ctx, 'EXPOSEDPORT_NAME_MISSING', path, 'exposed port has no "name"');
   else name = checkACName(f.name, fieldPointer(obj, 'name', path), ctx);

@@ -7,6 +7,15 @@ import { fieldPointer, readFields } from '../../internal/fields.js';
 import { checkArray, checkInteger, checkObject, checkString, reportWrongType } from '../../internal/json-types.js';
 import type { IsolatorKind } from './kind.js';
 
+/** Field names of the object (one module constant, so the field table is built once). */
+const KEYS_SET = ['set'] as const;
+/** Field names of the object (one module constant, so the field table is built once). */
+const KEYS_SET_ERRNO = ['set', 'errno'] as const;
+/** Field names of the object (one module constant, so the field table is built once). */
+const KEYS_PROFILE = ['profile'] as const;
+/** Field names of the object (one module constant, so the field table is built once). */
+const KEYS_USER_ROLE_TYPE_LEVEL = ['user', 'role', 'type', 'level'] as const;
+
 /** Codes reported for Linux isolator values. */
 export const LINUX_ISOLATOR_CODES = {
   LINUX_SET_EMPTY: { severity: 'error', summary: 'A capabilities or seccomp isolator has a missing or empty "set".', spec: 'T-IS capabilities, seccomp' },
@@ -110,7 +119,7 @@ function readSet(obj: Readonly<Record<string, unknown>>, raw: unknown, path: str
 function checkCapabilities(value: unknown, path: string, ctx: CheckContext): CapabilitiesValue | undefined {
   const obj = checkObject(value, path, ctx);
   if (obj === undefined) return undefined;
-  const f = readFields(obj, ['set'] as const, path, ctx);
+  const f = readFields(obj, KEYS_SET, path, ctx);
   const set = readSet(obj, f.set, path, ctx);
   if (set === undefined) return undefined;
   set.forEach((cap, i) => {
@@ -131,7 +140,7 @@ function checkSeccomp(wildcard: string) {
   return (value: unknown, path: string, ctx: CheckContext): SeccompValue | undefined => {
     const obj = checkObject(value, path, ctx);
     if (obj === undefined) return undefined;
-    const f = readFields(obj, ['set', 'errno'] as const, path, ctx);
+    const f = readFields(obj, KEYS_SET_ERRNO, path, ctx);
     const set = readSet(obj, f.set, path, ctx);
     const errnoPath = fieldPointer(obj, 'errno', path);
     const errno = checkString(f.errno, errnoPath, ctx, '');
@@ -173,7 +182,7 @@ function checkIntIn(name: string, min: number, max: number) {
 function checkSELinux(value: unknown, path: string, ctx: CheckContext): SELinuxContextValue | undefined {
   const obj = checkObject(value, path, ctx);
   if (obj === undefined) return undefined;
-  const keys = ['user', 'role', 'type', 'level'] as const;
+  const keys = KEYS_USER_ROLE_TYPE_LEVEL;
   const f = readFields(obj, keys, path, ctx);
   const out: Record<string, string> = {};
   let ok = true;
@@ -197,7 +206,7 @@ function checkSELinux(value: unknown, path: string, ctx: CheckContext): SELinuxC
 function checkAppArmor(value: unknown, path: string, ctx: CheckContext): AppArmorProfileValue | undefined {
   const obj = checkObject(value, path, ctx);
   if (obj === undefined) return undefined;
-  const f = readFields(obj, ['profile'] as const, path, ctx);
+  const f = readFields(obj, KEYS_PROFILE, path, ctx);
   const p = fieldPointer(obj, 'profile', path);
   const profile = checkString(f.profile, p, ctx, '');
   if (profile === undefined) return undefined;
