@@ -52,7 +52,7 @@ const report = reporter(MANIFEST_CODES);
 export function checkApp(value: unknown, path: string, ctx: CheckContext): App | undefined {
   const obj = checkObject(value, path, ctx);
   if (obj === undefined) return undefined;
-  const f = readFields(obj, FIELDS, path, ctx, ['userAnnotations', 'userLabels']);
+  const f = readFields(obj, FIELDS, path, ctx, ['userAnnotations', 'userLabels'], ['user', 'group', 'workingDirectory']);
   const at = (name: (typeof FIELDS)[number]): string => fieldPointer(obj, name, path);
 
   const exec = f.exec === undefined || f.exec === null ? null : checkExec(f.exec, at('exec'), ctx) ?? null;

@@ -79,7 +79,7 @@ const report = reporter(MANIFEST_CODES);
 function checkMount(value: unknown, path: string, ctx: CheckContext): Mount | undefined {
   const obj = checkObject(value, path, ctx);
   if (obj === undefined) return undefined;
-  const f = readFields(obj, MOUNT_FIELDS, path, ctx);
+  const f = readFields(obj, MOUNT_FIELDS, path, ctx, undefined, ['path']);
   const volume = f.volume === undefined ? undefined : checkACName(f.volume, fieldPointer(obj, 'volume', path), ctx);
   const mountPath = checkString(f.path, fieldPointer(obj, 'path', path), ctx);
   if (f.volume === undefined || !mountPath) {
@@ -112,7 +112,7 @@ function checkRuntimeImage(value: unknown, path: string, ctx: CheckContext, appP
 function checkRuntimeApp(value: unknown, path: string, ctx: CheckContext): RuntimeApp | undefined {
   const obj = checkObject(value, path, ctx);
   if (obj === undefined) return undefined;
-  const f = readFields(obj, APP_FIELDS, path, ctx, ['image', 'app']);
+  const f = readFields(obj, APP_FIELDS, path, ctx, ['image', 'app'], ['image', 'readOnlyRootFS']);
   const at = (n: (typeof APP_FIELDS)[number]): string => fieldPointer(obj, n, path);
   let name: ACName | undefined;
   if (f.name === undefined) report(ctx, 'POD_APP_MISSING_NAME', childPointer(path, 'name'), 'the app has no name');

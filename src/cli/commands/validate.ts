@@ -13,6 +13,13 @@ import { createProgress } from '../progress.js';
 const TYPES: readonly InputType[] = ['manifest', 'appimage', 'layout'];
 const FORMATS: readonly ReportFormat[] = ['text', 'json', 'github'];
 
+/** What Go's actool --debug calls a valid input: "app container image", "image layout", or the manifest's kind. */
+function debugKind(report: PathReport): string {
+  if (report.type === 'appimage') return 'app container image';
+  if (report.type === 'layout') return 'image layout';
+  return report.kind ?? report.type;
+}
+
 /** The validate command. */
 export const command: Command = {
   name: 'validate',
@@ -30,7 +37,10 @@ Flags:
                     json: one object per input per line
                     github: GitHub Actions ::error/::warning annotations
   --passphrase-file=FILE  decrypt OpenPGP-encrypted images with the passphrase in FILE (first line)
-  --debug           also print "FILE: valid KIND" for valid inputs (stderr)
+  --debug           also print "FILE: valid KIND" for valid inputs (stderr), as Go's actool -debug does:
+                    "valid app container image", "valid image layout", "valid ImageManifest"
+
+Flags may also be written as Go's actool reads them: -strict, -type=manifest, --strict=false.
 
 Exit codes: 0 all inputs valid, 1 any input invalid or unreadable, 2 usage error.
 `,
@@ -62,7 +72,7 @@ Exit codes: 0 all inputs valid, 1 any input invalid or unreadable, 2 usage error
         progress.clear();
         io.stdout(formatReport(report, format));
         if (!report.valid) exit = EXIT.INVALID;
-        else if (values.debug) io.stderr(`${report.file}: valid ${report.kind ?? report.type}\n`);
+        else if (values.debug) io.stderr(`${report.file}: valid ${debugKind(report)}\n`);
       }
     };
     await validateMany(inputs, {

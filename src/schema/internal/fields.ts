@@ -43,22 +43,36 @@ export function matchField<K extends string>(key: string, fields: readonly K[]):
   return t.exact.has(key) ? (key as K) : t.folded.get(goFold(key));
 }
 
-interface Occurrence {
+type Occurrence = Member;
+
+interface Member {
   readonly key: string;
   readonly value: unknown;
   readonly keyOffset?: number;
 }
 
-/** Go merges a repeated object into the value an earlier occurrence left (maps, structs, App's decoder). */
-function mergeObjects(a: unknown, b: unknown): unknown {
+/** Members of objects made by merging occurrences, so that nested fields merge the Go way too. */
+const merged = new WeakMap<object, readonly Member[]>();
+
+/** Every member of `obj` in document order, repeated keys included. */
+function membersOf(obj: Readonly<Record<string, unknown>>, ctx: CheckContext): readonly Member[] | undefined {
+  return ctx.members?.(obj) ?? merged.get(obj);
+}
+
+/**
+ * Go decodes a repeated object into the value an earlier occurrence left (maps, structs, App's decoder): the
+ * result has the members of both in order, so every field is decoded again by the rules of its own type.
+ */
+function mergeObjects(a: unknown, b: unknown, ctx: CheckContext): unknown {
   if (typeof a !== 'object' || a === null || Array.isArray(a) || typeof b !== 'object' || b === null || Array.isArray(b)) return b;
+  const list = (o: Readonly<Record<string, unknown>>): readonly Member[] => membersOf(o, ctx) ?? Object.keys(o).map((key) => ({ key, value: o[key] }));
+  const members = [...list(a as Record<string, unknown>), ...list(b as Record<string, unknown>)];
   const out: Record<string, unknown> = {};
-  const put = (k: string, v: unknown): void => {
-    delete out[k]; // keep the order of the last occurrences
-    Object.defineProperty(out, k, { value: v, enumerable: true, writable: true, configurable: true });
-  };
-  for (const [k, v] of Object.entries(a)) put(k, v);
-  for (const [k, v] of Object.entries(b)) put(k, v);
+  for (const m of members) {
+    delete out[m.key]; // keep the order of the last occurrences
+    Object.defineProperty(out, m.key, { value: m.value, enumerable: true, writable: true, configurable: true });
+  }
+  merged.set(out, members);
   return out;
 }
 
@@ -67,7 +81,9 @@ function mergeObjects(a: unknown, b: unknown): unknown {
  * is reported as JSON_KEY_CASE (a warning); an unknown key close to a field name as JSON_UNKNOWN_KEY (a
  * warning, "did you mean"). When a field occurs more than once, the last occurrence wins (or, for the fields
  * in `merge`, the occurrences are merged as Go merges objects and maps), and every earlier occurrence is
- * recorded in `ctx.earlier` so the document pipeline can decode it as Go does.
+ * recorded in `ctx.earlier` so the document pipeline can decode it as Go does. For the fields in
+ * `keepOnNull` (Go strings, numbers, booleans and structs), a `null` occurrence leaves the value an earlier
+ * occurrence gave, as Go's decoder ignores null for those types.
  *
  * @returns a map from canonical field name to value, holding only the fields present.
  */
@@ -77,10 +93,11 @@ export function readFields<K extends string>(
   path: string,
   ctx: CheckContext,
   merge?: readonly K[],
+  keepOnNull?: readonly K[],
 ): Partial<Record<K, unknown>> {
   const out: Partial<Record<K, unknown>> = {};
   const table = tableOf(fields);
-  const members = ctx.members?.(obj);
+  const members = membersOf(obj, ctx);
   let repeated: Set<K> | undefined;
   const keys = members === undefined ? Object.keys(obj) : members.map((m) => m.key);
   for (let n = 0; n < keys.length; n++) {
@@ -96,10 +113,14 @@ export function readFields<K extends string>(
       }
       report(ctx, 'JSON_KEY_CASE', childPointer(path, key), `key "${key}" is read as "${field}"; write "${field}"`, { key, field });
     }
-    if (Object.hasOwn(out, field)) (repeated ??= new Set()).add(field);
-    out[field] = members === undefined ? obj[key] : members[n]!.value;
+    const value = members === undefined ? obj[key] : members[n]!.value;
+    if (Object.hasOwn(out, field)) {
+      if (value === null && keepOnNull?.includes(field) === true && out[field] !== null) continue;
+      (repeated ??= new Set()).add(field);
+    }
+    out[field] = value;
   }
-  if (repeated !== undefined) recordEarlier(obj, fields, path, ctx, merge, out, repeated);
+  if (repeated !== undefined) recordEarlier(obj, fields, path, ctx, merge, keepOnNull, out, repeated);
   return out;
 }
 
@@ -109,20 +130,29 @@ function recordEarlier<K extends string>(
   path: string,
   ctx: CheckContext,
   merge: readonly K[] | undefined,
+  keepOnNull: readonly K[] | undefined,
   out: Partial<Record<K, unknown>>,
   repeated: ReadonlySet<K>,
 ): void {
-  const members = ctx.members?.(obj);
+  const members = membersOf(obj, ctx);
   for (const field of repeated) {
     const all: Occurrence[] = [];
-    if (members === undefined) for (const key of Object.keys(obj)) { if (matchField(key, fields) === field) all.push({ key, value: obj[key] }); }
-    else for (const m of members) if (matchField(m.key, fields) === field) all.push(m);
+    const ignoresNull = keepOnNull?.includes(field) === true;
+    const add = (m: Occurrence): void => {
+      // Go ignores a null for this field once it holds a value (the same rule as in readFields).
+      if (m.value === null && ignoresNull && all.length > 0 && all[all.length - 1]!.value !== null) return;
+      all.push(m);
+    };
+    if (members === undefined) for (const key of Object.keys(obj)) { if (matchField(key, fields) === field) add({ key, value: obj[key] }); }
+    else for (const m of members) if (matchField(m.key, fields) === field) add(m);
     const winner = all[all.length - 1]!;
-    const winnerPath = childPointer(path, winner.key);
+    // Where checkers report the field (fieldPointer: the last key, even a null Go ignores) is where the
+    // earlier value is tried.
+    const winnerPath = childPointer(path, goFieldKey(obj, field) ?? winner.key);
     const merges = merge?.includes(field) === true;
     let acc: unknown = undefined;
     all.forEach((occ, n) => {
-      acc = merges && n > 0 ? mergeObjects(acc, occ.value) : occ.value;
+      acc = merges && n > 0 ? mergeObjects(acc, occ.value, ctx) : occ.value;
       if (n === all.length - 1) return;
       ctx.earlier?.push({
         path: winnerPath,

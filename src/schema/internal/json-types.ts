@@ -62,7 +62,7 @@ export function checkInteger(value: unknown, path: string, ctx: CheckContext, mi
   }
   if (value < min || value > max) {
     const shown = text ?? String(value);
-    report(ctx, 'JSON_NUMBER_OUT_OF_RANGE', path, `${shown} is outside the range ${min}..${max}`, { value: shown, min, max });
+    report(ctx, 'JSON_NUMBER_OUT_OF_RANGE', path, `${shown} is outside the range ${min}..${max}`, { value: text ?? value, min, max });
     return undefined;
   }
   return value;

@@ -55,7 +55,7 @@ export interface CheckAnnotationsOptions {
  * @returns the annotations (null or a missing list gives `[]`), or undefined when the value is not a list.
  */
 export function checkAnnotations(value: unknown, path: string, ctx: CheckContext, options?: CheckAnnotationsOptions): Annotations | undefined {
-  const items = readObjectList(value, path, ctx, KEYS_NAME_VALUE);
+  const items = readObjectList(value, path, ctx, KEYS_NAME_VALUE, ['value']);
   if (items === undefined) return undefined;
   const out: Annotation[] = [];
   const first = new Map<string, string>();

@@ -48,7 +48,7 @@ export function checkDependency(value: unknown, path: string, ctx: CheckContext)
   // Go decodes a null item as an empty dependency, which then has no imageName.
   const obj = value === null ? {} : checkObject(value, path, ctx);
   if (obj === undefined) return undefined;
-  const f = readFields(obj, KEYS_IMAGENAME_IMAGEID_LABELS_SIZE, path, ctx);
+  const f = readFields(obj, KEYS_IMAGENAME_IMAGEID_LABELS_SIZE, path, ctx, undefined, ['size']);
   let ok = true;
   let imageName: ACIdentifier | undefined;
   if (f.imageName === undefined) {

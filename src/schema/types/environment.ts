@@ -37,7 +37,7 @@ export const ENV_NAME_PATTERN: RegExp = /^[A-Za-z_][A-Za-z_0-9.-]*$/;
  * @returns the variables (null or a missing list gives `[]`, T-EV-3), or undefined when the value is not a list.
  */
 export function checkEnvironment(value: unknown, path: string, ctx: CheckContext): Environment | undefined {
-  const items = readObjectList(value, path, ctx, KEYS_NAME_VALUE);
+  const items = readObjectList(value, path, ctx, KEYS_NAME_VALUE, KEYS_NAME_VALUE);
   if (items === undefined) return undefined;
   const out: EnvironmentVariable[] = [];
   const first = new Map<string, string>();

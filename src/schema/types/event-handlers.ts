@@ -44,7 +44,7 @@ export function isEventHandlerName(value: unknown): value is EventHandlerName {
  * @returns the handlers with a valid name (null or a missing list gives `[]`), or undefined when the value is not a list.
  */
 export function checkEventHandlers(value: unknown, path: string, ctx: CheckContext): EventHandlers | undefined {
-  const items = readObjectList(value, path, ctx, KEYS_NAME_EXEC);
+  const items = readObjectList(value, path, ctx, KEYS_NAME_EXEC, ['name']);
   if (items === undefined) return undefined;
   const out: EventHandler[] = [];
   const first = new Map<string, string>();

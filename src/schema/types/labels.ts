@@ -61,7 +61,7 @@ function checkOsArch(os: Seen | undefined, arch: Seen | undefined, table: OsArch
  * @returns the labels (null or a missing list gives `[]`), or undefined when the value is not a list.
  */
 export function checkLabels(value: unknown, path: string, ctx: CheckContext): Labels | undefined {
-  const items = readObjectList(value, path, ctx, KEYS_NAME_VALUE);
+  const items = readObjectList(value, path, ctx, KEYS_NAME_VALUE, ['value']);
   if (items === undefined) return undefined;
   const out: Label[] = [];
   const first = new Map<string, string>();

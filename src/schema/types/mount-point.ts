@@ -47,7 +47,7 @@ export function checkMountPoint(value: unknown, path: string, ctx: CheckContext)
   // Go decodes a null item as an empty mount point.
   const obj = value === null ? {} : checkObject(value, path, ctx);
   if (obj === undefined) return undefined;
-  const f = readFields(obj, KEYS_NAME_PATH_READONLY, path, ctx);
+  const f = readFields(obj, KEYS_NAME_PATH_READONLY, path, ctx, undefined, ['path', 'readOnly']);
   let name: ACName | undefined = '' as ACName;
   if (f.name === undefined) report(ctx, 'MOUNTPOINT_NAME_MISSING', path, 'mount point has no "name"');
   else name = checkACName(f.name, fieldPointer(obj, 'name', path), ctx);

@@ -80,7 +80,7 @@ export function checkPort(value: unknown, path: string, ctx: CheckContext): Port
   // Go decodes a null port as a zero port, which then fails the range check.
   const obj = value === null ? {} : checkObject(value, path, ctx);
   if (obj === undefined) return undefined;
-  const f = readFields(obj, KEYS_NAME_PROTOCOL_PORT_COUNT_SOCKETACTIVATED, path, ctx);
+  const f = readFields(obj, KEYS_NAME_PROTOCOL_PORT_COUNT_SOCKETACTIVATED, path, ctx, undefined, ['protocol', 'port', 'count', 'socketActivated']);
   let name: ACName | undefined = '' as ACName;
   if (f.name === undefined) report(ctx, 'PORT_NAME_MISSING', path, 'port has no "name"');
   else name = checkACName(f.name, fieldPointer(obj, 'name', path), ctx);
@@ -138,7 +138,7 @@ export function validatePorts(value: unknown, options?: SchemaValidateOptions): 
 export function checkExposedPort(value: unknown, path: string, ctx: CheckContext): ExposedPort | undefined {
   const obj = value === null ? {} : checkObject(value, path, ctx);
   if (obj === undefined) return undefined;
-  const f = readFields(obj, KEYS_NAME_HOSTPORT_HOSTIP_PODPORT, path, ctx);
+  const f = readFields(obj, KEYS_NAME_HOSTPORT_HOSTIP_PODPORT, path, ctx, undefined, ['hostPort']);
   let name: ACName | undefined = '' as ACName;
   if (f.name === undefined) report(ctx, 'EXPOSEDPORT_NAME_MISSING', path, 'exposed port has no "name"');
   else name = checkACName(f.name, fieldPointer(obj, 'name', path), ctx);

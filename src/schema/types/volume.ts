@@ -128,7 +128,7 @@ export function checkVolume(value: unknown, path: string, ctx: CheckContext): Vo
   const obj = value === null ? {} : checkObject(value, path, ctx);
   if (obj === undefined) return undefined;
   const keys = KEYS_NAME_KIND_SOURCE_READONLY_RECURSIVE_MODE_UID_GID;
-  const f = readFields(obj, keys, path, ctx);
+  const f = readFields(obj, keys, path, ctx, undefined, ['kind', 'source']);
   const at = (k: string): string => fieldPointer(obj, k, path);
   let typesOk = true;
   const nullable = <T>(v: T | undefined, raw: unknown): T | undefined => {
