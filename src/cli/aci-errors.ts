@@ -1,20 +1,34 @@
-/** Exit codes and messages for the archive commands: damaged or invalid archives exit 1, I/O failures 3. */
+/** Exit codes and messages for failed commands: invalid input exits 1, I/O and network failures 3. */
 import { isAppcError } from '../issues/appc-error.js';
-import type { Issue } from '../issues/issue.js';
 import { formatError } from './format-error.js';
 import type { CliIO } from './io.js';
 import { EXIT } from './io.js';
 
-/** Prints a failure of an archive command and returns its exit code. */
-export function reportFailure(io: CliIO, command: string, e: unknown): number {
-  io.stderr(`${command}: ${formatError(e)}\n`);
+/**
+ * Prints a failure of an archive command and returns its exit code. `path` is the file being worked on,
+ * named in the message when the error itself carries no path.
+ */
+export function reportFailure(io: CliIO, command: string, e: unknown, path?: string): number {
+  io.stderr(`${command}: ${formatError(e, path)}\n`);
   // AppcErrors describe the input (damaged archive, unsafe entry, bad name); anything else is I/O.
   return isAppcError(e) ? EXIT.INVALID : EXIT.IO;
 }
 
-/** One line per issue: `FILE(ENTRY): severity CODE /path: message`. */
-export function formatIssueLine(file: string, i: Issue): string {
-  const entry = i.entry !== undefined ? `(${i.entry})` : '';
-  const at = i.offset !== undefined ? ` @${i.offset}` : '';
-  return `${file}${entry}${at}: ${i.severity} ${i.code} ${i.path || '/'}: ${i.message.replace(/[\r\n]+/g, ' ')}\n`;
+/** Codes of the signature area that mean bad input from the user rather than an I/O failure (exit 1, not 3). */
+const INVALID_INPUT = new Set([
+  'KEY_MALFORMED',
+  'KEYSTORE_BAD_PREFIX',
+  'KEYSTORE_BAD_FINGERPRINT',
+  'KEYSTORE_KEY_NOT_FOUND',
+  'TRUST_INSECURE_URL',
+  'TRUST_NO_PUBKEYS',
+  'ENCRYPTION_PASSPHRASE_REQUIRED',
+  'ENCRYPTION_WRONG_PASSPHRASE',
+  'ENCRYPTION_CORRUPT',
+  'ENCRYPTION_UNSUPPORTED',
+]);
+
+/** The exit code for a failure of trust, verify or fetch: 1 for invalid input, 3 for I/O, network and keystore failures. */
+export function exitCodeFor(e: unknown): number {
+  return isAppcError(e) && INVALID_INPUT.has(e.code) ? EXIT.INVALID : EXIT.IO;
 }

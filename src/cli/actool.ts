@@ -6,10 +6,10 @@ import type { CliIO } from './io.js';
 import { EXIT, processIO } from './io.js';
 import { formatError } from './format-error.js';
 
-/** The global help text. */
-export function globalHelp(): string {
+/** The global help text; each command's summary comes from its module (loading them all is fine for help). */
+export async function globalHelp(): Promise<string> {
   const width = Math.max(...Object.keys(COMMANDS).map((n) => n.length));
-  const lines = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`);
+  const lines = await Promise.all(Object.entries(COMMANDS).map(async ([name, c]) => `  ${name.padEnd(width)}  ${(await c.load()).summary}`));
   return [
     'Usage: actool [--help] [--debug] COMMAND [FLAGS] [ARGS]',
     '',
@@ -40,19 +40,19 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
     }
     if (m[1] === 'debug') debug = on;
     else if (on) {
-      io.stdout(globalHelp());
+      io.stdout(await globalHelp());
       return EXIT.OK;
     }
   }
   const name = args.shift();
   if (name === undefined) {
-    io.stdout(globalHelp());
+    io.stdout(await globalHelp());
     return EXIT.OK;
   }
   if (name === 'help') {
     const topic = args[0];
     if (topic === undefined) {
-      io.stdout(globalHelp());
+      io.stdout(await globalHelp());
       return EXIT.OK;
     }
     const entry = COMMANDS[topic];
@@ -74,7 +74,7 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
     return EXIT.OK;
   }
   try {
-    return await command.run(debug ? [...args, '--debug'] : args, io);
+    return await command.run(debug ? ['--debug', ...args] : args, io); // first: after a '--' it would be a file name
   } catch (e) {
     if (isUsageError(e)) {
       io.stderr(`${name}: ${e.message}\nRun "actool ${name} --help" for usage.\n`);

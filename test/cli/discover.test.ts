@@ -42,7 +42,7 @@ describe('actool discover', () => {
     const r = await runActool(['discover', port(), '127.0.0.1/nothing/here']);
     assert.equal(r.code, 1);
     assert.equal(r.stdout, '');
-    assert.match(r.stderr, /error DISCOVERY_NO_ENDPOINT: no ACI endpoint found for 127\.0\.0\.1\/nothing\/here \(3 prefixes tried\)/);
+    assert.match(r.stderr, /error DISCOVERY_NO_ENDPOINT \/: no ACI endpoint found for 127\.0\.0\.1\/nothing\/here \(3 prefixes tried\)/);
     assert.match(r.stderr, /is not trusted/);
     assert.match(r.stderr, /run "actool --debug discover/);
     assert.doesNotMatch(r.stderr, /at .*\.js:\d+/);
@@ -54,14 +54,14 @@ describe('actool discover', () => {
     assert.match(r.stderr, /using os=\S+ \(from this machine; choose with --os\)/);
     assert.match(r.stderr, new RegExp(`\\[endpoints\\] 127\\.0\\.0\\.1/keys: https://127\\.0\\.0\\.1:${s.httpsPort}/keys\\?ac-discovery=1 no-tags: no usable ac-discovery tag`));
     assert.match(r.stderr, /\[keys\] 127\.0\.0\.1\/keys: .* 200 fetched \(reused\)/);
-    assert.match(r.stderr, /DISCOVERY_NO_ENDPOINT: no ACI endpoint found for 127\.0\.0\.1\/keys \(2 prefixes tried\): https:\/\/127\.0\.0\.1:\d+\/keys\?ac-discovery=1: no matching tags \| https/);
+    assert.match(r.stderr, /DISCOVERY_NO_ENDPOINT \/: no ACI endpoint found for 127\.0\.0\.1\/keys \(2 prefixes tried\): https:\/\/127\.0\.0\.1:\d+\/keys\?ac-discovery=1: no matching tags \| https/);
     assert.match(r.stdout, /^PublicKeys: https:\/\/example\.com\/pubkeys\.gpg$/m);
   });
 
   it('--auth-config sends the token to its host; a 401 tells which host needs credentials', async () => {
     const denied = await runActool(['discover', '--insecure-options=tls', port(), '127.0.0.1/auth']);
     assert.equal(denied.code, 1);
-    assert.match(denied.stderr, new RegExp(`DISCOVERY_UNAUTHORIZED: 401 Unauthorized from 127\\.0\\.0\\.1:${s.httpsPort}: configure credentials for host 127\\.0\\.0\\.1:${s.httpsPort}`));
+    assert.match(denied.stderr, new RegExp(`DISCOVERY_UNAUTHORIZED \\/: 401 Unauthorized from 127\\.0\\.0\\.1:${s.httpsPort}: configure credentials for host 127\\.0\\.0\\.1:${s.httpsPort}`));
     const file = join(s.dir, 'auth.json');
     writeFileSync(file, JSON.stringify({ [`127.0.0.1:${s.httpsPort}`]: { type: 'bearer', token: TOKEN } }));
     const ok = await runActool(['discover', '--insecure-options=tls', port(), `--auth-config=${file}`, '127.0.0.1/auth']);

@@ -75,7 +75,7 @@ describe('actool store and render', () => {
     writeFileSync(join(full, 'keep'), 'x');
     const r = await runActool(['render', `--store=${s}`, 'example.com/rel', full]);
     assert.equal(r.code, 1);
-    assert.match(r.stderr, /render: warning RENDER_WHITELIST_RELATIVE: .*\n.*is not empty.*\[RENDER_TARGET_NOT_EMPTY\]\n$/);
+    assert.match(r.stderr, /render: warning RENDER_WHITELIST_RELATIVE \/: .*\n.*is not empty.*\[RENDER_TARGET_NOT_EMPTY\]\n$/);
     assert.deepEqual(readdirSync(full), ['keep']);
     const strict = await runActool(['render', `--store=${s}`, '--strict', '--list', 'example.com/rel']);
     assert.equal(strict.code, 1);
@@ -101,7 +101,7 @@ describe('actool store and render', () => {
     const list = await runActool(['store', 'list', `--store=${s}`]);
     assert.equal(list.code, 1);
     assert.match(list.stdout, /example\.com\/one/);
-    assert.match(list.stderr, /store: error STORE_CORRUPT_ENTRY/);
+    assert.match(list.stderr, /store\(index\/sha512-1+\.json\): error STORE_CORRUPT_ENTRY/);
     const other = join(tmp, 'other-dir');
     mkdirSync(other);
     writeFileSync(join(other, 'photo.jpg'), '');

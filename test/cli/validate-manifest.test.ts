@@ -36,7 +36,7 @@ describe('actool validate (manifests)', () => {
     assert.equal(first!['kind'], 'ImageManifest');
     assert.equal(first!['valid'], false);
     assert.deepEqual(first!['issues'], [{ code: 'JSON_NUMBER_OUT_OF_RANGE', severity: 'error', path: '/app/supplementaryGIDs/1', message: '-1 is outside the range 0..4294967295', line: 13, column: 7 }]);
-    assert.deepEqual(second, { file: fixturePath('manifests/image/valid/minimal.json'), type: 'manifest', kind: 'ImageManifest', valid: true, issues: [] });
+    assert.deepEqual(second, { version: 1, file: fixturePath('manifests/image/valid/minimal.json'), type: 'manifest', kind: 'ImageManifest', valid: true, issues: [] });
   });
 
   it('--format=github prints workflow annotations', async () => {

@@ -2,7 +2,10 @@
 import type { Command } from '../command.js';
 import { parseFlags, UsageError } from '../command.js';
 import { EXIT } from '../io.js';
-import { formatIssueLine, reportFailure } from '../aci-errors.js';
+import { reportFailure } from '../aci-errors.js';
+import { formatIssues } from '../format-issues.js';
+import { createProgress } from '../progress.js';
+import { escapeTerminalText } from '../terminal-text.js';
 import type { Compression } from '../../aci/detect.js';
 
 const COMPRESSIONS: readonly Compression[] = ['gzip', 'xz', 'bzip2', 'none'];
@@ -55,26 +58,31 @@ Exit codes: 0 built, 1 invalid layout, output exists or bad extension, 2 usage e
     }
     const [dir, out] = positionals as [string, string];
     const { buildAci } = await import('../../aci/build-aci.js');
+    const progress = await createProgress(io);
+    const bar = progress.bytes(out);
     try {
       const report = await buildAci(dir, out, {
+        onProgress: (bytes) => bar.update(bytes),
         compression,
         overwrite: values.overwrite === true,
         ownerRoot: values['owner-root'] === true,
         reproducible: values.reproducible === true,
         ...(sourceDateEpoch !== undefined ? { sourceDateEpoch } : {}),
       });
-      for (const w of report.warnings) io.stderr(formatIssueLine(dir, w));
-      for (const s of report.skipped) io.stderr(`build: skipped ${s}: sockets cannot be archived\n`);
+      progress.stop();
+      io.stderr(formatIssues(dir, report.warnings));
+      for (const s of report.skipped) io.stderr(`build: skipped ${escapeTerminalText(s)}: sockets cannot be archived\n`);
       if (values.debug) io.stderr(`build: wrote ${out}: ${report.entryCount} entries, ${report.bytes} bytes of tar, image ID ${report.imageId}\n`);
       return EXIT.OK;
     } catch (e) {
+      progress.stop();
       const issues = (e as { issues?: readonly import('../../issues/issue.js').Issue[] }).issues;
       if (issues) {
-        for (const i of issues) io.stderr(formatIssueLine(dir, i));
+        io.stderr(formatIssues(dir, issues));
         io.stderr(`build: layout ${dir} failed validation\n`);
         return EXIT.INVALID;
       }
-      return reportFailure(io, 'build', e);
+      return reportFailure(io, 'build', e, dir);
     }
   },
 };

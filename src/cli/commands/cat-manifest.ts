@@ -2,7 +2,8 @@
 import type { Command } from '../command.js';
 import { parseFlags, UsageError } from '../command.js';
 import { EXIT } from '../io.js';
-import { formatIssueLine, reportFailure } from '../aci-errors.js';
+import { reportFailure } from '../aci-errors.js';
+import { formatIssues } from '../format-issues.js';
 
 /** The cat-manifest command. */
 export const command: Command = {
@@ -30,17 +31,17 @@ Exit codes: 0 valid manifest printed, 1 invalid manifest, no manifest or damaged
       const { raw, manifest } = await readAciManifest(file);
       if (!values['pretty-print']) io.stdout(new TextDecoder().decode(raw) + '\n');
       if (!manifest.ok) {
-        for (const i of manifest.issues) io.stderr(formatIssueLine(file, i));
+        io.stderr(formatIssues(file, manifest.issues));
         return EXIT.INVALID;
       }
-      for (const i of manifest.warnings) io.stderr(formatIssueLine(file, i));
+      io.stderr(formatIssues(file, manifest.warnings));
       if (values['pretty-print']) {
         const { stringifyManifest } = await import('../../schema/manifest.js');
         io.stdout(stringifyManifest(manifest.value, { pretty: true }) + '\n');
       }
       return EXIT.OK;
     } catch (e) {
-      return reportFailure(io, 'cat-manifest', e);
+      return reportFailure(io, 'cat-manifest', e, file);
     }
   },
 };

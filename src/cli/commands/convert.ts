@@ -2,7 +2,9 @@
 import type { Command } from '../command.js';
 import { parseFlags, UsageError } from '../command.js';
 import { EXIT } from '../io.js';
-import { formatIssueLine, reportFailure } from '../aci-errors.js';
+import { reportFailure } from '../aci-errors.js';
+import { formatIssues } from '../format-issues.js';
+import { escapeTerminalText } from '../terminal-text.js';
 import { formatError } from '../format-error.js';
 import { isAppcError } from '../../issues/appc-error.js';
 
@@ -67,8 +69,8 @@ Exit codes: 0 converted, 1 invalid or unsafe input (or output exists), 2 usage e
         overwrite: values.overwrite === true,
       });
       if (values.json) io.stdout(JSON.stringify(report) + '\n');
-      else for (const img of report.images) io.stdout(`${img.path} ${img.imageId}\n`);
-      for (const w of report.warnings) io.stderr(formatIssueLine(input, w));
+      else for (const img of report.images) io.stdout(`${escapeTerminalText(img.path)} ${img.imageId}\n`);
+      io.stderr(formatIssues(input, report.warnings));
       return EXIT.OK;
     } catch (e) {
       // A bad option value (such as a --name that is not an ACIdentifier) is a usage error.
@@ -76,7 +78,7 @@ Exit codes: 0 converted, 1 invalid or unsafe input (or output exists), 2 usage e
         io.stderr(`convert: ${formatError(e)}\n`);
         return EXIT.USAGE;
       }
-      return reportFailure(io, 'convert', e);
+      return reportFailure(io, 'convert', e, input);
     }
   },
 };

@@ -4,16 +4,15 @@ import type { Command } from '../command.js';
 import { parseFlags, UsageError } from '../command.js';
 import { EXIT } from '../io.js';
 import { formatError } from '../format-error.js';
-import type { Issue } from '../../issues/issue.js';
+import { formatIssues } from '../format-issues.js';
+import { OS_ARCH_HELP, parseInsecureOptions, parsePort, PORT_HELP, osArchLabels } from '../flags.js';
+import { escapeTerminalText } from '../terminal-text.js';
 import type { AuthConfig } from '../../discovery/auth.js';
 import { parseAuthConfig } from '../../discovery/auth.js';
 import { parseAppString } from '../../discovery/app-string.js';
 import type { DiscoverOptions, DiscoveryAttempt, DiscoveryResult } from '../../discovery/discover.js';
 import { discover } from '../../discovery/discover.js';
 import { createInsecureFetch } from '../../node/insecure-fetch.js';
-import { hostLabels } from '../../node/host-labels.js';
-
-const INSECURE_OPTIONS = ['none', 'http', 'tls', 'all'] as const;
 
 /** The discover command. */
 export const command: Command = {
@@ -38,12 +37,12 @@ Flags:
   --insecure               same as --insecure-options=http,tls
   --insecure-options=LIST  comma-separated: http (fall back to plain http, follow https->http redirects),
                            tls (do not check certificates), all, none
-  --port=N                 use port N for every discovery URL
+${PORT_HELP}
   --auth-config=FILE       credentials per host, sent over https only (JSON; see docs/discovery.md):
                            {"example.com": {"type": "basic", "user": "u", "password": "p"},
                             "registry.example.com:8443": {"type": "bearer", "token": "t"}}
                            rkt auth.d files ({"rktKind": "auth", "domains": [...], ...}) work too
-  --os=OS, --arch=ARCH     labels used when APP has none (default: this machine, in appc names)
+${OS_ARCH_HELP}
   --prefix-match=MODE      segment (default): a tag prefix matches whole path segments of the name;
                            text: plain text prefix, as the Go actool (example.com/foo matches example.com/foobar)
   --timeout=SECONDS        time-out per discovery URL (default 20)
@@ -66,7 +65,7 @@ endpoint or no public key, 2 usage error, 3 the auth config cannot be read.
       debug: { type: 'boolean' },
     });
     if (positionals.length === 0) throw new UsageError('at least one APP is required');
-    const insecure = parseInsecure(values.insecure === true, values['insecure-options']);
+    const insecure = parseInsecureOptions(values['insecure-options'], ['http', 'tls'], values.insecure === true);
     const port = parsePort(values.port);
     const prefixMatch = values['prefix-match'] ?? 'segment';
     if (prefixMatch !== 'segment' && prefixMatch !== 'text') throw new UsageError(`--prefix-match must be segment or text (got ${JSON.stringify(prefixMatch)})`);
@@ -80,23 +79,22 @@ endpoint or no public key, 2 usage error, 3 the auth config cannot be read.
       try {
         text = await readFile(authFile, 'utf8');
       } catch (e) {
-        io.stderr(`discover: cannot read --auth-config: ${formatError(e)}\n`);
+        io.stderr(`discover: cannot read --auth-config: ${formatError(e, authFile)}\n`);
         return EXIT.IO;
       }
       const parsed = parseAuthConfig(text);
       if (!parsed.ok) {
-        for (const i of parsed.issues) io.stderr(`discover: ${authFile}: ${i.severity} ${i.code} ${i.path || '/'}: ${i.message}\n`);
+        io.stderr(formatIssues(`discover: ${authFile}`, parsed.issues));
         return EXIT.INVALID;
       }
       auth = parsed.value;
     }
 
-    const host = hostLabels();
-    const defaults = { os: values.os ?? host.os, arch: values.arch ?? host.arch };
+    const defaults = osArchLabels(values);
     const fetchImpl = insecure.tls ? createInsecureFetch() : io.fetch;
     const options: DiscoverOptions = {
       insecure,
-      port,
+      ...(port === undefined ? {} : { port }),
       prefixMatch,
       ...(timeoutMs === undefined ? {} : { timeoutMs }),
       defaultLabels: defaults,
@@ -108,53 +106,34 @@ endpoint or no public key, 2 usage error, 3 the auth config cannot be read.
     for (const text of positionals) {
       const app = parseAppString(text);
       if (!app.ok) {
-        for (const i of app.issues) io.stderr(`discover: ${text}: ${i.severity} ${i.code}${i.path ? ' ' + i.path : ''}: ${i.message}\n`);
+        io.stderr(formatIssues(`discover: ${text}`, app.issues));
         exit = EXIT.INVALID;
         continue;
       }
-      for (const w of app.warnings) io.stderr(`discover: ${text}: ${w.severity} ${w.code}: ${w.message}\n`);
+      io.stderr(formatIssues(`discover: ${text}`, app.warnings));
       if (debug) {
         for (const label of ['os', 'arch'] as const) {
           if (Object.hasOwn(app.value.labels, label) && app.value.labels[label] !== '') continue;
           const from = values[label] !== undefined ? `--${label}` : 'this machine; choose with --' + label;
-          io.stderr(`discover: ${text}: using ${label}=${defaults[label]} (from ${from})\n`);
+          io.stderr(`discover: ${escapeTerminalText(text)}: using ${label}=${defaults[label]} (from ${from})\n`);
         }
       }
       const result = await discover(app.value, options);
       if (debug) for (const a of result.attempts) io.stderr(formatAttempt(text, a));
       if (values.json) io.stdout(JSON.stringify(toJson(result), null, 4) + '\n');
       else {
-        for (const e of result.endpoints) io.stdout(`ACI: ${e.aci}, ASC: ${e.asc}\n`);
-        if (result.publicKeys.length > 0) io.stdout(`PublicKeys: ${result.publicKeys.join(',')}\n`);
+        for (const e of result.endpoints) io.stdout(escapeTerminalText(`ACI: ${e.aci}, ASC: ${e.asc}`) + '\n');
+        if (result.publicKeys.length > 0) io.stdout(escapeTerminalText(`PublicKeys: ${result.publicKeys.join(',')}`) + '\n');
       }
-      for (const i of result.issues) io.stderr(formatIssue(text, i));
+      io.stderr(formatIssues(`discover: ${text}`, result.issues));
       if (!result.ok) {
         exit = EXIT.INVALID;
-        if (!debug) io.stderr(`discover: ${text}: run "actool --debug discover ..." to see every request\n`);
+        if (!debug) io.stderr(`discover: ${escapeTerminalText(text)}: run "actool --debug discover ..." to see every request\n`);
       }
     }
     return exit;
   },
 };
-
-function parseInsecure(all: boolean, list: string | undefined): { http: boolean; tls: boolean } {
-  const out = { http: all, tls: all };
-  if (list === undefined) return out;
-  for (const raw of list.split(',')) {
-    const o = raw.trim();
-    if (!(INSECURE_OPTIONS as readonly string[]).includes(o)) throw new UsageError(`--insecure-options: unknown option ${JSON.stringify(o)} (known: ${INSECURE_OPTIONS.join(', ')})`);
-    if (o === 'http' || o === 'all') out.http = true;
-    if (o === 'tls' || o === 'all') out.tls = true;
-  }
-  return out;
-}
-
-function parsePort(text: string | undefined): number {
-  if (text === undefined) return 0;
-  const n = Number(text);
-  if (!/^\d+$/.test(text) || n > 65535) throw new UsageError(`--port must be a number from 1 to 65535 (got ${JSON.stringify(text)})`);
-  return n;
-}
 
 function parseTimeout(text: string | undefined): number | undefined {
   if (text === undefined) return undefined;
@@ -163,14 +142,10 @@ function parseTimeout(text: string | undefined): number | undefined {
   return Math.max(1, Math.round(n * 1000));
 }
 
-function formatIssue(app: string, i: Issue): string {
-  return `discover: ${app}: ${i.severity} ${i.code}: ${i.message}\n`;
-}
-
 function formatAttempt(app: string, a: DiscoveryAttempt): string {
   const status = a.status === undefined ? '' : ` ${a.status}`;
   const walk = a.walk === 'endpoints' ? 'endpoints' : 'keys';
-  return `discover: ${app}: [${walk}] ${a.prefix}: ${a.url}${status} ${a.outcome}${a.cached ? ' (reused)' : ''}: ${a.detail}\n`;
+  return escapeTerminalText(`discover: ${app}: [${walk}] ${a.prefix}: ${a.url}${status} ${a.outcome}${a.cached ? ' (reused)' : ''}: ${a.detail}`) + '\n';
 }
 
 /** Go's JSON shape (ACIEndpoints with ACI and ASC, PublicKeys), plus the trace and the issues. */

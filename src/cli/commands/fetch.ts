@@ -1,24 +1,25 @@
 /** `actool fetch`: discover, download, verify and validate an image, then write it (spec/discovery.md; checklist S-1..S-5). */
-import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Command } from '../command.js';
 import { UsageError, parseFlags } from '../command.js';
 import { formatError } from '../format-error.js';
 import type { CliIO } from '../io.js';
 import { EXIT } from '../io.js';
-import { exitCodeFor, KEYSTORE_HELP, openKeystore } from '../keystore-option.js';
+import { exitCodeFor } from '../aci-errors.js';
+import { KEYSTORE_HELP, openKeystore, OS_ARCH_HELP, osArchLabels, parseInsecureOptions, parsePort, PASSPHRASE_HELP, PORT_HELP, readPassphraseFile } from '../flags.js';
+import { formatIssues } from '../format-issues.js';
+import type { Progress, ProgressBar } from '../progress.js';
+import { createProgress } from '../progress.js';
+import { escapeTerminalText } from '../terminal-text.js';
 import { parseAppString } from '../../discovery/app-string.js';
 import { discoverEndpoints } from '../../discovery/discover.js';
 import { isAppcError } from '../../issues/appc-error.js';
 import type { Issue } from '../../issues/issue.js';
 import type { DownloadProgress, FetchImageResult } from '../../node/fetch-image.js';
 import { fetchImage } from '../../node/fetch-image.js';
-import { hostLabels } from '../../node/host-labels.js';
 import { createInsecureFetch } from '../../node/insecure-fetch.js';
 import { formatFingerprint } from '../../signature/keys.js';
 import { formatScope } from '../../signature/keystore.js';
-
-const INSECURE = ['none', 'http', 'tls', 'image', 'all'] as const;
 
 const HELP = `Usage: actool fetch [--keystore=DIR] [--insecure-options=LIST] [--no-signature] [--passphrase-file=FILE]
                     [--output=DIR] [--os=OS] [--arch=ARCH] [--port=N] [--json] APP
@@ -37,10 +38,10 @@ ${KEYSTORE_HELP}
   --insecure-options=LIST  comma-separated: http (allow plain http), tls (do not check certificates),
                            image (do not fetch or verify the signature), all, none
   --no-signature           same as --insecure-options=image
-  --passphrase-file=FILE   passphrase of an encrypted image (first line of FILE)
+${PASSPHRASE_HELP}
   --output=DIR             where to write the image (default: the current directory)
-  --os=OS, --arch=ARCH     labels used when APP has none (default: this machine)
-  --port=N                 port for discovery URLs
+${OS_ARCH_HELP}
+${PORT_HELP}
   --json                   print the result as JSON
 
 Exit codes: 0 fetched, 1 signature, validation or manifest check failed (nothing written),
@@ -60,56 +61,33 @@ const OPTIONS = {
   debug: { type: 'boolean' },
 } as const;
 
-function parseInsecure(list: string | undefined): { http: boolean; tls: boolean; image: boolean } {
-  const out = { http: false, tls: false, image: false };
-  for (const raw of (list ?? '').split(',').filter((s) => s.trim() !== '')) {
-    const o = raw.trim();
-    if (!(INSECURE as readonly string[]).includes(o)) throw new UsageError(`--insecure-options: unknown option ${JSON.stringify(o)} (known: ${INSECURE.join(', ')})`);
-    if (o === 'http' || o === 'all') out.http = true;
-    if (o === 'tls' || o === 'all') out.tls = true;
-    if (o === 'image' || o === 'all') out.image = true;
-  }
-  return out;
-}
-
-function parsePort(text: string | undefined): number {
-  if (text === undefined) return 0;
-  const n = Number(text);
-  if (!/^\d+$/.test(text) || n < 1 || n > 65535) throw new UsageError(`--port must be 1-65535 (got ${JSON.stringify(text)})`);
-  return n;
-}
-
-/** A progress display on stderr: cli-progress on a terminal, nothing otherwise. */
-async function progressReporter(io: CliIO): Promise<{ onProgress: (p: DownloadProgress) => void; stop: () => void }> {
-  if (!io.stderrIsTTY) return { onProgress: () => undefined, stop: () => undefined };
-  const { default: progress } = await import('cli-progress');
-  let bar: InstanceType<typeof progress.SingleBar> | undefined;
+/** One byte bar per download (signature, then image), labelled with the file name of its URL. */
+function downloadProgress(progress: Progress): { onProgress: (p: DownloadProgress) => void; stop: () => void } {
+  let bar: ProgressBar | undefined;
   let current = '';
-  const stop = () => {
-    bar?.stop();
+  const stop = (): void => {
+    bar?.finish();
     bar = undefined;
   };
   return {
-    stop,
+    stop() {
+      stop();
+      progress.stop();
+    },
     onProgress(p) {
       if (p.url !== current) {
         stop();
         current = p.url;
-        bar = new progress.SingleBar(
-          { format: ' {bar} {percentage}% | {value}/{total} bytes | {file}', stream: process.stderr, hideCursor: true, clearOnComplete: false },
-          progress.Presets.shades_classic,
-        );
-        bar.start(p.total ?? 0, p.received, { file: p.url.split('/').pop() ?? p.url });
+        bar = progress.bytes(p.url.split('/').pop() || p.url, p.total);
       }
-      if (p.total === undefined) bar?.setTotal(p.received);
-      bar?.update(p.received);
+      bar?.update(p.received, p.total);
       if (p.done) stop();
     },
   };
 }
 
 function printIssues(io: CliIO, label: string, issues: readonly Issue[]): void {
-  for (const i of issues) io.stderr(`fetch: ${label}: ${i.severity} ${i.code}${i.entry ? ` ${i.entry}` : ''}${i.path ? ' ' + i.path : ''}: ${i.message}\n`);
+  io.stderr(formatIssues(`fetch: ${label}`, issues));
 }
 
 /** The fetch command. */
@@ -121,7 +99,7 @@ export const command: Command = {
     const { values, positionals } = parseFlags(argv, OPTIONS);
     if (positionals.length !== 1) throw new UsageError('expected exactly one APP');
     const text = positionals[0]!;
-    const insecure = parseInsecure(values['insecure-options']);
+    const insecure = parseInsecureOptions(values['insecure-options'], ['http', 'tls', 'image']);
     const noSignature = values['no-signature'] === true || insecure.image;
     const port = parsePort(values.port);
     const app = parseAppString(text);
@@ -129,26 +107,22 @@ export const command: Command = {
       printIssues(io, text, app.issues);
       return EXIT.INVALID;
     }
-    const progress = await progressReporter(io);
+    const progress = downloadProgress(await createProgress(io));
     try {
-      let passphrase: string | undefined;
-      if (values['passphrase-file'] !== undefined) {
-        passphrase = (await readFile(resolve(io.cwd, values['passphrase-file']), 'utf8')).split(/\r?\n/)[0] ?? '';
-      }
-      const host = hostLabels();
+      const passphrase = await readPassphraseFile(values['passphrase-file'], io);
       const fetchImpl = insecure.tls ? createInsecureFetch() : io.fetch;
       const found = await discoverEndpoints(app.value, {
         insecure: { http: insecure.http, tls: insecure.tls },
-        port,
-        defaultLabels: { os: values.os ?? host.os, arch: values.arch ?? host.arch },
+        ...(port === undefined ? {} : { port }),
+        defaultLabels: osArchLabels(values),
         ...(fetchImpl ? { fetch: fetchImpl } : {}),
       });
       if (found.endpoints.length === 0) {
         printIssues(io, text, found.issues.length > 0 ? found.issues : []);
-        io.stderr(`fetch: ${text}: no image endpoint was discovered; run "actool --debug discover ${text}" to see every request\n`);
+        io.stderr(`fetch: ${escapeTerminalText(text)}: no image endpoint was discovered; run "actool --debug discover ${text}" to see every request\n`);
         return EXIT.INVALID;
       }
-      if (noSignature) io.stderr(`fetch: ${text}: WARNING: signature verification is off; the image is not authenticated\n`);
+      if (noSignature) io.stderr(`fetch: ${escapeTerminalText(text)}: WARNING: signature verification is off; the image is not authenticated\n`);
       const keyring = noSignature ? undefined : openKeystore(values.keystore, io);
       let result: FetchImageResult | undefined;
       let lastError: unknown;
@@ -177,15 +151,15 @@ export const command: Command = {
       if (values.json) io.stdout(JSON.stringify(result, null, 2) + '\n');
       if (!result.ok) {
         printIssues(io, result.url, result.issues);
-        io.stderr(`fetch: ${text}: the ${result.stage} check failed; nothing was written\n`);
+        io.stderr(`fetch: ${escapeTerminalText(text)}: the ${result.stage} check failed; nothing was written\n`);
         return EXIT.INVALID;
       }
-      for (const w of result.warnings) io.stderr(`fetch: ${result.url}: ${w.severity} ${w.code}: ${w.message}\n`);
+      printIssues(io, result.url, result.warnings);
       if (result.signature) {
         const s = result.signature;
-        io.stderr(`fetch: ${text}: signed by ${formatFingerprint(s.fingerprint)} (${s.userIds.join(', ') || 'no user ID'}), trusted for ${formatScope(s.keyPrefix)}\n`);
+        io.stderr(escapeTerminalText(`fetch: ${text}: signed by ${formatFingerprint(s.fingerprint)} (${s.userIds.join(', ') || 'no user ID'}), trusted for ${formatScope(s.keyPrefix)}`) + '\n');
       }
-      if (!values.json) io.stdout(`${result.path}\n`);
+      if (!values.json) io.stdout(`${escapeTerminalText(result.path)}\n`);
       return EXIT.OK;
     } catch (e) {
       progress.stop();

@@ -3,6 +3,8 @@ import type { Command } from '../command.js';
 import { parseFlags, UsageError } from '../command.js';
 import { EXIT } from '../io.js';
 import { reportFailure } from '../aci-errors.js';
+import { createProgress } from '../progress.js';
+import { escapeTerminalText } from '../terminal-text.js';
 
 /** The image-id command. */
 export const command: Command = {
@@ -22,14 +24,20 @@ Exit codes: 0 all printed, 1 a file is not an archive or is damaged, 2 usage err
     if (positionals.length === 0) throw new UsageError('must provide at least one file');
     const { computeImageId } = await import('../../aci/read-aci.js');
     let exit: number = EXIT.OK;
-    for (const file of positionals) {
+    const progress = await createProgress(io);
+    const files = progress.files();
+    const overall = positionals.length > 1 ? progress.items('hashed', positionals.length) : undefined;
+    for (const [n, file] of positionals.entries()) {
       try {
-        const id = await computeImageId(file);
-        io.stdout(positionals.length === 1 ? `${id}\n` : `${id}  ${file}\n`);
+        const id = await computeImageId(file, { onProgress: (p) => files.update(file, p.compressedBytes) });
+        io.stdout(positionals.length === 1 ? `${id}\n` : `${id}  ${escapeTerminalText(file)}\n`);
       } catch (e) {
-        exit = Math.max(exit, reportFailure(io, 'image-id', e));
+        exit = Math.max(exit, reportFailure(io, 'image-id', e, file));
       }
+      files.done(file);
+      overall?.update(n + 1);
     }
+    progress.stop();
     return exit;
   },
 };

@@ -3,7 +3,9 @@ import { readFile } from 'node:fs/promises';
 import type { Command } from '../command.js';
 import { parseFlags, UsageError } from '../command.js';
 import { EXIT } from '../io.js';
-import { formatIssueLine, reportFailure } from '../aci-errors.js';
+import { reportFailure } from '../aci-errors.js';
+import { withPath } from '../format-error.js';
+import { formatIssues } from '../format-issues.js';
 import type { ManifestPatch } from '../../aci/patch-manifest.js';
 
 /** The patch-manifest command. */
@@ -83,23 +85,23 @@ Exit codes: 0 written, 1 invalid manifest, patch, archive or existing output, 2 
     for (const [k, v] of map) if (v !== undefined && v !== '') (patch as Record<string, string>)[k] = v;
     const { patchManifest } = await import('../../aci/patch-manifest.js');
     try {
-      if (values.manifest !== undefined && values.manifest !== '') patch.manifest = await readFile(values.manifest);
+      if (values.manifest !== undefined && values.manifest !== '') patch.manifest = await readFile(values.manifest).catch((e: unknown) => Promise.reject(withPath(e, values.manifest!)));
       const report = await patchManifest(input, output, patch, {
         compression: values['no-compression'] ? 'none' : 'gzip',
         overwrite: values.overwrite === true,
         replace: values.replace === true,
       });
-      for (const w of report.warnings) io.stderr(formatIssueLine(input, w));
+      io.stderr(formatIssues(input, report.warnings));
       if (values.debug) io.stderr(`patch-manifest: wrote ${report.output}, image ID ${report.imageId}\n`);
       return EXIT.OK;
     } catch (e) {
       const issues = (e as { issues?: readonly import('../../issues/issue.js').Issue[] }).issues;
       if (issues) {
-        for (const i of issues) io.stderr(formatIssueLine(input, i));
+        io.stderr(formatIssues(input, issues));
         io.stderr(`patch-manifest: nothing written: ${(e as Error).message}\n`);
         return EXIT.INVALID;
       }
-      return reportFailure(io, 'patch-manifest', e);
+      return reportFailure(io, 'patch-manifest', e, input);
     }
   },
 };

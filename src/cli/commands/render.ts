@@ -5,6 +5,8 @@ import { parseFlags, UsageError } from '../command.js';
 import { EXIT } from '../io.js';
 import type { CliIO } from '../io.js';
 import { formatError } from '../format-error.js';
+import { formatIssues } from '../format-issues.js';
+import { escapeTerminalText } from '../terminal-text.js';
 import { isAppcError } from '../../issues/appc-error.js';
 import { DirStore } from '../../render/dir-store.js';
 import { renderImage, writeRendered } from '../../render/render.js';
@@ -57,17 +59,17 @@ export const command: Command = {
     } catch (e) {
       return failure(io, e);
     }
-    for (const w of rendered.warnings) io.stderr(`render: warning ${w.code}: ${w.message}\n`);
+    io.stderr(formatIssues('render', rendered.warnings));
     if (values.list) {
       for (const e of rendered.entries) {
         const from = rendered.images[e.image]!.image;
-        io.stdout(`${e.path === 'rootfs' ? '/' : e.path.slice('rootfs'.length)}\t${from.manifest.name}\t${shortImageId(from.id)}\n`);
+        io.stdout(`${escapeTerminalText(e.path === 'rootfs' ? '/' : e.path.slice('rootfs'.length))}\t${escapeTerminalText(from.manifest.name)}\t${shortImageId(from.id)}\n`);
       }
       return EXIT.OK;
     }
     try {
       const report = await writeRendered(store, rendered, resolve(io.cwd, dir!));
-      for (const sk of report.skipped) io.stderr(`render: warning ${sk.code}: ${sk.message}\n`);
+      io.stderr(formatIssues('render', report.skipped));
     } catch (e) {
       return failure(io, e);
     }

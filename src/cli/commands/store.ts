@@ -4,7 +4,9 @@ import type { Command } from '../command.js';
 import { parseFlags, UsageError } from '../command.js';
 import { EXIT } from '../io.js';
 import type { CliIO } from '../io.js';
-import { formatError } from '../format-error.js';
+import { formatError, withPath } from '../format-error.js';
+import { formatIssues } from '../format-issues.js';
+import { escapeTerminalText } from '../terminal-text.js';
 import { isAppcError } from '../../issues/appc-error.js';
 import { DirStore } from '../../render/dir-store.js';
 import { shortImageId } from '../../schema/types/image-id.js';
@@ -59,10 +61,10 @@ async function runSub(sub: string | undefined, args: readonly string[], store: D
       for (const file of args) {
         try {
           const image = await store.add(resolve(io.cwd, file));
-          io.stdout(`${image.id}\t${image.manifest.name}\n`);
+          io.stdout(`${image.id}\t${escapeTerminalText(image.manifest.name)}\n`);
         } catch (e) {
-          if ((e as { code?: unknown }).code !== 'STORE_INVALID_IMAGE') throw e;
-          io.stderr(`store: ${(e as Error).message}\n`);
+          if ((e as { code?: unknown }).code !== 'STORE_INVALID_IMAGE') throw withPath(e, file);
+          io.stderr(`store: ${escapeTerminalText((e as Error).message)}\n`);
           exit = EXIT.INVALID;
         }
       }
@@ -71,10 +73,10 @@ async function runSub(sub: string | undefined, args: readonly string[], store: D
     case 'list': {
       if (args.length > 0) throw new UsageError('store list takes no arguments');
       const { images, issues } = await store.list();
-      for (const i of issues) io.stderr(`store: ${i.severity} ${i.code} ${i.entry ?? ''}: ${i.message}\n`);
+      io.stderr(formatIssues('store', issues));
       for (const image of images) {
         const labels = (image.manifest.labels ?? []).map((l) => `${l.name}=${l.value}`).join(',');
-        io.stdout(json ? JSON.stringify({ id: image.id, name: image.manifest.name, labels: image.manifest.labels ?? [], size: image.size }) + '\n' : `${shortImageId(image.id)}\t${image.manifest.name}\t${labels}\t${image.size}\n`);
+        io.stdout(json ? JSON.stringify({ id: image.id, name: image.manifest.name, labels: image.manifest.labels ?? [], size: image.size }) + '\n' : `${shortImageId(image.id)}\t${escapeTerminalText(`${image.manifest.name}\t${labels}`)}\t${image.size}\n`);
       }
       // Damaged entries are errors (the images are still listed); foreign files only warnings.
       return issues.some((i) => i.severity === 'error') ? EXIT.INVALID : EXIT.OK;
@@ -88,7 +90,7 @@ async function runSub(sub: string | undefined, args: readonly string[], store: D
         } catch (e) {
           const code = (e as { code?: unknown }).code;
           if (code !== 'RENDER_IMAGE_NOT_FOUND' && code !== 'STORE_AMBIGUOUS_ID') throw e;
-          io.stderr(`store: ${(e as Error).message}\n`);
+          io.stderr(`store: ${escapeTerminalText((e as Error).message)}\n`);
           exit = EXIT.INVALID;
         }
       }
@@ -97,7 +99,7 @@ async function runSub(sub: string | undefined, args: readonly string[], store: D
     case 'gc': {
       if (args.length > 0) throw new UsageError('store gc takes no arguments');
       const { removed } = await store.gc();
-      for (const r of removed) io.stdout(`removed ${r}\n`);
+      for (const r of removed) io.stdout(`removed ${escapeTerminalText(r)}\n`);
       return EXIT.OK;
     }
     default:

@@ -7,7 +7,10 @@ import { UsageError, parseFlags } from '../command.js';
 import { formatError } from '../format-error.js';
 import type { CliIO } from '../io.js';
 import { EXIT } from '../io.js';
-import { exitCodeFor, KEYSTORE_HELP, openKeystore } from '../keystore-option.js';
+import { exitCodeFor } from '../aci-errors.js';
+import { KEYSTORE_HELP, openKeystore, parsePort, PORT_HELP } from '../flags.js';
+import { withPath } from '../format-error.js';
+import { escapeTerminalText } from '../terminal-text.js';
 import type { PublicKeyInfo } from '../../signature/keys.js';
 import { formatFingerprint, readPublicKeys } from '../../signature/keys.js';
 import type { TrustScope } from '../../signature/keystore.js';
@@ -31,7 +34,7 @@ ${KEYSTORE_HELP}
   --root                     Trust for every image name.
   --skip-fingerprint-review  Trust without asking (only for keys checked another way).
   --insecure-allow-http      Allow plain http:// key URLs and discovery.
-  --port=N                   Port for discovery URLs (servers on a non-default port).
+${PORT_HELP}
   --list                     List trusted keys: fingerprint, scope, origin (system/local), user IDs.
   --remove=FINGERPRINT       Stop trusting a key (deletes the local file, masks a system key).
   --json                     With --list: print JSON.
@@ -52,13 +55,6 @@ const OPTIONS = {
   debug: { type: 'boolean' },
 } as const;
 
-function parsePort(text: string | undefined): number | undefined {
-  if (text === undefined) return undefined;
-  const n = Number(text);
-  if (!/^\d+$/.test(text) || n < 1 || n > 65535) throw new UsageError(`--port must be 1-65535 (got ${JSON.stringify(text)})`);
-  return n;
-}
-
 /** Asks a yes/no question on the terminal. */
 async function ask(io: CliIO, question: string): Promise<string | undefined> {
   if (io.prompt) return io.prompt(question);
@@ -76,7 +72,7 @@ function describeKey(key: PublicKeyInfo, source: string, scope: TrustScope): str
     `Prefix: ${'prefix' in scope ? JSON.stringify(scope.prefix) : '(root) every image'}`,
     `Key: ${JSON.stringify(source)}`,
     `GPG key fingerprint is: ${formatFingerprint(key.fingerprint)}`,
-    ...key.userIds.map((u) => `\t${u}`),
+    ...key.userIds.map((u) => `\t${escapeTerminalText(u)}`),
   ];
   if (key.revoked) lines.push('\tWARNING: this key is REVOKED; signatures made with it will be rejected.');
   if (key.expires !== null && key.expires.getTime() < Date.now()) lines.push(`\tWARNING: this key EXPIRED on ${key.expires.toISOString()}.`);
@@ -90,7 +86,13 @@ async function loadKeys(source: string, io: CliIO, allowHttp: boolean): Promise<
     return fetchPublicKeys(source, { allowHttp, ...(io.fetch ? { fetch: io.fetch } : {}) });
   }
   const path = resolve(io.cwd, source.replace(/^file:\/\//i, ''));
-  return readPublicKeys(await readFile(path), { source });
+  let bytes: Uint8Array;
+  try {
+    bytes = await readFile(path);
+  } catch (e) {
+    throw withPath(e, source);
+  }
+  return readPublicKeys(bytes, { source });
 }
 
 async function listKeys(ks: Keystore, io: CliIO, json: boolean): Promise<number> {
@@ -111,7 +113,7 @@ async function listKeys(ks: Keystore, io: CliIO, json: boolean): Promise<number>
   }
   for (const r of rows) {
     io.stdout(`${r.fingerprint}  ${r.prefix === null ? '(root)' : r.prefix}  ${r.origin}\n`);
-    for (const u of r.userIds) io.stdout(`\t${u}\n`);
+    for (const u of r.userIds) io.stdout(`\t${escapeTerminalText(u)}\n`);
   }
   return EXIT.OK;
 }

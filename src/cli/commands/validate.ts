@@ -3,15 +3,15 @@ import type { Command } from '../command.js';
 import { parseFlags, UsageError } from '../command.js';
 import { EXIT } from '../io.js';
 import type { ReportFormat } from '../format-issues.js';
-import { formatReport } from '../format-issues.js';
+import { formatReport, REPORT_FORMATS } from '../format-issues.js';
 import { expandInputs } from '../expand-inputs.js';
-import { readPassphrase } from '../passphrase.js';
+import { PASSPHRASE_HELP, readPassphraseFile } from '../flags.js';
 import type { InputType, PathReport } from '../../node/validate-path.js';
 import { validateMany } from '../../node/validate-many.js';
 import { createProgress } from '../progress.js';
+import { escapeTerminalText } from '../terminal-text.js';
 
 const TYPES: readonly InputType[] = ['manifest', 'appimage', 'layout'];
-const FORMATS: readonly ReportFormat[] = ['text', 'json', 'github'];
 
 /** What Go's actool --debug calls a valid input: "app container image", "image layout", or the manifest's kind. */
 function debugKind(report: PathReport): string {
@@ -34,9 +34,10 @@ Flags:
   --type=TYPE       force the input type: manifest, appimage or layout
   --strict          treat warnings (spec violations the Go reference accepts) as errors
   --format=FORMAT   text (default): FILE:LINE:COL: SEVERITY CODE /json/pointer: message
-                    json: one object per input per line
+                    json: one object per input per line, {"version": 1, "file", "valid", "issues", ...}
+                    (fields in docs/cli.md; JSON Schema in schemas/cli-report.schema.json)
                     github: GitHub Actions ::error/::warning annotations
-  --passphrase-file=FILE  decrypt OpenPGP-encrypted images with the passphrase in FILE (first line)
+${PASSPHRASE_HELP}
   --debug           also print "FILE: valid KIND" for valid inputs (stderr), as Go's actool -debug does:
                     "valid app container image", "valid image layout", "valid ImageManifest"
 
@@ -55,24 +56,25 @@ Exit codes: 0 all inputs valid, 1 any input invalid or unreadable, 2 usage error
     const type = values.type as InputType | undefined;
     if (type !== undefined && !TYPES.includes(type)) throw new UsageError(`--type must be one of ${TYPES.join(', ')} (got ${JSON.stringify(type)})`);
     const format = (values.format ?? 'text') as ReportFormat;
-    if (!FORMATS.includes(format)) throw new UsageError(`--format must be one of ${FORMATS.join(', ')} (got ${JSON.stringify(format)})`);
+    if (!REPORT_FORMATS.includes(format)) throw new UsageError(`--format must be one of ${REPORT_FORMATS.join(', ')} (got ${JSON.stringify(format)})`);
     if (positionals.length === 0) throw new UsageError('at least one FILE is required');
-    const passphrase = values['passphrase-file'] === undefined ? undefined : await readPassphrase(values['passphrase-file']);
+    const passphrase = await readPassphraseFile(values['passphrase-file'], io);
     const inputs = await expandInputs(positionals, io.cwd);
     let exit: number = EXIT.OK;
     // Inputs run in parallel on every core; reports are printed in input order as soon as they can be.
     const ready = new Map<number, PathReport>();
     let printed = 0;
     const progress = await createProgress(io);
+    const files = progress.files();
+    const overall = inputs.length > 1 ? progress.items('validated', inputs.length) : undefined;
     const flush = (): void => {
       while (ready.has(printed)) {
         const report = ready.get(printed)!;
         ready.delete(printed);
         printed++;
-        progress.clear();
         io.stdout(formatReport(report, format));
         if (!report.valid) exit = EXIT.INVALID;
-        else if (values.debug) io.stderr(`${report.file}: valid ${debugKind(report)}\n`);
+        else if (values.debug) io.stderr(`${escapeTerminalText(report.file)}: valid ${debugKind(report)}\n`);
       }
     };
     await validateMany(inputs, {
@@ -80,11 +82,12 @@ Exit codes: 0 all inputs valid, 1 any input invalid or unreadable, 2 usage error
       strict: values.strict === true,
       ...(passphrase === undefined ? {} : { passphrase }),
       onResult: (index, report) => {
-        progress.done(inputs[index]!);
+        files.done(inputs[index]!);
         ready.set(index, report);
+        overall?.update(ready.size + printed);
         flush();
       },
-      onProgress: (index, p) => progress.update(inputs[index]!, p.compressedBytes),
+      onProgress: (index, p) => files.update(inputs[index]!, p.compressedBytes),
     });
     progress.stop();
     return exit;

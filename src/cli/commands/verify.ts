@@ -1,7 +1,6 @@
 /** `actool verify`: checks an image's detached signature against the keystore (checklist S-1..S-4). */
 import { createReadStream } from 'node:fs';
 import { resolve } from 'node:path';
-import { readPassphrase } from '../passphrase.js';
 import type { Command } from '../command.js';
 import { UsageError, parseFlags } from '../command.js';
 import { formatError } from '../format-error.js';
@@ -10,7 +9,10 @@ import { EXIT } from '../io.js';
 import { readAciManifest } from '../../aci/read-aci.js';
 import { isACIdentifier } from '../../schema/types/ac-identifier.js';
 import { maybeDecrypt } from '../../signature/encryption.js';
-import { exitCodeFor, KEYSTORE_HELP, openKeystore } from '../keystore-option.js';
+import { exitCodeFor } from '../aci-errors.js';
+import { KEYSTORE_HELP, openKeystore, readPassphraseFile } from '../flags.js';
+import { formatIssues } from '../format-issues.js';
+import { escapeTerminalText } from '../terminal-text.js';
 import { verifyAciFile } from '../../node/verify-file.js';
 import { formatFingerprint } from '../../signature/keys.js';
 import { formatScope } from '../../signature/keystore.js';
@@ -54,7 +56,7 @@ export const command: Command = {
     const label = positionals[0]!;
     try {
       const ks = openKeystore(values.keystore, io);
-      const passphrase = values['passphrase-file'] === undefined ? undefined : await readPassphrase(resolve(io.cwd, values['passphrase-file']));
+      const passphrase = await readPassphraseFile(values['passphrase-file'], io);
       const name = values.name ?? (await manifestName(image, passphrase, io, label));
       const check = await verifyAciFile(image, sig, ks, {
         ...(name === undefined ? {} : { name }),
@@ -65,13 +67,13 @@ export const command: Command = {
         return check.ok ? EXIT.OK : EXIT.INVALID;
       }
       if (check.ok) {
-        for (const w of check.warnings) io.stderr(`${label}: warning ${w.code} ${w.message}\n`);
+        io.stderr(formatIssues(label, check.warnings));
         io.stdout(
-          `${label}: good signature from ${formatFingerprint(check.fingerprint)} (${check.userIds.join(', ') || 'no user ID'}), trusted for ${formatScope(check.keyPrefix)}\n`,
+          escapeTerminalText(`${label}: good signature from ${formatFingerprint(check.fingerprint)} (${check.userIds.join(', ') || 'no user ID'}), trusted for ${formatScope(check.keyPrefix)}`) + '\n',
         );
         return EXIT.OK;
       }
-      for (const i of check.issues) io.stderr(`${label}: ${i.severity} ${i.code} ${i.message}\n`);
+      io.stderr(formatIssues(label, check.issues));
       return EXIT.INVALID;
     } catch (e) {
       io.stderr(`verify: ${formatError(e)}\n`);
@@ -98,7 +100,7 @@ async function manifestName(image: string, passphrase: string | undefined, io: C
     if (isACIdentifier(partial)) return partial;
     throw new Error(manifest.issues[0]?.message ?? 'invalid manifest');
   } catch (e) {
-    io.stderr(`${label}: warning: cannot read the image name from its manifest (${formatError(e)}); only keys trusted for every image (root) count; give --name=NAME${passphrase === undefined ? ' or --passphrase-file' : ''}\n`);
+    io.stderr(`${escapeTerminalText(label)}: warning: cannot read the image name from its manifest (${formatError(e)}); only keys trusted for every image (root) count; give --name=NAME${passphrase === undefined ? ' or --passphrase-file' : ''}\n`);
     return undefined;
   }
 }
