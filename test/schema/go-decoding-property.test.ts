@@ -95,6 +95,6 @@ describe('Go decoding model (G-1, G-3)', () => {
       { numRuns: 500 },
     );
     // The generator must exercise both verdicts, or the property says little.
-    assert.ok(valid > 50 && invalid > 50, `valid ${valid}, invalid ${invalid}`);
+    assert.ok(valid > 15 && invalid > 15, `valid ${valid}, invalid ${invalid}`); // about 60 and 440 on average
   });
 });

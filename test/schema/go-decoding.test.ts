@@ -171,6 +171,13 @@ describe('T-DP-3 big numbers: a dependency size is exact up to uint64', () => {
     assert.ok(small.ok);
     assert.equal((small.value as ImageManifest).dependencies?.[0]?.size, 22017258);
   });
+  it('T-DP-3 an object from JSON.parse has the size already rounded: validateManifest takes it as rounded', async () => {
+    const { validateManifest } = await import('../../src/schema/manifest.js');
+    const r = validateManifest(JSON.parse(dep('18446744073709551615')));
+    assert.ok(r.ok);
+    assert.equal((r.value as ImageManifest).dependencies?.[0]?.size, 18446744073709551615n);
+    assert.equal(validateManifest(JSON.parse(dep('1e30'))).ok, false);
+  });
   it('T-DP-3 a string that looks like the internal bigint mark stays a string', () => {
     const r = parseManifest(image(`,"annotations":[{"name":"x","value":"\\u0000abc:5"}],"dependencies":[{"imageName":"example.com/d","size":18446744073709551615}]`));
     assert.ok(r.ok);

@@ -82,6 +82,11 @@ export function checkUint64(value: unknown, path: string, ctx: CheckContext): nu
   }
   if (typeof value !== 'number' || value <= Number.MAX_SAFE_INTEGER) return checkInteger(value, path, ctx, 0, Number.MAX_SAFE_INTEGER, true);
   const text = ctx.numberText?.(path);
+  if (text === undefined && Number.isInteger(value) && value <= 2 ** 64) {
+    // An object decoded elsewhere (JSON.parse) has already rounded the number: take it as rounded.
+    const rounded = BigInt(value);
+    return rounded > UINT64_MAX ? UINT64_MAX : rounded;
+  }
   if (text === undefined || !/^[0-9]+$/.test(text)) return checkInteger(value, path, ctx, 0, Number.MAX_SAFE_INTEGER, true);
   const big = BigInt(text);
   if (big > UINT64_MAX) {
