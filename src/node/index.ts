@@ -18,3 +18,5 @@ export type { FetchApp, FetchEndpoint, FetchImageOptions, FetchImageResult, Down
 export * from '../render/index.js';
 export { CONVERT_CODES, convertOciImage, layerOutputPath, configToManifest, mapUser, parseExposedPort, parseImageReference, normalizeReference, normalizePlatform, hostPlatform, platformMatches, appcLabelsForPlatform, classifyWhiteout } from '../convert/index.js';
 export type { ConvertCode, ConvertOptions, ConvertReport, ConvertedAci, ConfigToManifestOptions, ImageAccounts, ImageReference, Platform, PlatformRequest, WhiteoutKind } from '../convert/index.js';
+export * from '../publish/index.js';
+export * from '../serve/index.js';
