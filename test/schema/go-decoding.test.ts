@@ -62,6 +62,7 @@ describe('G-5 integer syntax: Go refuses a fraction or exponent for an integer f
     { rule: 'G-5', input: app(',"ports":[{"name":"p","protocol":"tcp","port":80}]'), go: 'valid' },
     { rule: 'G-5', input: pod(',"apps":[],"ports":[{"name":"p","hostPort":8.08e3}]'), go: 'invalid', codes: ['JSON_NOT_INTEGER'] },
     { rule: 'G-5', input: pod(',"apps":[],"volumes":[{"name":"v","kind":"empty","uid":1.0}]'), go: 'invalid', codes: ['JSON_NOT_INTEGER'] },
+    { rule: 'G-5', input: app(',"Ports":[{"name":"p","protocol":"tcp","port":80.0}],"ports":[]'), go: 'invalid', codes: ['JSON_NOT_INTEGER@/app/Ports/0/port'] },
   ]);
 });
 

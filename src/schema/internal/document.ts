@@ -87,18 +87,23 @@ function substitute(doc: unknown, path: string, value: unknown): unknown {
 }
 
 /** Runs the checker and the schema on a decoded value; returns the typed value and all issues (no positions). */
-export function checkDocument<T>(value: unknown, kind: DocumentKind<T>, options: SchemaValidateOptions = {}, parsed?: ParsedJson, again = false): { typed: T | undefined; issues: Issue[] } {
+export function checkDocument<T>(value: unknown, kind: DocumentKind<T>, options: SchemaValidateOptions = {}, parsed?: ParsedJson, again?: { readonly numberText?: (path: string) => string | undefined }): { typed: T | undefined; issues: Issue[] } {
   const earlier: EarlierValue[] = [];
   // A second pass over an earlier value collects nothing more: the first pass saw every occurrence.
-  const base = again ? createContext(options) : { ...createContext(options), earlier };
-  const ctx: CheckContext = parsed === undefined ? base : { ...base, members: parsed.members, numberText: parsed.numberText };
+  let ctx: CheckContext = again !== undefined ? createContext(options) : { ...createContext(options), earlier };
+  if (parsed !== undefined) ctx = { ...ctx, members: parsed.members, numberText: parsed.numberText };
+  else if (again?.numberText !== undefined) ctx = { ...ctx, numberText: again.numberText };
   const typed = kind.check(value, '', ctx);
   const issues = ctx.issues;
   if (typed !== undefined && !kind.schema(schemaView(typed))) issues.push(...schemaIssues(kind.schema.errors, issues));
   // Go decodes every occurrence of a repeated field: an earlier one fails the document when its JSON type is
   // wrong or a Go type with its own decoder at or below it refuses it (see go-decoders.ts).
   for (const e of earlier) {
-    for (const i of checkDocument(substitute(value, e.path, e.value), kind, options, undefined, true).issues) {
+    // Number text of the earlier value: reachable by pointer when its key is spelled differently.
+    const under = (p: string): boolean => p === e.path || p.startsWith(e.path + '/');
+    const numberText = parsed === undefined ? undefined : (p: string): string | undefined =>
+      !under(p) ? parsed.numberText(p) : e.keyPath === undefined ? undefined : parsed.numberText(e.keyPath + p.slice(e.path.length));
+    for (const i of checkDocument(substitute(value, e.path, e.value), kind, options, undefined, numberText === undefined ? {} : { numberText }).issues) {
       if (!goRejectsEarlier(e.path, i)) continue;
       const where = e.keyOffset ?? e.keyPath ?? e.path;
       if (issues.some((a) => a.code === i.code && a.path === i.path && EARLIER_KEY.get(a) === where)) continue;
