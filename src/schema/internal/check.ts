@@ -28,19 +28,22 @@ export interface CheckContext {
   readonly osArch: OsArchTable;
   readonly issues: Issue[];
   /** Every member of a parsed object in order, repeated keys included (only for objects that repeat a key). */
-  readonly members?: (obj: object) => readonly { readonly key: string; readonly value: unknown; readonly keyOffset: number }[] | undefined;
+  readonly members?: ((obj: object) => readonly { readonly key: string; readonly value: unknown; readonly keyOffset: number }[] | undefined) | undefined;
   /** The source text of a number at a pointer, when it matters (see ParsedJson.numberText). */
-  readonly numberText?: (path: string) => string | undefined;
+  readonly numberText?: ((path: string) => string | undefined) | undefined;
   /** Earlier occurrences of repeated or case-variant keys, collected for Go's per-occurrence decoding. */
-  readonly earlier?: EarlierValue[];
+  readonly earlier?: EarlierValue[] | undefined;
 }
 
 /** A checker inspects a decoded JSON value at `path`, reports into `ctx`, and returns the typed value (or undefined when unusable). */
 export type Checker<T> = (value: unknown, path: string, ctx: CheckContext) => T | undefined;
 
-/** Makes a fresh context. */
-export function createContext(options?: SchemaValidateOptions): CheckContext {
-  return { osArch: options?.osArch ?? DEFAULT_OS_ARCH, issues: [] };
+/**
+ * Makes a fresh context. Every context has all the fields (absent ones undefined) in one order, so the
+ * checkers that read them see a single object shape.
+ */
+export function createContext(options?: SchemaValidateOptions, source?: Pick<CheckContext, 'members' | 'numberText' | 'earlier'>): CheckContext {
+  return { osArch: options?.osArch ?? DEFAULT_OS_ARCH, issues: [], members: source?.members, numberText: source?.numberText, earlier: source?.earlier };
 }
 
 /**

@@ -90,9 +90,11 @@ function substitute(doc: unknown, path: string, value: unknown): unknown {
 export function checkDocument<T>(value: unknown, kind: DocumentKind<T>, options: SchemaValidateOptions = {}, parsed?: ParsedJson, again?: { readonly numberText?: (path: string) => string | undefined }): { typed: T | undefined; issues: Issue[] } {
   const earlier: EarlierValue[] = [];
   // A second pass over an earlier value collects nothing more: the first pass saw every occurrence.
-  let ctx: CheckContext = again !== undefined ? createContext(options) : { ...createContext(options), earlier };
-  if (parsed !== undefined) ctx = { ...ctx, members: parsed.members, numberText: parsed.numberText };
-  else if (again?.numberText !== undefined) ctx = { ...ctx, numberText: again.numberText };
+  const ctx: CheckContext = createContext(options, {
+    members: parsed?.members,
+    numberText: parsed?.numberText ?? again?.numberText,
+    earlier: again === undefined ? earlier : undefined,
+  });
   const typed = kind.check(value, '', ctx);
   const issues = ctx.issues;
   if (typed !== undefined && !kind.schema(schemaView(typed))) issues.push(...schemaIssues(kind.schema.errors, issues));
@@ -140,7 +142,7 @@ export function runDocument<T>(input: string | Uint8Array, kind: DocumentKind<T>
   let value = parsed.value;
   if (options.base !== undefined && typeof value === 'object' && value !== null && !Array.isArray(value)) value = { ...options.base, ...value };
   const { typed, issues: found } = checkDocument(value, kind, options, parsed);
-  const all = [...issues, ...withPositions(found.map((i) => placeEarlier(i, parsed)), parsed)];
+  const all = [...issues, ...withPositions(found.some((i) => EARLIER_KEY.has(i)) ? found.map((i) => placeEarlier(i, parsed)) : found, parsed)];
   for (const dup of parsed.duplicates) {
     const { line, column } = lineColumn(parsed.text, dup.keyOffset);
     all.push({ code: 'JSON_DUPLICATE_KEY', severity: JSON_CODES.JSON_DUPLICATE_KEY.severity, path: dup.path, message: `key repeated; this earlier value is overridden by a later one`, line, column });
