@@ -122,8 +122,9 @@ async function findDependency(store: ImageStore, dep: Dependency, chain: readonl
       throw new AppcError('RENDER_DEPENDENCY_NOT_FOUND', `dependency ${dep.imageName}${labelText(wanted)} of ${chainText(chain)} is not in the store`);
     }
   }
-  if (dep.size !== undefined && dep.size !== 0 && dep.size !== image.size) {
-    warnings.push(warning('RENDER_SIZE_MISMATCH', `dependency ${dep.imageName} of ${chainText(chain)} is ${image.size} bytes; the manifest says ${dep.size}`, { expected: dep.size, got: image.size }));
+  // A size above 2^53-1 is a bigint (uint64 kept exactly): compare as bigints.
+  if (dep.size !== undefined && dep.size !== 0 && BigInt(dep.size) !== BigInt(image.size)) {
+    warnings.push(warning('RENDER_SIZE_MISMATCH', `dependency ${dep.imageName} of ${chainText(chain)} is ${image.size} bytes; the manifest says ${dep.size}`, { expected: dep.size.toString(), got: image.size }));
   }
   return image;
 }
