@@ -28,7 +28,7 @@ export async function globalHelp(): Promise<string> {
 export async function main(argv: readonly string[], io: CliIO): Promise<number> {
   const args = [...argv];
   let debug = false;
-  while (args[0] !== undefined && args[0].startsWith('-')) {
+  while (args[0]?.startsWith('-')) {
     const flag = args.shift()!;
     if (flag === '--help' || flag === '-h') {
       io.stdout(await globalHelp());

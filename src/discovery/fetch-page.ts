@@ -213,7 +213,7 @@ function requestHeaders(url: URL, settings: PageFetchSettings): { headers: Heade
   if (url.protocol !== 'https:') {
     return cred !== undefined || extra !== undefined ? { headers, note: `credentials for ${url.host} are never sent over plain http` } : { headers };
   }
-  if (extra !== undefined) new Headers(extra).forEach((v, k) => headers.set(k, v));
+  if (extra !== undefined) new Headers(extra).forEach((v, k) => void headers.set(k, v));
   if (cred !== undefined) headers.set('authorization', authorizationHeader(cred));
   return { headers };
 }
