@@ -1,17 +1,17 @@
 /** A pull-based async iterator over the entries of an image archive, with streaming bodies (STYLE §5). */
-import type { Readable } from 'node:stream';
 import { createHash } from 'node:crypto';
 import { AppcError } from '../issues/appc-error.js';
+import type { Issue } from '../issues/issue.js';
+import { ArchiveError, aciCodeOf } from './archive-codes.js';
 import type { Compression } from './detect.js';
-import { compressionOf, detectFileType } from './detect.js';
-import { classifyDecompressError, decompressStream, describeFileType } from './decompress.js';
-import type { AciLimits } from './scan.js';
-import { ACI_LIMITS } from './scan.js';
+import { aciIssue } from './layout-rules.js';
+import type { AciLimits } from './limits.js';
+import { resolveLimits } from './limits.js';
+import { openArchive } from './open-archive.js';
 import type { AciSource } from './source.js';
-import { openSource } from './source.js';
 import type { TarHeader } from './tar/header.js';
 import { cleanPath } from './tar/path.js';
-import { TarWalker, type WalkerIssueCode } from './tar/walker.js';
+import { TarReader } from './tar/reader.js';
 
 /** One archive member. Read `body` before asking for the next entry; an unread body is skipped for you. */
 export interface AciEntry {
@@ -36,11 +36,9 @@ export interface ReadAciEntriesOptions extends AciLimits {
    * both list the entries and check the ID.
    */
   readonly onImageId?: (imageId: string) => void;
+  /** Hears the archive problems that do not stop the reading (TAR_NO_END, ACI_UNUSUAL_TYPE ...), as ACI issues. */
+  readonly onIssue?: (issue: Issue) => void;
 }
-
-type Event = { readonly kind: 'entry'; readonly header: TarHeader; readonly raw: Uint8Array | undefined } | { readonly kind: 'data'; readonly chunk: Uint8Array } | { readonly kind: 'end' };
-
-const FATAL: ReadonlySet<WalkerIssueCode> = new Set(['TAR_BAD_CHECKSUM', 'TAR_BAD_HEADER', 'ACI_TRUNCATED', 'ACI_TRAILING_DATA', 'ACI_LIMIT_EXCEEDED']);
 
 /**
  * Iterates over the members of an archive in order, decompressing as it goes; memory stays flat.
@@ -53,116 +51,55 @@ const FATAL: ReadonlySet<WalkerIssueCode> = new Set(['TAR_BAD_CHECKSUM', 'TAR_BA
  */
 export async function* readAciEntries(source: AciSource, options: ReadAciEntriesOptions = {}): AsyncGenerator<AciEntry, void, undefined> {
   const file = typeof source === 'string' ? source : undefined;
-  const where = file !== undefined ? { file } : {};
-  const opened = await openSource(source);
+  const limits = resolveLimits(options);
+  let archive;
   try {
-    const type = detectFileType(opened.head);
-    const compression = compressionOf(type);
-    if (compression === undefined) {
-      const unsupported = type === 'zstd' || type === 'lzma' || type === 'openpgp';
-      throw new AppcError(unsupported ? 'ACI_UNSUPPORTED_COMPRESSION' : 'ACI_UNKNOWN_FORMAT', `the file is ${describeFileType(type)}`, where);
-    }
-    options.onCompression?.(compression);
-    const stream: Readable = decompressStream(compression, opened.stream);
-    const chunks = stream[Symbol.asyncIterator]() as AsyncIterator<Uint8Array>;
-    const queue: Event[] = [];
-    let head = 0;
-    let fatal: AppcError | undefined;
-    let finished = false;
-    let bytes = 0;
-    const hash = options.onImageId === undefined ? undefined : createHash('sha512');
-    const maxTotal = options.maxTotalBytes ?? ACI_LIMITS.maxTotalBytes;
-    const walker = new TarWalker(
-      {
-        onEntry(header, raw) {
-          queue.push({ kind: 'entry', header, raw });
-          return true;
-        },
-        onData(chunk) {
-          queue.push({ kind: 'data', chunk });
-        },
-        onEntryEnd() {
-          queue.push({ kind: 'end' });
-        },
-        onIssue(code, message, ctx) {
-          if (FATAL.has(code) && fatal === undefined) {
-            fatal = new AppcError(code, message, { ...where, ...(ctx.entry !== undefined ? { entry: ctx.entry } : {}), offset: ctx.offset });
-          }
-        },
-      },
-      {
-        maxEntries: options.maxEntries ?? ACI_LIMITS.maxEntries,
-        maxPaxBytes: options.maxPaxBytes ?? ACI_LIMITS.maxPaxBytes,
-        maxPathBytes: options.maxPathBytes ?? ACI_LIMITS.maxPathBytes,
-        ...(options.keepRawHeaders ? { keepRawHeaders: true } : {}),
-      },
-    );
-
-    /** Pulls and parses decompressed chunks until an event is queued or the stream ends. */
-    const next = async (): Promise<Event | undefined> => {
-      while (head >= queue.length) {
-        queue.length = 0;
-        head = 0;
-        if (fatal) throw fatal;
-        if (finished) return undefined;
-        options.signal?.throwIfAborted();
-        let r: IteratorResult<Uint8Array>;
-        try {
-          r = await chunks.next();
-        } catch (e) {
-          if (options.signal?.aborted) throw options.signal.reason;
-          if (e instanceof Error && typeof (e as { syscall?: unknown }).syscall === 'string' && !opened.stats.ended) throw e;
-          const f = classifyDecompressError(compression, e, opened.stats.ended, walker.sawEnd, opened.head);
-          const code = f.kind === 'truncated' ? 'ACI_TRUNCATED' : f.kind === 'trailing' ? 'ACI_TRAILING_DATA' : 'ACI_CORRUPT_COMPRESSION';
-          throw new AppcError(code, f.message, { ...where, offset: bytes, cause: e });
-        }
-        if (r.done) {
-          finished = true;
-          walker.end();
-          continue;
-        }
-        bytes += r.value.length;
-        if (bytes > maxTotal) {
-          throw new AppcError('ACI_LIMIT_EXCEEDED', `the uncompressed archive is larger than maxTotalBytes (${maxTotal} bytes)`, { ...where, offset: maxTotal });
-        }
-        hash?.update(r.value);
-        walker.write(r.value);
-      }
-      return queue[head++];
-    };
-
-    let pendingEnd = false;
-    for (;;) {
-      // Skip what the consumer left of the previous body.
-      while (pendingEnd) {
-        const ev = await next();
-        if (ev === undefined) break;
-        if (ev.kind === 'end') pendingEnd = false;
-      }
-      const ev = await next();
-      if (ev === undefined) {
-        if (hash !== undefined) options.onImageId!(`sha512-${hash.digest('hex')}`);
-        return;
-      }
-      if (ev.kind !== 'entry') continue;
-      pendingEnd = true;
-      const body: AsyncIterable<Uint8Array> = {
-        [Symbol.asyncIterator]: async function* () {
-          while (pendingEnd) {
-            const e = await next();
-            if (e === undefined) return;
-            if (e.kind === 'end') {
-              pendingEnd = false;
-              return;
-            }
-            if (e.kind === 'data') yield e.chunk;
-          }
-        },
-      };
-      const entry: AciEntry = ev.raw ? { header: ev.header, path: cleanPath(ev.header.name), body, rawHeader: ev.raw } : { header: ev.header, path: cleanPath(ev.header.name), body };
-      yield entry;
-    }
-  } finally {
-    opened.close();
+    archive = await openArchive(source, { maxTotalBytes: limits.maxTotalBytes, ...(options.signal ? { signal: options.signal } : {}) });
+  } catch (e) {
+    throw toAppcError(e, file);
   }
+  try {
+    options.onCompression?.(archive.compression);
+    const hash = options.onImageId === undefined ? undefined : createHash('sha512');
+    const onIssue = options.onIssue;
+    const reader: TarReader = new TarReader(archive.chunks(() => reader.sawEnd, hash), {
+      maxEntries: limits.maxEntries,
+      maxPaxBytes: limits.maxPaxBytes,
+      maxPathBytes: limits.maxPathBytes,
+      ...(options.keepRawHeaders ? { keepRawHeaders: true } : {}),
+      ...(onIssue ? { onIssue: (code, message, ctx) => onIssue(aciIssue(aciCodeOf(code), message, ctx)) } : {}),
+    });
+    try {
+      for await (const { header, body: raw, rawHeader } of reader.entries()) {
+        const path = cleanPath(header.name);
+        const body = withAppcErrors(raw, file);
+        yield rawHeader ? { header, path, body, rawHeader } : { header, path, body };
+      }
+    } catch (e) {
+      throw toAppcError(e, file);
+    }
+    if (hash !== undefined) options.onImageId!(`sha512-${hash.digest('hex')}`);
+  } finally {
+    archive.close();
+  }
+}
+
+/** A body whose core failures (a truncated or corrupt stream) are thrown as AppcErrors. */
+async function* withAppcErrors(body: AsyncIterable<Uint8Array>, file: string | undefined): AsyncGenerator<Uint8Array> {
+  try {
+    yield* body;
+  } catch (e) {
+    throw toAppcError(e, file);
+  }
+}
+
+/** The AppcError of a core failure (its ACI code, file, entry and offset); anything else as it is. */
+export function toAppcError(e: unknown, file: string | undefined): unknown {
+  if (!(e instanceof ArchiveError)) return e;
+  return new AppcError(aciCodeOf(e.code), e.message, {
+    ...(file !== undefined ? { file } : {}),
+    ...(e.where.entry !== undefined ? { entry: e.where.entry } : {}),
+    ...(e.where.offset !== undefined ? { offset: e.where.offset } : {}),
+    ...(e.cause !== undefined ? { cause: e.cause } : {}),
+  });
 }

@@ -11,11 +11,20 @@ import { AppcError } from '../issues/appc-error.js';
 import type { Issue } from '../issues/issue.js';
 import type { AciEntry } from './entries.js';
 import { aciIssue } from './layout-rules.js';
-import { climbsOut, joinPath, parentOf } from './tar/path.js';
+import { climbsOut } from './tar/path.js';
+
+/**
+ * Whose files these are: `preserve` restores the archive's uid and gid (needs privileges; GNU tar's default
+ * for root), `current` leaves them to the user extracting, and then clears the set-user-ID and set-group-ID
+ * bits, as GNU tar does, so a setuid file of another user never becomes a setuid file of this one.
+ */
+export type OwnerMode = 'preserve' | 'current';
 
 /** Options of {@link EntryWriter}. */
 export interface EntryWriterOptions {
-  /** Also restore owners (uid and gid); needs privileges. Default false. */
+  /** Owners of what is written (default `current`). */
+  readonly owners?: OwnerMode;
+  /** Same as `owners: 'preserve'` (the former option). */
   readonly preserveOwners?: boolean;
   /** How the target is named in messages (default: the directory path). */
   readonly label?: string;
@@ -37,7 +46,7 @@ export class EntryWriter {
   readonly #label: string;
   readonly #owners: boolean;
   readonly #safeDirs = new Set<string>(['.']);
-  readonly #dirTimes: { path: string; mode: number; mtime: number }[] = [];
+  readonly #dirTimes: { path: string; mode: number; mtime: Date | undefined }[] = [];
   readonly #skippedPaths = new Set<string>();
   readonly #skipped: Issue[] = [];
   #written = 0;
@@ -45,7 +54,7 @@ export class EntryWriter {
   constructor(dir: string, options: EntryWriterOptions = {}) {
     this.root = resolve(dir);
     this.#label = options.label ?? dir;
-    this.#owners = options.preserveOwners === true;
+    this.#owners = options.owners === 'preserve' || options.preserveOwners === true;
   }
 
   /** Files, directories and links created so far. */
@@ -127,8 +136,8 @@ export class EntryWriter {
         await this.#ensureParents(entry, rel);
         if ((await this.#clear(entry, abs, rel, true)) === 'none') await mkdir(abs, { mode: 0o700 });
         this.#safeDirs.add(rel);
-        this.#dirTimes.push({ path: abs, mode: h.mode, mtime: h.mtime });
-        if (this.#owners) await lchown(abs, h.uid, h.gid);
+        this.#dirTimes.push({ path: abs, mode: this.#mode(h.mode), mtime: dateOf(h.mtime) });
+        if (this.#owners) await this.#chown(entry, abs);
         this.#written++;
         return;
       }
@@ -143,24 +152,25 @@ export class EntryWriter {
         } finally {
           await fh.close();
         }
-        await chmod(abs, h.mode);
-        if (this.#owners) await lchown(abs, h.uid, h.gid);
-        await utimes(abs, h.mtime, h.mtime);
+        // Owner first: chown clears the set-id bits that chmod sets.
+        if (this.#owners) await this.#chown(entry, abs);
+        await chmod(abs, this.#mode(h.mode));
+        const mtime = dateOf(h.mtime);
+        if (mtime) await utimes(abs, mtime, mtime);
         this.#written++;
         return;
       }
       case 'symlink': {
         const target = h.linkname;
-        // A relative target must resolve inside the root; absolute ones are meant for the container root and
-        // are kept as they are. Links are never followed while writing either way.
-        if (!target.startsWith('/') && climbsOut(joinPath(parentOf(rel), target))) {
-          throw unsafeEntry(entry, `symlink target ${JSON.stringify(target)} resolves outside ${this.#label}`);
-        }
+        // The target is stored as it is, whatever it points at (a relative one climbing above the root is an
+        // ACI_SYMLINK_ESCAPES warning of the entry policy): the writer never follows a link, so a link cannot
+        // make it write outside the root.
         await this.#ensureParents(entry, rel);
         await this.#clear(entry, abs, rel, false);
         await symlink(target, abs);
-        if (this.#owners) await lchown(abs, h.uid, h.gid);
-        await lutimes(abs, h.mtime, h.mtime);
+        if (this.#owners) await this.#chown(entry, abs);
+        const mtime = dateOf(h.mtime);
+        if (mtime) await lutimes(abs, mtime, mtime);
         this.#written++;
         return;
       }
@@ -192,6 +202,18 @@ export class EntryWriter {
     }
   }
 
+  /** The mode to set: set-id bits only when the owners are the archive's. */
+  #mode(mode: number): number {
+    return this.#owners ? mode : mode & ~0o6000;
+  }
+
+  /** Restores the entry's owner (never following a symlink). */
+  async #chown(entry: AciEntry, abs: string): Promise<void> {
+    const { uid, gid } = entry.header;
+    if (!isId(uid) || !isId(gid)) throw unsafeEntry(entry, `its owner ${entry.header.exact?.uid ?? uid}:${entry.header.exact?.gid ?? gid} is not a valid user and group ID on this system`);
+    await lchown(abs, uid, gid);
+  }
+
   #skip(entry: AciEntry, rel: string, why: string): void {
     const h = entry.header;
     this.#skippedPaths.add(rel);
@@ -203,8 +225,22 @@ export class EntryWriter {
     for (let i = this.#dirTimes.length - 1; i >= 0; i--) {
       const d = this.#dirTimes[i]!;
       await chmod(d.path, d.mode);
-      await utimes(d.path, d.mtime, d.mtime);
+      if (d.mtime) await utimes(d.path, d.mtime, d.mtime);
     }
     this.#dirTimes.length = 0;
   }
+}
+
+/**
+ * An mtime (seconds, maybe fractional or negative) as a Date: Node reads a negative number of seconds as
+ * "now", a Date before 1970 as what it is. Undefined when no Date can hold it (it is then left alone).
+ */
+export function dateOf(seconds: number): Date | undefined {
+  const d = new Date(seconds * 1000);
+  return Number.isNaN(d.getTime()) ? undefined : d;
+}
+
+/** A uid or gid Linux can set (32 bits; -1 means "unchanged" to chown and is refused). */
+function isId(n: number): boolean {
+  return Number.isInteger(n) && n >= 0 && n < 0xffffffff;
 }

@@ -1,23 +1,31 @@
 /**
- * Extracts an image archive into a directory without ever writing outside it: absolute and `..` names,
- * writes through symlinks (from the archive or already on disk), escaping relative symlinks and hard
- * links that leave the directory are refused. Modes and mtimes are kept (directories' at the end).
+ * Extracts an image archive into a directory. Extract = validate: every entry goes through the same entry
+ * policy and checks as validateAci (in the same mode, `strict` included), and nothing lands in the target
+ * unless the whole archive passed: the tree is built beside it and renamed into place at the end. The writer
+ * never writes outside the tree (EntryWriter). Modes and mtimes are kept (directories' at the end).
  */
-import type { Issue } from '../issues/issue.js';
+import type { Issue, ValidateOptions } from '../issues/issue.js';
+import { concatBytes } from '../internal/bytes.js';
 import type { AciEntry, ReadAciEntriesOptions } from './entries.js';
 import { readAciEntries } from './entries.js';
-import { EntryWriter, unsafeEntry } from './entry-writer.js';
-import { ROOTFS_NAME } from './layout-rules.js';
+import type { OwnerMode } from './entry-writer.js';
+import { EntryWriter } from './entry-writer.js';
+import type { ImageCheckOptions } from './image-check.js';
+import { ImageCheck } from './image-check.js';
+import { MANIFEST_NAME, ROOTFS_NAME } from './layout-rules.js';
 import type { AciSource } from './source.js';
-import { climbsOut, cleanPath } from './tar/path.js';
+import { buildIntoEmptyDirectory } from './staged-dir.js';
+import { cleanPath } from './tar/path.js';
 
 /** Options of {@link extractAci}. */
-export interface ExtractAciOptions extends Omit<ReadAciEntriesOptions, 'keepRawHeaders'> {
+export interface ExtractAciOptions extends Omit<ReadAciEntriesOptions, 'keepRawHeaders' | 'onIssue'>, ValidateOptions, Pick<ImageCheckOptions, 'manifest'> {
   /** Extract only the contents of rootfs/, into the directory itself (`actool extract --rootfs-only`). */
   readonly rootfsOnly?: boolean;
-  /** Also restore owners (uid and gid); needs privileges. Default false. */
+  /** Owners of the extracted files (default `current`: set-id bits are then cleared); see {@link OwnerMode}. */
+  readonly owners?: OwnerMode;
+  /** Same as `owners: 'preserve'` (the former option). */
   readonly preserveOwners?: boolean;
-  /** Extracts only the entries this returns true for (the renderer's selection); the others are skipped unread. */
+  /** Extracts only the entries this returns true for (they are all checked); the others are skipped unread. */
   readonly filter?: (entry: AciEntry) => boolean;
 }
 
@@ -29,44 +37,58 @@ export interface ExtractReport {
   readonly written: number;
   /** Entries skipped because they cannot be created here (devices, FIFOs, sparse or unknown types). */
   readonly skipped: readonly Issue[];
+  /** The archive's warnings (what validateAci would report; none when strict, where they refuse). */
+  readonly warnings: readonly Issue[];
 }
 
 /**
- * Extracts `source` into `dir` (created when missing). Stops at the first unsafe entry with AppcError
- * `ACI_UNSAFE_ENTRY` (what was extracted before it stays); archive damage throws the reader's AppcError.
- * Not safe against another process changing `dir` at the same time.
+ * Extracts `source` into `dir`, which must be missing or an empty directory (else ACI_OUTPUT_EXISTS). Refuses
+ * every archive validateAci rejects in the same mode, with that issue's code (ACI_PATH_TRAVERSAL,
+ * ACI_PARENT_NOT_DIR, ACI_TRUNCATED, ACI_MISSING_ROOTFS, a manifest's code ...), and then nothing is left behind.
  * @example await extractAci('app.aci', './out', { rootfsOnly: true });
  */
 export async function extractAci(source: AciSource, dir: string, options: ExtractAciOptions = {}): Promise<ExtractReport> {
-  const writer = await new EntryWriter(dir, options.preserveOwners ? { preserveOwners: true } : {}).open();
-  let entryCount = 0;
-
-  const mapPath = (entry: AciEntry, path: string): string | undefined => {
-    if (path.startsWith('/')) throw unsafeEntry(entry, 'absolute path');
-    if (climbsOut(path)) throw unsafeEntry(entry, 'the path climbs out with ".."');
-    if (!options.rootfsOnly) return path;
-    if (path === ROOTFS_NAME || !path.startsWith(ROOTFS_NAME + '/')) return undefined;
-    return path.slice(ROOTFS_NAME.length + 1);
-  };
-
-  for await (const entry of readAciEntries(source, options)) {
-    entryCount++;
-    const h = entry.header;
-    if (h.type === 'pax-global-header') continue;
-    if (entry.path === '.') continue;
-    if (options.filter !== undefined && !options.filter(entry)) continue;
-    const rel = mapPath(entry, entry.path);
-    if (rel === undefined) continue;
-    if (h.type === 'link') {
-      const target = mapPath(entry, cleanPath(h.linkname));
-      if (target === undefined || target === '.' || target === '') {
-        throw unsafeEntry(entry, `hard link target ${JSON.stringify(h.linkname)} is outside ${options.rootfsOnly ? 'rootfs' : dir}`);
+  const file = typeof source === 'string' ? source : undefined;
+  const check = new ImageCheck(options);
+  const refuse = (): void => check.assertPassing(file);
+  const owners: OwnerMode = options.owners ?? (options.preserveOwners ? 'preserve' : 'current');
+  return buildIntoEmptyDirectory(dir, 'ACI_OUTPUT_EXISTS', async (staging) => {
+    const writer = new EntryWriter(staging, { label: dir, owners });
+    // rootfs/x goes to x with rootfsOnly; what lies outside rootfs then has no place (undefined).
+    const placeOf = (path: string): string | undefined => {
+      if (!options.rootfsOnly) return path;
+      return path.startsWith(ROOTFS_NAME + '/') ? path.slice(ROOTFS_NAME.length + 1) : undefined;
+    };
+    let entryCount = 0;
+    const { rootfsOnly: _r, owners: _o, preserveOwners: _p, filter: _f, ...readOptions } = options;
+    for await (const entry of readAciEntries(source, { ...readOptions, onIssue: (i) => check.note(i) })) {
+      entryCount++;
+      const h = entry.header;
+      const role = check.entry(h);
+      refuse();
+      if (role === 'manifest') {
+        const parts: Uint8Array[] = [];
+        for await (const chunk of entry.body) parts.push(chunk.slice());
+        const bytes = concatBytes(parts);
+        check.manifestRead(bytes, h.offset);
+        refuse();
+        // Whatever its tar type (a contiguous or unknown type with data), the manifest is written as a file.
+        if (!options.rootfsOnly) await writer.write({ ...entry, header: { ...h, type: 'file' }, body: once(bytes) }, MANIFEST_NAME);
+        continue;
       }
-      await writer.write(entry, rel, target);
-    } else {
-      await writer.write(entry, rel);
+      if (role !== 'content' && role !== 'rootfs') continue;
+      if (options.filter !== undefined && !options.filter(entry)) continue;
+      const rel = placeOf(entry.path);
+      if (rel === undefined) continue;
+      await writer.write(entry, rel, h.type === 'link' ? placeOf(cleanPath(h.linkname)) : undefined);
     }
-  }
-  await writer.finish();
-  return { entryCount, written: writer.written, skipped: writer.skipped };
+    check.finish();
+    refuse();
+    await writer.finish();
+    return { entryCount, written: writer.written, skipped: writer.skipped, warnings: check.issues() };
+  });
+}
+
+async function* once(bytes: Uint8Array): AsyncGenerator<Uint8Array> {
+  yield bytes;
 }

@@ -24,7 +24,7 @@ import type { AciLimits } from './scan.js';
 import type { AciSource } from './source.js';
 import { ACI_LIMITS } from './scan.js';
 import { END_OF_ARCHIVE, encodeTarHeader, padding } from './tar/write-tar.js';
-import { tagManifest } from './validate-aci.js';
+import { ImageCheck, tagManifest } from './image-check.js';
 
 /**
  * The edits of `actool patch-manifest`, as the command line gives them (empty or absent means "leave it").
@@ -235,11 +235,15 @@ export async function patchManifest(input: AciSource, output: string | undefined
     const tar = sink.tar;
     let patched: { bytes: Uint8Array; manifest: ImageManifest; warnings: readonly Issue[] } | undefined;
     let entryCount = 0;
-    for await (const entry of readAciEntries(input, { ...options, keepRawHeaders: true })) {
+    // The archive is checked as validate checks it (in the same mode) while it is copied: an archive validate
+    // refuses is never patched.
+    const check = new ImageCheck({ ...strict, maxManifestBytes: maxManifest });
+    for await (const entry of readAciEntries(input, { ...options, keepRawHeaders: true, onIssue: (i) => check.note(i) })) {
       entryCount++;
       const h = entry.header;
-      if (entry.path === MANIFEST_NAME && (h.type === 'file' || h.type === 'contiguous-file')) {
-        if (h.size > maxManifest) throw new AppcError('ACI_LIMIT_EXCEEDED', `the manifest is ${h.size} bytes, more than maxManifestBytes (${maxManifest})`, { ...(file !== undefined ? { file } : {}), entry: h.name, offset: h.offset });
+      const role = check.entry(h);
+      check.assertPassing(file);
+      if (role === 'manifest') {
         if (patched === undefined) {
           const parts: Uint8Array[] = [];
           for await (const c of entry.body) parts.push(c.slice());
@@ -278,6 +282,8 @@ export async function patchManifest(input: AciSource, output: string | undefined
       for await (const c of entry.body) await tar.put(c);
       await tar.zeros(padding(h.size));
     }
+    check.finish();
+    check.assertPassing(file);
     if (patched === undefined) throw new AppcError('ACI_MISSING_MANIFEST', 'the archive has no manifest to patch', file !== undefined ? { file } : {});
     await tar.put(END_OF_ARCHIVE);
     const imageId = await sink.commit();

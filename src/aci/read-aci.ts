@@ -4,12 +4,10 @@ import type { Result, ValidateOptions } from '../issues/issue.js';
 import type { ImageManifest, ParseManifestOptions } from '../schema/image-manifest.js';
 import { parseImageManifest } from '../schema/image-manifest.js';
 import type { Compression } from './detect.js';
-import { MANIFEST_NAME } from './layout-rules.js';
+import { ImageCheck, tagManifest } from './image-check.js';
 import type { ScanOptions } from './scan.js';
-import { ACI_LIMITS, scanArchive, scanError } from './scan.js';
+import { scanArchive, scanError } from './scan.js';
 import type { AciSource } from './source.js';
-import { cleanPath } from './tar/path.js';
-import { tagManifest } from './validate-aci.js';
 import { concatBytes } from '../internal/bytes.js';
 
 /** Options of {@link readAciManifest}. */
@@ -41,25 +39,23 @@ export interface AciManifest {
  */
 export async function readAciManifest(source: AciSource, options: ReadAciManifestOptions = {}): Promise<AciManifest> {
   const file = typeof source === 'string' ? source : undefined;
-  const maxManifest = options.maxManifestBytes ?? ACI_LIMITS.maxManifestBytes;
+  const at = file !== undefined ? { file } : {};
+  // The entries before the manifest go through the entry policy: the manifest is the entry validate and
+  // extract call the manifest, and an archive they refuse before it is refused here too.
+  const check = new ImageCheck({ ...(options.strict ? { strict: true } : {}), ...(options.maxManifestBytes !== undefined ? { maxManifestBytes: options.maxManifestBytes } : {}) });
   let found: { entry: string; offset: number; parts: Uint8Array[] } | undefined;
   let done: AciManifest | undefined;
-  let tooLarge: AppcError | undefined;
   const scan = await scanArchive(
     source,
     options,
     (control) => ({
       onEntry(h) {
-        if (cleanPath(h.name) !== MANIFEST_NAME) return false;
-        if (h.size > maxManifest) {
-          tooLarge = new AppcError('ACI_LIMIT_EXCEEDED', `the manifest is ${h.size} bytes, more than maxManifestBytes (${maxManifest})`, {
-            entry: h.name,
-            offset: h.offset,
-            ...(file !== undefined ? { file } : {}),
-          });
+        const role = check.entry(h);
+        if (check.blocking !== undefined) {
           control.stop();
           return false;
         }
+        if (role !== 'manifest') return false;
         found = { entry: h.name, offset: h.offset, parts: [] };
         return true;
       },
@@ -74,13 +70,13 @@ export async function readAciManifest(source: AciSource, options: ReadAciManifes
         control.stop();
       },
     }),
-    { hash: false },
+    { hash: false, onIssue: (i) => check.note(i) },
   );
-  if (tooLarge) throw tooLarge;
+  check.assertPassing(file);
   if (done) return { ...done, compression: scan.compression ?? 'none' };
-  const err = scanError({ ...scan, issues: scan.issues.filter((i) => i.code !== 'ACI_TRAILING_DATA') }, file);
+  const err = scanError(scan, file);
   if (err) throw err;
-  throw new AppcError('ACI_MISSING_MANIFEST', 'the archive has no manifest', file !== undefined ? { file } : {});
+  throw new AppcError('ACI_MISSING_MANIFEST', 'the archive has no manifest', at);
 }
 
 /** Options of {@link computeImageId}. */

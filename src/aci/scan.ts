@@ -11,37 +11,19 @@ import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { AppcError } from '../issues/appc-error.js';
 import type { Issue } from '../issues/issue.js';
+import { ArchiveError, aciCodeOf } from './archive-codes.js';
 import type { Compression, FileType } from './detect.js';
 import { compressionOf, detectFileType } from './detect.js';
-import { classifyDecompressError, decompressStream, describeFileType } from './decompress.js';
 import { aciIssue } from './layout-rules.js';
+import type { AciLimits } from './limits.js';
+import { resolveLimits } from './limits.js';
+import { limitError, openArchive } from './open-archive.js';
 import type { AciSource } from './source.js';
-import { openSource } from './source.js';
 import type { TarWalkerHandlers, TarWalkerOptions } from './tar/walker.js';
 import { TarWalker } from './tar/walker.js';
 
-/** Limits of archive reading; every one has a safe default and a clear issue when hit. */
-export interface AciLimits {
-  /** Largest manifest, in bytes (default 1 MiB). */
-  readonly maxManifestBytes?: number;
-  /** Most entries (default 1,000,000). */
-  readonly maxEntries?: number;
-  /** Most uncompressed bytes read (default 64 GiB): stops decompression bombs. */
-  readonly maxTotalBytes?: number;
-  /** Largest PAX or GNU long-name header of one entry (default 1 MiB). */
-  readonly maxPaxBytes?: number;
-  /** Longest member or link name, in bytes (default 4096). */
-  readonly maxPathBytes?: number;
-}
-
-/** Default limits. */
-export const ACI_LIMITS: Required<AciLimits> = {
-  maxManifestBytes: 1 << 20,
-  maxEntries: 1_000_000,
-  maxTotalBytes: 64 * 1024 ** 3,
-  maxPaxBytes: 1 << 20,
-  maxPathBytes: 4096,
-};
+export type { AciLimits } from './limits.js';
+export { ACI_LIMITS } from './limits.js';
 
 /** Progress of a read: compressed bytes read from the source and uncompressed bytes processed. */
 export interface AciProgress {
@@ -94,9 +76,9 @@ export async function scanArchive(
   source: AciSource,
   options: ScanOptions,
   makeHandlers: (control: ScanControl, walker: () => TarWalker) => Omit<TarWalkerHandlers, 'onIssue'>,
-  settings: { readonly hash: boolean; readonly walkerOptions?: Partial<TarWalkerOptions> } = { hash: true },
+  settings: Settings = { hash: true },
 ): Promise<ScanResult> {
-  const limits = { ...ACI_LIMITS, ...definedOnly(options) };
+  const limits = resolveLimits(options);
   options.signal?.throwIfAborted();
   // Small inputs are read whole and parsed in one synchronous step: no streams, no thread hops
   // (validating 1,000 small ACIs is dominated by per-file overhead otherwise).
@@ -109,16 +91,19 @@ export async function scanArchive(
   }
   let bytes = 0;
   const onProgress = options.onProgress;
-  const opened = await openSource(source, onProgress ? (s) => onProgress({ compressedBytes: s.compressedBytes, bytes }) : undefined);
-  const fileType = detectFileType(opened.head);
-  const compression = compressionOf(fileType);
   const issues: Issue[] = [];
-  if (compression === undefined) {
-    opened.close();
-    const unsupported = fileType === 'zstd' || fileType === 'lzma' || fileType === 'openpgp';
-    issues.push(aciIssue(unsupported ? 'ACI_UNSUPPORTED_COMPRESSION' : 'ACI_UNKNOWN_FORMAT', `the file is ${describeFileType(fileType)}`, { params: { fileType } }));
-    return { fileType, compression, imageId: undefined, bytes: 0, compressedBytes: opened.stats.compressedBytes, entryCount: 0, issues, complete: false, stopped: false, broken: true };
+  let archive;
+  try {
+    archive = await openArchive(source, {
+      ...(options.signal ? { signal: options.signal } : {}),
+      ...(onProgress ? { onSourceChunk: (s: { compressedBytes: number }) => onProgress({ compressedBytes: s.compressedBytes, bytes }) } : {}),
+    });
+  } catch (e) {
+    if (!(e instanceof ArchiveError) || e.where.fileType === undefined) throw e;
+    issues.push(archiveIssue(e));
+    return { fileType: e.where.fileType, compression: undefined, imageId: undefined, bytes: 0, compressedBytes: 0, entryCount: 0, issues, complete: false, stopped: false, broken: true };
   }
+  const { fileType, compression } = archive;
 
   let stopped = false;
   let writable: Writable | undefined;
@@ -132,10 +117,7 @@ export async function scanArchive(
     bytes += chunk.length;
     if (bytes > limits.maxTotalBytes) {
       limitHit = true;
-      issues.push(aciIssue('ACI_LIMIT_EXCEEDED', `the uncompressed archive is larger than maxTotalBytes (${limits.maxTotalBytes} bytes); reading stopped`, {
-        offset: limits.maxTotalBytes,
-        params: { limit: 'maxTotalBytes', max: limits.maxTotalBytes },
-      }));
+      issues.push(archiveIssue(limitError(limits.maxTotalBytes)));
       walker.kill();
       throw STOP;
     }
@@ -164,30 +146,22 @@ export async function scanArchive(
       setImmediate(step);
     },
   });
-  const decompressed = decompressStream(compression, opened.stream);
   let failure: unknown;
   try {
-    await pipeline(decompressed, writable, options.signal ? { signal: options.signal } : {});
+    await pipeline(archive.stream, writable, options.signal ? { signal: options.signal } : {});
   } catch (e) {
     failure = e;
   } finally {
-    opened.close();
+    archive.close();
   }
+  const compressedBytes = archive.stats.compressedBytes;
   if (failure !== undefined && failure !== STOP && !stopped) {
-    if (options.signal?.aborted) throw options.signal.reason;
-    // Errors of the source itself (a file that cannot be read) are I/O errors, not archive issues.
-    if (isSystemError(failure) && !opened.stats.ended) throw failure;
-    const f = classifyDecompressError(compression, failure, opened.stats.ended, walker.sawEnd, opened.head);
-    const code = f.kind === 'truncated' ? 'ACI_TRUNCATED' : f.kind === 'trailing' ? 'ACI_TRAILING_DATA' : 'ACI_CORRUPT_COMPRESSION';
-    issues.push(aciIssue(code, `${f.message}; it stopped after ${bytes} uncompressed bytes (${opened.stats.compressedBytes} compressed bytes read)`, {
-      offset: bytes,
-      params: { compressedOffset: opened.stats.compressedBytes },
-    }));
+    issues.push(archiveIssue(archive.failure(failure, bytes, walker.sawEnd)));
     walker.kill();
-    return { fileType, compression, imageId: undefined, bytes, compressedBytes: opened.stats.compressedBytes, entryCount: walker.entryCount, issues, complete: false, stopped: false, broken: !walker.sawEnd };
+    return { fileType, compression, imageId: undefined, bytes, compressedBytes, entryCount: walker.entryCount, issues, complete: false, stopped: false, broken: !walker.sawEnd };
   }
   if (stopped || limitHit) {
-    return { fileType, compression, imageId: undefined, bytes, compressedBytes: opened.stats.compressedBytes, entryCount: walker.entryCount, issues, complete: false, stopped, broken: limitHit };
+    return { fileType, compression, imageId: undefined, bytes, compressedBytes, entryCount: walker.entryCount, issues, complete: false, stopped, broken: limitHit };
   }
   const wasDead = walker.dead;
   walker.end();
@@ -196,7 +170,7 @@ export async function scanArchive(
     compression,
     imageId: hash ? 'sha512-' + hash.digest('hex') : undefined,
     bytes,
-    compressedBytes: opened.stats.compressedBytes,
+    compressedBytes,
     entryCount: walker.entryCount,
     issues,
     complete: true,
@@ -205,11 +179,16 @@ export async function scanArchive(
   };
 }
 
+/** A core failure as an ACI issue. */
+function archiveIssue(e: ArchiveError): Issue {
+  return aciIssue(aciCodeOf(e.code), e.message, e.where);
+}
+
 /** Bytes hashed and parsed per event-loop turn. */
 const HASH_SLICE = 16 * 1024;
 
 type Handlers = (control: ScanControl, walker: () => TarWalker) => Omit<TarWalkerHandlers, 'onIssue'>;
-type Settings = { readonly hash: boolean; readonly walkerOptions?: Partial<TarWalkerOptions> };
+type Settings = { readonly hash: boolean; readonly walkerOptions?: Partial<TarWalkerOptions>; readonly onIssue?: (issue: Issue) => void };
 
 /** A walker wired to the handlers, collecting its issues; `onStop` runs once when a handler stops the scan. */
 function makeWalker(issues: Issue[], limits: Required<AciLimits>, makeHandlers: Handlers, settings: Settings, onStop: () => void): TarWalker {
@@ -226,7 +205,9 @@ function makeWalker(issues: Issue[], limits: Required<AciLimits>, makeHandlers: 
     {
       ...makeHandlers(control, () => walker),
       onIssue(code, message, ctx) {
-        issues.push(aciIssue(code, message, ctx));
+        const issue = aciIssue(aciCodeOf(code), message, ctx);
+        issues.push(issue);
+        settings.onIssue?.(issue);
       },
     },
     { maxEntries: limits.maxEntries, maxPaxBytes: limits.maxPaxBytes, maxPathBytes: limits.maxPathBytes, ...settings.walkerOptions },
@@ -277,22 +258,6 @@ async function fileSize(path: string): Promise<number> {
   } catch {
     return 0;
   }
-}
-
-function isSystemError(e: unknown): boolean {
-  return e instanceof Error && typeof (e as { syscall?: unknown }).syscall === 'string';
-}
-
-function definedOnly(options: AciLimits): AciLimits {
-  const out: Record<string, number> = {};
-  for (const key of Object.keys(ACI_LIMITS) as (keyof AciLimits)[]) {
-    const v = options[key];
-    if (v !== undefined) {
-      if (!(typeof v === 'number' && v >= 0)) throw new TypeError(`option ${key} must be a non-negative number, got ${String(v)}`);
-      out[key] = v;
-    }
-  }
-  return out;
 }
 
 /** Turns the first error issue of a failed scan into an AppcError (for operations that must throw). */

@@ -1,13 +1,12 @@
 /** Validates an image archive in one pass: layout, tar structure, compression integrity, manifest and image ID (spec/aci.md; A-VA-*, A-ID-1). */
 import type { Issue, Result, ValidateOptions } from '../issues/issue.js';
-import { promoteWarnings, hasErrors } from '../issues/issue.js';
+import { hasErrors } from '../issues/issue.js';
 import { concatBytes } from '../internal/bytes.js';
 import type { ImageManifest, ParseManifestOptions } from '../schema/image-manifest.js';
-import { parseImageManifest } from '../schema/image-manifest.js';
 import type { Compression, FileType } from './detect.js';
-import { LayoutChecker, aciIssue } from './layout-rules.js';
+import { ImageCheck } from './image-check.js';
 import type { ScanOptions } from './scan.js';
-import { ACI_LIMITS, scanArchive } from './scan.js';
+import { scanArchive } from './scan.js';
 import type { AciSource } from './source.js';
 
 /** Options of {@link validateAci}: limits, strictness, the manifest parser's options, progress and abort. */
@@ -48,25 +47,12 @@ export interface AciReport {
  * if (!report.ok) for (const i of report.issues) console.log(i.entry, i.code, i.message);
  */
 export async function validateAci(source: AciSource, options: ValidateAciOptions = {}): Promise<AciReport> {
-  const maxManifest = options.maxManifestBytes ?? ACI_LIMITS.maxManifestBytes;
-  const layout = new LayoutChecker();
-  let manifest: Result<ImageManifest> | undefined;
+  const check = new ImageCheck(options);
   let manifestParts: Uint8Array[] | undefined;
-  let manifestOffset: number | undefined;
-  const manifestIssues: Issue[] = [];
+  let manifestOffset = 0;
   const scan = await scanArchive(source, options, () => ({
     onEntry(h) {
-      const role = layout.add({ name: h.name, type: h.type, linkname: h.linkname, offset: h.offset });
-      if (role !== 'manifest') return false;
-      if (h.size > maxManifest) {
-        manifestIssues.push(aciIssue('ACI_LIMIT_EXCEEDED', `the manifest is ${h.size} bytes, more than maxManifestBytes (${maxManifest})`, {
-          entry: h.name,
-          offset: h.offset,
-          params: { limit: 'maxManifestBytes', max: maxManifest, value: h.size },
-        }));
-        manifest = { ok: false, issues: [] };
-        return false;
-      }
+      if (check.entry(h) !== 'manifest') return false;
       manifestParts = [];
       manifestOffset = h.offset;
       return true;
@@ -76,39 +62,25 @@ export async function validateAci(source: AciSource, options: ValidateAciOptions
     },
     onEntryEnd() {
       if (manifestParts === undefined) return;
-      const bytes = concatBytes(manifestParts);
+      check.manifestRead(concatBytes(manifestParts), manifestOffset);
       manifestParts = undefined;
-      manifest = tagManifest(parseImageManifest(bytes, { ...options.manifest, ...(options.strict ? { strict: true } : {}) }), manifestOffset);
-      manifestIssues.push(...(manifest.ok ? manifest.warnings : manifest.issues));
     },
   }));
-  const issues: Issue[] = [...scan.issues, ...layout.issues, ...manifestIssues];
+  check.noteStream(scan.issues);
   // End-of-archive checks (missing manifest or rootfs) only mean something when the whole archive was read.
-  if (scan.complete && !scan.broken) {
-    const before = layout.issues.length;
-    layout.finish();
-    issues.push(...layout.issues.slice(before));
-  }
-  // Archive order: by offset, issues without one (end-of-archive checks) last; the sort is stable.
-  issues.sort((a, b) => (a.offset ?? Infinity) - (b.offset ?? Infinity));
-  const final = options.strict ? promoteWarnings(issues) : issues;
+  if (scan.complete && !scan.broken) check.finish();
+  const issues = check.issues();
   return {
-    ok: !hasErrors(final),
+    ok: !hasErrors(issues),
     imageId: scan.imageId,
     compression: scan.compression,
     fileType: scan.fileType,
-    manifest,
-    issues: final,
+    manifest: check.manifest,
+    issues,
     entryCount: scan.entryCount,
     bytes: scan.bytes,
     compressedBytes: scan.compressedBytes,
   };
 }
 
-/** Marks every issue of a manifest result with `entry: 'manifest'` (and the entry's offset when known). */
-export function tagManifest(result: Result<ImageManifest>, offset?: number): Result<ImageManifest> {
-  const tag = (i: Issue): Issue => (offset === undefined ? { ...i, entry: 'manifest' } : { ...i, entry: 'manifest', offset });
-  return result.ok ? { ...result, warnings: result.warnings.map(tag) } : { ...result, issues: result.issues.map(tag) };
-}
-
-/** Concatenates byte chunks. */
+export { tagManifest } from './image-check.js';

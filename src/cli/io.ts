@@ -32,11 +32,27 @@ export const EXIT = {
 /** The real process I/O. */
 export function processIO(): CliIO {
   return {
-    stdout: (t) => void process.stdout.write(t),
-    stderr: (t) => void process.stderr.write(t),
+    stdout: quietOnClosedPipe(process.stdout),
+    stderr: quietOnClosedPipe(process.stderr),
     cwd: process.cwd(),
     env: process.env,
     stderrIsTTY: Boolean(process.stderr.isTTY),
     stdinIsTTY: Boolean(process.stdin.isTTY),
+  };
+}
+
+/**
+ * A writer to a process stream that goes quiet once the reader has gone (`actool validate ... | head -1`):
+ * EPIPE ends the output, not the command, which finishes with its usual exit code and no stack trace.
+ * Other stream errors still surface.
+ */
+export function quietOnClosedPipe(stream: NodeJS.WritableStream): (text: string) => void {
+  let closed = false;
+  stream.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') closed = true;
+    else throw e;
+  });
+  return (text) => {
+    if (!closed) stream.write(text);
   };
 }

@@ -120,7 +120,7 @@ export class TarSource implements ImageSource {
           return false;
         },
         onIssue(code, message, ctx) {
-          if (code === 'ACI_UNUSUAL_TYPE' || code === 'ACI_NAME_NOT_UTF8' || code === 'TAR_HEADER_ONLY_SIZE') return;
+          if (code === 'TAR_UNUSUAL_TYPE' || code === 'TAR_NAME_NOT_UTF8' || code === 'TAR_HEADER_ONLY_SIZE') return;
           failure ??= { code, message, offset: ctx.offset };
         },
       },

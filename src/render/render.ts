@@ -3,8 +3,6 @@
  * `renderImage` decides what goes where without writing; `writeRendered` writes it, never outside the target,
  * and all or nothing.
  */
-import { chmod, lstat, mkdir, mkdtemp, readdir, rename, rm, rmdir } from 'node:fs/promises';
-import { basename, dirname, join, resolve } from 'node:path';
 import type { Issue } from '../issues/issue.js';
 import { AppcError } from '../issues/appc-error.js';
 import type { TarHeader } from '../aci/tar/header.js';
@@ -13,7 +11,8 @@ import { readAciEntries } from '../aci/entries.js';
 import { scanArchive, scanError } from '../aci/scan.js';
 import type { AciLimits } from '../aci/scan.js';
 import { EntryWriter, unsafeEntry } from '../aci/entry-writer.js';
-import { LayoutChecker } from '../aci/layout-rules.js';
+import { buildIntoEmptyDirectory } from '../aci/staged-dir.js';
+import { EntryPolicy } from '../aci/layout-rules.js';
 import type { ImageStore, StoredImage } from './store.js';
 import { findByNameAndLabels, resolveDependencies } from './resolve.js';
 import type { ResolvedImage, ResolveOptions } from './resolve.js';
@@ -112,17 +111,19 @@ export async function renderImage(store: ImageStore, ref: ImageRef, options: Ren
     // links that dangle or leave the image): Go renders such an image anyway, silently taking one of two
     // duplicates; here the render stops with the archive's code. End-of-archive checks (an explicit rootfs entry)
     // are not applied: Go's own renderer tests use archives without one.
-    const layout = new LayoutChecker();
     let refused: Issue | undefined;
+    const label = `image ${image.manifest.name} (${image.id.slice(0, 19)})`;
+    const noteArchiveIssue = (i: Issue): void => {
+      if (i.severity === 'error') refused ??= i;
+      else pushOnce(warnings, { ...i, message: `${label}: ${i.message}` });
+    };
+    const policy = new EntryPolicy(noteArchiveIssue);
     const scan = await scanArchive(
       source,
       options,
       (control) => ({
         onEntry(h) {
-          if (h.type === 'pax-global-header') return false;
-          const before = layout.issues.length;
-          layout.add({ name: h.name, type: h.type, linkname: h.linkname, offset: h.offset });
-          refused = layout.issues.slice(before).find((i) => i.severity === 'error');
+          policy.add({ name: h.name, type: h.type, linkname: h.linkname, offset: h.offset });
           if (refused !== undefined) {
             control.stop();
             return false;
@@ -144,9 +145,10 @@ export async function renderImage(store: ImageStore, ref: ImageRef, options: Ren
     );
     const failed = scanError(scan, typeof source === 'string' ? source : undefined);
     if (failed) throw failed;
+    for (const i of scan.issues) noteArchiveIssue(i);
     if (refused !== undefined) {
       const at = typeof source === 'string' ? { file: source } : {};
-      throw new AppcError(refused.code, `image ${image.manifest.name} (${image.id.slice(0, 19)}): ${refused.message}`, { ...at, ...(refused.entry !== undefined ? { entry: refused.entry } : {}), ...(refused.offset !== undefined ? { offset: refused.offset } : {}) });
+      throw new AppcError(refused.code, `${label}: ${refused.message}`, { ...at, ...(refused.entry !== undefined ? { entry: refused.entry } : {}), ...(refused.offset !== undefined ? { offset: refused.offset } : {}) });
     }
     if (verify && scan.imageId !== image.id) {
       throw new AppcError('RENDER_HASH_MISMATCH', `image ${image.manifest.name} hashes to ${scan.imageId ?? '(unreadable)'}, not ${image.id}`, typeof source === 'string' ? { file: source } : {});
@@ -194,21 +196,8 @@ function belowRoot(path: string): string | undefined {
  * outside the tree (the extractor's rules, ACI_UNSAFE_ENTRY).
  */
 export async function writeRendered(store: ImageStore, rendered: RenderedImage, dir: string, options: WriteRenderedOptions = {}): Promise<WriteRenderedReport> {
-  const target = resolve(dir);
-  let replaceEmpty = false;
-  try {
-    const st = await lstat(target);
-    if (!st.isDirectory()) throw new AppcError('RENDER_TARGET_NOT_EMPTY', `${dir} exists and is not a directory`, { file: dir });
-    if ((await readdir(target)).length > 0) throw new AppcError('RENDER_TARGET_NOT_EMPTY', `${dir} is not empty; render into a new or empty directory`, { file: dir });
-    replaceEmpty = true;
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
-  }
-  await mkdir(dirname(target), { recursive: true });
-  const staging = await mkdtemp(join(dirname(target), `.${basename(target)}.rendering-`));
-  try {
-    await chmod(staging, 0o755);
-    const writer = new EntryWriter(staging, { label: dir, ...(options.preserveOwners ? { preserveOwners: true } : {}) });
+  return buildIntoEmptyDirectory(dir, 'RENDER_TARGET_NOT_EMPTY', async (staging) => {
+    const writer = new EntryWriter(staging, { label: dir, ...(options.preserveOwners ? { owners: 'preserve' as const } : {}) });
     for (let index = 0; index < rendered.images.length; index++) {
       const mine = rendered.entries.filter((e) => e.image === index);
       if (mine.length === 0) continue;
@@ -248,11 +237,6 @@ export async function writeRendered(store: ImageStore, rendered: RenderedImage, 
       }
     }
     await writer.finish();
-    if (replaceEmpty) await rmdir(target);
-    await rename(staging, target);
     return { written: writer.written, skipped: writer.skipped };
-  } catch (e) {
-    await rm(staging, { recursive: true, force: true }).catch(() => undefined);
-    throw e;
-  }
+  });
 }

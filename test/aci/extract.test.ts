@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
-import { existsSync, lstatSync, mkdirSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { after, describe, it } from 'node:test';
 import { buildAci } from '../../src/aci/build-aci.js';
 import { extractAci } from '../../src/aci/extract.js';
+import { EntryWriter } from '../../src/aci/entry-writer.js';
+import { validateAci } from '../../src/aci/validate-aci.js';
 import { END_OF_ARCHIVE, encodeTarHeader, padding, type TarEntryInput } from '../../src/aci/tar/write-tar.js';
 import { fixturePath } from '../support/paths.js';
 import { makeLayout, tempDir, TEST_MANIFEST } from '../support/aci-layout.js';
@@ -37,7 +39,8 @@ describe('extractAci', () => {
     assert.equal(r.entryCount, 13);
     assert.deepEqual(r.skipped, []);
     assert.equal(readFileSync(join(d, 'manifest'), 'utf8').length > 0, true);
-    assert.equal(statSync(join(d, 'rootfs', 'b', 'exe')).mode & 0o7777, 0o4755);
+    // Owners not restored (the default): the set-id bit is cleared, as GNU tar does.
+    assert.equal(statSync(join(d, 'rootfs', 'b', 'exe')).mode & 0o7777, 0o755);
     assert.equal(statSync(join(d, 'rootfs', 'a', 'f')).mtimeMs, 1_500_000_000_000);
     assert.equal(statSync(join(d, 'rootfs', 'a')).mtimeMs, Math.floor(statSync(join(lay, 'rootfs', 'a')).mtimeMs / 1000) * 1000);
     assert.equal(readlinkSync(join(d, 'rootfs', 'link')), 'a/f');
@@ -64,40 +67,101 @@ describe('extractAci', () => {
     assert.deepEqual(r.skipped.map((i) => i.entry), ['rootfs/p', 'rootfs/p2']);
   });
 
-  const refusals: [string, (TarEntryInput & { data?: string })[]][] = [
-    ['a .. path', [rootfs, { ...base, name: 'rootfs/../../evil', type: 'file', data: 'x' }]],
-    ['an absolute path', [rootfs, { ...base, name: '/tmp/evil', type: 'file', data: 'x' }]],
-    ['a write through a symlink from the archive', [rootfs, { ...base, name: 'rootfs/up', type: 'symlink', linkname: '/tmp' }, { ...base, name: 'rootfs/up/evil', type: 'file', data: 'x' }]],
-    ['a relative symlink that climbs out', [rootfs, { ...base, name: 'rootfs/up', type: 'symlink', linkname: '../../..' }]],
-    ['a hard link to a path outside', [rootfs, { ...base, name: 'rootfs/h', type: 'link', linkname: '../../etc/passwd' }]],
-    ['a hard link to an absolute path', [rootfs, { ...base, name: 'rootfs/h', type: 'link', linkname: '/etc/passwd' }]],
-    ['a hard link through a symlink', [rootfs, { ...base, name: 'rootfs/up', type: 'symlink', linkname: '/etc' }, { ...base, name: 'rootfs/h', type: 'link', linkname: 'rootfs/up/passwd' }]],
-    ['a dangling hard link', [rootfs, { ...base, name: 'rootfs/h', type: 'link', linkname: 'rootfs/none' }]],
+  // Extract = validate: the refusal is validateAci's issue, and nothing lands (no target, no temporary directory).
+  const refusals: [string, string, (TarEntryInput & { data?: string })[]][] = [
+    ['a .. path', 'ACI_PATH_TRAVERSAL', [rootfs, { ...base, name: 'rootfs/../../evil', type: 'file', data: 'x' }]],
+    ['an absolute path', 'ACI_ABSOLUTE_PATH', [rootfs, { ...base, name: '/tmp/evil', type: 'file', data: 'x' }]],
+    ['a write through a symlink from the archive', 'ACI_PARENT_NOT_DIR', [rootfs, { ...base, name: 'rootfs/up', type: 'symlink', linkname: '/tmp' }, { ...base, name: 'rootfs/up/evil', type: 'file', data: 'x' }]],
+    ['a hard link to a path outside', 'ACI_HARDLINK_OUTSIDE', [rootfs, { ...base, name: 'rootfs/h', type: 'link', linkname: '../../etc/passwd' }]],
+    ['a hard link to an absolute path', 'ACI_HARDLINK_OUTSIDE', [rootfs, { ...base, name: 'rootfs/h', type: 'link', linkname: '/etc/passwd' }]],
+    ['a hard link through a symlink', 'ACI_HARDLINK_DANGLING', [rootfs, { ...base, name: 'rootfs/up', type: 'symlink', linkname: '/etc' }, { ...base, name: 'rootfs/h', type: 'link', linkname: 'rootfs/up/passwd' }]],
+    ['a dangling hard link', 'ACI_HARDLINK_DANGLING', [rootfs, { ...base, name: 'rootfs/h', type: 'link', linkname: 'rootfs/none' }]],
+    ['a second manifest named through rootfs/..', 'ACI_PATH_TRAVERSAL', [rootfs, manifest, { ...base, name: 'rootfs/../manifest', type: 'file', data: '{}' }]],
+    ['a rootfs that is a symlink', 'ACI_ROOTFS_NOT_DIR', [{ ...base, name: 'rootfs', type: 'symlink', linkname: '/' }]],
+    ['a missing rootfs entry', 'ACI_MISSING_ROOTFS', [{ ...base, name: 'rootfs/a', type: 'file', data: 'x' }]],
+    ['an invalid manifest', 'JSON_MISSING_FIELD', [rootfs, { ...manifest, data: '{"acKind":"ImageManifest","acVersion":"0.8.11"}' }]],
   ];
-  for (const [what, entries] of refusals) {
-    it(`refuses ${what} (ACI_UNSAFE_ENTRY) and writes nothing outside`, async () => {
+  for (const [what, code, entries] of refusals) {
+    it(`A-VA-3 refuses ${what} (${code}, as validate) and leaves nothing behind`, async () => {
       const d = dest();
-      await assert.rejects(extractAci(aci([...entries, manifest]), d), { code: 'ACI_UNSAFE_ENTRY' });
+      const archive = aci(entries.some((e) => e.name.includes('manifest')) ? entries : [...entries, manifest]);
+      const report = await validateAci(archive);
+      assert.equal(report.issues.find((i) => i.severity === 'error')?.code, code);
+      await assert.rejects(extractAci(archive, d), { code });
+      assert.equal(existsSync(d), false);
+      assert.deepEqual(readdirSync(tmp).filter((f) => f.includes('.partial-')), []);
       assert.equal(existsSync(join(tmp, 'evil')), false);
       assert.equal(existsSync('/tmp/evil'), false);
     });
   }
 
-  it('refuses to write through a symlink that already exists in the directory', async () => {
+  it('A-VA-4 writes a relative symlink that climbs out as it is, with the warning validate gives; strict refuses it', async () => {
+    const archive = aci([rootfs, { ...base, name: 'rootfs/up', type: 'symlink', linkname: '../../..' }, manifest]);
+    const d = dest();
+    const r = await extractAci(archive, d);
+    assert.deepEqual(r.warnings.map((i) => i.code), ['ACI_SYMLINK_ESCAPES']);
+    assert.equal(readlinkSync(join(d, 'rootfs', 'up')), '../../..');
+    const d2 = dest();
+    await assert.rejects(extractAci(archive, d2, { strict: true }), { code: 'ACI_SYMLINK_ESCAPES' });
+    assert.equal(existsSync(d2), false);
+  });
+
+  it('refuses a target that is not empty (ACI_OUTPUT_EXISTS) and leaves it as it was', async () => {
     const d = dest();
     mkdirSync(join(d, 'rootfs'), { recursive: true });
     symlinkSync(tmp, join(d, 'rootfs', 'pre'));
-    await assert.rejects(extractAci(aci([rootfs, { ...base, name: 'rootfs/pre/evil2', type: 'file', data: 'x' }]), d), { code: 'ACI_UNSAFE_ENTRY' });
+    await assert.rejects(extractAci(aci([rootfs, { ...base, name: 'rootfs/pre/evil2', type: 'file', data: 'x' }, manifest]), d), { code: 'ACI_OUTPUT_EXISTS' });
     assert.equal(existsSync(join(tmp, 'evil2')), false);
+    assert.deepEqual(readdirSync(d), ['rootfs']);
   });
 
-  it('replaces an existing symlink by a file instead of writing through it', async () => {
+  it('EntryWriter, the last line of defence, refuses to write through a symlink already on disk (ACI_UNSAFE_ENTRY)', async () => {
     const d = dest();
     mkdirSync(join(d, 'rootfs'), { recursive: true });
-    symlinkSync(join(tmp, 'target-outside'), join(d, 'rootfs', 'f'));
+    symlinkSync(tmp, join(d, 'rootfs', 'pre'));
+    const writer = await new EntryWriter(d).open();
+    const header = { ...base, name: 'rootfs/pre/evil3', linkname: '', type: 'file', typeflag: '0', size: 1, declaredSize: 1, uname: '', gname: '', devmajor: 0, devminor: 0, utf8: true, offset: 0, dataOffset: 512 } as const;
+    const entry = { header, path: 'rootfs/pre/evil3', body: (async function* () { yield Buffer.from('x'); })() };
+    await assert.rejects(writer.write(entry, 'rootfs/pre/evil3'), { code: 'ACI_UNSAFE_ENTRY' });
+    assert.equal(existsSync(join(tmp, 'evil3')), false);
+  });
+
+  it('extracts into an empty directory that exists', async () => {
+    const d = dest();
+    mkdirSync(d);
     await extractAci(aci([rootfs, { ...base, name: 'rootfs/f', type: 'file', data: 'inside' }, manifest]), d);
-    assert.equal(lstatSync(join(d, 'rootfs', 'f')).isFile(), true);
-    assert.equal(existsSync(join(tmp, 'target-outside')), false);
+    assert.equal(readFileSync(join(d, 'rootfs', 'f'), 'utf8'), 'inside');
+  });
+
+  const asRoot = process.getuid?.() === 0;
+  it('set-id bits: kept with the archive owners restored (chown before chmod), cleared when the owners are the current user', { skip: asRoot ? false : 'needs root to restore owners' }, async () => {
+    const archive = aci([
+      rootfs,
+      { ...base, name: 'rootfs/suid', type: 'file', data: 'x', mode: 0o4755, uid: 1234, gid: 5678 },
+      { ...base, name: 'rootfs/sgid', type: 'file', data: 'x', mode: 0o2755, uid: 1234, gid: 5678 },
+      { ...base, name: 'rootfs/sdir', type: 'directory', mode: 0o2775, uid: 1234, gid: 5678 },
+      manifest,
+    ]);
+    const kept = dest();
+    await extractAci(archive, kept, { owners: 'preserve' });
+    for (const [name, mode] of [['suid', 0o4755], ['sgid', 0o2755], ['sdir', 0o2775]] as const) {
+      const st = statSync(join(kept, 'rootfs', name));
+      assert.deepEqual([st.uid, st.gid, st.mode & 0o7777], [1234, 5678, mode], name);
+    }
+    const mine = dest();
+    await extractAci(archive, mine, { owners: 'current' });
+    for (const [name, mode] of [['suid', 0o755], ['sgid', 0o755], ['sdir', 0o775]] as const) {
+      const st = statSync(join(mine, 'rootfs', name));
+      assert.deepEqual([st.uid, st.gid, st.mode & 0o7777], [process.getuid!(), process.getgid!(), mode], name);
+    }
+  });
+
+  it('restores an mtime before 1970 (a Date, not a negative number that Node reads as now)', async () => {
+    const d = dest();
+    await extractAci(aci([rootfs, { ...base, name: 'rootfs/old', type: 'file', data: 'x', mtime: -86_400 * 365 }, { ...base, name: 'rootfs/oldlink', type: 'symlink', linkname: 'old', mtime: -1 }, { ...base, name: 'rootfs/olddir', type: 'directory', mtime: -1000, mode: 0o755 }, manifest]), d);
+    assert.equal(statSync(join(d, 'rootfs', 'old')).mtimeMs, -86_400 * 365 * 1000);
+    assert.equal(lstatSync(join(d, 'rootfs', 'oldlink')).mtimeMs, -1000);
+    assert.equal(statSync(join(d, 'rootfs', 'olddir')).mtimeMs, -1_000_000);
   });
 
   it('throws the archive error for a damaged archive', async () => {

@@ -168,7 +168,7 @@ describe('tar walker', () => {
     const entries = Array.from({ length: 10 }, (_, i) => ({ input: { ...base, name: `rootfs/${i}`, type: 'file' as const, size: 0 } }));
     const r = walk(tarOf(entries), 512, { maxEntries: 3 });
     assert.equal(r.headers.length, 3);
-    assert.deepEqual(r.issues, ['ACI_LIMIT_EXCEEDED']);
+    assert.deepEqual(r.issues, ['TAR_LIMIT_EXCEEDED']);
   });
 
   it('finds the first non-zero byte at any alignment', () => {
@@ -179,6 +179,39 @@ describe('tar walker', () => {
       c[at] = 1;
       assert.equal(firstNonZero(c), at);
       assert.equal(firstNonZero(c.subarray(1)), at - 1);
+    }
+  });
+});
+
+describe('tar numbers (Go parseNumeric range: int64)', () => {
+  const field = (bytes: number[]): Uint8Array => Uint8Array.from(bytes);
+  it('reads base-256 values above 2^53 exactly as BigInt, and as the nearest double', async () => {
+    const { parseNumeric, parseNumericExact } = await import('../../src/aci/tar/header.js');
+    const big = field([0x80, 0x20, 0, 0, 0, 0, 0, 1]); // 2^53 + 1 in 8 bytes
+    assert.equal(parseNumericExact(big, 0, 8), (1n << 53n) + 1n);
+    assert.equal(parseNumeric(big, 0, 8), Number((1n << 53n) + 1n));
+    const max = field([0x80, 0, 0, 0, 0x7f, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff]);
+    assert.equal(parseNumericExact(max, 0, 12), (1n << 63n) - 1n);
+    const over = field([0x80, 0, 0, 0, 0x80, 0, 0, 0, 0, 0, 0, 0]);
+    assert.equal(parseNumericExact(over, 0, 12), undefined);
+    assert.ok(Number.isNaN(parseNumeric(over, 0, 12)));
+    const minusOne = field([0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff]);
+    assert.equal(parseNumericExact(minusOne, 0, 8), -1n);
+    assert.equal(parseNumeric(minusOne, 0, 8), -1);
+  });
+  it('PAX numbers beyond int64 are refused, within it accepted', async () => {
+    const { parsePaxNumber } = await import('../../src/aci/tar/header.js');
+    assert.equal(parsePaxNumber('9223372036854775807', false), 9223372036854775807);
+    assert.ok(Number.isNaN(parsePaxNumber('9223372036854775808', false)));
+    assert.equal(parsePaxNumber('-1.5', true), -1.5);
+  });
+  it('an entry with a base-256 uid above 2^53 carries the exact value in header.exact', async () => {
+    const { readAciEntries } = await import('../../src/aci/entries.js');
+    const { fixturePath } = await import('../support/paths.js');
+    for await (const e of readAciEntries(fixturePath('aci', 'big-numbers.aci'))) {
+      if (e.path !== 'rootfs/big') continue;
+      assert.equal(e.header.exact?.uid, (1n << 60n) + 1n);
+      assert.equal(e.header.exact?.mtime, (1n << 55n) + 1n);
     }
   });
 });

@@ -129,10 +129,56 @@ describe('actool extract', () => {
     assert.ok(existsSync(join(d2, 'etc', 'hosts')));
     assert.equal(existsSync(join(d2, 'manifest')), false);
   });
-  it('refuses escapes with exit 1 and a one-line reason', async () => {
+  it('refuses escapes with exit 1 and a one-line reason (the code validate gives), leaving nothing', async () => {
     const r = await runActool(['extract', fx('traversal.aci'), join(tmp, 'ex3')]);
     assert.equal(r.code, 1);
-    assert.match(r.stderr, /^extract: .*entry rootfs\/\.\.\/\.\.\/etc\/passwd.*\[ACI_UNSAFE_ENTRY\]\n$/);
+    assert.match(r.stderr, /^extract: .*entry rootfs\/\.\.\/\.\.\/etc\/passwd.*\[ACI_PATH_TRAVERSAL\]\n$/);
+    assert.equal(existsSync(join(tmp, 'ex3')), false);
+  });
+  it('--strict refuses what validate --strict refuses; warnings are printed otherwise', async () => {
+    const warn = await runActool(['extract', fx('unclean-path.aci'), join(tmp, 'ex4')]);
+    assert.equal(warn.code, 0);
+    assert.match(warn.stderr, /ACI_UNCLEAN_PATH/);
+    const strict = await runActool(['extract', '--strict', fx('unclean-path.aci'), join(tmp, 'ex5')]);
+    assert.equal(strict.code, 1);
+    assert.match(strict.stderr, /\[ACI_UNCLEAN_PATH\]\n$/);
+    assert.equal(existsSync(join(tmp, 'ex5')), false);
+  });
+  it('--owner takes preserve or current only', async () => {
+    const r = await runActool(['extract', '--owner=root', fx('gnu-tar-plain.aci'), join(tmp, 'ex6')]);
+    assert.equal(r.code, 2);
     assert.equal((await runActool(['extract', fx('gnu-tar-plain.aci')])).code, 2);
+  });
+});
+
+describe('closed pipes', () => {
+  // `actool ... | head -1`: the reader goes away after the first line; the command ends quietly (no EPIPE
+  // stack trace) with its usual exit code.
+  async function firstLineOnly(args: string[]): Promise<{ code: number | null; stderr: string; line: string }> {
+    const { spawn } = await import('node:child_process');
+    const { actoolPath } = await import('../support/paths.js');
+    const child = spawn(process.execPath, [actoolPath, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const line = await new Promise<string>((resolve) => {
+      child.stdout.once('data', (d: Buffer) => {
+        child.stdout.destroy();
+        resolve(d.toString().split('\n')[0]!);
+      });
+    });
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    return { code, stderr, line };
+  }
+  const many = Array.from({ length: 40 }, () => fx('gnu-tar-gzip.aci'));
+  it('image-id A B C | head -1 exits 0 without a stack trace', async () => {
+    const r = await firstLineOnly(['image-id', ...many]);
+    assert.match(r.line, /^sha512-[0-9a-f]{128}/);
+    assert.equal(r.code, 0);
+    assert.equal(r.stderr, '');
+  });
+  it('validate ... | head -1 exits 1 for an invalid archive, without a stack trace', async () => {
+    const r = await firstLineOnly(['validate', fx('traversal.aci'), ...many]);
+    assert.equal(r.code, 1);
+    assert.doesNotMatch(r.stderr, /EPIPE|at /);
   });
 });

@@ -81,15 +81,17 @@ write('text.aci', Buffer.from(MANIFEST), [{ code: 'ACI_UNKNOWN_FORMAT' }]);
 function octal(v, len) {
   return v.toString(8).padStart(len - 1, '0') + '\0';
 }
-function header({ name, type = '0', size = 0, mode = 0o644, linkname = '', mtime = 0, magic = 'ustar\u000000', rawName, sizeField }) {
+function header({ name, type = '0', size = 0, mode = 0o644, linkname = '', mtime = 0, magic = 'ustar\u000000', rawName, sizeField, uidField, mtimeField }) {
   const b = Buffer.alloc(512);
   if (rawName) rawName.copy(b, 0);
   else b.write(name, 0, 100, 'utf8');
   b.write(octal(mode, 8), 100, 'latin1');
-  b.write(octal(0, 8), 108, 'latin1');
+  if (uidField) uidField.copy(b, 108);
+  else b.write(octal(0, 8), 108, 'latin1');
   b.write(octal(0, 8), 116, 'latin1');
   b.write(sizeField ?? octal(size, 12), 124, 'latin1');
-  b.write(octal(mtime, 12), 136, 'latin1');
+  if (mtimeField) mtimeField.copy(b, 136);
+  else b.write(octal(mtime, 12), 136, 'latin1');
   b.write(type, 156, 'latin1');
   b.write(linkname, 157, 100, 'utf8');
   b.write(magic, 257, 'latin1');
@@ -161,6 +163,28 @@ const bomb = Buffer.alloc(2 << 20, 'a');
 write('pax-bomb.aci', gz(tarOf(rootfs(), entry({ name: 'PaxHeaders/bomb', type: 'x', size: bomb.length }, bomb), file('rootfs/a'), manifest())), [{ code: 'ACI_LIMIT_EXCEEDED' }]);
 write('pax-bad-record.aci', gz(tarOf(rootfs(), entry({ name: 'PaxHeaders/x', type: 'x' }, Buffer.from('99 path=rootfs/a\n')), file('rootfs/a'), manifest())), [{ code: 'TAR_BAD_HEADER' }]);
 write('pax-path.aci', gz(tarOf(rootfs(), pax([['path', 'rootfs/' + 'p'.repeat(150)], ['SCHILY.xattr.user.test', 'value']]), file('rootfs/short'), manifest())), []);
+
+// The entry policy (docs/aci.md): names that plant files where they should not, and Go's tar details.
+write('empty-name.aci', gz(tarOf(rootfs(), file(''), manifest())), [{ code: 'ACI_BAD_NAME', entry: '' }]);
+write('root-symlink.aci', gz(tarOf(entry({ name: '.', type: '2', linkname: '/' }), rootfs(), manifest())), [{ code: 'ACI_BAD_NAME', entry: '.' }]);
+write('root-twice.aci', gz(tarOf(entry({ name: './', type: '5', mode: 0o755 }), rootfs(), entry({ name: '.', type: '5', mode: 0o700 }), manifest())), [{ code: 'ACI_DUPLICATE_ENTRY', entry: '.' }]);
+write('through-symlink.aci', gz(tarOf(rootfs(), entry({ name: 'rootfs/etc', type: '2', linkname: '/etc' }), file('rootfs/etc/cron.d/evil'), manifest())), [{ code: 'ACI_PARENT_NOT_DIR', entry: 'rootfs/etc/cron.d/evil' }]);
+write('below-file.aci', gz(tarOf(rootfs(), file('rootfs/f'), file('rootfs/f/x'), manifest())), [{ code: 'ACI_PARENT_NOT_DIR', entry: 'rootfs/f/x' }]);
+write('symlink-over-dir.aci', gz(tarOf(rootfs(), file('rootfs/d/x'), entry({ name: 'rootfs/d', type: '2', linkname: '/tmp' }), manifest())), [{ code: 'ACI_PARENT_NOT_DIR', entry: 'rootfs/d' }]);
+write('dotdot-manifest.aci', gz(tarOf(manifest(), rootfs(), manifest('rootfs/../manifest', MANIFEST.replace('fixture', 'other')))), [{ code: 'ACI_PATH_TRAVERSAL', entry: 'rootfs/../manifest' }]);
+write('cut-end-marker.aci', Buffer.concat([rootfs(), manifest(), Buffer.alloc(512)]), [{ code: 'ACI_TRUNCATED' }]);
+write('sparse-ustar.aci', gz(tarOf(rootfs(), entry({ name: 'rootfs/s', type: 'S' }, Buffer.from('x')), manifest())), [{ code: 'TAR_BAD_HEADER' }]);
+write('old-style-dir.aci', gz(tarOf(entry({ name: 'rootfs/', type: '\0', mode: 0o755 }), entry({ name: 'rootfs/d/', type: '0', mode: 0o755 }), file('rootfs/d/a'), manifest())), []);
+const base256 = (len, value) => {
+  const b = Buffer.alloc(len);
+  let v = BigInt(value);
+  for (let i = len - 1; i >= 0; i--, v >>= 8n) b[i] = Number(v & 0xffn);
+  b[0] |= 0x80;
+  return b;
+};
+write('big-numbers.aci', gz(tarOf(rootfs(), entry({ name: 'rootfs/big', uidField: base256(8, 2n ** 60n + 1n), mtimeField: base256(12, 2n ** 55n + 1n) }, Buffer.from('x')), manifest())), []);
+write('manifest-type-8.aci', gz(tarOf(rootfs(), entry({ name: 'manifest', type: '8' }, Buffer.from(MANIFEST)))), [{ code: 'ACI_UNUSUAL_TYPE', entry: 'manifest' }]);
+write('manifest-type-m.aci', gz(tarOf(rootfs(), entry({ name: 'manifest', type: 'M' }, Buffer.from(MANIFEST)))), [{ code: 'ACI_UNUSUAL_TYPE', entry: 'manifest' }]);
 
 // Damaged archives.
 const good = gz(tarOf(rootfs(), file('rootfs/a', 'hello'.repeat(2000)), manifest()));

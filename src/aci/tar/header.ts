@@ -52,6 +52,8 @@ export interface TarHeader {
   readonly offset: number;
   /** Byte offset of the entry's data. */
   readonly dataOffset: number;
+  /** Exact values of the numeric fields that exceed 2^53 (the number fields then hold the nearest double). */
+  readonly exact?: Readonly<Partial<Record<'uid' | 'gid' | 'mtime' | 'devmajor' | 'devminor', bigint>>>;
 }
 
 /** A decode failure inside one header; the walker turns it into TAR_BAD_HEADER or TAR_BAD_CHECKSUM. */
@@ -95,7 +97,9 @@ export function cString(block: Uint8Array, start: number, length: number): Uint8
 
 /**
  * Parses a numeric field like Go's `parseNumeric`: base-256 when the high bit of the first byte is set,
- * otherwise octal text with spaces and NULs trimmed. Returns NaN when the field is not a number.
+ * otherwise octal text with spaces and NULs trimmed. Returns NaN when the field is not a number or leaves
+ * Go's range (a signed 64-bit integer). Values above 2^53 come back as the nearest double: read them exactly
+ * with {@link parseNumericExact}.
  */
 export function parseNumeric(block: Uint8Array, start: number, length: number): number {
   const first = block[start]!;
@@ -109,7 +113,10 @@ export function parseNumeric(block: Uint8Array, start: number, length: number): 
       if (negative) b ^= 0xff;
       if (i === 0 && negative) b &= 0x7f;
       value = value * 256 + b;
-      if (value > Number.MAX_SAFE_INTEGER) return NaN;
+      if (value > Number.MAX_SAFE_INTEGER) {
+        const exact = parseNumericExact(block, start, length);
+        return exact === undefined ? NaN : Number(exact);
+      }
     }
     return negative ? -(value + 1) : value;
   }
@@ -127,6 +134,30 @@ export function parseNumeric(block: Uint8Array, start: number, length: number): 
     value = value * 8 + d;
   }
   return value;
+}
+
+const INT64_MAX = (1n << 63n) - 1n;
+
+/**
+ * The exact value of a numeric field (Go's range: a signed 64-bit integer), or undefined when it is not a
+ * number or is out of that range.
+ */
+export function parseNumericExact(block: Uint8Array, start: number, length: number): bigint | undefined {
+  const first = block[start]!;
+  if (!(first & 0x80)) {
+    const n = parseNumeric(block, start, length);
+    return Number.isNaN(n) ? undefined : BigInt(n);
+  }
+  const negative = (first & 0x40) !== 0;
+  let x = 0n;
+  for (let i = 0; i < length; i++) {
+    let b = block[start + i]!;
+    if (negative) b ^= 0xff;
+    if (i === 0) b &= 0x7f;
+    x = (x << 8n) | BigInt(b);
+  }
+  if (x > INT64_MAX) return undefined;
+  return negative ? -x - 1n : x;
 }
 
 /** True when the 512-byte block is all zeros. */
@@ -241,10 +272,14 @@ export function parsePaxRecords(data: Uint8Array, into: Record<string, string>):
   }
 }
 
-/** Parses a decimal PAX number (integer or with a fraction for times); NaN when malformed. */
+/**
+ * Parses a decimal PAX number (integer, or with a fraction for times) within Go's range (a signed 64-bit
+ * integer part); NaN when malformed or out of range. Values above 2^53 come back as the nearest double.
+ */
 export function parsePaxNumber(text: string, allowFraction: boolean): number {
   const re = allowFraction ? /^-?\d+(\.\d+)?$/ : /^\d+$/;
   if (!re.test(text)) return NaN;
-  const n = Number(text);
-  return Number.isFinite(n) && Math.abs(n) <= Number.MAX_SAFE_INTEGER ? n : NaN;
+  const whole = BigInt(text.split('.')[0]!);
+  if (whole > INT64_MAX || whole < -INT64_MAX - 1n) return NaN;
+  return Number(text);
 }

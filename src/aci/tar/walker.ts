@@ -15,6 +15,7 @@ import {
   isHeaderOnly,
   isZeroBlock,
   parseNumeric,
+  parseNumericExact,
   parsePaxNumber,
   parsePaxRecords,
   typeOfFlag,
@@ -26,12 +27,12 @@ export type WalkerIssueCode =
   | 'TAR_BAD_HEADER'
   | 'TAR_NO_END'
   | 'TAR_HEADER_ONLY_SIZE'
-  | 'ACI_TRUNCATED'
-  | 'ACI_TRAILING_DATA'
-  | 'ACI_LIMIT_EXCEEDED'
-  | 'ACI_NAME_NOT_UTF8'
-  | 'ACI_SPARSE_ENTRY'
-  | 'ACI_UNUSUAL_TYPE';
+  | 'TAR_TRUNCATED'
+  | 'TAR_TRAILING_DATA'
+  | 'TAR_LIMIT_EXCEEDED'
+  | 'TAR_NAME_NOT_UTF8'
+  | 'TAR_SPARSE_ENTRY'
+  | 'TAR_UNUSUAL_TYPE';
 
 /** Where a walker issue happened. */
 export interface WalkerIssueContext {
@@ -195,7 +196,7 @@ export class TarWalker {
           const rest = chunk.subarray(pos);
           const nz = firstNonZero(rest);
           if (nz !== -1) {
-            this.issue('ACI_TRAILING_DATA', `non-zero data at byte ${this.offset + nz}, after the end-of-archive marker`, { offset: this.offset + nz });
+            this.issue('TAR_TRAILING_DATA', `non-zero data at byte ${this.offset + nz}, after the end-of-archive marker`, { offset: this.offset + nz });
             this.state = State.Dead;
             this.dead = true;
           }
@@ -221,16 +222,18 @@ export class TarWalker {
         if (this.blockFill === 0 && this.entryStart === -1) {
           this.issue('TAR_NO_END', `the archive ends at byte ${this.offset} without the end-of-archive marker (two zero blocks)`, { offset: this.offset });
         } else {
-          this.issue('ACI_TRUNCATED', `the archive ends at byte ${this.offset} inside a tar header`, { offset: this.offset - this.blockFill });
+          this.issue('TAR_TRUNCATED', `the archive ends at byte ${this.offset} inside a tar header`, { offset: this.offset - this.blockFill });
         }
         return;
       case State.Zero1:
-        this.issue('TAR_NO_END', `the archive ends at byte ${this.offset} after a single zero block`, { offset: this.offset });
+        // Cut inside the end-of-archive marker: Go takes the first zero block as the end; the archive is
+        // still not whole (compatibility policy: truncation is an error).
+        this.issue('TAR_TRUNCATED', `the archive ends at byte ${this.offset}, inside its end-of-archive marker (one zero block of two)`, { offset: this.offset - this.blockFill - 512 });
         return;
       default: {
         const h = this.current;
         const missing = this.state === State.Data ? this.remaining + this.pad : this.state === State.Pad ? this.pad : this.remaining;
-        this.issue('ACI_TRUNCATED', `the archive ends at byte ${this.offset}, ${missing} bytes short of the end of ${h ? 'entry ' + JSON.stringify(h.name) : 'an extension header'}`, {
+        this.issue('TAR_TRUNCATED', `the archive ends at byte ${this.offset}, ${missing} bytes short of the end of ${h ? 'entry ' + JSON.stringify(h.name) : 'an extension header'}`, {
           ...(h ? { entry: h.name } : {}),
           offset: h ? h.offset : this.entryStart,
           params: { missing },
@@ -249,7 +252,7 @@ export class TarWalker {
     this.handlers.onIssue(code, message, context);
   }
 
-  private fatal(code: 'TAR_BAD_HEADER' | 'TAR_BAD_CHECKSUM' | 'ACI_LIMIT_EXCEEDED', message: string, offset: number, params?: Record<string, string | number | boolean>): void {
+  private fatal(code: 'TAR_BAD_HEADER' | 'TAR_BAD_CHECKSUM' | 'TAR_LIMIT_EXCEEDED', message: string, offset: number, params?: Record<string, string | number | boolean>): void {
     this.issue(code, message, params ? { offset, params } : { offset });
     this.kill();
   }
@@ -266,7 +269,7 @@ export class TarWalker {
     if (this.entryStart === -1) this.entryStart = at;
     const flag = blk[156]!;
     const size = parseNumeric(blk, 124, 12);
-    if (Number.isNaN(size) || size < 0) {
+    if (Number.isNaN(size) || size < 0 || size > Number.MAX_SAFE_INTEGER) {
       this.fatal('TAR_BAD_HEADER', `tar header at byte ${at} has an invalid size field`, at);
       return;
     }
@@ -280,7 +283,7 @@ export class TarWalker {
       this.extTotal += size;
       this.extSkip = this.extTotal > this.maxPax;
       if (this.extSkip) {
-        this.issue('ACI_LIMIT_EXCEEDED', `extension header at byte ${at} holds ${size} bytes, more than maxPaxBytes (${this.maxPax}); its records are ignored`, {
+        this.issue('TAR_LIMIT_EXCEEDED', `extension header at byte ${at} holds ${size} bytes, more than maxPaxBytes (${this.maxPax}); its records are ignored`, {
           offset: at,
           params: { limit: 'maxPaxBytes', max: this.maxPax, value: size },
         });
@@ -326,7 +329,7 @@ export class TarWalker {
       this.handlers.onEndMarker?.(at - 512);
       return;
     }
-    this.issue('ACI_TRAILING_DATA', `a zero block at byte ${at - 512} is followed by non-zero data at byte ${at}; the data after the end-of-archive block is not part of the archive`, {
+    this.issue('TAR_TRAILING_DATA', `a zero block at byte ${at - 512} is followed by non-zero data at byte ${at}; the data after the end-of-archive block is not part of the archive`, {
       offset: at,
     });
     this.kill();
@@ -456,9 +459,17 @@ export class TarWalker {
         if (rs !== undefined) realSize = parsePaxNumber(rs, false);
       }
     }
+    if (flag === 0x53 && format !== 'gnu') {
+      // Go reads the old sparse map only from GNU-format headers and rejects the entry otherwise.
+      this.fatal('TAR_BAD_HEADER', `tar header at byte ${at} has the GNU sparse type "S" in a ${format} header`, at);
+      return undefined;
+    }
     if (flag === 0x53 && realSize === undefined) realSize = parseNumeric(blk, 483, 12);
     let type: TarEntryType = typeOfFlag(flag);
     if (sparse) type = 'gnu-sparse';
+    // An old-style regular typeflag on a name ending in "/" is a directory (POSIX; GNU tar and Go read it so).
+    else if ((flag === 0 || flag === 0x30) && name.endsWith('/')) type = 'directory';
+    const exact = exactFields(blk, format, { uid, gid, mtime, devmajor, devminor }, pax);
     const offset = this.entryStart === -1 ? at : this.entryStart;
     if (!isGlobal) {
       this.longName = undefined;
@@ -488,10 +499,11 @@ export class TarWalker {
       utf8: nameOk && linkOk,
       offset,
       dataOffset: at + 512,
+      ...(exact ? { exact } : {}),
     };
     if (nameLen > this.maxPath || linkLen > this.maxPath) {
       const which = nameLen > this.maxPath ? 'name' : 'link name';
-      this.issue('ACI_LIMIT_EXCEEDED', `the ${which} of the entry at byte ${offset} is ${Math.max(nameLen, linkLen)} bytes long, more than maxPathBytes (${this.maxPath})`, {
+      this.issue('TAR_LIMIT_EXCEEDED', `the ${which} of the entry at byte ${offset} is ${Math.max(nameLen, linkLen)} bytes long, more than maxPathBytes (${this.maxPath})`, {
         entry: name.slice(0, 200),
         offset,
         params: { limit: 'maxPathBytes', max: this.maxPath, value: Math.max(nameLen, linkLen) },
@@ -505,21 +517,21 @@ export class TarWalker {
     this.extTotal = 0;
     this.entryCount++;
     if (this.entryCount > this.maxEntries) {
-      this.fatal('ACI_LIMIT_EXCEEDED', `the archive has more than maxEntries (${this.maxEntries}) entries; validation stopped at byte ${header.offset}`, header.offset, {
+      this.fatal('TAR_LIMIT_EXCEEDED', `the archive has more than maxEntries (${this.maxEntries}) entries; validation stopped at byte ${header.offset}`, header.offset, {
         limit: 'maxEntries',
         max: this.maxEntries,
       });
       return;
     }
     const where = { entry: header.name, offset: header.offset };
-    if (!header.utf8) this.issue('ACI_NAME_NOT_UTF8', `the name or link name of ${JSON.stringify(header.name)} is not valid UTF-8`, where);
+    if (!header.utf8) this.issue('TAR_NAME_NOT_UTF8', `the name or link name of ${JSON.stringify(header.name)} is not valid UTF-8`, where);
     if (header.type === 'gnu-sparse') {
-      this.issue('ACI_SPARSE_ENTRY', `${JSON.stringify(header.name)} is a GNU sparse file${header.realSize !== undefined ? ` of ${header.realSize} bytes once expanded` : ''}; readers without sparse support see other content`, {
+      this.issue('TAR_SPARSE_ENTRY', `${JSON.stringify(header.name)} is a GNU sparse file${header.realSize !== undefined ? ` of ${header.realSize} bytes once expanded` : ''}; readers without sparse support see other content`, {
         ...where,
         params: { realSize: header.realSize ?? -1 },
       });
     } else if (header.type === 'contiguous-file' || header.type.startsWith('gnu-') || header.type === 'unknown') {
-      this.issue('ACI_UNUSUAL_TYPE', `${JSON.stringify(header.name)} has tar type ${JSON.stringify(header.typeflag)} (${header.type}), which ACI builders do not write`, {
+      this.issue('TAR_UNUSUAL_TYPE', `${JSON.stringify(header.name)} has tar type ${JSON.stringify(header.typeflag)} (${header.type}), which ACI builders do not write`, {
         ...where,
         params: { typeflag: header.typeflag },
       });
@@ -550,6 +562,22 @@ export class TarWalker {
     this.state = this.pad > 0 ? State.Pad : State.Header;
     if (this.dead) this.state = State.Dead;
   }
+}
+
+type Numbers = Record<'uid' | 'gid' | 'mtime' | 'devmajor' | 'devminor', number>;
+const FIELD_AT: Readonly<Record<keyof Numbers, readonly [number, number]>> = { uid: [108, 8], gid: [116, 8], mtime: [136, 12], devmajor: [329, 8], devminor: [337, 8] };
+
+/** The exact values of the header's base-256 numbers that a double cannot hold (Go reads them as int64). */
+function exactFields(blk: Uint8Array, format: string, values: Numbers, pax: Readonly<Record<string, string>> | undefined): Partial<Record<keyof Numbers, bigint>> | undefined {
+  let out: Partial<Record<keyof Numbers, bigint>> | undefined;
+  for (const key of Object.keys(FIELD_AT) as (keyof Numbers)[]) {
+    if (Number.isSafeInteger(Math.trunc(values[key])) || (format === 'v7' && (key === 'devmajor' || key === 'devminor'))) continue;
+    const [start, length] = FIELD_AT[key];
+    const fromPax = pax?.[key];
+    const big = fromPax !== undefined ? BigInt(fromPax.split('.')[0]!) : parseNumericExact(blk, start, length);
+    if (big !== undefined) (out ??= {})[key] = big;
+  }
+  return out;
 }
 
 function utf8ByteLength(s: string): number {

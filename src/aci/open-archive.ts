@@ -1,0 +1,152 @@
+/**
+ * The one way into an archive: source, type sniffing, decompression, the byte limit and the sorting of
+ * failures (classifyFailure). Every reader (validate, image ID, entries, extract, render, the OCI layer
+ * reader) opens its input here, so they all see the same stream and give the same verdict on it.
+ */
+import type { Readable } from 'node:stream';
+import { ArchiveError } from './archive-codes.js';
+import type { Compression, FileType } from './detect.js';
+import { compressionOf, detectFileType } from './detect.js';
+import { classifyDecompressError, decompressStream, describeFileType } from './decompress.js';
+import type { AciSource, SourceStats } from './source.js';
+import { openSource } from './source.js';
+
+/** Options of {@link openArchive}. */
+export interface OpenArchiveOptions {
+  /** Most uncompressed bytes read before TAR_LIMIT_EXCEEDED (default: no limit). */
+  readonly maxTotalBytes?: number;
+  readonly signal?: AbortSignal;
+  /** Called for each chunk read from the source, with the counters. */
+  readonly onSourceChunk?: (stats: SourceStats) => void;
+  /**
+   * Read whatever is not gzip, bzip2, xz or a recognised other format (zstd, lzma, OpenPGP) as a plain tar
+   * (OCI layers: old tars without the ustar magic, empty layers). Default false: such input is
+   * ARCHIVE_UNKNOWN_FORMAT.
+   */
+  readonly assumeTar?: boolean;
+}
+
+/** An opened archive: what it is, and its uncompressed bytes. */
+export interface OpenedArchive {
+  readonly fileType: FileType;
+  readonly compression: Compression;
+  /** The first bytes of the source (up to 512). */
+  readonly head: Uint8Array;
+  /** Source counters (compressed bytes read; whether the source was read to its end). */
+  readonly stats: SourceStats;
+  /** The uncompressed bytes as a stream, for push consumers; sort its errors with {@link OpenedArchive.failure}. */
+  readonly stream: Readable;
+  /**
+   * The uncompressed bytes for pull consumers: counts them, hashes them into `hash`, enforces maxTotalBytes
+   * and throws every failure already sorted (ArchiveError), I/O errors of the source and aborts as they are.
+   * `tarEnded` says whether the tar end-of-archive marker was seen (it decides what a decompressor error means).
+   */
+  chunks(tarEnded: () => boolean, hash?: { update(chunk: Uint8Array): unknown }): AsyncGenerator<Uint8Array>;
+  /** Uncompressed bytes delivered by `chunks` so far. */
+  readonly bytes: number;
+  /** Sorts an error of `stream`: returns the ArchiveError, or throws what is not the archive's fault. */
+  failure(error: unknown, bytes: number, tarEnded: boolean): ArchiveError;
+  /** Stops reading and releases the source. */
+  close(): void;
+}
+
+/**
+ * Opens a source as an image archive (gzip, bzip2, xz or plain tar, A-CD-2).
+ * @throws ArchiveError ARCHIVE_UNKNOWN_FORMAT or ARCHIVE_UNSUPPORTED_COMPRESSION (with `where.fileType`);
+ * I/O errors of the source as they are.
+ */
+export async function openArchive(source: AciSource, options: OpenArchiveOptions = {}): Promise<OpenedArchive> {
+  options.signal?.throwIfAborted();
+  const opened = await openSource(source, options.onSourceChunk);
+  const fileType = detectFileType(opened.head);
+  const compression = compressionOf(fileType) ?? (options.assumeTar && (fileType === 'text' || fileType === 'unknown') ? 'none' : undefined);
+  if (compression === undefined) {
+    opened.close();
+    throw formatError(fileType);
+  }
+  const stream = decompressStream(compression, opened.stream);
+  const maxTotal = options.maxTotalBytes ?? Infinity;
+  let bytes = 0;
+  const failure = (error: unknown, at: number, tarEnded: boolean): ArchiveError =>
+    classifyFailure(error, { compression, head: opened.head, stats: opened.stats, bytes: at, tarEnded, ...(options.signal ? { signal: options.signal } : {}) });
+  return {
+    fileType,
+    compression,
+    head: opened.head,
+    stats: opened.stats,
+    stream,
+    get bytes() {
+      return bytes;
+    },
+    failure,
+    async *chunks(tarEnded, hash) {
+      const it = stream[Symbol.asyncIterator]() as AsyncIterator<Uint8Array>;
+      for (;;) {
+        options.signal?.throwIfAborted();
+        let r: IteratorResult<Uint8Array>;
+        try {
+          r = await it.next();
+        } catch (e) {
+          throw failure(e, bytes, tarEnded());
+        }
+        if (r.done) return;
+        bytes += r.value.length;
+        if (bytes > maxTotal) throw limitError(maxTotal);
+        hash?.update(r.value);
+        yield r.value;
+      }
+    },
+    close() {
+      opened.close();
+      stream.destroy();
+    },
+  };
+}
+
+/** The failure of a file that is not an archive this library reads. */
+export function formatError(fileType: FileType): ArchiveError {
+  const unsupported = fileType === 'zstd' || fileType === 'lzma' || fileType === 'openpgp';
+  return new ArchiveError(unsupported ? 'ARCHIVE_UNSUPPORTED_COMPRESSION' : 'ARCHIVE_UNKNOWN_FORMAT', `the file is ${describeFileType(fileType)}`, { params: { fileType }, fileType });
+}
+
+/** The failure of an archive larger than maxTotalBytes once decompressed. */
+export function limitError(maxTotal: number): ArchiveError {
+  return new ArchiveError('TAR_LIMIT_EXCEEDED', `the uncompressed archive is larger than maxTotalBytes (${maxTotal} bytes); reading stopped`, {
+    offset: maxTotal,
+    params: { limit: 'maxTotalBytes', max: maxTotal },
+  });
+}
+
+/** What classifyFailure needs to know about the read that failed. */
+export interface FailureContext {
+  readonly compression: Compression;
+  readonly head: Uint8Array;
+  readonly stats: SourceStats;
+  /** Uncompressed bytes read before the failure. */
+  readonly bytes: number;
+  /** The tar end-of-archive marker was seen. */
+  readonly tarEnded: boolean;
+  readonly signal?: AbortSignal;
+}
+
+/**
+ * The one sorting of read failures: an abort rethrows the signal's reason, an I/O error of the source is
+ * rethrown as it is (not the archive's fault), an ArchiveError stays itself, and a decompressor error becomes
+ * TAR_TRUNCATED, TAR_TRAILING_DATA or ARCHIVE_CORRUPT_COMPRESSION (classifyDecompressError decides which).
+ */
+export function classifyFailure(error: unknown, context: FailureContext): ArchiveError {
+  if (context.signal?.aborted) throw context.signal.reason;
+  if (error instanceof ArchiveError) return error;
+  if (isSystemError(error) && !context.stats.ended) throw error;
+  const f = classifyDecompressError(context.compression, error, context.stats.ended, context.tarEnded, context.head);
+  const code = f.kind === 'truncated' ? 'TAR_TRUNCATED' : f.kind === 'trailing' ? 'TAR_TRAILING_DATA' : 'ARCHIVE_CORRUPT_COMPRESSION';
+  return new ArchiveError(code, `${f.message}; it stopped after ${context.bytes} uncompressed bytes (${context.stats.compressedBytes} compressed bytes read)`, {
+    offset: context.bytes,
+    params: { compressedOffset: context.stats.compressedBytes },
+  }, { cause: error });
+}
+
+/** True for errors of the operating system (a file that cannot be read), which are never the archive's fault. */
+export function isSystemError(e: unknown): boolean {
+  return e instanceof Error && typeof (e as { syscall?: unknown }).syscall === 'string';
+}
