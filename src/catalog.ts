@@ -28,6 +28,8 @@ import { PORT_CODES } from './schema/types/port.js';
 import { VOLUME_CODES } from './schema/types/volume.js';
 import { DEPENDENCY_CODES } from './schema/types/dependencies.js';
 import { DISCOVERY_CODES } from './discovery/codes.js';
+import { SIGN_CODES } from './signature/sign-codes.js';
+import { PUBLISH_CODES } from './publish/codes.js';
 
 /** An area's table with a title for the docs. */
 export interface CodeSection {
@@ -72,6 +74,9 @@ export const CODE_SECTIONS: readonly CodeSection[] = [
   { title: 'Image store and rendering', codes: RENDER_CODES },
   // convert
   { title: 'Docker and OCI conversion', codes: CONVERT_CODES },
+  // signing and publishing
+  { title: 'Signing', codes: SIGN_CODES },
+  { title: 'Publishing and serving discovery sites', codes: PUBLISH_CODES },
 ];
 
 /** Looks up a code in every table. */

@@ -33,7 +33,7 @@ interface PackageJson {
 const pkg = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as PackageJson;
 
 /** The entry points users import, and the area each subpath stands for. */
-const AREAS = ['core', 'signature', 'aci', 'node', 'render', 'convert'] as const;
+const AREAS = ['core', 'signature', 'aci', 'node', 'render', 'convert', 'publish', 'serve'] as const;
 
 async function exportNames(specifier: string): Promise<string[]> {
   return Object.keys((await import(specifier)) as Record<string, unknown>).sort();

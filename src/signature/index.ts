@@ -16,3 +16,7 @@ export type { EncryptionKind, DecryptOptions, MaybeDecrypted } from './encryptio
 export type { ByteInput } from './internal/streams.js';
 export { fetchPublicKeys, discoverPublicKeysToTrust } from './trust.js';
 export type { FetchPublicKeysOptions, DiscoverKeysOptions, DiscoveredKeys } from './trust.js';
+export { SIGN_CODES } from './sign-codes.js';
+export type { SignCode } from './sign-codes.js';
+export { signAci, readSigningKey } from './sign.js';
+export type { OpenPGPPrivateKey, SigningKey, SignAciOptions, ReadSigningKeyOptions, DetachedSignature } from './sign.js';

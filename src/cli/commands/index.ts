@@ -15,6 +15,9 @@ export const COMMANDS: Readonly<Record<string, { readonly load: () => Promise<Co
   fetch: { load: async () => (await import('./fetch.js')).command },
   store: { load: async () => (await import('./store.js')).command },
   render: { load: async () => (await import('./render.js')).command },
+  sign: { load: async () => (await import('./sign.js')).command },
+  publish: { load: async () => (await import('./publish.js')).command },
+  serve: { load: async () => (await import('./serve.js')).command },
   convert: { load: async () => (await import('./convert.js')).command },
   version: { load: async () => (await import('./version.js')).command },
 };
