@@ -28,6 +28,7 @@ import { PORT_CODES } from './schema/types/port.js';
 import { VOLUME_CODES } from './schema/types/volume.js';
 import { DEPENDENCY_CODES } from './schema/types/dependencies.js';
 import { DISCOVERY_CODES } from './discovery/codes.js';
+import { HTTP_CODES } from './discovery/http-codes.js';
 import { SIGN_CODES } from './signature/sign-codes.js';
 import { PUBLISH_CODES } from './publish/codes.js';
 
@@ -68,6 +69,7 @@ export const CODE_SECTIONS: readonly CodeSection[] = [
   { title: 'ACI archives and image layouts', codes: ACI_CODES },
   // discovery
   { title: 'Discovery', codes: DISCOVERY_CODES },
+  { title: 'HTTP downloads', codes: HTTP_CODES },
   // signature
   { title: 'Signatures, keys, keystore and encryption', codes: SIGNATURE_CODES },
   // render

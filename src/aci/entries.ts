@@ -1,10 +1,9 @@
 /** A pull-based async iterator over the entries of an image archive, with streaming bodies (STYLE §5). */
 import { createHash } from 'node:crypto';
-import { AppcError } from '../issues/appc-error.js';
 import type { Issue } from '../issues/issue.js';
 import { ArchiveError, aciCodeOf } from './archive-codes.js';
 import type { Compression } from './detect.js';
-import { aciIssue } from './layout-rules.js';
+import { aciIssue, issueError } from './layout-rules.js';
 import type { AciLimits } from './limits.js';
 import { resolveLimits } from './limits.js';
 import { openArchive } from './open-archive.js';
@@ -96,10 +95,5 @@ async function* withAppcErrors(body: AsyncIterable<Uint8Array>, file: string | u
 /** The AppcError of a core failure (its ACI code, file, entry and offset); anything else as it is. */
 export function toAppcError(e: unknown, file: string | undefined): unknown {
   if (!(e instanceof ArchiveError)) return e;
-  return new AppcError(aciCodeOf(e.code), e.message, {
-    ...(file !== undefined ? { file } : {}),
-    ...(e.where.entry !== undefined ? { entry: e.where.entry } : {}),
-    ...(e.where.offset !== undefined ? { offset: e.where.offset } : {}),
-    ...(e.cause !== undefined ? { cause: e.cause } : {}),
-  });
+  return issueError(aciIssue(aciCodeOf(e.code), e.message, e.where), file, e.cause);
 }

@@ -4,12 +4,11 @@
  * its report with it; extract, cat-manifest and patch-manifest stop at its first blocking issue. So every
  * command that reads an image gives the same verdict in the same mode.
  */
-import { AppcError } from '../issues/appc-error.js';
 import type { Issue, Result, ValidateOptions } from '../issues/issue.js';
 import type { ImageManifest, ParseManifestOptions } from '../schema/image-manifest.js';
 import { parseImageManifest } from '../schema/image-manifest.js';
 import type { EntryRole } from './layout-rules.js';
-import { EntryPolicy, aciIssue } from './layout-rules.js';
+import { EntryPolicy, aciIssue, issueError } from './layout-rules.js';
 import { ACI_LIMITS } from './limits.js';
 import type { TarHeader } from './tar/header.js';
 
@@ -89,9 +88,7 @@ export class ImageCheck {
 
   /** Throws the blocking issue, if any, as an AppcError with its code (for operations that must refuse). */
   assertPassing(file?: string): void {
-    const i = this.#blocking;
-    if (i === undefined) return;
-    throw new AppcError(i.code, i.message, { ...(file !== undefined ? { file } : {}), ...(i.entry !== undefined ? { entry: i.entry } : {}), ...(i.offset !== undefined ? { offset: i.offset } : {}) });
+    if (this.#blocking !== undefined) throw issueError(this.#blocking, file);
   }
 
   /** The manifest's result, once read. */

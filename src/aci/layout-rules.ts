@@ -2,6 +2,7 @@
  * The image layout rules shared by archives and layout directories (spec/aci.md#image-layout,
  * #image-archives; checklist A-LY-1..3, A-VA-1..5, policy in docs/aci.md). Portable.
  */
+import { AppcError } from '../issues/appc-error.js';
 import type { Issue } from '../issues/issue.js';
 import type { AciCode } from './codes.js';
 import { ACI_CODES } from './codes.js';
@@ -24,6 +25,16 @@ export function aciIssue(
   if (where.offset !== undefined) issue.offset = where.offset;
   if (where.params !== undefined) issue.params = where.params;
   return issue;
+}
+
+/** The AppcError of an issue (its code, message, entry and offset), for operations that must throw. */
+export function issueError(issue: Issue, file?: string, cause?: unknown): AppcError {
+  return new AppcError(issue.code, issue.message, {
+    ...(file !== undefined ? { file } : {}),
+    ...(issue.entry !== undefined ? { entry: issue.entry } : {}),
+    ...(issue.offset !== undefined ? { offset: issue.offset } : {}),
+    ...(cause !== undefined ? { cause } : {}),
+  });
 }
 
 /** One member of an archive or layout directory, as the rules see it. */

@@ -7,7 +7,7 @@ import { hasErrors, promoteWarnings } from '../issues/issue.js';
 import type { ImageManifest, ParseManifestOptions } from '../schema/image-manifest.js';
 import { parseImageManifest } from '../schema/image-manifest.js';
 import { LayoutChecker, MANIFEST_NAME, aciIssue } from './layout-rules.js';
-import { ACI_LIMITS } from './scan.js';
+import { ACI_LIMITS } from './limits.js';
 import type { TarEntryType } from './tar/header.js';
 import { tagManifest } from './validate-aci.js';
 import type { LayoutFile } from './walk-layout.js';

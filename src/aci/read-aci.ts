@@ -5,6 +5,7 @@ import type { ImageManifest, ParseManifestOptions } from '../schema/image-manife
 import { parseImageManifest } from '../schema/image-manifest.js';
 import type { Compression } from './detect.js';
 import { ImageCheck, tagManifest } from './image-check.js';
+import { issueError } from './layout-rules.js';
 import type { ScanOptions } from './scan.js';
 import { scanArchive, scanError } from './scan.js';
 import type { AciSource } from './source.js';
@@ -95,9 +96,7 @@ export async function computeImageId(source: AciSource, options: ComputeImageIdO
   const scan = await scanArchive(source, options, () => ({}));
   if (scan.imageId === undefined) {
     const stream = scan.issues.find((i) => i.code.startsWith('ACI_') && i.severity === 'error');
-    throw stream
-      ? new AppcError(stream.code, stream.message, { ...(file !== undefined ? { file } : {}), ...(stream.offset !== undefined ? { offset: stream.offset } : {}) })
-      : new AppcError('ACI_UNKNOWN_FORMAT', 'the image ID could not be computed', file !== undefined ? { file } : {});
+    throw stream ? issueError(stream, file) : new AppcError('ACI_UNKNOWN_FORMAT', 'the image ID could not be computed', file !== undefined ? { file } : {});
   }
   return scan.imageId;
 }

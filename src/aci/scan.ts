@@ -9,12 +9,12 @@ import { readFile, stat } from 'node:fs/promises';
 import { gunzipSync } from 'node:zlib';
 import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { AppcError } from '../issues/appc-error.js';
+import type { AppcError } from '../issues/appc-error.js';
 import type { Issue } from '../issues/issue.js';
 import { ArchiveError, aciCodeOf } from './archive-codes.js';
 import type { Compression, FileType } from './detect.js';
 import { compressionOf, detectFileType } from './detect.js';
-import { aciIssue } from './layout-rules.js';
+import { aciIssue, issueError } from './layout-rules.js';
 import type { AciLimits } from './limits.js';
 import { resolveLimits } from './limits.js';
 import { limitError, openArchive } from './open-archive.js';
@@ -263,10 +263,5 @@ async function fileSize(path: string): Promise<number> {
 /** Turns the first error issue of a failed scan into an AppcError (for operations that must throw). */
 export function scanError(result: ScanResult, file?: string): AppcError | undefined {
   const first = result.issues.find((i) => i.severity === 'error');
-  if (!first) return undefined;
-  return new AppcError(first.code, first.message, {
-    ...(file !== undefined ? { file } : {}),
-    ...(first.entry !== undefined ? { entry: first.entry } : {}),
-    ...(first.offset !== undefined ? { offset: first.offset } : {}),
-  });
+  return first === undefined ? undefined : issueError(first, file);
 }

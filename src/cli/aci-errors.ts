@@ -20,7 +20,7 @@ const INVALID_INPUT = new Set([
   'KEYSTORE_BAD_PREFIX',
   'KEYSTORE_BAD_FINGERPRINT',
   'KEYSTORE_KEY_NOT_FOUND',
-  'TRUST_INSECURE_URL',
+  'KEYSTORE_CONFLICT',
   'TRUST_NO_PUBKEYS',
   'ENCRYPTION_PASSPHRASE_REQUIRED',
   'ENCRYPTION_WRONG_PASSPHRASE',
@@ -28,7 +28,11 @@ const INVALID_INPUT = new Set([
   'ENCRYPTION_UNSUPPORTED',
 ]);
 
-/** The exit code for a failure of trust, verify or fetch: 1 for invalid input, 3 for I/O, network and keystore failures. */
+/**
+ * The exit code for a failure of trust, verify or fetch: 1 for invalid input (a bad key, prefix or
+ * passphrase, a keystore conflict), 3 for I/O, keystore failures and every network failure (`HTTP_*`,
+ * including refused URLs, redirects and certificates).
+ */
 export function exitCodeFor(e: unknown): number {
   return isAppcError(e) && INVALID_INPUT.has(e.code) ? EXIT.INVALID : EXIT.IO;
 }

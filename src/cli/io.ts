@@ -56,3 +56,20 @@ export function quietOnClosedPipe(stream: NodeJS.WritableStream): (text: string)
     if (!closed) stream.write(text);
   };
 }
+
+/**
+ * Runs `job` with a signal that SIGINT and SIGTERM abort, so an interrupted command can remove what it
+ * started (a partial extraction, a temporary file) before it exits. The handlers are removed afterwards.
+ */
+export async function abortOnInterrupt<T>(job: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const controller = new AbortController();
+  const onSignal = (name: NodeJS.Signals): void => controller.abort(new Error(`interrupted by ${name}`));
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  try {
+    return await job(controller.signal);
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}

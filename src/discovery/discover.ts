@@ -39,6 +39,8 @@ export interface DiscoverOptions {
   readonly prefixMatch?: PrefixMatch;
   /** Time-out per discovery URL, covering its redirects and the body, in ms (default 20000). */
   readonly timeoutMs?: number;
+  /** Longest wait for a server's headers or next body bytes, in ms (default: the time-out). */
+  readonly idleTimeoutMs?: number;
   /** Largest discovery page read, in bytes (default 1 MiB). */
   readonly maxBytes?: number;
   /** Most redirects followed per discovery URL (default 10, as Go). */
@@ -135,6 +137,8 @@ function openSession(input: DiscoveryApp | string, options: DiscoverOptions): Se
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw optionError(`port must be an integer from 1 to 65535 (0 for the default), got ${String(port)}`);
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   if (!(timeoutMs > 0) || !Number.isFinite(timeoutMs)) throw optionError(`timeoutMs must be a positive number, got ${String(timeoutMs)}`);
+  const idleTimeoutMs = options.idleTimeoutMs ?? timeoutMs;
+  if (!(idleTimeoutMs > 0) || !Number.isFinite(idleTimeoutMs)) throw optionError(`idleTimeoutMs must be a positive number, got ${String(idleTimeoutMs)}`);
   const maxBytes = options.maxBytes ?? DEFAULT_MAX_PAGE_BYTES;
   if (!Number.isInteger(maxBytes) || maxBytes <= 0) throw optionError(`maxBytes must be a positive integer, got ${String(maxBytes)}`);
   const maxRedirects = options.maxRedirects ?? DEFAULT_MAX_REDIRECTS;
@@ -159,6 +163,7 @@ function openSession(input: DiscoveryApp | string, options: DiscoverOptions): Se
       auth: options.auth,
       headers: options.headers,
       timeoutMs,
+      idleTimeoutMs,
       maxBytes,
       maxRedirects,
       signal: options.signal,
@@ -346,4 +351,18 @@ export async function discover(app: DiscoveryApp | string, options: DiscoverOpti
     ...(k.from ? { publicKeysFrom: k.from } : {}),
     attempts: [...e.attempts, ...k.attempts],
   };
+}
+
+const TRANSPORT_OUTCOMES: ReadonlySet<AttemptOutcome> = new Set(['network-error', 'timeout', 'too-large', 'redirect-error']);
+
+/**
+ * When a walk found nothing because no server gave a usable answer (every request failed in transport:
+ * refused, DNS, TLS, time-out, oversized or a refused redirect), the first such attempt; undefined when some
+ * server answered (a 404, a 401, a page without tags). Callers use it to tell "registry down" (exit 3 in
+ * actool) from "nothing published" (exit 1).
+ */
+export function transportFailure(attempts: readonly DiscoveryAttempt[]): DiscoveryAttempt | undefined {
+  const requests = attempts.filter((a) => a.outcome !== 'redirect' && a.outcome !== 'tag-ignored' && a.outcome !== 'prefix-mismatch' && a.outcome !== 'template-skipped' && a.outcome !== 'ok');
+  if (requests.length === 0 || !requests.every((a) => TRANSPORT_OUTCOMES.has(a.outcome))) return undefined;
+  return requests[0];
 }

@@ -9,9 +9,13 @@ export { renderTemplate, renderEndpoint, templateVariables, unfilledExpressions 
 export type { ACIEndpoint, EndpointRender } from './template.js';
 export { parseAuthConfig, authorizationHeader, credentialsFor, normalizeHostKey } from './auth.js';
 export type { AuthConfig, HostCredentials } from './auth.js';
-export { discoveryUrl, describeNetworkError } from './fetch-page.js';
+export { discoveryUrl } from './fetch-page.js';
+export { httpGet, httpStatusError, isHttpGetError, HttpGetError, describeNetworkError, DEFAULT_MAX_DOWNLOAD_BYTES, DEFAULT_DOWNLOAD_TIMEOUT_MS, DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_MIN_BYTES_PER_SECOND, DEFAULT_HTTP_MAX_REDIRECTS } from './http-get.js';
+export type { HttpGetOptions, HttpResponse, HttpHop, HttpGetErrorDetails } from './http-get.js';
+export { HTTP_CODES } from './http-codes.js';
+export type { HttpCode } from './http-codes.js';
 export type { AttemptOutcome } from './fetch-page.js';
-export { discover, discoverEndpoints, discoverPublicKeys, namePrefixes, DEFAULT_TIMEOUT_MS, DEFAULT_MAX_PAGE_BYTES, DEFAULT_MAX_REDIRECTS } from './discover.js';
+export { discover, discoverEndpoints, discoverPublicKeys, namePrefixes, transportFailure, DEFAULT_TIMEOUT_MS, DEFAULT_MAX_PAGE_BYTES, DEFAULT_MAX_REDIRECTS } from './discover.js';
 export type { DiscoverOptions, DiscoveryAttempt, DiscoveryResult, DiscoveryWalk, EndpointsResult, PublicKeysResult } from './discover.js';
 export { checkManifestMatchesApp } from './match.js';
 export type { ManifestIdentity, ManifestMatchOptions } from './match.js';

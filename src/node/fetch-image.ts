@@ -3,13 +3,16 @@
  * image, validate it, check its manifest against the discovered app, then move it into place
  * (spec/discovery.md "Validation", spec/aci.md "Image Archives"; checklist S-1..S-5).
  */
-import { createReadStream } from 'node:fs';
-import { mkdir, mkdtemp, open, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, open, rm, unlink, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { AppcError } from '../issues/appc-error.js';
+import { checkOutput, commitFile } from '../aci/archive-output.js';
+import { AppcError, isAppcError } from '../issues/appc-error.js';
 import type { Issue, Result } from '../issues/issue.js';
 import { validateAci } from '../aci/validate-aci.js';
 import type { DiscoveryApp } from '../discovery/app-string.js';
+import type { AuthConfig } from '../discovery/auth.js';
+import type { HttpGetOptions } from '../discovery/http-get.js';
+import { DEFAULT_MAX_DOWNLOAD_BYTES, httpGet, httpStatusError } from '../discovery/http-get.js';
 import type { ManifestIdentity } from '../discovery/match.js';
 import { checkManifestMatchesApp } from '../discovery/match.js';
 import { SIGNATURE_CODES } from '../signature/codes.js';
@@ -17,6 +20,8 @@ import { maybeDecrypt } from '../signature/encryption.js';
 import type { KeyRing } from '../signature/keystore.js';
 import type { SignatureCheck } from '../signature/verify.js';
 import { prepareVerifyAci } from '../signature/verify.js';
+import { readFileChunks } from './file-chunks.js';
+import { describeIoError } from './io-error.js';
 
 /**
  * The app that was discovered: its name and the labels the templates were rendered with
@@ -61,20 +66,35 @@ export interface FetchImageOptions {
   readonly keyring?: KeyRing;
   /** Skip signature retrieval and verification (operator policy, spec/discovery.md "Validation"). */
   readonly noSignature?: boolean;
-  /** Allow plain http:// image and signature URLs. */
+  /** Allow plain http:// image and signature URLs, and https-to-http redirects. */
   readonly allowHttp?: boolean;
   /** The fetch to use (inject one that skips TLS checks for insecure TLS); default the global one. */
   readonly fetch?: typeof globalThis.fetch;
+  /** Credentials by host, sent over https to that host only (as discovery's `auth`). */
+  readonly auth?: AuthConfig;
   /** Passphrase for an encrypted image. */
   readonly passphrase?: string;
   /** Validates the archive and reads its manifest; default `validateAci` (the whole archive, one pass). */
   readonly inspect?: ImageInspector;
   readonly onProgress?: (progress: DownloadProgress) => void;
+  /** Stops the fetch (`HTTP_ABORTED`); the temporary files are removed. */
   readonly signal?: AbortSignal;
   /** File name in `outputDir`; default the last segment of the image URL (or NAME-with-dashes.aci). */
   readonly fileName?: string;
+  /** Replace an existing image or signature file (default: fail with `ACI_OUTPUT_EXISTS` before downloading). */
+  readonly overwrite?: boolean;
+  /** Largest accepted image, in bytes; default 8 GiB. A larger Content-Length fails before reading. */
+  readonly maxBytes?: number;
   /** Largest accepted signature, in bytes; default 1 MiB. */
   readonly maxSignatureBytes?: number;
+  /** Overall time-out of each download (signature, image) with its redirects, in ms; default one hour. */
+  readonly timeoutMs?: number;
+  /** Longest wait for the server's headers or next body bytes, in ms; default 30000. */
+  readonly idleTimeoutMs?: number;
+  /** Lowest average speed over each idle time-out window, in bytes/s; default 1024 (0: off). */
+  readonly minBytesPerSecond?: number;
+  /** Most redirects followed per download; default 10. */
+  readonly maxRedirects?: number;
 }
 
 /** The outcome of {@link fetchImage}. */
@@ -98,105 +118,88 @@ export type FetchImageResult =
       readonly issues: readonly Issue[];
     };
 
-function checkScheme(url: string, allowHttp: boolean | undefined): void {
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch (e) {
-    throw new AppcError('FETCH_DOWNLOAD_FAILED', `${JSON.stringify(url)} is not a URL`, { url, cause: e });
-  }
-  if (parsed.protocol === 'https:' || (parsed.protocol === 'http:' && allowHttp)) return;
-  throw new AppcError(
-    'FETCH_INSECURE_URL',
-    `refusing to download ${url}: only https URLs are allowed${parsed.protocol === 'http:' ? ' (--insecure-options=http allows plain HTTP)' : ''}`,
-    { url },
-  );
+/** Default size limit of a signature download. */
+export const DEFAULT_MAX_SIGNATURE_BYTES = 1 << 20;
+
+function httpOptions(options: FetchImageOptions, maxBytes: number): HttpGetOptions {
+  return {
+    maxBytes,
+    accept: '*/*',
+    ...(options.allowHttp ? { allowHttp: true } : {}),
+    ...(options.fetch ? { fetch: options.fetch } : {}),
+    ...(options.auth ? { auth: options.auth } : {}),
+    ...(options.signal ? { signal: options.signal } : {}),
+    ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
+    ...(options.idleTimeoutMs === undefined ? {} : { idleTimeoutMs: options.idleTimeoutMs }),
+    ...(options.minBytesPerSecond === undefined ? {} : { minBytesPerSecond: options.minBytesPerSecond }),
+    ...(options.maxRedirects === undefined ? {} : { maxRedirects: options.maxRedirects }),
+  };
 }
 
-async function get(url: string, options: FetchImageOptions): Promise<Response> {
-  const doFetch = options.fetch ?? globalThis.fetch;
-  try {
-    const res = await doFetch(url, { redirect: 'follow', ...(options.signal ? { signal: options.signal } : {}) });
-    if (res.url && res.url !== url) checkScheme(res.url, options.allowHttp);
-    return res;
-  } catch (e) {
-    if (e instanceof AppcError) throw e;
-    if (options.signal?.aborted) throw e;
-    const reason = e instanceof Error ? (e.cause instanceof Error ? e.cause.message : e.message) : String(e);
-    throw new AppcError('FETCH_DOWNLOAD_FAILED', `cannot download ${url}: ${reason}`, { url, cause: e });
-  }
-}
-
-function statusError(url: string, res: Response): AppcError {
-  return new AppcError('FETCH_DOWNLOAD_FAILED', `cannot download ${url}: HTTP ${res.status} ${res.statusText}`.trim(), { url });
-}
-
-/** Downloads a small body (the signature) into memory; undefined on 404. */
-async function getSmall(url: string, options: FetchImageOptions): Promise<Uint8Array | undefined> {
-  const res = await get(url, options);
+/** Downloads the signature into memory; undefined when the server has none (404, 410). */
+async function getSignature(url: string, options: FetchImageOptions): Promise<Uint8Array | undefined> {
+  const res = await httpGet(url, httpOptions(options, options.maxSignatureBytes ?? DEFAULT_MAX_SIGNATURE_BYTES));
   if (res.status === 404 || res.status === 410) {
-    await res.body?.cancel();
+    await res.cancel();
     return undefined;
   }
-  if (!res.ok) {
-    await res.body?.cancel();
-    throw statusError(url, res);
+  if (res.status !== 200) {
+    await res.cancel();
+    throw httpStatusError(res);
   }
-  const max = options.maxSignatureBytes ?? 1 << 20;
-  const parts: Uint8Array[] = [];
-  let size = 0;
-  if (res.body) {
-    const reader = res.body.getReader();
-    for (let r = await reader.read(); !r.done; r = await reader.read()) {
-      size += r.value.length;
-      if (size > max) {
-        await reader.cancel();
-        throw new AppcError('FETCH_DOWNLOAD_FAILED', `${url} is larger than the ${max}-byte limit for a signature`, { url });
-      }
-      parts.push(r.value);
-    }
-  }
-  return new Uint8Array(Buffer.concat(parts));
+  return res.bytes();
 }
 
-/** Streams a body into a file, reporting progress; checks the length against Content-Length. */
+/** A file system failure while writing the output, as AppcError `FILE_WRITE_FAILED`. */
+function writeFailed(path: string, e: unknown): AppcError {
+  if (isAppcError(e)) return e;
+  return new AppcError('FILE_WRITE_FAILED', `cannot write it: ${describeIoError(e)}`, { file: path, cause: e });
+}
+
+/** Streams the image into `path` through the HTTP layer (size limit, time-outs, Content-Length), reporting progress. */
 async function download(url: string, path: string, options: FetchImageOptions): Promise<number> {
-  const res = await get(url, options);
-  if (!res.ok) {
-    await res.body?.cancel();
-    throw statusError(url, res);
+  const res = await httpGet(url, httpOptions(options, options.maxBytes ?? DEFAULT_MAX_DOWNLOAD_BYTES));
+  if (res.status !== 200) {
+    await res.cancel();
+    throw httpStatusError(res);
   }
-  const header = res.headers.get('content-length');
-  const total = header !== null && /^\d+$/.test(header) ? Number(header) : undefined;
-  const file = await open(path, 'wx', 0o644);
+  let file;
+  try {
+    file = await open(path, 'wx', 0o644);
+  } catch (e) {
+    await res.cancel();
+    throw writeFailed(path, e);
+  }
   let received = 0;
   try {
-    options.onProgress?.({ url, received, total, done: false });
-    if (res.body) {
-      const reader = res.body.getReader();
-      for (;;) {
-        let r: ReadableStreamReadResult<Uint8Array>;
-        try {
-          r = await reader.read();
-        } catch (e) {
-          if (options.signal?.aborted) throw e;
-          throw new AppcError('FETCH_DOWNLOAD_FAILED', `download of ${url} broke off after ${received} bytes: ${(e as Error).message}`, { url, cause: e });
-        }
-        if (r.done) break;
-        await file.write(r.value);
-        received += r.value.length;
-        options.onProgress?.({ url, received, total, done: false });
+    options.onProgress?.({ url, received, total: res.length, done: false });
+    for await (const chunk of res.body()) {
+      try {
+        await file.write(chunk);
+      } catch (e) {
+        throw writeFailed(path, e);
       }
+      received += chunk.length;
+      options.onProgress?.({ url, received, total: res.length, done: false });
     }
-    await file.sync();
+    await file.sync().catch((e: unknown) => {
+      throw writeFailed(path, e);
+    });
   } finally {
-    await file.close();
+    await file.close().catch(() => undefined);
   }
-  if (total !== undefined && received !== total) {
-    throw new AppcError('FETCH_DOWNLOAD_FAILED', `download of ${url} is truncated: ${received} of ${total} bytes`, { url });
-  }
-  options.onProgress?.({ url, received, total, done: true });
+  options.onProgress?.({ url, received, total: res.length, done: true });
   return received;
+}
+
+/** Runs `use` over the chunks of a file and closes the file whatever happens. */
+async function withFile<T>(path: string, signal: AbortSignal | undefined, use: (chunks: AsyncIterable<Uint8Array>) => Promise<T>): Promise<T> {
+  const chunks = readFileChunks(path, signal ? { signal } : {});
+  try {
+    return await use(chunks);
+  } finally {
+    await chunks.return(undefined);
+  }
 }
 
 function fileNameFor(url: string, app: FetchApp): string {
@@ -219,9 +222,12 @@ function fetchIssue(code: 'FETCH_IMAGE_INVALID', message: string): Issue {
  * the image is downloaded), then the image into a temporary file in `outputDir`, then the signature
  * check over the downloaded bytes, then (decrypting when needed) archive validation and the manifest
  * name/labels check against `app`; only when all pass is the image renamed into place with its `.asc`.
- * Nothing is left behind on failure.
+ * Every download goes through the shared HTTP layer (`httpGet`): each hop is checked (scheme, no
+ * downgrade, redirect limit, credentials to their own host), with a size limit, an idle and an overall
+ * time-out. Nothing is left behind on failure or abort; an existing output is refused unless `overwrite`.
  * @returns a result naming the file and signer, or the stage that failed with its issues.
- * @throws AppcError `FETCH_INSECURE_URL`, `FETCH_DOWNLOAD_FAILED`, keystore and decryption errors; file system errors.
+ * @throws AppcError `HTTP_*` (download failures, `HTTP_ABORTED`), `ACI_OUTPUT_EXISTS`, `FILE_WRITE_FAILED`,
+ * keystore and decryption errors.
  * @example
  * const r = await fetchImage({ name: 'example.com/app', labels: { version: '1.0' } },
  *   { aci: 'https://example.com/app-1.0.aci', asc: 'https://example.com/app-1.0.aci.asc' },
@@ -229,25 +235,46 @@ function fetchIssue(code: 'FETCH_IMAGE_INVALID', message: string): Issue {
  */
 export async function fetchImage(app: FetchApp, endpoint: FetchEndpoint, options: FetchImageOptions): Promise<FetchImageResult> {
   const url = endpoint.aci;
-  checkScheme(url, options.allowHttp);
-  if (!options.noSignature && endpoint.asc !== undefined) checkScheme(endpoint.asc, options.allowHttp);
   if (!options.noSignature && options.keyring === undefined) throw new TypeError('fetchImage needs a keyring unless noSignature is set');
+  try {
+    return await fetchChecked(app, endpoint, options);
+  } catch (e) {
+    if (options.signal?.aborted && !(isAppcError(e) && e.code === 'HTTP_ABORTED')) {
+      throw new AppcError('HTTP_ABORTED', 'the fetch was stopped by the caller\'s AbortSignal; nothing was written', { url, cause: e });
+    }
+    throw e;
+  }
+}
 
-  let verifySignature: ((path: string) => Promise<SignatureCheck>) | undefined;
+async function fetchChecked(app: FetchApp, endpoint: FetchEndpoint, options: FetchImageOptions): Promise<FetchImageResult> {
+  const url = endpoint.aci;
+  const withSignature = !options.noSignature;
+  const path = join(options.outputDir, basename(options.fileName ?? fileNameFor(url, app)));
+  const signaturePath = withSignature ? `${path}.asc` : undefined;
+  // Refuse an existing output before anything is downloaded.
+  await checkOutput(path, options.overwrite === true);
+  if (signaturePath !== undefined) await checkOutput(signaturePath, options.overwrite === true);
+
+  let verifySignature: ((file: string) => Promise<SignatureCheck>) | undefined;
   let signatureBytes: Uint8Array | undefined;
-  if (!options.noSignature) {
-    signatureBytes = endpoint.asc === undefined ? undefined : await getSmall(endpoint.asc, options);
+  if (withSignature) {
+    signatureBytes = endpoint.asc === undefined ? undefined : await getSignature(endpoint.asc, options);
     const prepared = await prepareVerifyAci(signatureBytes, options.keyring!, {
       name: app.name,
       imageLabel: url,
       signatureLabel: endpoint.asc ?? `${url}.asc`,
     });
     if (!prepared.ready) return { ok: false, stage: 'signature', url, issues: prepared.check.ok ? [] : prepared.check.issues };
-    verifySignature = (path) => prepared.verify(createReadStream(path, { highWaterMark: 1 << 20 }));
+    verifySignature = (file) => withFile(file, options.signal, (chunks) => prepared.verify(chunks));
   }
 
-  await mkdir(options.outputDir, { recursive: true });
-  const tmpDir = await mkdtemp(join(options.outputDir, '.actool-fetch-'));
+  let tmpDir: string;
+  try {
+    await mkdir(options.outputDir, { recursive: true });
+    tmpDir = await mkdtemp(join(options.outputDir, '.actool-fetch-'));
+  } catch (e) {
+    throw writeFailed(options.outputDir, e);
+  }
   try {
     const tmpImage = join(tmpDir, 'image.aci');
     await download(url, tmpImage, options);
@@ -261,47 +288,57 @@ export async function fetchImage(app: FetchApp, endpoint: FetchEndpoint, options
       warnings.push(...check.warnings);
     }
 
-    let imageId: string | undefined;
     const inspect = options.inspect ?? ((source: AsyncIterable<Uint8Array>) => validateAci(source, options.signal ? { signal: options.signal } : {}));
-    {
-      const { source } = await maybeDecrypt(createReadStream(tmpImage, { highWaterMark: 1 << 20 }), {
+    const report = await withFile(tmpImage, options.signal, async (chunks) => {
+      const { source } = await maybeDecrypt(chunks, {
         label: url,
         ...(options.passphrase === undefined ? {} : { passphrase: options.passphrase }),
       });
-      const report = await inspect(source);
-      if (!report.ok) {
-        return { ok: false, stage: 'image', url, issues: [fetchIssue('FETCH_IMAGE_INVALID', `${url} is not a valid image archive`), ...report.issues] };
-      }
-      imageId = report.imageId;
-      const manifest = report.manifest;
-      if (manifest === undefined || !manifest.ok) {
-        return { ok: false, stage: 'image', url, issues: [fetchIssue('FETCH_IMAGE_INVALID', `${url} has no valid manifest`), ...(manifest?.ok === false ? manifest.issues : [])] };
-      }
-      const mismatch = checkManifestMatchesApp(manifest.value, app as DiscoveryApp);
-      if (mismatch.length > 0) return { ok: false, stage: 'manifest', url, issues: mismatch };
-      warnings.push(...report.issues);
+      return inspect(source);
+    });
+    if (!report.ok) {
+      return { ok: false, stage: 'image', url, issues: [fetchIssue('FETCH_IMAGE_INVALID', `${url} is not a valid image archive`), ...report.issues] };
     }
+    const manifest = report.manifest;
+    if (manifest === undefined || !manifest.ok) {
+      return { ok: false, stage: 'image', url, issues: [fetchIssue('FETCH_IMAGE_INVALID', `${url} has no valid manifest`), ...(manifest?.ok === false ? manifest.issues : [])] };
+    }
+    const mismatch = checkManifestMatchesApp(manifest.value, app as DiscoveryApp);
+    if (mismatch.length > 0) return { ok: false, stage: 'manifest', url, issues: mismatch };
+    warnings.push(...report.issues);
+    options.signal?.throwIfAborted();
 
-    const name = options.fileName ?? fileNameFor(url, app);
-    const path = join(options.outputDir, basename(name));
-    let signaturePath: string | undefined;
-    if (signatureBytes !== undefined) {
-      signaturePath = `${path}.asc`;
+    await commit(tmpImage, path, options.overwrite === true);
+    if (signaturePath !== undefined && signatureBytes !== undefined) {
       const tmpSig = join(tmpDir, 'image.aci.asc');
-      await writeFile(tmpSig, signatureBytes, { mode: 0o644 });
-      await rename(tmpSig, signaturePath);
+      try {
+        await writeFile(tmpSig, signatureBytes, { mode: 0o644 });
+        await commit(tmpSig, signaturePath, options.overwrite === true);
+      } catch (e) {
+        // An image without the signature it was checked with is not what was asked for.
+        await unlink(path).catch(() => undefined);
+        throw writeFailed(signaturePath, e);
+      }
     }
-    await rename(tmpImage, path);
     return {
       ok: true,
       path,
-      ...(signaturePath === undefined ? {} : { signaturePath }),
+      ...(signaturePath === undefined || signatureBytes === undefined ? {} : { signaturePath }),
       url,
       ...(signature === undefined ? {} : { signature }),
-      ...(imageId === undefined ? {} : { imageId }),
+      ...(report.imageId === undefined ? {} : { imageId: report.imageId }),
       warnings,
     };
   } finally {
     await rm(tmpDir, { recursive: true, force: true });
+  }
+}
+
+/** Moves a finished temporary file into place (refusing to replace an existing file unless `overwrite`). */
+async function commit(tmp: string, out: string, overwrite: boolean): Promise<void> {
+  try {
+    await commitFile(tmp, out, overwrite);
+  } catch (e) {
+    throw writeFailed(out, e);
   }
 }

@@ -12,5 +12,7 @@ export { Keystore, keystoreFromRoot, DEFAULT_SYSTEM_KEYSTORE, DEFAULT_LOCAL_KEYS
 export type { KeystoreOptions, AddKeyOptions } from './keystore.js';
 export { verifyAciFile } from './verify-file.js';
 export type { VerifyAciFileOptions } from './verify-file.js';
-export { fetchImage } from './fetch-image.js';
+export { fetchImage, DEFAULT_MAX_SIGNATURE_BYTES } from './fetch-image.js';
+export { readFileChunks } from './file-chunks.js';
+export type { ReadFileChunksOptions } from './file-chunks.js';
 export type { FetchApp, FetchEndpoint, FetchImageOptions, FetchImageResult, DownloadProgress, ImageInspection, ImageInspector } from './fetch-image.js';

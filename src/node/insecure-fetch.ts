@@ -44,7 +44,8 @@ export function createInsecureFetch(options: InsecureFetchOptions = {}): typeof 
         if (redirect === 'error') throw new TypeError('fetch failed', { cause: new Error(`redirect to ${location} refused (redirect: "error")`) });
         if (hop >= maxRedirects) throw new TypeError('fetch failed', { cause: new Error('redirect count exceeded') });
         const next = new URL(location, url);
-        if (next.host !== url.host) headers.delete('authorization');
+        // Credentials never follow a redirect to another host or from https to plain http.
+        if (next.host !== url.host || next.protocol !== url.protocol) headers.delete('authorization');
         url = next;
         continue;
       }

@@ -4,7 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AppcError } from '../issues/appc-error.js';
 import { describeKey, isFingerprint, normalizeFingerprint, parseKeys } from '../signature/keys.js';
@@ -199,17 +199,25 @@ export class Keystore implements KeyRing {
    * `<localDir>/prefix.d/<prefix>/<fp>` atomically. Idempotent: a key already stored the same way
    * is `unchanged`; new content for the same fingerprint (user IDs, expiry) is `updated`; a mask for
    * the key is replaced by the key.
-   * @throws AppcError `KEY_MALFORMED`, `KEYSTORE_BAD_PREFIX`; file system errors.
+   * @throws AppcError `KEY_MALFORMED`, `KEYSTORE_BAD_PREFIX`, `KEYSTORE_CONFLICT`; file system errors.
    */
   async add(data: Uint8Array | string, scope: TrustScope, options: AddKeyOptions = {}): Promise<AddedKey[]> {
     const prefix = 'prefix' in scope ? validatePrefix(scope.prefix) : null;
     const keys = await parseKeys(data, options.source);
     const dir = scopeDir(this.localDir, prefix);
-    await mkdir(dir, { recursive: true, mode: 0o755 });
+    await this.#makeScopeDir(dir, prefix);
     const out: AddedKey[] = [];
     for (const key of keys) {
       const info = await describeKey(key);
       const path = join(dir, info.fingerprint);
+      if ((await lstat(path).catch(() => undefined))?.isDirectory()) {
+        const inner = `${prefix === null ? '' : prefix + '/'}${info.fingerprint}`;
+        throw new AppcError(
+          'KEYSTORE_CONFLICT',
+          `cannot trust key ${info.fingerprint} for ${formatScope(prefix)}: ${path} is already the directory of prefix ${inner} (rkt's layout gives a key file and a prefix directory the same path); remove the keys trusted for ${inner} first`,
+          { file: path },
+        );
+      }
       let old: string | undefined;
       try {
         old = await readFile(path, 'utf8');
@@ -225,6 +233,30 @@ export class Keystore implements KeyRing {
       out.push({ ...info, scope: scopeOf(prefix), status, path });
     }
     return out;
+  }
+
+  /** Creates a scope directory; a key file in the way (prefix `X/<fp>` after key `<fp>` of prefix X) is KEYSTORE_CONFLICT. */
+  async #makeScopeDir(dir: string, prefix: string | null): Promise<void> {
+    try {
+      await mkdir(dir, { recursive: true, mode: 0o755 });
+    } catch (e) {
+      const code = (e as { code?: unknown }).code;
+      if (code !== 'ENOTDIR' && code !== 'EEXIST') throw e;
+      // Find the file that stands where a directory is needed.
+      const segments = prefix === null ? [] : prefix.split('/');
+      let at = join(this.localDir, prefix === null ? 'root.d' : 'prefix.d');
+      let blocker = at;
+      for (const seg of segments) {
+        if ((await lstat(at).catch(() => undefined))?.isDirectory() === false) break;
+        at = join(at, seg);
+        blocker = at;
+      }
+      throw new AppcError(
+        'KEYSTORE_CONFLICT',
+        `cannot trust keys for ${formatScope(prefix)}: ${blocker} is a key file, where the directory of the prefix would go (rkt's layout gives a key file and a prefix directory the same path); remove that key first`,
+        { file: blocker, cause: e },
+      );
+    }
   }
 
   /**

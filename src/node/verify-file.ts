@@ -1,31 +1,45 @@
 /** File-based signature helpers: verify an `.aci` file with its `.aci.asc`, decrypt an encrypted file (checklist S-1, S-2, S-5). */
-import { createReadStream } from 'node:fs';
-import { readFile, stat } from 'node:fs/promises';
+import { open, readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { KeyRing } from '../signature/keystore.js';
 import type { SignatureCheck, VerifyAciOptions } from '../signature/verify.js';
 import { verifyAci } from '../signature/verify.js';
-
-/** Read size for streaming images: large enough to keep openpgp's per-chunk overhead small. */
-const CHUNK = 1 << 20;
+import { readFileChunks, unreadable } from './file-chunks.js';
 
 /** Options of {@link verifyAciFile}. */
-export type VerifyAciFileOptions = Omit<VerifyAciOptions, 'imageLabel' | 'signatureLabel'>;
+export interface VerifyAciFileOptions extends Omit<VerifyAciOptions, 'imageLabel' | 'signatureLabel'> {
+  /** Stops reading the image. */
+  readonly signal?: AbortSignal;
+}
 
-async function readOptional(path: string): Promise<Buffer | undefined> {
+async function readSignature(path: string, optional: boolean): Promise<Uint8Array | undefined> {
   try {
     return await readFile(path);
   } catch (e) {
-    if ((e as { code?: unknown }).code === 'ENOENT') return undefined;
-    throw e;
+    if (optional && (e as { code?: unknown }).code === 'ENOENT') return undefined;
+    throw unreadable(path, e);
+  }
+}
+
+/** Fails now on an image that is missing, unreadable or not a file, not only once the signer turns out trusted. */
+async function checkReadable(path: string): Promise<void> {
+  let fh;
+  try {
+    fh = await open(path, 'r');
+    if (!(await fh.stat()).isFile()) throw Object.assign(new Error('not a regular file'), { code: 'EISDIR' });
+  } catch (e) {
+    throw unreadable(path, e);
+  } finally {
+    await fh?.close().catch(() => undefined);
   }
 }
 
 /**
  * Verifies an image file against its detached signature, streaming the image from disk (memory stays
  * flat for multi-GB files). Without `signaturePath`, `<image>.asc` is used when it exists
- * (otherwise the result is `SIGNATURE_MISSING`).
- * @throws file system errors reading the image or an explicitly named signature; keystore errors.
+ * (otherwise the result is `SIGNATURE_MISSING`). The image is opened only when the signer is trusted,
+ * and closed whatever happens: no descriptor outlives the call.
+ * @throws AppcError `FILE_UNREADABLE` (the image, or an explicitly named signature, cannot be read); keystore errors.
  * @example
  * const check = await verifyAciFile('app.aci', undefined, keystoreFromRoot(dir), { name: 'example.com/app' });
  */
@@ -35,13 +49,18 @@ export async function verifyAciFile(
   keyring: KeyRing,
   options: VerifyAciFileOptions = {},
 ): Promise<SignatureCheck> {
-  // Fail on a missing image now, not only when the signer turns out trusted and the image is read.
-  await stat(imagePath);
+  await checkReadable(imagePath);
   const sigPath = signaturePath ?? `${imagePath}.asc`;
-  const signature = signaturePath === undefined ? await readOptional(sigPath) : await readFile(sigPath);
-  return verifyAci(createReadStream(imagePath, { highWaterMark: CHUNK }), signature, keyring, {
-    ...options,
-    imageLabel: basename(imagePath),
-    signatureLabel: basename(sigPath),
-  });
+  const signature = await readSignature(sigPath, signaturePath === undefined);
+  const { signal, ...verifyOptions } = options;
+  const chunks = readFileChunks(imagePath, signal ? { signal } : {});
+  try {
+    return await verifyAci(chunks, signature, keyring, {
+      ...verifyOptions,
+      imageLabel: basename(imagePath),
+      signatureLabel: basename(sigPath),
+    });
+  } finally {
+    await chunks.return(undefined);
+  }
 }

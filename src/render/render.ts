@@ -10,9 +10,9 @@ import { cleanPath } from '../aci/tar/path.js';
 import { readAciEntries } from '../aci/entries.js';
 import { scanArchive, scanError } from '../aci/scan.js';
 import type { AciLimits } from '../aci/scan.js';
-import { EntryWriter, unsafeEntry } from '../aci/entry-writer.js';
+import { EntryWriter, unsafeEntry, type OwnerMode } from '../aci/entry-writer.js';
 import { buildIntoEmptyDirectory } from '../aci/staged-dir.js';
-import { EntryPolicy } from '../aci/layout-rules.js';
+import { EntryPolicy, issueError } from '../aci/layout-rules.js';
 import type { ImageStore, StoredImage } from './store.js';
 import { findByNameAndLabels, resolveDependencies } from './resolve.js';
 import type { ResolvedImage, ResolveOptions } from './resolve.js';
@@ -147,8 +147,7 @@ export async function renderImage(store: ImageStore, ref: ImageRef, options: Ren
     if (failed) throw failed;
     for (const i of scan.issues) noteArchiveIssue(i);
     if (refused !== undefined) {
-      const at = typeof source === 'string' ? { file: source } : {};
-      throw new AppcError(refused.code, `${label}: ${refused.message}`, { ...at, ...(refused.entry !== undefined ? { entry: refused.entry } : {}), ...(refused.offset !== undefined ? { offset: refused.offset } : {}) });
+      throw issueError({ ...refused, message: `${label}: ${refused.message}` }, typeof source === 'string' ? source : undefined);
     }
     if (verify && scan.imageId !== image.id) {
       throw new AppcError('RENDER_HASH_MISMATCH', `image ${image.manifest.name} hashes to ${scan.imageId ?? '(unreadable)'}, not ${image.id}`, typeof source === 'string' ? { file: source } : {});
@@ -163,7 +162,9 @@ export async function renderImage(store: ImageStore, ref: ImageRef, options: Ren
 
 /** Options of writeRendered. */
 export interface WriteRenderedOptions {
-  /** Also restore owners (uid and gid); needs privileges. Default false. */
+  /** Owners of what is written (default `current`: set-id bits are then cleared); see OwnerMode. */
+  readonly owners?: OwnerMode;
+  /** Same as `owners: 'preserve'` (the former option). */
   readonly preserveOwners?: boolean;
   /**
    * Check again, while writing, that every archive hashes to its image ID (RENDER_HASH_MISMATCH, and nothing is
@@ -197,7 +198,7 @@ function belowRoot(path: string): string | undefined {
  */
 export async function writeRendered(store: ImageStore, rendered: RenderedImage, dir: string, options: WriteRenderedOptions = {}): Promise<WriteRenderedReport> {
   return buildIntoEmptyDirectory(dir, 'RENDER_TARGET_NOT_EMPTY', async (staging) => {
-    const writer = new EntryWriter(staging, { label: dir, ...(options.preserveOwners ? { owners: 'preserve' as const } : {}) });
+    const writer = new EntryWriter(staging, { label: dir, owners: options.owners ?? (options.preserveOwners ? 'preserve' : 'current') });
     for (let index = 0; index < rendered.images.length; index++) {
       const mine = rendered.entries.filter((e) => e.image === index);
       if (mine.length === 0) continue;

@@ -25,20 +25,17 @@ export const SIGNATURE_CODES = {
   KEYSTORE_BAD_FILE: { severity: 'error', summary: 'A file in the keystore is unreadable, not named by a fingerprint, or does not hold one OpenPGP public key.', spec: 'S-4' },
   KEYSTORE_FINGERPRINT_MISMATCH: { severity: 'error', summary: 'A keystore file holds a key whose fingerprint differs from the file name.', spec: 'S-4' },
   KEYSTORE_KEY_NOT_FOUND: { severity: 'error', summary: 'The fingerprint to remove is not in the keystore.', spec: 'S-4' },
+  KEYSTORE_CONFLICT: { severity: 'error', summary: 'A key cannot be stored because the rkt layout already uses its path for something else: prefix X/<fingerprint> is a directory where the key file of prefix X would go, or the other way round.', spec: 'S-4' },
   KEYSTORE_BAD_FINGERPRINT: { severity: 'error', summary: 'A fingerprint argument is not 40 (v4) or 64 (v6) hexadecimal digits.', spec: 'S-4' },
   // Thrown: trust (adding keys from discovery or URLs).
   TRUST_NO_PUBKEYS: { severity: 'error', summary: 'Discovery found no ac-discovery-pubkeys URL for the prefix.', spec: 'spec/discovery.md#discovery-url S-4' },
-  TRUST_INSECURE_URL: { severity: 'error', summary: 'A key URL is not HTTPS and plain HTTP was not allowed.', spec: 'S-4' },
-  TRUST_DOWNLOAD_FAILED: { severity: 'error', summary: 'A key URL could not be downloaded (network error or HTTP status other than 200).', spec: 'S-4' },
   // Thrown: encryption.
   ENCRYPTION_PASSPHRASE_REQUIRED: { severity: 'error', summary: 'The image is OpenPGP-encrypted and no passphrase was given.', spec: 'S-5' },
   ENCRYPTION_WRONG_PASSPHRASE: { severity: 'error', summary: 'The passphrase does not decrypt the image (or the encrypted data is corrupt from its first bytes).', spec: 'S-5' },
   ENCRYPTION_CORRUPT: { severity: 'error', summary: 'The encrypted image failed its integrity check or is truncated; nothing decrypted from it may be trusted.', spec: 'S-5' },
   ENCRYPTION_UNSUPPORTED: { severity: 'error', summary: 'The image is encrypted to public keys only; images are decrypted with a passphrase (PGP symmetric encryption).', spec: 'S-5' },
-  // Fetch: issues of a fetch result, and thrown transport errors.
+  // Fetch: issues of a fetch result (its downloads throw the HTTP_* codes of the shared HTTP layer).
   FETCH_IMAGE_INVALID: { severity: 'error', summary: 'The fetched image is not a valid ACI (its archive issues follow); nothing was written.', spec: 'spec/aci.md#image-archives' },
-  FETCH_DOWNLOAD_FAILED: { severity: 'error', summary: 'An image or signature could not be downloaded (network error, HTTP status, truncated body).', spec: 'spec/discovery.md' },
-  FETCH_INSECURE_URL: { severity: 'error', summary: 'An image or signature URL is plain HTTP (or another scheme) and insecure HTTP was not allowed.', spec: 'spec/discovery.md' },
 } as const satisfies CodeTable;
 
 /** One code of {@link SIGNATURE_CODES}. */

@@ -14,7 +14,7 @@ export type { SignatureCheck, VerifyAciOptions, SignatureInput, PreparedVerifica
 export { detectEncryption, decryptAci, maybeDecrypt, ENCRYPTION_SNIFF_BYTES } from './encryption.js';
 export type { EncryptionKind, DecryptOptions, MaybeDecrypted } from './encryption.js';
 export type { ByteInput } from './internal/streams.js';
-export { fetchPublicKeys, discoverPublicKeysToTrust } from './trust.js';
+export { fetchPublicKeys, discoverPublicKeysToTrust, DEFAULT_MAX_KEY_BYTES, DEFAULT_KEY_TIMEOUT_MS } from './trust.js';
 export type { FetchPublicKeysOptions, DiscoverKeysOptions, DiscoveredKeys } from './trust.js';
 export { SIGN_CODES } from './sign-codes.js';
 export type { SignCode } from './sign-codes.js';

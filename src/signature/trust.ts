@@ -2,81 +2,55 @@
 import { AppcError } from '../issues/appc-error.js';
 import type { PublicKeyInfo } from './keys.js';
 import { readPublicKeys } from './keys.js';
-import { concat } from './internal/streams.js';
 import type { DiscoverOptions } from '../discovery/discover.js';
-import { discoverPublicKeys } from '../discovery/discover.js';
+import { discoverPublicKeys, transportFailure } from '../discovery/discover.js';
+import type { HttpGetOptions } from '../discovery/http-get.js';
+import { HttpGetError, httpGet, httpStatusError } from '../discovery/http-get.js';
 
-/** Options of {@link fetchPublicKeys}. */
-export interface FetchPublicKeysOptions {
-  /** The fetch to use; default the global one. */
-  readonly fetch?: typeof globalThis.fetch;
-  /** Allow plain `http:` URLs (keys fetched without TLS can be swapped by anyone on the path). */
-  readonly allowHttp?: boolean;
-  readonly signal?: AbortSignal;
-  /** Largest accepted download, in bytes; default 1 MiB (a key bundle is a few KiB). */
+/** Options of {@link fetchPublicKeys}: those of the shared HTTP layer (`httpGet`). */
+export interface FetchPublicKeysOptions extends Omit<HttpGetOptions, 'accept'> {
+  /**
+   * Largest accepted download, in bytes; default 1 MiB (a key bundle is a few KiB).
+   */
   readonly maxBytes?: number;
 }
 
+/** Default size limit of a key download. */
+export const DEFAULT_MAX_KEY_BYTES = 1 << 20;
+/** Default overall time-out of a key download (ms). */
+export const DEFAULT_KEY_TIMEOUT_MS = 60_000;
+
 /**
- * Downloads a public key file or bundle and reads its keys, for review before trusting them.
- * @throws AppcError `TRUST_INSECURE_URL` (not https, unless `allowHttp`), `TRUST_DOWNLOAD_FAILED`
- * (network error, status other than 2xx, too large), `KEY_MALFORMED`.
+ * Downloads a public key file or bundle and reads its keys, for review before trusting them. Every hop
+ * follows the rules of the HTTP layer (https unless `allowHttp`, no downgrade, redirect limit, size limit,
+ * time-outs).
+ * @throws HttpGetError `HTTP_*` (`HTTP_INSECURE_URL` for a plain http URL without `allowHttp`,
+ * `HTTP_STATUS` for an answer other than 200, `HTTP_TOO_LARGE`, ...); AppcError `KEY_MALFORMED`.
  * @example
  * const keys = await fetchPublicKeys('https://example.com/pubkeys.gpg');
  */
 export async function fetchPublicKeys(url: string, options: FetchPublicKeysOptions = {}): Promise<PublicKeyInfo[]> {
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch (e) {
-    throw new AppcError('TRUST_DOWNLOAD_FAILED', `${JSON.stringify(url)} is not a URL`, { url, cause: e });
+  const res = await httpGet(url, {
+    ...options,
+    maxBytes: options.maxBytes ?? DEFAULT_MAX_KEY_BYTES,
+    timeoutMs: options.timeoutMs ?? DEFAULT_KEY_TIMEOUT_MS,
+    accept: 'application/pgp-keys, */*;q=0.5',
+  });
+  if (res.status !== 200) {
+    await res.cancel();
+    throw httpStatusError(res);
   }
-  if (parsed.protocol !== 'https:' && !(parsed.protocol === 'http:' && options.allowHttp)) {
-    const hint = parsed.protocol === 'http:' ? ' (use --insecure-allow-http to allow plain HTTP)' : '';
-    throw new AppcError('TRUST_INSECURE_URL', `refusing to fetch keys from ${url}: only https URLs are allowed${hint}`, { url });
-  }
-  const doFetch = options.fetch ?? globalThis.fetch;
-  const max = options.maxBytes ?? 1 << 20;
-  let response: Response;
-  try {
-    response = await doFetch(url, { redirect: 'follow', ...(options.signal ? { signal: options.signal } : {}) });
-  } catch (e) {
-    const reason = e instanceof Error ? (e.cause instanceof Error ? e.cause.message : e.message) : String(e);
-    throw new AppcError('TRUST_DOWNLOAD_FAILED', `cannot download keys from ${url}: ${reason}`, { url, cause: e });
-  }
-  if (response.url && response.url !== url) {
-    const final = new URL(response.url);
-    if (final.protocol !== 'https:' && !(final.protocol === 'http:' && options.allowHttp)) {
-      throw new AppcError('TRUST_INSECURE_URL', `${url} redirected to ${response.url}, which is not https`, { url });
-    }
-  }
-  if (!response.ok) {
-    await response.body?.cancel();
-    throw new AppcError('TRUST_DOWNLOAD_FAILED', `cannot download keys from ${url}: HTTP ${response.status} ${response.statusText}`.trim(), { url });
-  }
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  if (response.body) {
-    const reader = response.body.getReader();
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      size += value.length;
-      if (size > max) {
-        await reader.cancel();
-        throw new AppcError('TRUST_DOWNLOAD_FAILED', `keys at ${url} are larger than the ${max}-byte limit`, { url });
-      }
-      chunks.push(value);
-    }
-  }
-  const bytes = concat(chunks);
-  return readPublicKeys(bytes, { source: url });
+  return readPublicKeys(await res.bytes(), { source: url });
 }
 
 /** Options of {@link discoverPublicKeysToTrust}: discovery's options plus those of the key download. */
 export interface DiscoverKeysOptions extends DiscoverOptions {
   /** Allow plain http key URLs (discovery's own `insecure.http` only covers the discovery pages). */
   readonly allowHttpKeys?: boolean;
+  /** Largest key download, in bytes (default 1 MiB). */
+  readonly maxKeyBytes?: number;
+  /** Overall time-out of each key download, in ms (default 60000; `timeoutMs` is discovery's, per page). */
+  readonly keyTimeoutMs?: number;
 }
 
 /** Keys found through discovery, by URL. */
@@ -90,13 +64,24 @@ export interface DiscoveredKeys {
  * Finds the keys a prefix publishes: runs discovery for `prefix` (spec/discovery.md), takes the
  * `ac-discovery-pubkeys` URLs of the nearest page that has any, and downloads and reads each key file.
  * The caller shows the fingerprints for review before trusting them.
- * @throws AppcError `TRUST_NO_PUBKEYS` (with what discovery tried), and as {@link fetchPublicKeys}.
+ * @throws AppcError `TRUST_NO_PUBKEYS` (with what discovery tried), `HTTP_NETWORK` or `HTTP_TIMEOUT` when
+ * discovery reached no server at all, and as {@link fetchPublicKeys}.
  * @example
  * const found = await discoverPublicKeysToTrust('example.com/app');
  * for (const { url, keys } of found.sources) for (const k of keys) console.log(url, k.fingerprint, k.userIds);
  */
 export async function discoverPublicKeysToTrust(prefix: string, options: DiscoverKeysOptions = {}): Promise<DiscoveredKeys> {
   const result = await discoverPublicKeys(prefix, options);
+  const down = result.publicKeys.length === 0 ? transportFailure(result.attempts) : undefined;
+  if (down !== undefined) {
+    // No server answered at all: a network failure, not a prefix without keys.
+    throw new HttpGetError(down.outcome === 'timeout' ? 'HTTP_TIMEOUT' : 'HTTP_NETWORK', {
+      url: down.url,
+      failedUrl: down.url,
+      detail: `discovery of keys for ${prefix} reached no server: ${down.detail}`,
+      hops: [],
+    });
+  }
   if (result.publicKeys.length === 0) {
     const tried = result.attempts
       .filter((a) => a.outcome !== 'fetched' && a.outcome !== 'redirect')
@@ -115,6 +100,12 @@ export async function discoverPublicKeysToTrust(prefix: string, options: Discove
       keys: await fetchPublicKeys(url, {
         ...(options.fetch ? { fetch: options.fetch } : {}),
         ...(options.signal ? { signal: options.signal } : {}),
+        ...(options.auth ? { auth: options.auth } : {}),
+        ...(options.headers ? { headers: options.headers } : {}),
+        ...(options.maxRedirects === undefined ? {} : { maxRedirects: options.maxRedirects }),
+        ...(options.idleTimeoutMs === undefined ? {} : { idleTimeoutMs: options.idleTimeoutMs }),
+        ...(options.maxKeyBytes === undefined ? {} : { maxBytes: options.maxKeyBytes }),
+        ...(options.keyTimeoutMs === undefined ? {} : { timeoutMs: options.keyTimeoutMs }),
         allowHttp: options.allowHttpKeys === true,
       }),
     });

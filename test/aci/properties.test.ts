@@ -1,11 +1,14 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { ACI_CODES } from '../../src/aci/codes.js';
 import { detectFileType } from '../../src/aci/detect.js';
 import { readAciEntries } from '../../src/aci/entries.js';
+import { extractAci } from '../../src/aci/extract.js';
 import { validateAci, type AciReport } from '../../src/aci/validate-aci.js';
 import { fixturePath } from '../support/paths.js';
 
@@ -70,6 +73,32 @@ describe('ACI properties: mutated archives only ever give reports', () => {
       }),
       { numRuns: 250 },
     );
+  });
+
+  it('A-VA-1 extract = validate on mutated tar streams: extract succeeds exactly when validate accepts, refuses with its first error, and a refusal leaves nothing', async () => {
+    const tmp = mkdtempSync(join(tmpdir(), 'extract-prop-'));
+    let n = 0;
+    try {
+      await fc.assert(
+        fc.asyncProperty(fc.constantFrom(...tars), fc.array(mutation(1 << 16), { minLength: 1, maxLength: 4 }), async (tar, edits) => {
+          const input = mutate(tar, edits);
+          const report = await validateAci(input, { maxTotalBytes: 1 << 22 });
+          const dir = join(tmp, `x${n++}`);
+          let code = 'ok';
+          try {
+            await extractAci(input, dir, { maxTotalBytes: 1 << 22 });
+          } catch (e) {
+            code = (e as { code?: string }).code ?? String(e);
+          }
+          assert.equal(code, report.issues.find((i) => i.severity === 'error')?.code ?? 'ok');
+          if (code !== 'ok') assert.equal(existsSync(dir), false);
+          assert.deepEqual(readdirSync(tmp).filter((f) => f.includes('.partial-')), []);
+        }),
+        { numRuns: 80 },
+      );
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
+    }
   });
 
   it('random bytes: detection and validation never throw', async () => {

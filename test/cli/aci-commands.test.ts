@@ -182,3 +182,44 @@ describe('closed pipes', () => {
     assert.doesNotMatch(r.stderr, /EPIPE|at /);
   });
 });
+
+describe('interrupted extract', () => {
+  it('SIGINT stops actool extract and leaves neither the target nor its partial tree', async () => {
+    const { spawn } = await import('node:child_process');
+    const { readdirSync } = await import('node:fs');
+    const { gzipSync } = await import('node:zlib');
+    const { actoolPath } = await import('../support/paths.js');
+    const { END_OF_ARCHIVE, encodeTarHeader, padding } = await import('../../src/aci/tar/write-tar.js');
+    const { TEST_MANIFEST } = await import('../support/aci-layout.js');
+    const base = { mode: 0o644, uid: 0, gid: 0, mtime: 0 } as const;
+    const parts: Uint8Array[] = [encodeTarHeader({ ...base, name: 'rootfs', type: 'directory', mode: 0o755, size: 0 })];
+    const big = Buffer.alloc(16 << 20);
+    for (let i = 0; i < 16; i++) parts.push(encodeTarHeader({ ...base, name: `rootfs/f${i}`, type: 'file', size: big.length }), big);
+    parts.push(encodeTarHeader({ ...base, name: 'manifest', type: 'file', size: TEST_MANIFEST.length }), Buffer.from(TEST_MANIFEST), new Uint8Array(padding(TEST_MANIFEST.length)), END_OF_ARCHIVE);
+    const parent = join(tmp, 'interrupt');
+    mkdirSync(parent);
+    const archive = join(tmp, 'interrupt.aci');
+    writeFileSync(archive, gzipSync(Buffer.concat(parts)));
+    const target = join(parent, 'out');
+    const child = spawn(process.execPath, [actoolPath, 'extract', archive, target], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const closed = new Promise<number | null>((resolve) => child.on('close', resolve));
+    // Interrupt as soon as the partial tree exists (if the extraction wins the race, it must be complete).
+    let sent = false;
+    while (child.exitCode === null && !sent) {
+      if (readdirSync(parent).some((f) => f.includes('.partial-'))) {
+        child.kill('SIGINT');
+        sent = true;
+      } else await new Promise((r) => setTimeout(r, 2));
+    }
+    const code = await closed;
+    assert.deepEqual(readdirSync(parent).filter((f) => f.includes('.partial-')), []);
+    if (code === 0) assert.equal(readdirSync(join(target, 'rootfs')).length, 16);
+    else {
+      assert.equal(existsSync(target), false);
+      assert.match(stderr, /^extract: .*interrupted by SIGINT/);
+      assert.doesNotMatch(stderr, /\n {4}at /);
+    }
+  });
+});

@@ -38,14 +38,23 @@ describe('actool discover', () => {
     assert.match(r.stdout, /^\{\n {4}"ACIEndpoints"/);
   });
 
-  it('exits 1 with the reason when nothing is found, naming the URLs tried', async () => {
-    const r = await runActool(['discover', port(), '127.0.0.1/nothing/here']);
+  it('exits 1 with the reason when servers answer but nothing is found, naming the URLs tried', async () => {
+    const r = await runActool(['discover', port(), '127.0.0.1/nothing/here'], { env: { NODE_EXTRA_CA_CERTS: s.certFile } });
     assert.equal(r.code, 1);
     assert.equal(r.stdout, '');
     assert.match(r.stderr, /error DISCOVERY_NO_ENDPOINT \/: no ACI endpoint found for 127\.0\.0\.1\/nothing\/here \(3 prefixes tried\)/);
-    assert.match(r.stderr, /is not trusted/);
+    assert.match(r.stderr, /expected 200 OK, got 404/);
     assert.match(r.stderr, /run "actool --debug discover/);
     assert.doesNotMatch(r.stderr, /at .*\.js:\d+/);
+  });
+
+  it('D-HT-3 exits 3 when no server answers: an untrusted certificate, a refused connection', async () => {
+    const untrusted = await runActool(['discover', port(), '127.0.0.1/nothing/here']);
+    assert.equal(untrusted.code, 3);
+    assert.match(untrusted.stderr, /is not trusted/);
+    const refused = await runActool(['discover', `--port=${s.closedPort}`, '127.0.0.1/app']);
+    assert.equal(refused.code, 3);
+    assert.match(refused.stderr, /connection refused \(ECONNREFUSED, 127\.0\.0\.1:\d+\)/);
   });
 
   it('--debug prints the trace and says where os/arch came from; a missing label is named', async () => {

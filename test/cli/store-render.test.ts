@@ -61,7 +61,7 @@ describe('actool store and render', () => {
     const r = await runActool(['store', 'add', `--store=${join(tmp, 's3')}`, bad]);
     assert.equal(r.code, 1);
     assert.match(r.stderr, /is not a valid ACI/);
-    for (const args of [['store'], ['store', 'frob'], ['render'], ['render', 'example.com/a'], ['render', '--list', 'example.com/a', 'DIR'], ['store', 'rm']]) {
+    for (const args of [['store'], ['store', 'frob'], ['render'], ['render', 'example.com/a'], ['render', '--list', 'example.com/a', 'DIR'], ['render', '--owner=nobody', 'example.com/a', 'DIR'], ['store', 'rm']]) {
       assert.equal((await runActool(args)).code, 2, args.join(' '));
     }
   });

@@ -1,11 +1,15 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { main } from '../../src/cli/actool.js';
 import type { CliIO } from '../../src/cli/io.js';
 import { runActool } from '../support/run-actool.js';
+import type { DiscoveryServers } from '../support/discovery-servers.js';
+import { startDiscoveryServers } from '../support/discovery-servers.js';
+import type { HostileServer } from '../support/hostile-server.js';
+import { body, endless, needsAuth, redirect, startHostileServer, trickle } from '../support/hostile-server.js';
 import { makeKey, signDetached, type TestKey } from '../support/pgp.js';
 
 let tmp: string;
@@ -97,10 +101,22 @@ describe('actool trust', () => {
     assert.doesNotMatch(r.stderr, /at .*\.m?js:\d+/);
   });
 
-  it('S-4 refuses plain http key URLs without --insecure-allow-http', async () => {
+  it('S-4 refuses plain http key URLs without --insecure-allow-http (exit 3: a refused download)', async () => {
     const r = await runActool(['trust', '--keystore=ks5', '--root', '--skip-fingerprint-review', 'http://127.0.0.1:9/key.asc'], { cwd: tmp });
+    assert.equal(r.code, 3);
+    assert.match(r.stderr, /^trust: http:\/\/127\.0\.0\.1:9\/key\.asc: refusing a plain http URL.*\[HTTP_INSECURE_URL\]\n$/);
+    assert.ok(!existsSync(join(tmp, 'ks5')));
+  });
+
+  it('S-4 a keystore path conflict (prefix X/<fp>, then key <fp> for X) is one line, exit 1', async () => {
+    const first = await runActool(['trust', '--keystore=ks9', `--prefix=example.com/${key.fingerprint}`, '--skip-fingerprint-review', 'other.asc'], { cwd: tmp });
+    assert.equal(first.code, 0, first.stderr);
+    const r = await runActool(['trust', '--keystore=ks9', '--prefix=example.com', '--skip-fingerprint-review', 'key.asc'], { cwd: tmp });
     assert.equal(r.code, 1);
-    assert.match(r.stderr, /TRUST_INSECURE_URL/);
+    const errors = r.stderr.split('\n').filter((l) => l.startsWith('trust:'));
+    assert.equal(errors.length, 1, r.stderr);
+    assert.match(errors[0]!, /is already the directory of prefix .*\[KEYSTORE_CONFLICT\]$/);
+    assert.doesNotMatch(r.stderr, /EISDIR|at .*\.c?js:\d+/);
   });
 
   it('S-4 usage errors: both --prefix and --root, neither, bad prefix', async () => {
@@ -151,15 +167,82 @@ describe('actool verify', () => {
   it('S-1 exit 3 for a missing image, 2 for no arguments', async () => {
     const r = await runActool(['verify', '--keystore=vks', '--name=example.com/app', 'none.aci'], { cwd: tmp });
     assert.equal(r.code, 3);
-    assert.match(r.stderr, /none\.aci: no such file or directory/);
+    assert.match(r.stderr, /^verify: \S*none\.aci: cannot read it: no such file or directory \[FILE_UNREADABLE\]\n$/);
     assert.equal((await runActool(['verify'], { cwd: tmp })).code, 2);
+  });
+
+  it('S-1 an unreadable image (a directory) is one line and exit 3, never a stack trace', async () => {
+    mkdirSync(join(tmp, 'dir.aci'), { recursive: true });
+    for (const args of [['dir.aci'], ['--name=example.com/app', 'dir.aci', 'app.aci.asc']]) {
+      const r = await runActool(['verify', '--keystore=vks', ...args], { cwd: tmp });
+      assert.equal(r.code, 3, r.stderr);
+      assert.match(r.stderr, /^verify: \S*dir\.aci: cannot read it: is a directory \[FILE_UNREADABLE\]\n$/);
+    }
   });
 });
 
 describe('actool trust with no key given', () => {
-  it('S-4 needs discovery of ac-discovery-pubkeys: TRUST_NO_PUBKEYS when none is found', async () => {
-    const r = await runActool(['trust', '--keystore=ks7', '--prefix=example.invalid', '--skip-fingerprint-review'], { cwd: tmp });
+  let s: DiscoveryServers;
+  before(async () => {
+    s = await startDiscoveryServers();
+  });
+  after(async () => {
+    await s.close();
+  });
+
+  it('S-4 needs discovery of ac-discovery-pubkeys: TRUST_NO_PUBKEYS (exit 1) when servers answer without any', async () => {
+    const r = await runActool(['trust', '--keystore=ks7', '--prefix=127.0.0.1/nothing', `--port=${s.httpsPort}`, '--skip-fingerprint-review'], { cwd: tmp, env: { NODE_EXTRA_CA_CERTS: s.certFile } });
     assert.equal(r.code, 1);
     assert.match(r.stderr, /TRUST_NO_PUBKEYS/);
+    assert.ok(!existsSync(join(tmp, 'ks7')));
+  });
+
+  it('S-4 a discovery that reaches no server is a network failure (exit 3), nothing trusted', async () => {
+    const r = await runActool(['trust', '--keystore=ks8', '--prefix=127.0.0.1/app', `--port=${s.closedPort}`, '--skip-fingerprint-review'], { cwd: tmp });
+    assert.equal(r.code, 3);
+    assert.match(r.stderr, /reached no server: connection refused .*\[HTTP_NETWORK\]/);
+    assert.ok(!existsSync(join(tmp, 'ks8')));
+  });
+});
+
+describe('actool trust against a hostile key server', () => {
+  let h: HostileServer;
+  const env = (): NodeJS.ProcessEnv => ({ NODE_EXTRA_CA_CERTS: h.certFile });
+  const trustUrl = (store: string, url: string, ...flags: string[]) =>
+    runActool(['trust', `--keystore=${store}`, '--root', '--skip-fingerprint-review', ...flags, url], { cwd: tmp, env: env() });
+  before(async () => {
+    h = await startHostileServer();
+    h.routes.set('/private/key.asc', needsAuth('Bearer K', body(key.publicArmored)));
+    h.routes.set('/downgrade/key.asc', redirect((x) => x.http('/key.asc')));
+    h.routes.set('/key.asc', body(key.publicArmored));
+    h.routes.set('/endless/key.asc', endless());
+    h.routes.set('/slow/key.asc', trickle(10));
+  });
+  after(async () => {
+    await h?.close();
+  });
+
+  it('S-4 D-HT-5 a key URL behind credentials: exit 3 without them, trusted with --auth-config', async () => {
+    const denied = await trustUrl('hk1', h.https('/private/key.asc'));
+    assert.equal(denied.code, 3, denied.stderr);
+    assert.match(denied.stderr, /401 Unauthorized .*\[HTTP_UNAUTHORIZED\]/);
+    assert.ok(!existsSync(join(tmp, 'hk1')));
+    writeFileSync(join(tmp, 'key-auth.json'), JSON.stringify({ [`127.0.0.1:${h.httpsPort}`]: { type: 'bearer', token: 'K' } }));
+    const r = await trustUrl('hk1', h.https('/private/key.asc'), '--auth-config=key-auth.json');
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, new RegExp(`^Trusted key ${key.fingerprint}`));
+  });
+
+  it('S-4 D-HT-3 a key URL redirecting to plain http, an endless key and a trickling key: exit 3, nothing trusted', async () => {
+    const downgrade = await trustUrl('hk2', h.https('/downgrade/key.asc'));
+    assert.equal(downgrade.code, 3, downgrade.stderr);
+    assert.match(downgrade.stderr, /redirect to http:\/\/127\.0\.0\.1:\d+\/key\.asc refused.*\[HTTP_REDIRECT_DOWNGRADE\]/);
+    const huge = await trustUrl('hk2', h.https('/endless/key.asc'));
+    assert.equal(huge.code, 3, huge.stderr);
+    assert.match(huge.stderr, /larger than the limit of 1048576 bytes.*\[HTTP_TOO_LARGE\]/);
+    const slow = await trustUrl('hk2', h.https('/slow/key.asc'), '--timeout=0.3');
+    assert.equal(slow.code, 3, slow.stderr);
+    assert.match(slow.stderr, /not finished within 300 ms.*\[HTTP_TIMEOUT\]/);
+    assert.ok(!existsSync(join(tmp, 'hk2')));
   });
 });

@@ -70,6 +70,7 @@ const settings = (over: Partial<PageFetchSettings>): PageFetchSettings => ({
   auth: undefined,
   headers: undefined,
   timeoutMs: 2000,
+  idleTimeoutMs: 2000,
   maxBytes: 1 << 20,
   maxRedirects: 10,
   signal: undefined,
@@ -322,7 +323,7 @@ describe('discovery: hostile or failing servers', () => {
   it('an error while reading the body is a network failure', async () => {
     const broken = (): Response => html(new ReadableStream<Uint8Array>({ pull(c) { c.error(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' })); } }) as unknown as Uint8Array);
     const r = await discoverEndpoints('example.com', { fetch: fakeFetch(broken).fetch });
-    assert.match(r.attempts[0]!.detail, /while reading the page: connection reset/);
+    assert.match(r.attempts[0]!.detail, /while reading the body, after 0 bytes: connection reset/);
   });
 
   it('non-UTF-8 pages: invalid bytes are replaced and noted; a declared charset is honoured', async () => {

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -104,20 +104,26 @@ describe('S-1 fetchImage', () => {
     assert.deepEqual(readdirSync(dir), []);
   });
 
-  it('S-1 a truncated download (short of Content-Length) is FETCH_DOWNLOAD_FAILED', async () => {
+  it('S-1 a truncated download (short of Content-Length) is HTTP_TRUNCATED', async () => {
     const dir = out();
     await assert.rejects(
       fetchImage(APP, { aci: BASE }, { outputDir: dir, noSignature: true, fetch: server({ [BASE]: () => new Response(image.subarray(0, 100), { headers: { 'content-length': '5000' } }) }) }),
-      { code: 'FETCH_DOWNLOAD_FAILED' },
+      { code: 'HTTP_TRUNCATED' },
     );
     assert.deepEqual(readdirSync(dir), []);
   });
 
   it('S-1 HTTP errors and plain http URLs', async () => {
-    await assert.rejects(fetchImage(APP, { aci: BASE }, { outputDir: out(), noSignature: true, fetch: server({}) }), { code: 'FETCH_DOWNLOAD_FAILED' });
-    await assert.rejects(fetchImage(APP, { aci: 'http://x.org/a.aci' }, { outputDir: out(), noSignature: true, fetch: server({}) }), { code: 'FETCH_INSECURE_URL' });
+    await assert.rejects(fetchImage(APP, { aci: BASE }, { outputDir: out(), noSignature: true, fetch: server({}) }), { code: 'HTTP_STATUS' });
+    await assert.rejects(fetchImage(APP, { aci: 'http://x.org/a.aci' }, { outputDir: out(), noSignature: true, fetch: server({}) }), { code: 'HTTP_INSECURE_URL' });
     const ok = await fetchImage(APP, { aci: 'http://x.org/a.aci' }, { outputDir: out(), noSignature: true, allowHttp: true, inspect, fetch: server({ 'http://x.org/a.aci': () => new Response(image) }) });
     assert.ok(ok.ok);
+  });
+
+  it('an output directory that cannot be created is FILE_WRITE_FAILED naming it', async () => {
+    const file = join(tmp, 'a-file');
+    writeFileSync(file, 'x');
+    await assert.rejects(fetchImage(APP, { aci: BASE }, { outputDir: join(file, 'sub'), noSignature: true, inspect, fetch: server({ [BASE]: () => new Response(image) }) }), { code: 'FILE_WRITE_FAILED', file: join(file, 'sub') });
   });
 
   it('S-5 decrypts an encrypted image before inspecting it (the signature is over the encrypted bytes)', async () => {

@@ -258,6 +258,26 @@ describe('S-4 Keystore on disk (rkt layout)', () => {
   });
 });
 
+describe('S-4 Keystore path conflicts', () => {
+  it('S-4 prefix X/<fp> then key <fp> for prefix X: KEYSTORE_CONFLICT in one line, nothing changed', async () => {
+    const ks = new Keystore({ systemDir: null, localDir: fresh() });
+    await ks.add(b.publicArmored, { prefix: `example.com/${a.fingerprint}` });
+    await assert.rejects(ks.add(a.publicArmored, { prefix: 'example.com' }), (e: unknown) => {
+      rejectsCode('KEYSTORE_CONFLICT', new RegExp(`cannot trust key ${a.fingerprint} for prefix example\\.com: .*prefix\\.d/example\\.com/${a.fingerprint} is already the directory of prefix example\\.com/${a.fingerprint}`))(e);
+      assert.doesNotMatch((e as Error).message, /\n/);
+      return true;
+    });
+    assert.deepEqual((await ks.list()).map((k) => [k.prefix, k.fingerprint]), [[`example.com/${a.fingerprint}`, b.fingerprint]]);
+  });
+
+  it('S-4 key <fp> for prefix X then prefix X/<fp>: KEYSTORE_CONFLICT naming the key file in the way', async () => {
+    const ks = new Keystore({ systemDir: null, localDir: fresh() });
+    await ks.add(a.publicArmored, { prefix: 'example.com' });
+    await assert.rejects(ks.add(b.publicArmored, { prefix: `example.com/${a.fingerprint}/app` }), rejectsCode('KEYSTORE_CONFLICT', new RegExp(`prefix\\.d/example\\.com/${a.fingerprint} is a key file, where the directory of the prefix would go`)));
+    assert.deepEqual((await ks.list()).map((k) => [k.prefix, k.fingerprint]), [['example.com', a.fingerprint]]);
+  });
+});
+
 describe('S-4 MemoryKeyRing', () => {
   it('S-4 adds, lists, matches by prefix and removes', async () => {
     const ring = new MemoryKeyRing();

@@ -32,19 +32,19 @@ describe('S-4 fetchPublicKeys', () => {
   });
   it('S-4 refuses http unless allowed, and other schemes always', async () => {
     const f = fakeFetch({ 'http://example.com/k': () => new Response(key.publicArmored) });
-    await assert.rejects(fetchPublicKeys('http://example.com/k', { fetch: f }), code('TRUST_INSECURE_URL', /--insecure-allow-http/));
+    await assert.rejects(fetchPublicKeys('http://example.com/k', { fetch: f }), code('HTTP_INSECURE_URL', /allow insecure http/));
     assert.equal((await fetchPublicKeys('http://example.com/k', { fetch: f, allowHttp: true })).length, 1);
-    await assert.rejects(fetchPublicKeys('ftp://example.com/k', { fetch: f, allowHttp: true }), code('TRUST_INSECURE_URL'));
+    await assert.rejects(fetchPublicKeys('ftp://example.com/k', { fetch: f, allowHttp: true }), code('HTTP_INSECURE_URL'));
   });
-  it('S-4 HTTP errors, network errors and oversized bodies: TRUST_DOWNLOAD_FAILED with the URL', async () => {
+  it('S-4 HTTP errors, network errors and oversized bodies: HTTP_* codes with the URL', async () => {
     const f = fakeFetch({
       'https://example.com/404': () => new Response('no', { status: 404, statusText: 'Not Found' }),
       'https://example.com/big': () => new Response(new Uint8Array(2 << 20)),
     });
-    await assert.rejects(fetchPublicKeys('https://example.com/404', { fetch: f }), code('TRUST_DOWNLOAD_FAILED', /404/));
-    await assert.rejects(fetchPublicKeys('https://example.com/down', { fetch: f }), code('TRUST_DOWNLOAD_FAILED', /ECONNREFUSED/));
-    await assert.rejects(fetchPublicKeys('https://example.com/big', { fetch: f }), code('TRUST_DOWNLOAD_FAILED', /limit/));
-    await assert.rejects(fetchPublicKeys('not a url', { fetch: f }), code('TRUST_DOWNLOAD_FAILED'));
+    await assert.rejects(fetchPublicKeys('https://example.com/404', { fetch: f }), code('HTTP_STATUS', /404/));
+    await assert.rejects(fetchPublicKeys('https://example.com/down', { fetch: f }), code('HTTP_NETWORK', /ECONNREFUSED/));
+    await assert.rejects(fetchPublicKeys('https://example.com/big', { fetch: f }), code('HTTP_TOO_LARGE', /limit/));
+    await assert.rejects(fetchPublicKeys('not a url', { fetch: f }), code('HTTP_INVALID_URL'));
   });
   it('S-4 a download that is not a key: KEY_MALFORMED naming the URL', async () => {
     const f = fakeFetch({ 'https://example.com/page': () => new Response('<html>hi</html>') });

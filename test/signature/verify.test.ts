@@ -252,8 +252,8 @@ describe('S-1 verifyAciFile', () => {
     writeFileSync(path + '.asc', await signDetached(ecc, image));
     const check = await verifyAciFile(path, undefined, ks, { name: NAME });
     assert.ok(check.ok);
-    await assert.rejects(verifyAciFile(join(dir, 'none.aci'), undefined, ks, { name: NAME }), { code: 'ENOENT' });
-    await assert.rejects(verifyAciFile(path, join(dir, 'none.asc'), ks, { name: NAME }), { code: 'ENOENT' });
+    await assert.rejects(verifyAciFile(join(dir, 'none.aci'), undefined, ks, { name: NAME }), { code: 'FILE_UNREADABLE', file: join(dir, 'none.aci') });
+    await assert.rejects(verifyAciFile(path, join(dir, 'none.asc'), ks, { name: NAME }), { code: 'FILE_UNREADABLE', file: join(dir, 'none.asc') });
   });
 
   it('S-4 a bogus file in a keystore directory that covers the name is an error, never a decision', async () => {

@@ -231,7 +231,9 @@ export class TarWalker {
         this.issue('TAR_TRUNCATED', `the archive ends at byte ${this.offset}, inside its end-of-archive marker (one zero block of two)`, { offset: this.offset - this.blockFill - 512 });
         return;
       default: {
-        const h = this.current;
+        // Cut inside an entry's data or padding: that entry. Cut inside extension headers: the entry they start
+        // (this.current is then the previous, complete entry).
+        const h = this.state === State.Data || this.state === State.Pad ? this.current : undefined;
         const missing = this.state === State.Data ? this.remaining + this.pad : this.state === State.Pad ? this.pad : this.remaining;
         this.issue('TAR_TRUNCATED', `the archive ends at byte ${this.offset}, ${missing} bytes short of the end of ${h ? 'entry ' + JSON.stringify(h.name) : 'an extension header'}`, {
           ...(h ? { entry: h.name } : {}),

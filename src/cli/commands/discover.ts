@@ -1,17 +1,14 @@
 /** `actool discover`: prints the ACI, signature and public key URLs of apps, and why discovery failed (spec/discovery.md). */
-import { readFile } from 'node:fs/promises';
 import type { Command } from '../command.js';
 import { parseFlags, UsageError } from '../command.js';
 import { EXIT } from '../io.js';
-import { formatError } from '../format-error.js';
+import { readAuthConfigFlag } from '../network-flags.js';
 import { formatIssues } from '../format-issues.js';
 import { OS_ARCH_HELP, parseInsecureOptions, parsePort, PORT_HELP, osArchLabels } from '../flags.js';
 import { escapeTerminalText } from '../terminal-text.js';
-import type { AuthConfig } from '../../discovery/auth.js';
-import { parseAuthConfig } from '../../discovery/auth.js';
 import { parseAppString } from '../../discovery/app-string.js';
 import type { DiscoverOptions, DiscoveryAttempt, DiscoveryResult } from '../../discovery/discover.js';
-import { discover } from '../../discovery/discover.js';
+import { discover, transportFailure } from '../../discovery/discover.js';
 import { createInsecureFetch } from '../../node/insecure-fetch.js';
 
 /** The discover command. */
@@ -49,7 +46,8 @@ ${OS_ARCH_HELP}
   --debug                  print the trace of every request and tag to stderr
 
 Exit codes: 0 found endpoints and keys for every APP, 1 an APP is invalid or discovery found no
-endpoint or no public key, 2 usage error, 3 the auth config cannot be read.
+endpoint or no public key, 2 usage error, 3 the auth config cannot be read or no server answered
+(refused connection, DNS, TLS certificate, time-out, oversized page, refused redirect).
 `,
   async run(argv, io) {
     const { values, positionals } = parseFlags(argv, {
@@ -72,23 +70,9 @@ endpoint or no public key, 2 usage error, 3 the auth config cannot be read.
     const timeoutMs = parseTimeout(values.timeout);
     const debug = values.debug === true;
 
-    let auth: AuthConfig | undefined;
-    const authFile = values['auth-config'];
-    if (authFile !== undefined) {
-      let text: string;
-      try {
-        text = await readFile(authFile, 'utf8');
-      } catch (e) {
-        io.stderr(`discover: cannot read --auth-config: ${formatError(e, authFile)}\n`);
-        return EXIT.IO;
-      }
-      const parsed = parseAuthConfig(text);
-      if (!parsed.ok) {
-        io.stderr(formatIssues(`discover: ${authFile}`, parsed.issues));
-        return EXIT.INVALID;
-      }
-      auth = parsed.value;
-    }
+    const authFlag = await readAuthConfigFlag('discover', values['auth-config'], io);
+    if ('exit' in authFlag) return authFlag.exit;
+    const auth = authFlag.auth;
 
     const defaults = osArchLabels(values);
     const fetchImpl = insecure.tls ? createInsecureFetch() : io.fetch;
@@ -127,7 +111,9 @@ endpoint or no public key, 2 usage error, 3 the auth config cannot be read.
       }
       io.stderr(formatIssues(`discover: ${text}`, result.issues));
       if (!result.ok) {
-        exit = EXIT.INVALID;
+        // No server answered at all: the registry is down or unreachable, not an app without images.
+        const down = result.endpoints.length === 0 ? transportFailure(result.attempts) : undefined;
+        exit = down !== undefined || exit === EXIT.IO ? EXIT.IO : EXIT.INVALID;
         if (!debug) io.stderr(`discover: ${escapeTerminalText(text)}: run "actool --debug discover ..." to see every request\n`);
       }
     }

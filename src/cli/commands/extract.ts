@@ -1,7 +1,7 @@
 /** `actool extract`: extracts an ACI into a directory without writing outside it. */
 import type { Command } from '../command.js';
 import { parseFlags, UsageError } from '../command.js';
-import { EXIT } from '../io.js';
+import { EXIT, abortOnInterrupt } from '../io.js';
 import { reportFailure } from '../aci-errors.js';
 import { formatIssues } from '../format-issues.js';
 
@@ -17,7 +17,7 @@ DIRECTORY unless the whole archive passed: the tree is built beside it and renam
 Nothing is ever written outside DIRECTORY (absolute and ".." names, entries below a symlink, hard links
 leaving the image are refused; symlinks are stored as they are and never followed). Modes (exactly: the
 umask is not applied, like GNU tar -p) and mtimes are kept. Device nodes and FIFOs are skipped with a
-warning (Node cannot create them).
+warning (Node cannot create them). SIGINT or SIGTERM stops the extraction and removes the partial tree.
 
 Flags:
   --rootfs-only     extract only the contents of rootfs/ into DIRECTORY (no manifest)
@@ -36,7 +36,7 @@ Exit codes: 0 extracted, 1 refused entry or damaged archive, 2 usage error, 3 I/
     const [file, dir] = positionals as [string, string];
     const { extractAci } = await import('../../aci/extract.js');
     try {
-      const report = await extractAci(file, dir, { rootfsOnly: values['rootfs-only'] === true, strict: values.strict === true, owners: owner });
+      const report = await abortOnInterrupt((signal) => extractAci(file, dir, { rootfsOnly: values['rootfs-only'] === true, strict: values.strict === true, owners: owner, signal }));
       io.stderr(formatIssues(file, [...report.warnings, ...report.skipped]));
       return EXIT.OK;
     } catch (e) {

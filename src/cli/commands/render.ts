@@ -13,7 +13,7 @@ import { renderImage, writeRendered } from '../../render/render.js';
 import { shortImageId } from '../../schema/types/image-id.js';
 import { parseImageRef } from '../image-ref.js';
 
-const HELP = `Usage: actool render [--store=DIR] [--strict] IMAGE DIR
+const HELP = `Usage: actool render [--store=DIR] [--strict] [--owner=preserve|current] IMAGE DIR
        actool render [--store=DIR] [--strict] --list IMAGE
 
 Resolves the dependencies of IMAGE from the store (by image ID when the manifest gives one, else by name
@@ -24,7 +24,10 @@ IMAGE is an image ID (or an unambiguous prefix) or NAME[:VERSION][,LABEL=VALUE..
 Flags:
   --store=DIR   the store directory (default $ACTOOL_STORE or ./.actool-store)
   --list        print the rendered files instead of writing them: PATH<TAB>IMAGE<TAB>SHORT-ID
-  --strict      fail on warnings (relative whitelist entries, dependency size or name mismatches, path conflicts)
+  --strict      fail on warnings (relative whitelist entries, dependency size or name mismatches, path conflicts,
+                the archive warnings validate --strict refuses)
+  --owner=MODE  preserve: the archives' uid and gid (needs root); current: files belong to you and set-id
+                bits are cleared. Default: preserve when run as root, current otherwise (as actool extract)
 
 DIR must be missing or empty. The tree is built next to it and renamed into place when complete, so a
 failure leaves nothing behind.
@@ -45,7 +48,9 @@ export const command: Command = {
   summary: 'Render an image and its dependencies into one rootfs',
   help: HELP,
   async run(argv, io) {
-    const { values, positionals } = parseFlags(argv, { store: { type: 'string' }, list: { type: 'boolean' }, strict: { type: 'boolean' }, debug: { type: 'boolean' } });
+    const { values, positionals } = parseFlags(argv, { store: { type: 'string' }, list: { type: 'boolean' }, strict: { type: 'boolean' }, owner: { type: 'string' }, debug: { type: 'boolean' } });
+    const owner = values.owner ?? (process.getuid?.() === 0 ? 'preserve' : 'current');
+    if (owner !== 'preserve' && owner !== 'current') throw new UsageError(`--owner must be preserve or current, got ${JSON.stringify(owner)}`);
     const [image, dir, ...extra] = positionals;
     if (image === undefined) throw new UsageError('IMAGE is required');
     if (extra.length > 0) throw new UsageError('too many arguments');
@@ -68,7 +73,7 @@ export const command: Command = {
       return EXIT.OK;
     }
     try {
-      const report = await writeRendered(store, rendered, resolve(io.cwd, dir!));
+      const report = await writeRendered(store, rendered, resolve(io.cwd, dir!), { owners: owner });
       io.stderr(formatIssues('render', report.skipped));
     } catch (e) {
       return failure(io, e);

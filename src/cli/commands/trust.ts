@@ -15,10 +15,14 @@ import type { PublicKeyInfo } from '../../signature/keys.js';
 import { formatFingerprint, readPublicKeys } from '../../signature/keys.js';
 import type { TrustScope } from '../../signature/keystore.js';
 import { formatScope, validatePrefix } from '../../signature/keystore.js';
+import type { FetchPublicKeysOptions } from '../../signature/trust.js';
 import { discoverPublicKeysToTrust, fetchPublicKeys } from '../../signature/trust.js';
+import { DEFAULT_TIMEOUT_MS } from '../../discovery/discover.js';
+import { parseSeconds, readAuthConfigFlag } from '../network-flags.js';
 import type { Keystore } from '../../node/keystore.js';
 
-const HELP = `Usage: actool trust [--keystore=DIR] (--prefix=PREFIX | --root) [--skip-fingerprint-review] [--insecure-allow-http] [--port=N] [KEYFILE|URL...]
+const HELP = `Usage: actool trust [--keystore=DIR] (--prefix=PREFIX | --root) [--skip-fingerprint-review] [--insecure-allow-http] [--port=N]
+                    [--auth-config=FILE] [--timeout=SECONDS] [KEYFILE|URL...]
        actool trust [--keystore=DIR] --list [--json]
        actool trust [--keystore=DIR] --remove=FINGERPRINT [--prefix=PREFIX | --root]
 
@@ -35,11 +39,18 @@ ${KEYSTORE_HELP}
   --skip-fingerprint-review  Trust without asking (only for keys checked another way).
   --insecure-allow-http      Allow plain http:// key URLs and discovery.
 ${PORT_HELP}
+  --auth-config=FILE         Credentials per host for discovery and key URLs (as actool discover), sent
+                             over https to that host only.
+  --timeout=SECONDS          Time limit of each key download (default 60) and discovery page (20 or this,
+                             whichever is less).
   --list                     List trusted keys: fingerprint, scope, origin (system/local), user IDs.
   --remove=FINGERPRINT       Stop trusting a key (deletes the local file, masks a system key).
   --json                     With --list: print JSON.
 
-Exit codes: 0 done, 1 bad key or refused, 2 usage, 3 I/O or network failure.
+Key URLs are downloaded like every download of actool: no https->http redirect, at most 10
+redirects, 1 MiB per key file.
+
+Exit codes: 0 done, 1 bad key, refused or keystore conflict, 2 usage, 3 I/O or network failure.
 `;
 
 const OPTIONS = {
@@ -52,6 +63,8 @@ const OPTIONS = {
   remove: { type: 'string' },
   json: { type: 'boolean' },
   port: { type: 'string' },
+  'auth-config': { type: 'string' },
+  timeout: { type: 'string' },
   debug: { type: 'boolean' },
 } as const;
 
@@ -81,9 +94,9 @@ function describeKey(key: PublicKeyInfo, source: string, scope: TrustScope): str
 }
 
 /** Loads keys from a file path, an https URL, or a plain http URL when allowed. */
-async function loadKeys(source: string, io: CliIO, allowHttp: boolean): Promise<PublicKeyInfo[]> {
+async function loadKeys(source: string, io: CliIO, net: FetchPublicKeysOptions): Promise<PublicKeyInfo[]> {
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(source) && !/^file:/i.test(source)) {
-    return fetchPublicKeys(source, { allowHttp, ...(io.fetch ? { fetch: io.fetch } : {}) });
+    return fetchPublicKeys(source, { ...net, ...(io.fetch ? { fetch: io.fetch } : {}) });
   }
   const path = resolve(io.cwd, source.replace(/^file:\/\//i, ''));
   let bytes: Uint8Array;
@@ -143,6 +156,10 @@ export const command: Command = {
       if (scope === undefined) throw new UsageError('give --prefix=PREFIX or --root (keys are trusted per image-name prefix)');
       const allowHttp = Boolean(values['insecure-allow-http']);
       const port = parsePort(values.port);
+      const timeoutMs = values.timeout === undefined ? undefined : parseSeconds('--timeout', values.timeout, 0);
+      const authFlag = await readAuthConfigFlag('trust', values['auth-config'], io);
+      if ('exit' in authFlag) return authFlag.exit;
+      const auth = authFlag.auth;
       const batches: { source: string; keys: readonly PublicKeyInfo[] }[] = [];
       if (positionals.length === 0) {
         if (!('prefix' in scope)) throw new UsageError('--root needs a KEYFILE or URL (discovery finds keys for a prefix only)');
@@ -150,12 +167,15 @@ export const command: Command = {
           insecure: { http: allowHttp },
           allowHttpKeys: allowHttp,
           ...(port === undefined ? {} : { port }),
+          ...(auth ? { auth } : {}),
+          ...(timeoutMs === undefined ? {} : { timeoutMs: Math.min(DEFAULT_TIMEOUT_MS, timeoutMs), keyTimeoutMs: timeoutMs }),
           ...(io.fetch ? { fetch: io.fetch } : {}),
         });
         io.stderr(`Discovered key URLs for ${scope.prefix}${found.from ? ` at ${found.from}` : ''}: ${found.sources.map((s) => s.url).join(', ')}\n`);
         for (const { url, keys } of found.sources) batches.push({ source: url, keys });
       } else {
-        for (const source of positionals) batches.push({ source, keys: await loadKeys(source, io, allowHttp) });
+        const net: FetchPublicKeysOptions = { allowHttp, ...(auth ? { auth } : {}), ...(timeoutMs === undefined ? {} : { timeoutMs }) };
+        for (const source of positionals) batches.push({ source, keys: await loadKeys(source, io, net) });
       }
       let trusted = 0;
       let refused = 0;

@@ -1,5 +1,4 @@
 /** `actool verify`: checks an image's detached signature against the keystore (checklist S-1..S-4). */
-import { createReadStream } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from '../command.js';
 import { UsageError, parseFlags } from '../command.js';
@@ -14,6 +13,8 @@ import { KEYSTORE_HELP, openKeystore, readPassphraseFile } from '../flags.js';
 import { formatIssues } from '../format-issues.js';
 import { escapeTerminalText } from '../terminal-text.js';
 import { verifyAciFile } from '../../node/verify-file.js';
+import { readFileChunks } from '../../node/file-chunks.js';
+import { isAppcError } from '../../issues/appc-error.js';
 import { formatFingerprint } from '../../signature/keys.js';
 import { formatScope } from '../../signature/keystore.js';
 
@@ -88,8 +89,9 @@ export const command: Command = {
  * cannot make a bad image pass. When it cannot be read, only root keys count and the user is told why.
  */
 async function manifestName(image: string, passphrase: string | undefined, io: CliIO, label: string): Promise<string | undefined> {
+  const chunks = readFileChunks(image);
   try {
-    const { source } = await maybeDecrypt(createReadStream(image, { highWaterMark: 1 << 20 }), {
+    const { source } = await maybeDecrypt(chunks, {
       label,
       ...(passphrase === undefined ? {} : { passphrase }),
     });
@@ -100,7 +102,11 @@ async function manifestName(image: string, passphrase: string | undefined, io: C
     if (isACIdentifier(partial)) return partial;
     throw new Error(manifest.issues[0]?.message ?? 'invalid manifest');
   } catch (e) {
+    // An image that cannot be read at all is an I/O failure, reported once by the caller.
+    if (isAppcError(e) && e.code === 'FILE_UNREADABLE') throw e;
     io.stderr(`${escapeTerminalText(label)}: warning: cannot read the image name from its manifest (${formatError(e)}); only keys trusted for every image (root) count; give --name=NAME${passphrase === undefined ? ' or --passphrase-file' : ''}\n`);
     return undefined;
+  } finally {
+    await chunks.return(undefined);
   }
 }
