@@ -179,7 +179,10 @@ function createParallelGzip(level: number): Compressor {
       })().then(() => cb(), (e: Error) => cb(e));
     },
     destroy(err, cb) {
-      output.destroy(err ?? undefined);
+      // A Writable destroys itself after 'finish' (autoDestroy): by then the output holds the last blocks
+      // and the trailer, unread when the reader is slower than us (incompressible input). Only an abort
+      // (an error, or a destroy before end()) may take the output down with it.
+      if (err || !output.writableEnded) output.destroy(err ?? undefined);
       cb(err);
     },
   });

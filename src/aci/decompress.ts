@@ -1,7 +1,9 @@
 /** Streaming decompression of image archives (spec/aci.md#image-archives: gzip, bzip2, xz or none; A-CD-2). */
 import { createRequire } from 'node:module';
-import { PassThrough, Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
+import { bzip2DecodeStream } from './bzip2-decode.js';
+import { childDecompressStream, decideAfterPeek, type DecompressProgram, findDecompressor } from './decompress-child.js';
 import type { Compression, FileType } from './detect.js';
 
 const require = createRequire(import.meta.url);
@@ -15,7 +17,12 @@ export interface DecompressFailure {
   readonly message: string;
 }
 
-/** Creates the decompressing stream for a compression; `none` passes bytes through. */
+/**
+ * Creates the decompressing stream for a compression; `none` passes bytes through. bzip2 and xz go through
+ * the system `bzip2 -dc` / `xz -dc` when present (measured 3-4x faster than the built-in decoders, see
+ * docs/design.md), else through the built-in JS (bzip2) and wasm (xz) decoders. Every decoder honours
+ * backpressure, so memory stays flat whatever the uncompressed size.
+ */
 export function decompressStream(compression: Compression, input: Readable): Readable {
   switch (compression) {
     case 'none':
@@ -25,25 +32,33 @@ export function decompressStream(compression: Compression, input: Readable): Rea
       input.on('error', (e) => gunzip.destroy(e));
       return input.pipe(gunzip);
     }
-    case 'bzip2': {
-      // unbzip2-stream is an old-style `through` stream: bridge it into a proper Readable.
-      const unbzip2 = require('unbzip2-stream') as () => NodeJS.ReadWriteStream;
-      const bz = unbzip2();
-      const out = new PassThrough({ highWaterMark: ZLIB_CHUNK * 4 });
-      bz.on('error', (e: unknown) => out.destroy(e instanceof Error ? e : new Error(String(e))));
-      input.on('error', (e) => out.destroy(e));
-      input.pipe(bz as unknown as NodeJS.WritableStream);
-      bz.pipe(out);
-      return out;
-    }
-    case 'xz': {
-      // Loaded on demand: the wasm decoder is only needed for xz archives.
-      const { XzReadableStream } = require('xz-decompress') as typeof import('xz-decompress');
-      const web = Readable.toWeb(input) as unknown as ReadableStream<Uint8Array>;
-      return Readable.fromWeb(new XzReadableStream(web) as unknown as import('node:stream/web').ReadableStream<Uint8Array>, { highWaterMark: ZLIB_CHUNK * 4 });
-    }
+    case 'bzip2':
+      return chooseDecoder(input, 'bzip2', bzip2DecodeStream);
+    case 'xz':
+      return chooseDecoder(input, 'xz', xzDecodeStream);
   }
 }
+
+function xzDecodeStream(input: Readable): Readable {
+  // Loaded on demand: the wasm decoder is only needed for xz archives.
+  const { XzReadableStream } = require('xz-decompress') as typeof import('xz-decompress');
+  const web = Readable.toWeb(input) as unknown as ReadableStream<Uint8Array>;
+  return Readable.fromWeb(new XzReadableStream(web) as unknown as import('node:stream/web').ReadableStream<Uint8Array>, { highWaterMark: ZLIB_CHUNK * 4 });
+}
+
+/**
+ * The system tool for inputs above SMALL_COMPRESSED bytes when it is installed, the built-in decoder
+ * otherwise: starting a process costs more than decoding a small archive in this one (a batch of 1,000
+ * small ACIs would spend most of its time in process start-up).
+ */
+function chooseDecoder(input: Readable, program: DecompressProgram, builtin: (input: Readable) => Readable): Readable {
+  const path = findDecompressor(program);
+  if (!path) return builtin(input);
+  return decideAfterPeek(input, SMALL_COMPRESSED, (peeked) => (peeked.ended ? builtin(peeked.stream) : childDecompressStream(program, path, peeked.stream)));
+}
+
+/** Compressed size up to which the built-in decoders are used even when the system tool is present. */
+const SMALL_COMPRESSED = 256 * 1024;
 
 /**
  * Sorts a decompressor error. `sourceEnded`: the compressed input was read to its end; `tarComplete`:

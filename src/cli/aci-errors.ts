@@ -10,8 +10,8 @@ import { EXIT } from './io.js';
  */
 export function reportFailure(io: CliIO, command: string, e: unknown, path?: string): number {
   io.stderr(`${command}: ${formatError(e, path)}\n`);
-  // AppcErrors describe the input (damaged archive, unsafe entry, bad name); anything else is I/O.
-  return isAppcError(e) ? EXIT.INVALID : EXIT.IO;
+  // AppcErrors describe the input (damaged archive, unsafe entry, bad name), except a failed write; anything else is I/O.
+  return isAppcError(e) && e.code !== 'ACI_WRITE_FAILED' ? EXIT.INVALID : EXIT.IO;
 }
 
 /** Codes of the signature area that mean bad input from the user rather than an I/O failure (exit 1, not 3). */

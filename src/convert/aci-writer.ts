@@ -9,7 +9,8 @@ import { once } from 'node:events';
 import { open, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { commitFile, TarOutput } from '../aci/archive-output.js';
+import { commitFile, TarOutput, writeFailure } from '../aci/archive-output.js';
+import { trackTemporaryFile } from '../aci/temp-files.js';
 import { createCompressor } from '../aci/compress.js';
 import type { Compression } from '../aci/detect.js';
 import { END_OF_ARCHIVE, encodeTarHeader, padding, type TarEntryInput } from '../aci/tar/write-tar.js';
@@ -34,23 +35,25 @@ export class AciWriter {
     private readonly finishCompression: () => Promise<void>,
     private readonly options: AciWriterOptions,
     private readonly abort: () => Promise<void>,
+    private readonly untrack: () => void,
   ) {}
 
   /** Creates the temporary file next to `output`. */
   static async create(output: string, options: AciWriterOptions): Promise<AciWriter> {
     const tmp = join(dirname(output), `.${basename(output)}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
     // A path-based stream owns its descriptor (destroying a stream built on a borrowed fd closes that fd).
+    // Tracked before it exists, so a signal arriving from now on finds it.
+    const untrack = trackTemporaryFile(tmp, output);
     const fileStream = createWriteStream(tmp, { flags: 'wx', mode: 0o644, highWaterMark: 1 << 20 });
-    await once(fileStream, 'open');
+    await once(fileStream, 'open').catch((e: unknown) => {
+      untrack();
+      throw e;
+    });
     const compression: Compression = options.compression;
     // Block-parallel gzip (the builder's): same bytes whatever the core count, so conversions stay reproducible.
     const compressor = createCompressor(compression, { parallel: true });
     const written = pipeline(compressor.output, fileStream);
-    const failure = new Promise<never>((_, reject) => {
-      written.catch(reject);
-      compressor.done.catch(reject);
-    });
-    failure.catch(() => {});
+    const failure = writeFailure(output, compressor, written);
     const tar = new TarOutput(compressor.input, failure);
     return new AciWriter(
       output,
@@ -68,6 +71,7 @@ export class AciWriter {
         fileStream.destroy();
         await written.catch(() => {});
       },
+      untrack,
     );
   }
 
@@ -126,6 +130,7 @@ export class AciWriter {
     if (this.state !== 'finished') throw new Error('AciWriter.commit() before finish()');
     await commitFile(this.tmp, this.output, this.options.overwrite);
     this.state = 'committed';
+    this.untrack();
   }
 
   /** Removes the temporary file unless committed (call in `finally`). */
@@ -134,5 +139,6 @@ export class AciWriter {
     if (this.state === 'open') await this.abort();
     this.state = 'discarded';
     await unlink(this.tmp).catch(() => {});
+    this.untrack();
   }
 }

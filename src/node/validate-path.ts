@@ -2,7 +2,7 @@
 // Plain node:fs (already loaded when Node starts); fs/promises would add start-up time to every run.
 import { describeIoError } from './io-error.js';
 export { describeIoError } from './io-error.js';
-import { closeSync, createReadStream, fstatSync, openSync, readSync, statSync } from 'node:fs';
+import { closeSync, createReadStream, fstatSync, openSync, readSync } from 'node:fs';
 import { isAppcError } from '../issues/appc-error.js';
 import type { AciSource } from '../aci/source.js';
 import type { Issue } from '../issues/issue.js';
@@ -80,56 +80,91 @@ export function inputTypeOf(fileType: FileType): InputType | 'unknown' {
   }
 }
 
+/** Images up to this size are read whole with one system call and validated from memory. */
+const SMALL_IMAGE_BYTES = 1 << 20;
+
+/** An opened input: what it is, and its first bytes (or all of them, when small). */
+type Opened = { readonly dir: true } | { readonly dir: false; readonly size: number; readonly bytes: Uint8Array };
+
+/**
+ * Opens `file` once: fstat tells a directory from a file, and one read takes up to `max + 1` bytes (at least
+ * the sniffing length). One open, fstat, read and close per input, with no thread-pool hop: per-file
+ * overhead is what a batch of small inputs spends its time on.
+ */
+function openInput(file: string, max: number): Opened {
+  const fd = openSync(file, 'r');
+  try {
+    const st = fstatSync(fd);
+    if (st.isDirectory()) return { dir: true };
+    const want = Math.min(st.size, Math.max(max, SNIFF_LENGTH) + 1);
+    const buf = new Uint8Array(want);
+    let got = 0;
+    while (got < want) {
+      const n = readSync(fd, buf, got, want - got, got);
+      if (n === 0) break;
+      got += n;
+    }
+    return { dir: false, size: st.size, bytes: buf.subarray(0, got) };
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /** Validates one path; never throws for a bad or unreadable input (it becomes an issue). */
 export async function validatePath(file: string, options: ValidatePathOptions = {}): Promise<PathReport> {
-  let isDir: boolean;
+  const manifestMax = options.maxManifestBytes ?? DEFAULT_MAX_MANIFEST_BYTES;
+  let opened: Opened;
   try {
-    isDir = statSync(file).isDirectory();
+    opened = openInput(file, SMALL_IMAGE_BYTES);
   } catch (e) {
     return { file, type: 'unknown', valid: false, issues: [fileIssue('FILE_UNREADABLE', describeIoError(e))] };
   }
+  const isDir = opened.dir;
   if (isDir && options.type !== undefined && options.type !== 'layout') {
     return { file, type: options.type, valid: false, issues: [fileIssue('FILE_WRONG_TYPE', 'is a directory (wrong --type?)')] };
   }
-  if (isDir || options.type === 'layout') {
-    if (!isDir) return { file, type: 'layout', valid: false, issues: [fileIssue('FILE_WRONG_TYPE', 'is not a directory (wrong --type?)')] };
+  if (opened.dir || options.type === 'layout') {
+    if (!opened.dir) return { file, type: 'layout', valid: false, issues: [fileIssue('FILE_WRONG_TYPE', 'is not a directory (wrong --type?)')] };
     // Archive code loads only when needed, so validating a manifest starts fast.
     const { validateLayout } = await import('../aci/layout.js');
     const layout = await validateLayout(file, { ...(options.strict ? { strict: true } : {}), ...(options.osArch ? { manifest: { osArch: options.osArch } } : {}) });
     return { file, type: 'layout', kind: 'ImageManifest', valid: layout.ok, issues: layout.issues };
   }
-  const max = options.type === 'appimage' ? SNIFF_LENGTH : options.maxManifestBytes ?? DEFAULT_MAX_MANIFEST_BYTES;
-  let bytes: Uint8Array;
-  try {
-    // For detection only the first bytes matter; a manifest is read whole (up to the limit).
-    bytes = await readBounded(file, max);
-  } catch (e) {
-    return { file, type: 'unknown', valid: false, issues: [fileIssue('FILE_UNREADABLE', describeIoError(e))] };
-  }
+  const bytes = opened.bytes;
   const type = options.type ?? sniffType(bytes.subarray(0, SNIFF_LENGTH));
   if (type === 'unknown') return { file, type, valid: false, issues: [fileIssue('FILE_UNKNOWN_TYPE', 'unable to detect the file type (try --type)')] };
-  if (type === 'appimage') return validateImagePath(file, options);
-  const result = validateManifest(bytes, { ...options, maxBytes: max });
+  // A small image was read whole: validate it from memory (no second open, no stream).
+  if (type === 'appimage') return validateImagePath(file, opened.size === bytes.length && opened.size <= SMALL_IMAGE_BYTES ? bytes : undefined, options);
+  let text = bytes.length > manifestMax + 1 ? bytes.subarray(0, manifestMax + 1) : bytes;
+  if (text.length < opened.size && text.length <= manifestMax) {
+    // A manifest larger than the first read (over 1 MiB): read it up to the limit.
+    try {
+      text = await readBounded(file, manifestMax);
+    } catch (e) {
+      return { file, type: 'unknown', valid: false, issues: [fileIssue('FILE_UNREADABLE', describeIoError(e))] };
+    }
+  }
+  const result = validateManifest(text, { ...options, maxBytes: manifestMax });
   const issues = result.ok ? result.warnings : result.issues;
   return result.kind === undefined
     ? { file, type, valid: result.ok, issues }
     : { file, type, kind: result.kind, valid: result.ok, issues };
 }
 
-/** The source to validate: the file itself, or its decrypted bytes when it is OpenPGP-encrypted. */
-async function imageSource(file: string, passphrase: string | undefined): Promise<AciSource> {
-  const head = await readBounded(file, SNIFF_LENGTH);
-  if (detectFileType(head) !== 'openpgp') return file;
+/** The source to validate: the file (or its bytes, when read whole), or its decrypted bytes when it is OpenPGP-encrypted. */
+async function imageSource(file: string, whole: Uint8Array | undefined, passphrase: string | undefined): Promise<AciSource> {
+  const head = whole ?? (await readBounded(file, SNIFF_LENGTH));
+  if (detectFileType(head.subarray(0, SNIFF_LENGTH)) !== 'openpgp') return whole ?? file;
   const { maybeDecrypt } = await import('../signature/encryption.js');
   const decrypted = await maybeDecrypt(createReadStream(file, { highWaterMark: 1 << 20 }), passphrase === undefined ? { label: file } : { passphrase, label: file });
   return decrypted.source;
 }
 
-async function validateImagePath(file: string, options: ValidatePathOptions): Promise<PathReport> {
+async function validateImagePath(file: string, whole: Uint8Array | undefined, options: ValidatePathOptions): Promise<PathReport> {
   const { type: _type, osArch, passphrase, ...rest } = options;
   void _type;
   try {
-    const source = await imageSource(file, passphrase);
+    const source = await imageSource(file, whole, passphrase);
     const { validateAci } = await import('../aci/validate-aci.js');
     const r = await validateAci(source, { ...rest, ...(osArch ? { manifest: { osArch } } : {}) });
     const report: PathReport = { file, type: 'appimage', valid: r.ok, issues: r.issues };

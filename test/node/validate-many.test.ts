@@ -12,7 +12,7 @@ const aci = readdirSync(fixturePath('aci')).filter((f) => f.endsWith('.aci')).so
 
 describe('validateMany', () => {
   it('A-CD-2 detects the type like Go in the workers: directory -> layout, archive magic -> image, text -> manifest', async () => {
-    const [lay, img, zstd, text, missing] = await validateMany([makeLayout(tmp), fixturePath('aci', 'gnu-tar-xz.aci'), fixturePath('aci', 'zstd.aci'), fixturePath('aci', 'text.aci'), join(tmp, 'nope')], { concurrency: 2 });
+    const [lay, img, zstd, text, missing] = await validateMany([makeLayout(tmp), fixturePath('aci', 'gnu-tar-xz.aci'), fixturePath('aci', 'zstd.aci'), fixturePath('aci', 'text.aci'), join(tmp, 'nope')], { concurrency: 2, workerMinBytes: 0 });
     assert.equal(lay!.type, 'layout');
     assert.equal(lay!.valid, true);
     assert.equal(img!.type, 'appimage');
@@ -26,7 +26,7 @@ describe('validateMany', () => {
   it('gives the same reports in input order with a worker pool as one by one', async () => {
     const inputs = [...aci, join(tmp, 'missing.aci')];
     const seen: number[] = [];
-    const pooled = await validateMany(inputs, { concurrency: 2, onResult: (i) => seen.push(i) });
+    const pooled = await validateMany(inputs, { concurrency: 2, workerMinBytes: 0, onResult: (i) => seen.push(i) });
     const serial = await validateMany(inputs, { concurrency: 1 });
     assert.deepEqual(pooled, serial);
     assert.equal(pooled.length, inputs.length);
@@ -37,8 +37,8 @@ describe('validateMany', () => {
 
   it('passes options to the workers (strict turns warnings into errors)', async () => {
     const [loose, strict] = await Promise.all([
-      validateMany([fixturePath('aci', 'symlink-escape.aci'), fixturePath('aci', 'minimal.aci')], { concurrency: 2 }),
-      validateMany([fixturePath('aci', 'symlink-escape.aci'), fixturePath('aci', 'minimal.aci')], { concurrency: 2, strict: true }),
+      validateMany([fixturePath('aci', 'symlink-escape.aci'), fixturePath('aci', 'minimal.aci')], { concurrency: 2, workerMinBytes: 0 }),
+      validateMany([fixturePath('aci', 'symlink-escape.aci'), fixturePath('aci', 'minimal.aci')], { concurrency: 2, workerMinBytes: 0, strict: true }),
     ]);
     assert.equal(loose[0]!.valid, true);
     assert.equal(strict[0]!.valid, false);

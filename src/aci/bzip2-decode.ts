@@ -1,0 +1,137 @@
+/**
+ * bzip2 decoding in pure JavaScript with backpressure: the block decoder of unbzip2-stream, driven one
+ * block at a time from an async generator, so the consumer's pace decides when the next block is decoded.
+ * The package's own stream wrapper decodes every block it holds in one go and collects each block's bytes
+ * in a JS array (8 bytes per byte); a bzip2 bomb expanding to 1 GiB then held most of it in memory. Here
+ * memory is bounded by one block's output (at most ~46 MB for a run-length bomb, usually 900 KB).
+ * Errors keep the decoder's wording ("No magic number found", "crc32 do not match", "ended prematurely"),
+ * which classifyDecompressError sorts.
+ */
+import { createRequire } from 'node:module';
+import { Readable } from 'node:stream';
+import { failAfterDrain } from './decompress-child.js';
+
+const require = createRequire(import.meta.url);
+
+interface BitReader {
+  (n: number | null): number;
+  bytesRead: number;
+}
+interface Bzip2Blocks {
+  header(bits: BitReader): number;
+  decompress(bits: BitReader, out: (byte: number) => void, buf: Int32Array, bufsize: number, streamCRC: number | null): number | null;
+}
+
+/** Output is handed on in pieces of this size. */
+const PIECE = 256 * 1024;
+/** Compressed bytes a block may need beyond its nominal size (the decoder's own margin). */
+const BLOCK_MARGIN = 25_000;
+
+/** Decodes a bzip2 stream (or several concatenated) from `input`. */
+export function bzip2DecodeStream(input: Readable): Readable {
+  const blocks = decodeBlocks(input);
+  let pulling = false;
+  const output = new Readable({
+    highWaterMark: 1 << 20,
+    read() {
+      if (pulling) return;
+      pulling = true;
+      void (async () => {
+        try {
+          for (;;) {
+            const next = await blocks.next();
+            if (output.destroyed) return;
+            if (next.done) {
+              output.push(null);
+              return;
+            }
+            if (!output.push(next.value)) return;
+          }
+        } catch (e) {
+          failAfterDrain(output, e instanceof Error ? e : new Error(String(e)));
+        } finally {
+          pulling = false;
+        }
+      })();
+    },
+  });
+  return output;
+}
+
+/**
+ * Block buffers (up to 3.6 MB each) of finished decoders, for the next one: a batch of small bzip2 archives
+ * otherwise spends its time allocating and zeroing them. The decoder overwrites every cell it reads.
+ */
+const spareBlockBuffers: Int32Array[] = [];
+
+function takeBlockBuffer(size: number): Int32Array {
+  const i = spareBlockBuffers.findIndex((b) => b.length === size);
+  if (i >= 0) return spareBlockBuffers.splice(i, 1)[0]!;
+  if (spareBlockBuffers.length > 2) spareBlockBuffers.shift();
+  return new Int32Array(size);
+}
+
+async function* decodeBlocks(input: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
+  const bz2 = require('unbzip2-stream/lib/bzip2') as Bzip2Blocks;
+  const bitIterator = require('unbzip2-stream/lib/bit_iterator') as (next: () => Buffer | undefined) => BitReader;
+  const queue: Buffer[] = [];
+  let received = 0;
+  let ended = false;
+  const iterator = input[Symbol.asyncIterator]();
+  let bits: BitReader | undefined;
+  let blockSize = 0;
+  let streamCRC: number | null = null;
+  let blockBuffer: Int32Array | undefined;
+  let piece = Buffer.allocUnsafe(PIECE);
+  let fill = 0;
+  let pieces: Buffer[] = [];
+  const emit = (byte: number): void => {
+    piece[fill++] = byte;
+    if (fill === PIECE) {
+      pieces.push(piece);
+      piece = Buffer.allocUnsafe(PIECE);
+      fill = 0;
+    }
+  };
+  for (;;) {
+    // Hold enough compressed bytes for the next block (or the stream header) before decoding it, as the
+    // decoder reads synchronously.
+    const need = blockSize ? BLOCK_MARGIN + 100_000 * blockSize : 4;
+    while (!ended && received - (bits?.bytesRead ?? 0) + 1 < need) {
+      const next = await iterator.next();
+      if (next.done) ended = true;
+      else {
+        queue.push(next.value);
+        received += next.value.length;
+        bits ??= bitIterator(() => queue.shift());
+      }
+    }
+    if (!bits || received <= bits.bytesRead) {
+      if (ended) break;
+      continue;
+    }
+    if (!blockSize) {
+      blockSize = bz2.header(bits);
+      streamCRC = 0;
+      continue;
+    }
+    const size = 100_000 * blockSize;
+    if (!blockBuffer || blockBuffer.length !== size) {
+      if (blockBuffer) spareBlockBuffers.push(blockBuffer);
+      blockBuffer = takeBlockBuffer(size);
+    }
+    streamCRC = bz2.decompress(bits, emit, blockBuffer, size, streamCRC);
+    if (streamCRC === null) blockSize = 0; // end of this stream; another may follow
+    if (fill > 0) {
+      pieces.push(piece.subarray(0, fill));
+      piece = Buffer.allocUnsafe(PIECE);
+      fill = 0;
+    }
+    const out = pieces;
+    pieces = [];
+    for (const p of out) yield p;
+  }
+  if (blockBuffer) spareBlockBuffers.push(blockBuffer);
+  if (streamCRC !== null) throw new Error('input stream ended prematurely');
+  // On an early stop the input is left as it is: its owner closes it (as with the other decoders).
+}

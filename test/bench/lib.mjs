@@ -1,0 +1,121 @@
+// Shared helpers of the benchmarks: timing under /usr/bin/time (wall seconds, peak RSS), medians of
+// alternating rounds, peers found on the machine, and the table that `npm run bench` prints.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const actool = join(root, 'dist', 'bundle', 'actool.cjs');
+/** Scratch space for generated data (git-ignored, removed unless BENCH_KEEP is set). */
+export const benchDir = join(root, '.bench');
+mkdirSync(benchDir, { recursive: true });
+
+/** The Go actool named by ACTOOL_GO, if it exists. */
+export const goActool = process.env.ACTOOL_GO && existsSync(process.env.ACTOOL_GO) ? process.env.ACTOOL_GO : undefined;
+
+/** Rounds per measurement (median taken); BENCH_ROUNDS overrides. */
+export const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+
+/** True when `program` runs. */
+export function hasProgram(program) {
+  return spawnSync('sh', ['-c', `command -v ${program}`], { stdio: 'ignore' }).status === 0;
+}
+
+/** Runs argv under /usr/bin/time: { wall, rssMB, cpu, status, stdout, stderr }. Throws when it fails (unless allowFail). */
+export function timed(argv, { allowFail = false, cwd } = {}) {
+  const r = spawnSync('/usr/bin/time', ['-f', 'TIME %e %M %U %S', ...argv], { encoding: 'utf8', maxBuffer: 1 << 28, cwd });
+  const m = /TIME ([\d.]+) (\d+) ([\d.]+) ([\d.]+)\s*$/.exec(r.stderr);
+  if (!m || (!allowFail && r.status !== 0)) throw new Error(`${argv.join(' ')} failed (${r.status}): ${r.stderr.slice(-600)}`);
+  return { wall: Number(m[1]), rssMB: Number(m[2]) / 1024, cpu: Number(m[3]) + Number(m[4]), status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** A shell pipeline as argv. */
+export const sh = (script) => ['sh', '-c', script];
+/** actool (this project) as argv. */
+export const ours = (...args) => [process.execPath, actool, ...args];
+
+export function median(xs) {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+}
+
+/**
+ * Measures the project command and each peer in alternating rounds (so load changes hit all alike) and
+ * returns medians. `peers`: [{ name, argv } | { name, skip: 'reason' }]. `before` runs before each command.
+ */
+export function compare({ project, peers, rounds = ROUNDS, before, allowFail = false }) {
+  const live = peers.filter((p) => !p.skip);
+  const runs = { project: [], ...Object.fromEntries(live.map((p) => [p.name, []])) };
+  for (let i = 0; i < rounds; i++) {
+    before?.();
+    runs.project.push(timed(project, { allowFail }));
+    for (const p of live) {
+      before?.();
+      runs[p.name].push(timed(p.argv, { allowFail: true }));
+    }
+  }
+  const summarize = (rs) => ({ wall: median(rs.map((r) => r.wall)), rssMB: Math.max(...rs.map((r) => r.rssMB)), cpu: median(rs.map((r) => r.cpu)), last: rs[rs.length - 1] });
+  return { project: summarize(runs.project), peers: peers.map((p) => (p.skip ? { name: p.name, skip: p.skip } : { name: p.name, ...summarize(runs[p.name]) })) };
+}
+
+/** The rows collected during `npm run bench`. */
+export class Table {
+  rows = [];
+
+  /**
+   * Adds one line per peer: `work`, our median, the peer's median, ratio and target (`maxRatio` against
+   * that peer). `rssTarget`: MB limit for our peak RSS.
+   */
+  add(work, result, { targets = {}, rssTarget } = {}) {
+    const first = this.rows.length;
+    for (const p of result.peers) {
+      this.rows.push({
+        work: this.rows.length === first ? work : '',
+        ours: result.project,
+        peer: p,
+        target: targets[p.name],
+        rssTarget: this.rows.length === first ? rssTarget : undefined,
+      });
+    }
+    if (result.peers.length === 0) this.rows.push({ work, ours: result.project, peer: { name: '(no peer)', skip: 'none' }, rssTarget });
+  }
+
+  print(out = console.log) {
+    const header = ['work', 'project s', 'RSS MB', 'peer', 'peer s', 'peer RSS', 'ratio', 'target'];
+    const lines = this.rows.map((r) => {
+      const ratio = r.peer.skip ? undefined : r.ours.wall / r.peer.wall;
+      const verdict = (ok) => (ok ? 'ok' : 'OVER');
+      const target = [
+        r.target !== undefined && ratio !== undefined ? `<= ${r.target}x ${verdict(ratio <= r.target)}` : '',
+        r.rssTarget !== undefined ? `RSS <= ${r.rssTarget} ${verdict(r.ours.rssMB <= r.rssTarget)}` : '',
+      ].filter(Boolean).join('; ');
+      return [
+        r.work,
+        r.work ? r.ours.wall.toFixed(2) : '',
+        r.work ? r.ours.rssMB.toFixed(0) : '',
+        r.peer.name,
+        r.peer.skip ? `skipped: ${r.peer.skip}` : r.peer.wall.toFixed(2),
+        r.peer.skip ? '' : r.peer.rssMB.toFixed(0),
+        ratio === undefined ? '' : `${ratio.toFixed(2)}x`,
+        target,
+      ];
+    });
+    const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => String(l[i]).length)));
+    const fmt = (cells) => '| ' + cells.map((c, i) => String(c).padEnd(widths[i])).join(' | ') + ' |';
+    out(fmt(header));
+    out('|' + widths.map((w) => '-'.repeat(w + 2)).join('|') + '|');
+    for (const l of lines) out(fmt(l));
+  }
+}
+
+/** A peer entry for the Go actool, or a visible skip. */
+export function goPeer(...args) {
+  return goActool ? { name: 'Go actool', argv: [goActool, ...args] } : { name: 'Go actool', skip: 'set ACTOOL_GO=/path/to/actool' };
+}
+
+/** A peer entry that needs some programs on PATH, or a visible skip. */
+export function toolPeer(name, programs, argv) {
+  const missing = programs.filter((p) => !hasProgram(p));
+  return missing.length ? { name, skip: `${missing.join(', ')} not found` } : { name, argv };
+}
