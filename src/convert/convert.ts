@@ -4,11 +4,11 @@
  * one ACI per layer chained by dependencies. Nothing is written unless every step succeeds.
  */
 import { checkOutput } from '../aci/archive-output.js';
-import { stat, unlink } from 'node:fs/promises';
+import { unlink } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { ACI_LIMITS } from '../aci/scan.js';
 import type { TarEntryInput } from '../aci/tar/write-tar.js';
-import { AppcError } from '../issues/appc-error.js';
+import type { AppcError } from '../issues/appc-error.js';
 import type { Issue } from '../issues/issue.js';
 import type { ImageManifest } from '../schema/image-manifest.js';
 import { validateImageManifest } from '../schema/image-manifest.js';

@@ -1,4 +1,4 @@
-/** Converting Docker and OCI images to ACIs (`appc/node`; docs/convert.md). Uses node:. */
+/** Converting Docker and OCI images to ACIs and ACIs back to OCI images (`appc/convert`; docs/convert.md). Uses node:. */
 export { CONVERT_CODES } from './codes.js';
 export type { ConvertCode } from './codes.js';
 export { convertOciImage, layerOutputPath } from './convert.js';

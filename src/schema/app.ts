@@ -1,6 +1,5 @@
 /** App: what an image runs (spec/aci.md#image-manifest-schema "app"; checklist T-AP-1..7). */
 import type { Result } from '../issues/issue.js';
-import { childPointer } from '../issues/json-pointer.js';
 import type { CheckContext, SchemaValidateOptions } from './internal/check.js';
 import { reporter, runChecker } from './internal/check.js';
 import { fieldPointer, readFields } from './internal/fields.js';

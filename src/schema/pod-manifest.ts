@@ -185,10 +185,12 @@ export function checkPodManifest(value: unknown, path: string, ctx: CheckContext
 
   // Mounts must name a volume of the pod unless they carry their own appVolume (spec; Go does not check).
   const defined = new Set(volumeNames.filter((n): n is string => n !== undefined));
-  apps?.forEach((app, i) => app.mounts?.forEach((m, j) => {
-    // An inline appVolume is used instead of finding the pod volume by name (pods.md).
-    if (m.volume !== undefined && m.appVolume === undefined && !defined.has(m.volume)) report(ctx, 'POD_MOUNT_UNKNOWN_VOLUME', childPointer(at('apps'), i, 'mounts', j, 'volume'), `mount refers to volume ${JSON.stringify(m.volume)}, which the pod does not define`, { volume: m.volume });
-  }));
+  for (const [i, app] of (apps ?? []).entries()) {
+    for (const [j, m] of (app.mounts ?? []).entries()) {
+      // An inline appVolume is used instead of finding the pod volume by name (pods.md).
+      if (m.volume !== undefined && m.appVolume === undefined && !defined.has(m.volume)) report(ctx, 'POD_MOUNT_UNKNOWN_VOLUME', childPointer(at('apps'), i, 'mounts', j, 'volume'), `mount refers to volume ${JSON.stringify(m.volume)}, which the pod does not define`, { volume: m.volume });
+    }
+  }
 
   const pm: Record<string, unknown> = {};
   if (acVersion !== undefined) pm['acVersion'] = acVersion;
