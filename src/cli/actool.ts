@@ -29,7 +29,7 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
   const args = [...argv];
   let debug = false;
   // Global flags come before the command, in Go's syntax too: -debug, --debug=false, -help.
-  while (args[0] !== undefined && args[0].startsWith('-') && args[0] !== '-') {
+  while (args[0]?.startsWith('-') && args[0] !== '-') {
     const flag = args.shift()!;
     if (flag === '--') break;
     const m = /^--?(help|h|debug)(?:=(.*))?$/s.exec(flag);

@@ -7,7 +7,6 @@ import { failure } from '../issues/issue.js';
 import { pointer } from '../issues/json-pointer.js';
 import type { ImageManifest } from '../schema/image-manifest.js';
 import { validateImageManifest } from '../schema/image-manifest.js';
-import { sanitizeACIdentifier } from '../schema/types/ac-identifier.js';
 import { sanitizeACName } from '../schema/types/ac-name.js';
 import { isTimestamp } from '../schema/types/date.js';
 import { ENV_NAME_PATTERN } from '../schema/types/environment.js';

@@ -150,7 +150,7 @@ function recordEarlier<K extends string>(
     // earlier value is tried.
     const winnerPath = childPointer(path, goFieldKey(obj, field) ?? winner.key);
     const merges = merge?.includes(field) === true;
-    let acc: unknown = undefined;
+    let acc: unknown;
     all.forEach((occ, n) => {
       acc = merges && n > 0 ? mergeObjects(acc, occ.value, ctx) : occ.value;
       if (n === all.length - 1) return;
