@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import type { Issue } from '../issues/issue.js';
 import { ArchiveError, aciCodeOf } from './archive-codes.js';
 import type { Compression } from './detect.js';
+import type { AciProgress } from './scan.js';
 import { aciIssue, issueError } from './layout-rules.js';
 import type { AciLimits } from './limits.js';
 import { resolveLimits } from './limits.js';
@@ -35,6 +36,12 @@ export interface ReadAciEntriesOptions extends AciLimits {
    * both list the entries and check the ID.
    */
   readonly onImageId?: (imageId: string) => void;
+  /**
+   * Called as the source is read (at most once per source chunk, 1 MiB for files) with the bytes read from the
+   * source so far and the uncompressed bytes delivered so far; for a file read to its end the last call's
+   * `compressedBytes` is the file's size.
+   */
+  readonly onProgress?: (progress: AciProgress) => void;
   /** Hears the archive problems that do not stop the reading (TAR_NO_END, ACI_UNUSUAL_TYPE ...), as ACI issues. */
   readonly onIssue?: (issue: Issue) => void;
 }
@@ -51,9 +58,17 @@ export interface ReadAciEntriesOptions extends AciLimits {
 export async function* readAciEntries(source: AciSource, options: ReadAciEntriesOptions = {}): AsyncGenerator<AciEntry, void, undefined> {
   const file = typeof source === 'string' ? source : undefined;
   const limits = resolveLimits(options);
+  const onProgress = options.onProgress;
+  // Uncompressed bytes handed to the tar reader and source bytes read so far (only counted when someone listens).
+  let delivered = 0;
+  let sourceBytes = 0;
   let archive;
   try {
-    archive = await openArchive(source, { maxTotalBytes: limits.maxTotalBytes, ...(options.signal ? { signal: options.signal } : {}) });
+    archive = await openArchive(source, {
+      maxTotalBytes: limits.maxTotalBytes,
+      ...(options.signal ? { signal: options.signal } : {}),
+      ...(onProgress ? { onSourceChunk: (s: { compressedBytes: number }) => onProgress({ compressedBytes: (sourceBytes = s.compressedBytes), bytes: delivered }) } : {}),
+    });
   } catch (e) {
     throw toAppcError(e, file);
   }
@@ -61,7 +76,8 @@ export async function* readAciEntries(source: AciSource, options: ReadAciEntries
     options.onCompression?.(archive.compression);
     const hash = options.onImageId === undefined ? undefined : createHash('sha512');
     const onIssue = options.onIssue;
-    const reader: TarReader = new TarReader(archive.chunks(() => reader.sawEnd, hash), {
+    const chunks = archive.chunks(() => reader.sawEnd, hash);
+    const reader: TarReader = new TarReader(onProgress ? counted(chunks, (n) => (delivered += n)) : chunks, {
       maxEntries: limits.maxEntries,
       maxPaxBytes: limits.maxPaxBytes,
       maxPathBytes: limits.maxPathBytes,
@@ -77,9 +93,19 @@ export async function* readAciEntries(source: AciSource, options: ReadAciEntries
     } catch (e) {
       throw toAppcError(e, file);
     }
+    // A source chunk is reported before it is decompressed: the last call gives the final counts.
+    onProgress?.({ compressedBytes: sourceBytes, bytes: delivered });
     if (hash !== undefined) options.onImageId!(`sha512-${hash.digest('hex')}`);
   } finally {
     archive.close();
+  }
+}
+
+/** The same chunks, telling `add` each one's length as it goes by. */
+async function* counted(chunks: AsyncIterable<Uint8Array>, add: (n: number) => void): AsyncGenerator<Uint8Array> {
+  for await (const chunk of chunks) {
+    add(chunk.length);
+    yield chunk;
   }
 }
 

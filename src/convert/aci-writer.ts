@@ -19,6 +19,8 @@ import { END_OF_ARCHIVE, encodeTarHeader, padding, type TarEntryInput } from '..
 export interface AciWriterOptions {
   readonly compression: 'gzip' | 'none';
   readonly overwrite: boolean;
+  /** Called with the uncompressed bytes written so far (the tar stream, as buildAci reports it). */
+  readonly onProgress?: (bytes: number) => void;
 }
 
 /** An ACI being written. */
@@ -54,7 +56,7 @@ export class AciWriter {
     const compressor = createCompressor(compression, { parallel: true });
     const written = pipeline(compressor.output, fileStream);
     const failure = writeFailure(output, compressor, written);
-    const tar = new TarOutput(compressor.input, failure);
+    const tar = new TarOutput(compressor.input, failure, options.onProgress);
     return new AciWriter(
       output,
       tmp,

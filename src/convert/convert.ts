@@ -66,6 +66,11 @@ export interface ConvertOptions {
   /** The machine's platform (tests); default from Node's process.platform and process.arch. */
   readonly host?: Platform;
   readonly signal?: AbortSignal;
+  /**
+   * Called as the output is written, with the uncompressed bytes written so far over every ACI of the
+   * conversion (as buildAci reports them): the number only grows and ends at the sum of the images' `bytes`.
+   */
+  readonly onProgress?: (bytes: number) => void;
 }
 
 /** One ACI written. */
@@ -464,12 +469,20 @@ export async function convertOciImage(source: string, options: ConvertOptions): 
   const compression = options.compression ?? 'gzip';
   const writers: AciWriter[] = [];
   const images: ConvertedAci[] = [];
+  // Bytes of the ACIs already finished, so the reported count keeps growing across the layered outputs.
+  let writtenBefore = 0;
+  const report = options.onProgress;
+  const writerOptions = {
+    compression,
+    overwrite: options.overwrite === true,
+    ...(report ? { onProgress: (bytes: number) => report(writtenBefore + bytes) } : {}),
+  };
   const committed: string[] = [];
   try {
     if (!options.layered || image.layers.length <= 1) {
       // One ACI: the squashed tree, the app, and (layered with one layer) nothing to chain.
       const { manifest, json } = checkManifest(mapped.value, 'image', maxManifestBytes);
-      const writer = await AciWriter.create(options.output, { compression, overwrite: options.overwrite === true });
+      const writer = await AciWriter.create(options.output, writerOptions);
       writers.push(writer);
       await writeTree(writer, analysis.tree, input, image.layers, mtime, true, options);
       const imageId = await writer.finish(json, mtime);
@@ -493,11 +506,12 @@ export async function convertOciImage(source: string, options: ConvertOptions): 
         if (whitelist) base['pathWhitelist'] = whitelist;
         const { manifest, json } = checkManifest(base, top ? 'top layer' : `layer ${i}`, maxManifestBytes);
         const path = top ? options.output : layerOutputPath(options.output, i);
-        const writer = await AciWriter.create(path, { compression, overwrite: options.overwrite === true });
+        const writer = await AciWriter.create(path, writerOptions);
         writers.push(writer);
         await writeTree(writer, analysis.own[i]!, input, image.layers, mtime, false, options);
         const imageId = await writer.finish(json, mtime);
         images.push({ path, imageId, manifest, entryCount: writer.entryCount, bytes: writer.bytes, layer: i });
+        writtenBefore += writer.bytes;
         previous = { name: layerName, imageId };
       }
     }

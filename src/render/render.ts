@@ -9,7 +9,7 @@ import type { TarHeader } from '../aci/tar/header.js';
 import { cleanPath } from '../aci/tar/path.js';
 import { readAciEntries } from '../aci/entries.js';
 import { scanArchive, scanError } from '../aci/scan.js';
-import type { AciLimits } from '../aci/scan.js';
+import type { AciLimits, AciProgress } from '../aci/scan.js';
 import { EntryWriter, unsafeEntry, type OwnerMode } from '../aci/entry-writer.js';
 import { buildIntoEmptyDirectory } from '../aci/staged-dir.js';
 import { EntryPolicy, issueError } from '../aci/layout-rules.js';
@@ -53,6 +53,12 @@ export interface RenderOptions extends ResolveOptions, AciLimits {
   readonly verifyImageIds?: boolean;
   /** Turn warnings into a failure: the first one is thrown as an AppcError with its code. */
   readonly strict?: boolean;
+  /**
+   * Called as the images' archives are read, with bytes counted over all of them so far (`compressedBytes` read
+   * from the store's files, `bytes` uncompressed): the numbers only grow, and once every archive was read to its
+   * end `compressedBytes` is the sum of their sizes.
+   */
+  readonly onProgress?: (progress: AciProgress) => void;
 }
 
 /** Finds the image a reference names (RENDER_IMAGE_NOT_FOUND when none, STORE_AMBIGUOUS_ID for a short prefix of several). */
@@ -99,6 +105,8 @@ export async function renderImage(store: ImageStore, ref: ImageRef, options: Ren
     });
   });
   const verify = options.verifyImageIds !== false;
+  const total = progressTotal(options.onProgress);
+  const { onProgress: _p, ...scanOptions } = options;
   for (let index = 0; index < images.length; index++) {
     current = index;
     const { image } = images[index]!;
@@ -120,7 +128,7 @@ export async function renderImage(store: ImageStore, ref: ImageRef, options: Ren
     const policy = new EntryPolicy(noteArchiveIssue);
     const scan = await scanArchive(
       source,
-      options,
+      total ? { ...scanOptions, onProgress: total.onProgress } : scanOptions,
       (control) => ({
         onEntry(h) {
           policy.add({ name: h.name, type: h.type, linkname: h.linkname, offset: h.offset });
@@ -143,6 +151,7 @@ export async function renderImage(store: ImageStore, ref: ImageRef, options: Ren
       }),
       { hash: verify },
     );
+    total?.next();
     const failed = scanError(scan, typeof source === 'string' ? source : undefined);
     if (failed) throw failed;
     for (const i of scan.issues) noteArchiveIssue(i);
@@ -160,6 +169,26 @@ export async function renderImage(store: ImageStore, ref: ImageRef, options: Ren
   return { images, entries, warnings };
 }
 
+/**
+ * Sums the per-archive progress of several archives read one after the other into one growing count:
+ * `onProgress` is given to each archive's reader, `next()` is called when an archive is done.
+ */
+function progressTotal(report: ((progress: AciProgress) => void) | undefined): { onProgress: (p: AciProgress) => void; next(): void } | undefined {
+  if (report === undefined) return undefined;
+  let before: AciProgress = { compressedBytes: 0, bytes: 0 };
+  let last: AciProgress = { compressedBytes: 0, bytes: 0 };
+  return {
+    onProgress(p) {
+      last = p;
+      report({ compressedBytes: before.compressedBytes + p.compressedBytes, bytes: before.bytes + p.bytes });
+    },
+    next() {
+      before = { compressedBytes: before.compressedBytes + last.compressedBytes, bytes: before.bytes + last.bytes };
+      last = { compressedBytes: 0, bytes: 0 };
+    },
+  };
+}
+
 /** Options of writeRendered. */
 export interface WriteRenderedOptions {
   /** Owners of what is written (default `current`: set-id bits are then cleared); see OwnerMode. */
@@ -173,6 +202,12 @@ export interface WriteRenderedOptions {
    */
   readonly verifyImageIds?: boolean;
   readonly signal?: AbortSignal;
+  /**
+   * Called as the images' archives are read, with bytes counted over all of them so far (`compressedBytes` read
+   * from the store's files, `bytes` uncompressed): the numbers only grow, and once every archive was read to its
+   * end `compressedBytes` is the sum of their sizes.
+   */
+  readonly onProgress?: (progress: AciProgress) => void;
 }
 
 /** What writeRendered did. */
@@ -199,6 +234,7 @@ function belowRoot(path: string): string | undefined {
 export async function writeRendered(store: ImageStore, rendered: RenderedImage, dir: string, options: WriteRenderedOptions = {}): Promise<WriteRenderedReport> {
   return buildIntoEmptyDirectory(dir, 'RENDER_TARGET_NOT_EMPTY', async (staging) => {
     const writer = new EntryWriter(staging, { label: dir, owners: options.owners ?? (options.preserveOwners ? 'preserve' : 'current') });
+    const total = progressTotal(options.onProgress);
     for (let index = 0; index < rendered.images.length; index++) {
       const mine = rendered.entries.filter((e) => e.image === index);
       if (mine.length === 0) continue;
@@ -211,7 +247,11 @@ export async function writeRendered(store: ImageStore, rendered: RenderedImage, 
       const { image } = rendered.images[index]!;
       const source = await store.source(image.id);
       let imageId: string | undefined;
-      const readOptions = { ...(options.signal ? { signal: options.signal } : {}), ...(options.verifyImageIds !== false ? { onImageId: (id: string) => void (imageId = id) } : {}) };
+      const readOptions = {
+        ...(options.signal ? { signal: options.signal } : {}),
+        ...(options.verifyImageIds !== false ? { onImageId: (id: string) => void (imageId = id) } : {}),
+        ...(total ? { onProgress: total.onProgress } : {}),
+      };
       for await (const entry of readAciEntries(source, readOptions)) {
         const wanted = byOffset.get(entry.header.offset);
         const links = copies.get(entry.path);
@@ -233,6 +273,7 @@ export async function writeRendered(store: ImageStore, rendered: RenderedImage, 
         }
         await writer.write(entry, rel, entry.header.type === 'link' ? belowRoot(cleanPath(entry.header.linkname)) : undefined);
       }
+      total?.next();
       if (options.verifyImageIds !== false && imageId !== image.id) {
         throw new AppcError('RENDER_HASH_MISMATCH', `image ${image.manifest.name} hashes to ${imageId ?? '(unreadable)'}, not ${image.id} (it changed after it was rendered); nothing was written`, typeof source === 'string' ? { file: source } : {});
       }

@@ -4,6 +4,7 @@ import { parseFlags, UsageError } from '../command.js';
 import { EXIT } from '../io.js';
 import { reportFailure } from '../aci-errors.js';
 import { formatIssues } from '../format-issues.js';
+import { createProgress } from '../progress.js';
 import { escapeTerminalText } from '../terminal-text.js';
 import { formatError } from '../format-error.js';
 import { isAppcError } from '../../issues/appc-error.js';
@@ -19,7 +20,8 @@ Converts an image offline. INPUT is an OCI image layout (a directory, or a tar o
 archive (legacy, or the OCI form of Docker 25+); the form is detected. Every blob is checked against its
 digest; layers are applied in order with their whiteouts. The image config becomes the manifest's app
 (exec = Entrypoint + Cmd, environment, working directory, user and group, ports, mount points), os/arch
-labels, and annotations. Nothing is written unless the whole conversion succeeds.
+labels, and annotations. Nothing is written unless the whole conversion succeeds. A progress bar (tar
+bytes written) is shown on stderr when it is a terminal.
 
 Flags:
   --os, --arch, --variant   platform to take from a multi-platform index (default: this machine's);
@@ -55,6 +57,9 @@ Exit codes: 0 converted, 1 invalid or unsafe input (or output exists), 2 usage e
     if (compression !== 'gzip' && compression !== 'none') throw new UsageError(`--compression must be gzip or none (got ${JSON.stringify(compression)})`);
     const [input, output] = positionals as [string, string];
     const { convertOciImage } = await import('../../convert/convert.js');
+    // A byte bar for the written tar stream, on a terminal only (progress.ts), as build shows.
+    const progress = await createProgress(io);
+    const bar = progress.bytes(output);
     try {
       const report = await convertOciImage(input, {
         output,
@@ -67,12 +72,15 @@ Exit codes: 0 converted, 1 invalid or unsafe input (or output exists), 2 usage e
         ...(values.version !== undefined ? { version: values.version } : {}),
         layered: values.layered === true,
         overwrite: values.overwrite === true,
+        onProgress: (bytes) => bar.update(bytes),
       });
+      progress.stop();
       if (values.json) io.stdout(JSON.stringify(report) + '\n');
       else for (const img of report.images) io.stdout(`${escapeTerminalText(img.path)} ${img.imageId}\n`);
       io.stderr(formatIssues(input, report.warnings));
       return EXIT.OK;
     } catch (e) {
+      progress.stop();
       // A bad option value (such as a --name that is not an ACIdentifier) is a usage error.
       if (isAppcError(e) && e.code === 'CONVERT_BAD_OPTION') {
         io.stderr(`convert: ${formatError(e)}\n`);

@@ -4,6 +4,7 @@ import { parseFlags, UsageError } from '../command.js';
 import { EXIT, abortOnInterrupt } from '../io.js';
 import { reportFailure } from '../aci-errors.js';
 import { formatIssues } from '../format-issues.js';
+import { createProgress } from '../progress.js';
 
 /** The extract command. */
 export const command: Command = {
@@ -17,7 +18,8 @@ DIRECTORY unless the whole archive passed: the tree is built beside it and renam
 Nothing is ever written outside DIRECTORY (absolute and ".." names, entries below a symlink, hard links
 leaving the image are refused; symlinks are stored as they are and never followed). Modes (exactly: the
 umask is not applied, like GNU tar -p) and mtimes are kept. Device nodes and FIFOs are skipped with a
-warning (Node cannot create them). SIGINT or SIGTERM stops the extraction and removes the partial tree.
+warning (Node cannot create them). SIGINT or SIGTERM stops the extraction and removes the partial tree. A progress bar is shown on stderr
+for archives of 100 MB or more when stderr is a terminal.
 
 Flags:
   --rootfs-only     extract only the contents of rootfs/ into DIRECTORY (no manifest)
@@ -35,11 +37,17 @@ Exit codes: 0 extracted, 1 refused entry or damaged archive, 2 usage error, 3 I/
     if (owner !== 'preserve' && owner !== 'current') throw new UsageError(`--owner must be preserve or current, got ${JSON.stringify(owner)}`);
     const [file, dir] = positionals as [string, string];
     const { extractAci } = await import('../../aci/extract.js');
+    // A byte bar for large archives, on a terminal only (progress.ts).
+    const progress = await createProgress(io);
+    const files = progress.files();
+    const onProgress = (p: { compressedBytes: number }): void => files.update(file, p.compressedBytes);
     try {
-      const report = await abortOnInterrupt((signal) => extractAci(file, dir, { rootfsOnly: values['rootfs-only'] === true, strict: values.strict === true, owners: owner, signal }));
+      const report = await abortOnInterrupt((signal) => extractAci(file, dir, { rootfsOnly: values['rootfs-only'] === true, strict: values.strict === true, owners: owner, signal, onProgress }));
+      progress.stop();
       io.stderr(formatIssues(file, [...report.warnings, ...report.skipped]));
       return EXIT.OK;
     } catch (e) {
+      progress.stop();
       return reportFailure(io, 'extract', e, file);
     }
   },

@@ -6,6 +6,7 @@ import { EXIT } from '../io.js';
 import type { CliIO } from '../io.js';
 import { formatError } from '../format-error.js';
 import { formatIssues } from '../format-issues.js';
+import { createProgress } from '../progress.js';
 import { escapeTerminalText } from '../terminal-text.js';
 import { isAppcError } from '../../issues/appc-error.js';
 import { DirStore } from '../../render/dir-store.js';
@@ -30,7 +31,7 @@ Flags:
                 bits are cleared. Default: preserve when run as root, current otherwise (as actool extract)
 
 DIR must be missing or empty. The tree is built next to it and renamed into place when complete, so a
-failure leaves nothing behind.
+failure leaves nothing behind. Progress bars (archive bytes read) are shown on stderr when it is a terminal.
 
 Exit codes: 0 ok, 1 image or dependency missing, cycle, hash mismatch, damaged archive, unsafe entry or
 non-empty DIR, 2 usage error, 3 I/O error (or the store stayed locked).
@@ -58,24 +59,35 @@ export const command: Command = {
     if (values.list && dir !== undefined) throw new UsageError('--list prints the rendered files and writes nothing: give IMAGE without DIR');
     const store = new DirStore(resolve(io.cwd, values.store ?? io.env['ACTOOL_STORE'] ?? '.actool-store'));
     const ref = parseImageRef(image);
+    // Byte bars over all the images' archives, on a terminal only (progress.ts): one for the pass that selects
+    // the entries, one for the pass that writes them.
+    const progress = await createProgress(io);
     let rendered;
+    const reading = progress.bytes(`reading ${image}`);
     try {
-      rendered = await renderImage(store, ref, values.strict ? { strict: true } : {});
+      rendered = await renderImage(store, ref, { ...(values.strict ? { strict: true } : {}), onProgress: (p) => reading.update(p.compressedBytes) });
     } catch (e) {
+      progress.stop();
       return failure(io, e);
     }
+    reading.finish();
     io.stderr(formatIssues('render', rendered.warnings));
     if (values.list) {
       for (const e of rendered.entries) {
         const from = rendered.images[e.image]!.image;
         io.stdout(`${escapeTerminalText(e.path === 'rootfs' ? '/' : e.path.slice('rootfs'.length))}\t${escapeTerminalText(from.manifest.name)}\t${shortImageId(from.id)}\n`);
       }
+      progress.stop();
       return EXIT.OK;
     }
+    const total = rendered.images.reduce((sum, i) => sum + i.image.size, 0);
+    const writing = progress.bytes(`rendering ${dir!}`, total);
     try {
-      const report = await writeRendered(store, rendered, resolve(io.cwd, dir!), { owners: owner });
+      const report = await writeRendered(store, rendered, resolve(io.cwd, dir!), { owners: owner, onProgress: (p) => writing.update(p.compressedBytes) });
+      progress.stop();
       io.stderr(formatIssues('render', report.skipped));
     } catch (e) {
+      progress.stop();
       return failure(io, e);
     }
     return EXIT.OK;
