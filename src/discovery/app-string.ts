@@ -1,6 +1,6 @@
 /** The app to discover and its command-line form `NAME[:VERSION][,LABEL=VALUE]...` (spec/discovery.md; checklist D-AP-1..3). */
 import type { Result, ValidateOptions } from '../issues/issue.js';
-import { toResult } from '../issues/issue.js';
+import { issuesOnly, toResult } from '../issues/issue.js';
 import { pointer } from '../issues/json-pointer.js';
 import { createContext, quote, reporter } from '../schema/internal/check.js';
 import type { CheckContext } from '../schema/internal/check.js';
@@ -41,7 +41,7 @@ export function parseAppString(text: string, options?: ValidateOptions): Result<
   const ctx = createContext();
   if (typeof text !== 'string') {
     report(ctx, 'DISCOVERY_APP_WRONG_TYPE', '', `expected an app string, got ${text === null ? 'null' : typeof text}`);
-    return toResult(undefined as unknown as DiscoveryApp, ctx.issues, options);
+    return issuesOnly<DiscoveryApp>(ctx.issues, options);
   }
   const firstComma = text.indexOf(',');
   const firstColon = text.indexOf(':');

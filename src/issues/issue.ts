@@ -68,3 +68,12 @@ export function toResult<T>(value: T, issues: readonly Issue[], options?: Valida
   const final = options?.strict ? promoteWarnings(issues) : issues;
   return hasErrors(final) ? failure(final, value) : success(value, final);
 }
+
+/**
+ * The result of a check that stopped before it had a value: failed with the collected issues (warnings
+ * promoted if `strict`), as {@link toResult} gives for an undefined value. The issues must hold an error (the
+ * callers report one first); without one the check would have a value to return.
+ */
+export function issuesOnly<T>(issues: readonly Issue[], options?: ValidateOptions): Result<T> {
+  return failure(options?.strict ? promoteWarnings(issues) : issues);
+}

@@ -1,7 +1,7 @@
 /** Isolators: the `{name, value}` type, the registry of known isolators, the app and pod list rules (spec/types.md#isolator-type, spec/ace.md#isolators; checklist T-IS-1..9). */
 import type { CodeTable } from '../../issues/codes.js';
 import type { Issue, Result } from '../../issues/issue.js';
-import { toResult } from '../../issues/issue.js';
+import { issuesOnly, toResult } from '../../issues/issue.js';
 import { childPointer } from '../../issues/json-pointer.js';
 import { JSON_CODES } from '../codes.js';
 import type { CheckContext, SchemaValidateOptions } from '../internal/check.js';
@@ -275,7 +275,7 @@ export function makeResourceIsolator(name: ResourceIsolatorName, params: Resourc
   if (!name.startsWith('resource/') || isolatorKind(name) === undefined) {
     const ctx = createContext(options);
     report(ctx, 'ISOLATOR_UNKNOWN', '', `${quote(name)} is not a resource isolator`, { name });
-    return toResult(undefined as unknown as Isolator, ctx.issues, options);
+    return issuesOnly<Isolator>(ctx.issues, options);
   }
   const value: Record<string, unknown> = { default: params.default ?? resourceNeedsDefault(name) };
   if (params.request !== undefined) value.request = params.request;
@@ -296,7 +296,7 @@ export function makeSeccompIsolator(mode: 'remove' | 'retain', set: readonly str
 function flagFailure(code: 'ISOLATOR_FLAG_INVALID' | 'ISOLATOR_FLAG_UNSUPPORTED', message: string, options?: SchemaValidateOptions, params?: Record<string, string>): Result<Isolator> {
   const ctx = createContext(options);
   report(ctx, code, '', message, params);
-  return toResult(undefined as unknown as Isolator, ctx.issues, options);
+  return issuesOnly<Isolator>(ctx.issues, options);
 }
 
 /**
@@ -317,7 +317,7 @@ export function makeIsolatorFromFlag(text: string, options?: SchemaValidateOptio
   }
   const name = q.pairs.find(([k]) => k === 'name')![1];
   const nameCtx = createContext(options);
-  if (checkACIdentifier(name, '', nameCtx) === undefined) return toResult(undefined as unknown as Isolator, nameCtx.issues, options);
+  if (checkACIdentifier(name, '', nameCtx) === undefined) return issuesOnly<Isolator>(nameCtx.issues, options);
   let json: string;
   if (name === LINUX_NO_NEW_PRIVILEGES || name === LINUX_OOM_SCORE_ADJ) {
     const parts = text.split(',');

@@ -1,7 +1,7 @@
 /** MountPoint: where an app expects a volume, and its `NAME,path=P[,readOnly=B]` string form (spec/aci.md#image-manifest-schema app.mountPoints; checklist T-MP-1..3). */
 import type { CodeTable } from '../../issues/codes.js';
 import type { Result } from '../../issues/issue.js';
-import { toResult } from '../../issues/issue.js';
+import { issuesOnly, toResult } from '../../issues/issue.js';
 import { childPointer } from '../../issues/json-pointer.js';
 import type { CheckContext, SchemaValidateOptions } from '../internal/check.js';
 import { createContext, quote, reporter, runChecker } from '../internal/check.js';
@@ -105,7 +105,7 @@ export function parseMountPointFlag(text: string, options?: SchemaValidateOption
   const ctx = createContext(options);
   const fail = (message: string, params?: Record<string, string>): Result<MountPoint> => {
     report(ctx, 'MOUNTPOINT_FLAG_INVALID', '', message, params);
-    return toResult(undefined as unknown as MountPoint, ctx.issues, options);
+    return issuesOnly<MountPoint>(ctx.issues, options);
   };
   const r = readFlagParams(text);
   if (!r.ok) return fail(`cannot parse mount point ${quote(text)}: ${r.message}`);
@@ -115,7 +115,7 @@ export function parseMountPointFlag(text: string, options?: SchemaValidateOption
   for (const [key, v] of r.params) {
     if (key === 'name') {
       name = checkACName(v, '', ctx);
-      if (name === undefined) return toResult(undefined as unknown as MountPoint, ctx.issues, options);
+      if (name === undefined) return issuesOnly<MountPoint>(ctx.issues, options);
     } else if (key === 'path') {
       mpPath = v;
     } else if (key === 'readOnly') {

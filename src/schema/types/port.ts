@@ -1,7 +1,7 @@
 /** Port (image app ports) and ExposedPort (pod ports), with the `NAME,port=N,...` string form (spec/aci.md app.ports, spec/pods.md ports; checklist T-PT-1..6). */
 import type { CodeTable } from '../../issues/codes.js';
 import type { Result } from '../../issues/issue.js';
-import { toResult } from '../../issues/issue.js';
+import { issuesOnly, toResult } from '../../issues/issue.js';
 import { childPointer } from '../../issues/json-pointer.js';
 import type { CheckContext, SchemaValidateOptions } from '../internal/check.js';
 import { createContext, quote, reporter, runChecker } from '../internal/check.js';
@@ -202,7 +202,7 @@ export function parsePortFlag(text: string, options?: SchemaValidateOptions): Re
   const ctx = createContext(options);
   const fail = (message: string, params?: Record<string, string>): Result<Port> => {
     report(ctx, 'PORT_FLAG_INVALID', '', message, params);
-    return toResult(undefined as unknown as Port, ctx.issues, options);
+    return issuesOnly<Port>(ctx.issues, options);
   };
   const r = readFlagParams(text);
   if (!r.ok) return fail(`cannot parse port ${quote(text)}: ${r.message}`);
@@ -214,7 +214,7 @@ export function parsePortFlag(text: string, options?: SchemaValidateOptions): Re
   for (const [key, v] of r.params) {
     if (key === 'name') {
       name = checkACName(v, '', ctx);
-      if (name === undefined) return toResult(undefined as unknown as Port, ctx.issues, options);
+      if (name === undefined) return issuesOnly<Port>(ctx.issues, options);
     } else if (key === 'protocol') {
       protocol = v;
     } else if (key === 'port' || key === 'count') {
@@ -230,6 +230,6 @@ export function parsePortFlag(text: string, options?: SchemaValidateOptions): Re
       return fail(`unknown port parameter ${quote(key)} (expected name, protocol, port, count, socketActivated)`, { key });
     }
   }
-  if (!checkRange(port, count, '', '', ctx) || name === undefined) return toResult(undefined as unknown as Port, ctx.issues, options);
+  if (!checkRange(port, count, '', '', ctx) || name === undefined) return issuesOnly<Port>(ctx.issues, options);
   return toResult({ name, protocol, port, count, socketActivated }, ctx.issues, options);
 }

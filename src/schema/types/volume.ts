@@ -1,7 +1,7 @@
 /** Volume: a pod's empty or host directory, with the `NAME,kind=K,...` string form (spec/pods.md volumes; checklist T-VL-1..7). */
 import type { CodeTable } from '../../issues/codes.js';
 import type { Result } from '../../issues/issue.js';
-import { toResult } from '../../issues/issue.js';
+import { issuesOnly, toResult } from '../../issues/issue.js';
 import type { CheckContext, SchemaValidateOptions } from '../internal/check.js';
 import { createContext, quote, reporter, runChecker } from '../internal/check.js';
 import { fieldPointer, readFields } from '../internal/fields.js';
@@ -181,7 +181,7 @@ export function parseVolumeFlag(text: string, options?: SchemaValidateOptions): 
   const ctx = createContext(options);
   const fail = (message: string, params?: Record<string, string>): Result<Volume> => {
     report(ctx, 'VOLUME_FLAG_INVALID', '', message, params);
-    return toResult(undefined as unknown as Volume, ctx.issues, options);
+    return issuesOnly<Volume>(ctx.issues, options);
   };
   const r = readFlagParams(text);
   if (!r.ok) return fail(`cannot parse volume ${quote(text)}: ${r.message}`);
@@ -190,7 +190,7 @@ export function parseVolumeFlag(text: string, options?: SchemaValidateOptions): 
     switch (key) {
       case 'name':
         d.name = checkACName(v, '', ctx);
-        if (d.name === undefined) return toResult(undefined as unknown as Volume, ctx.issues, options);
+        if (d.name === undefined) return issuesOnly<Volume>(ctx.issues, options);
         break;
       case 'kind':
         d.kind = v;
