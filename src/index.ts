@@ -1,10 +1,15 @@
-/** The portable public API of appc: issues, AC types, manifests, schemas. Node-only I/O lives in `appc/node`. */
-export type { Issue, Result, Severity, ValidateOptions } from './issues/issue.js';
-export { success, failure, issuesOf, hasErrors, promoteWarnings, toResult } from './issues/issue.js';
-export { pointer, splitPointer, escapeToken } from './issues/json-pointer.js';
-export { AppcError, AppcValidationError, isAppcError } from './issues/appc-error.js';
-export type { AppcErrorOptions } from './issues/appc-error.js';
-export type { CodeInfo, CodeTable } from './issues/codes.js';
-export { CODE_SECTIONS, codeInfo } from './catalog.js';
-export * from './schema/index.js';
-export * from './discovery/index.js';
+/**
+ * Everything appc offers, for Node (`appc`): the portable core (issues, AC types, manifests, discovery),
+ * signatures, ACI archives, file and parallel validation, keystores and fetching, rendering,
+ * conversion, publishing a discoverable site and serving it. Each area is also its own subpath
+ * (`appc/core`, `appc/signature`, `appc/aci`, `appc/node`, `appc/render`, `appc/convert`, `appc/publish`,
+ * `appc/serve`); under the `browser` condition `appc` is the portable core.
+ */
+export * from './core.js';
+export * from './signature/index.js';
+export * from './aci/index.js';
+export * from './node/index.js';
+export * from './render/index.js';
+export * from './convert/index.js';
+export * from './publish/index.js';
+export * from './serve/index.js';

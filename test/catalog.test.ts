@@ -42,3 +42,27 @@ describe('CLI reference', () => {
     assert.equal(readFileSync(join(repoRoot, 'docs', 'cli.md'), 'utf8'), await tool.render(), 'run `npm run docs:cli`');
   });
 });
+
+describe('spec rule catalogue (docs/spec-rules.md)', () => {
+  const ID = /\b[A-Z]{1,2}(?:-[A-Z]{1,4})?-\d+[a-z]?\b/g;
+  const listed = [...readFileSync(join(repoRoot, 'docs', 'spec-rules.md'), 'utf8').matchAll(/^- \*\*([A-Z][A-Z0-9-]*)\*\*: \S/gm)].map((m) => m[1]!);
+
+  it('lists each rule ID once, one line each', () => {
+    assert.ok(listed.length > 150, `only ${listed.length} rules`);
+    assert.deepEqual(listed.filter((id, i) => listed.indexOf(id) !== i), []);
+  });
+
+  it('has every rule ID that src/ and test/ cite, ranges such as S-1..S-5 or A-BD-1..5 included', () => {
+    const known = new Set(listed);
+    const cited = new Set<string>();
+    for (const text of [...collect(join(repoRoot, 'src'), /\.ts$/), ...collect(join(repoRoot, 'test'), /\.(ts|mjs)$/)]) {
+      for (const m of text.matchAll(ID)) cited.add(m[0]);
+      // A range names its ends only; every rule between them is cited too.
+      for (const m of text.matchAll(/\b([A-Z]{1,2}(?:-[A-Z]{1,4})?)-(\d+)\.\.(?:\1-)?(\d+)\b/g)) {
+        for (let n = Number(m[2]); n <= Number(m[3]); n++) cited.add(`${m[1]}-${n}`);
+      }
+    }
+    assert.ok(cited.size > 100, `only ${cited.size} IDs cited`);
+    assert.deepEqual([...cited].filter((id) => !known.has(id)).sort(), []);
+  });
+});

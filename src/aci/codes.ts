@@ -42,7 +42,7 @@ export const ACI_CODES = {
   ACI_LAYOUT_INVALID: { severity: 'error', summary: 'The image layout failed validation, so no archive was built.', spec: 'A-BD-2' },
   ACI_BAD_EXTENSION: { severity: 'error', summary: 'The output file name does not end in `.aci`.', spec: 'A-LY-2 A-BD-1' },
   ACI_OUTPUT_EXISTS: { severity: 'error', summary: 'The output file exists and overwriting was not asked for.', spec: 'A-BD-3' },
-  ACI_COMPRESSOR_MISSING: { severity: 'error', summary: 'The compressor for the requested format is not available (bzip2 writing needs the system `bzip2`).' },
+  ACI_COMPRESSOR_MISSING: { severity: 'error', summary: 'The compressor for the requested format is not available (bzip2 writing needs the system `bzip2`; xz writing needs lzma-native or the `xz` program).' },
   ACI_WRITE_FAILED: { severity: 'error', summary: 'Writing the output archive failed (file system full or too large a file, or the compressor stopped); the temporary file is removed and nothing is written.' },
   ACI_FILE_CHANGED: { severity: 'error', summary: 'A file changed size or type while it was being archived.' },
   ACI_UNSUPPORTED_NAME: { severity: 'error', summary: 'A file name in the layout cannot be archived (it is not valid UTF-8).' },

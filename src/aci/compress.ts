@@ -1,4 +1,4 @@
-/** Compressing writers for archives: gzip (node:zlib), xz (lzma-native), bzip2 (the system `bzip2`), or none. */
+/** Compressing writers for archives: gzip (node:zlib), xz (lzma-native, else the `xz` program), bzip2 (the `bzip2` program), or none. */
 import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { PassThrough, type Readable, Writable } from 'node:stream';
@@ -33,7 +33,8 @@ export interface Compressor {
 /**
  * Creates a compressor. gzip output carries no timestamp or file name (node:zlib writes MTIME 0), so equal
  * input gives equal bytes. xz runs liblzma's multi-threaded encoder, whose output does not depend on the
- * thread count. bzip2 needs the `bzip2` program (no maintained streaming encoder is installed).
+ * thread count; without lzma-native (an optional dependency) the `xz` program is used. bzip2 needs the
+ * `bzip2` program (no maintained streaming encoder is installed).
  */
 export function createCompressor(compression: Compression, options: CompressOptions = {}): Compressor {
   switch (compression) {
@@ -49,33 +50,58 @@ export function createCompressor(compression: Compression, options: CompressOpti
       return createParallelGzip(options.gzipLevel ?? 6);
     }
     case 'xz': {
-      const lzma = require('lzma-native') as { createCompressor(o: { preset: number; threads: number; check?: number }): NodeJS.ReadWriteStream };
+      // lzma-native is an optional dependency (a native addon); without it the `xz` program does the work.
+      const lzma = loadLzmaNative();
+      if (lzma === undefined) return createProgramCompressor('xz', ['-c', `-${options.xzPreset ?? 6}`, '-T0']);
       const x = lzma.createCompressor({ preset: options.xzPreset ?? 6, threads: 0 }) as unknown as PassThrough;
       return { input: x, output: x, done: Promise.resolve() };
     }
-    case 'bzip2': {
-      const child = spawn('bzip2', ['-c', '-9'], { stdio: ['pipe', 'pipe', 'pipe'] });
-      let stderr = '';
-      child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d.slice(0, 1000)));
-      const done = new Promise<void>((resolve, reject) => {
-        child.on('error', (e: NodeJS.ErrnoException) => {
-          const err =
-            e.code === 'ENOENT'
-              ? new AppcError('ACI_COMPRESSOR_MISSING', 'writing bzip2 needs the "bzip2" program, which was not found on PATH; install it or use --compression=gzip or xz', { cause: e })
-              : e;
-          // Fail the streams too, so whoever writes or reads them stops instead of waiting forever.
-          child.stdin.destroy(err);
-          child.stdout.destroy(err);
-          reject(err);
-        });
-        child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`bzip2 exited with code ${code}: ${stderr.trim()}`))));
-      });
-      // Errors surface through `done`; keep stream errors from being unhandled meanwhile.
-      child.stdin.on('error', () => {});
-      done.catch(() => {});
-      return { input: child.stdin, output: child.stdout, done };
-    }
+    case 'bzip2':
+      return createProgramCompressor('bzip2', ['-c', '-9']);
   }
+}
+
+interface LzmaNative {
+  createCompressor(o: { preset: number; threads: number; check?: number }): NodeJS.ReadWriteStream;
+}
+
+/** lzma-native when it is installed (it is optional), else undefined. */
+function loadLzmaNative(): LzmaNative | undefined {
+  try {
+    return require('lzma-native') as LzmaNative;
+  } catch (e) {
+    if ((e as { code?: unknown }).code === 'MODULE_NOT_FOUND') return undefined;
+    throw e;
+  }
+}
+
+/**
+ * A compressor that pipes through a program (`bzip2 -c`, `xz -c`). A missing program is
+ * ACI_COMPRESSOR_MISSING with what to install or choose instead.
+ *
+ * @internal exported for tests, which run it with a program that does not exist.
+ */
+export function createProgramCompressor(program: string, args: readonly string[]): Compressor {
+  const child = spawn(program, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d.slice(0, 1000)));
+  const done = new Promise<void>((resolve, reject) => {
+    child.on('error', (e: NodeJS.ErrnoException) => {
+      const err =
+        e.code === 'ENOENT'
+          ? new AppcError('ACI_COMPRESSOR_MISSING', `writing ${program} needs the "${program}" program, which was not found on PATH; install it or use --compression=gzip`, { cause: e })
+          : e;
+      // Fail the streams too, so whoever writes or reads them stops instead of waiting forever.
+      child.stdin.destroy(err);
+      child.stdout.destroy(err);
+      reject(err);
+    });
+    child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`${program} exited with code ${code}: ${stderr.trim()}`))));
+  });
+  // Errors surface through `done`; keep stream errors from being unhandled meanwhile.
+  child.stdin.on('error', () => {});
+  done.catch(() => {});
+  return { input: child.stdin, output: child.stdout, done };
 }
 
 const GZIP_BLOCK = 1 << 20;

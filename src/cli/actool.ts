@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /** The `actool` entry point: dispatches to a command, and turns any failure into one line and an exit code. */
-import { isUsageError } from './command.js';
+import { isUsageError, parseGoBool, wantsHelp } from './command.js';
 import { COMMANDS } from './commands/index.js';
 import type { CliIO } from './io.js';
 import { EXIT, processIO } from './io.js';
@@ -28,16 +28,20 @@ export async function globalHelp(): Promise<string> {
 export async function main(argv: readonly string[], io: CliIO): Promise<number> {
   const args = [...argv];
   let debug = false;
-  while (args[0] !== undefined && args[0].startsWith('-')) {
+  // Global flags come before the command, in Go's syntax too: -debug, --debug=false, -help.
+  while (args[0]?.startsWith('-') && args[0] !== '-') {
     const flag = args.shift()!;
-    if (flag === '--help' || flag === '-h') {
+    if (flag === '--') break;
+    const m = /^--?(help|h|debug)(?:=(.*))?$/s.exec(flag);
+    const on = m === null ? undefined : m[2] === undefined ? true : parseGoBool(m[2]);
+    if (m === null || on === undefined) {
+      io.stderr(`actool: ${m === null ? 'unknown flag' : 'invalid boolean value in'} ${JSON.stringify(flag)}\nRun "actool --help" for usage.\n`);
+      return EXIT.USAGE;
+    }
+    if (m[1] === 'debug') debug = on;
+    else if (on) {
       io.stdout(await globalHelp());
       return EXIT.OK;
-    }
-    if (flag === '--debug') debug = true;
-    else {
-      io.stderr(`actool: unknown flag ${JSON.stringify(flag)}\nRun "actool --help" for usage.\n`);
-      return EXIT.USAGE;
     }
   }
   const name = args.shift();
@@ -65,12 +69,12 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
     return EXIT.USAGE;
   }
   const command = await entry.load();
-  if (args.includes('--help') || args.includes('-h')) {
+  if (wantsHelp(args)) {
     io.stdout(command.help);
     return EXIT.OK;
   }
   try {
-    return await command.run(debug ? [...args, '--debug'] : args, io);
+    return await command.run(debug ? ['--debug', ...args] : args, io); // first: after a '--' it would be a file name
   } catch (e) {
     if (isUsageError(e)) {
       io.stderr(`${name}: ${e.message}\nRun "actool ${name} --help" for usage.\n`);

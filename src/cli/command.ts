@@ -31,20 +31,74 @@ export interface ParsedFlags<O extends Options> {
   readonly positionals: string[];
 }
 
-/** Parses flags strictly with node:util parseArgs; unknown flags become a UsageError. */
+/**
+ * Reads a boolean flag value as Go's flag package does (strconv.ParseBool): 1 t T TRUE true True, 0 f F FALSE
+ * false False. Undefined for anything else.
+ */
+export function parseGoBool(text: string): boolean | undefined {
+  if (/^(?:1|t|T|TRUE|true|True)$/.test(text)) return true;
+  if (/^(?:0|f|F|FALSE|false|False)$/.test(text)) return false;
+  return undefined;
+}
+
+/**
+ * Rewrites Go flag syntax into what node's parseArgs reads, so that scripts written for the Go actool run
+ * unchanged: a known long flag may start with one dash (`-debug`, `-type=manifest`), and a boolean flag may
+ * carry `=true`/`=false` (any strconv.ParseBool spelling). Returns the rewritten arguments and the value of
+ * each boolean flag given (the last occurrence wins, as in Go). Arguments after `--` are left alone.
+ */
+export function goFlagSyntax(argv: readonly string[], options: Options): { readonly args: string[]; readonly booleans: ReadonlyMap<string, boolean> } {
+  const args: string[] = [];
+  const booleans = new Map<string, boolean>();
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === '--') {
+      args.push(...argv.slice(i));
+      break;
+    }
+    const m = /^--?([^-=][^=]*)(?:=(.*))?$/s.exec(arg);
+    const name = m?.[1];
+    if (m === null || name === undefined || !Object.hasOwn(options, name)) {
+      args.push(arg);
+      continue;
+    }
+    const value = m[2];
+    if (options[name]!.type === 'boolean') {
+      const on = value === undefined ? true : parseGoBool(value);
+      if (on === undefined) throw new UsageError(`invalid boolean value ${JSON.stringify(value)} for flag -${name}: use true or false`);
+      booleans.set(name, on);
+      if (on) args.push(`--${name}`);
+    } else {
+      args.push(value === undefined ? `--${name}` : `--${name}=${value}`);
+    }
+  }
+  return { args, booleans };
+}
+
+/**
+ * Parses flags strictly with node:util parseArgs; unknown flags become a UsageError. Go's flag syntax is
+ * accepted too (see goFlagSyntax).
+ */
 export function parseFlags<O extends Options>(argv: readonly string[], options: O, allowPositionals = true): ParsedFlags<O> {
+  // Every command takes --debug (the global `actool --debug CMD` passes it on), whether or not it uses it.
+  const withDebug: Options = 'debug' in options ? options : { ...options, debug: { type: 'boolean' as const } };
+  const { args, booleans } = goFlagSyntax(argv, withDebug);
+  let parsed: ParsedFlags<O>;
   try {
-    // Every command takes --debug (the global `actool --debug CMD` passes it on), whether or not it uses it.
-    const withDebug = 'debug' in options ? options : { ...options, debug: { type: 'boolean' as const } };
-    return parseArgs({ args: [...argv], options: withDebug, allowPositionals, strict: true }) as ParsedFlags<O>;
+    parsed = parseArgs({ args, options: withDebug, allowPositionals, strict: true }) as ParsedFlags<O>;
   } catch (e) {
     throw new UsageError(e instanceof Error ? e.message.replace(/\. To specify a positional argument.*$/s, '') : String(e));
   }
+  const values = parsed.values as Record<string, unknown>;
+  for (const [name, on] of booleans) values[name] = on;
+  return parsed;
 }
 
-/** True when argv asks for help (`-h` or `--help`). */
+/** True when argv asks for help (`-h`, `--help` or Go's `-help`, before any `--`). */
 export function wantsHelp(argv: readonly string[]): boolean {
-  return argv.includes('--help') || argv.includes('-h');
+  const end = argv.indexOf('--');
+  const flags = end < 0 ? argv : argv.slice(0, end);
+  return flags.some((a) => a === '-h' || a === '--help' || a === '-help' || a === '--help=true' || a === '-help=true');
 }
 
 /** Prints a one-line error prefixed by the command name and returns the exit code. */

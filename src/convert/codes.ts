@@ -52,7 +52,15 @@ export const CONVERT_CODES = {
   CONVERT_VOLUME_RENAMED: { severity: 'warning', summary: 'Two volumes sanitize to the same mount point name, or a volume path is not absolute; a suffix or leading / was added.' },
   CONVERT_WORKDIR_RELATIVE: { severity: 'warning', summary: 'WorkingDir is not an absolute path; it was made absolute.' },
   CONVERT_CREATED_SKIPPED: { severity: 'warning', summary: 'The config\'s created time is not an RFC 3339 date-time; the created annotation was left out.' },
-  CONVERT_LABEL_RENAMED: { severity: 'warning', summary: 'A config label key is not a valid annotation name (or clashes with one appc defines); it was sanitized or kept only in the appc.io/docker/labels annotation.' },
+  // Export: ACIs to OCI images and docker load archives (docs/convert.md)
+  EXPORT_INVALID_IMAGE: { severity: 'error', summary: 'The ACI to export is not valid (the message lists its errors); nothing was written.' },
+  EXPORT_BAD_OPTION: { severity: 'error', summary: 'An export option is invalid: an unknown format, a --tag that is not NAME:TAG in Docker\'s reference syntax, an image name Docker cannot take.' },
+  EXPORT_UNSUPPORTED_ENTRY: { severity: 'error', summary: 'An entry of the rendered rootfs has a type an OCI layer cannot carry (sparse, multi-volume, unknown).' },
+  EXPORT_LAYERED_INEXACT: { severity: 'error', summary: 'One layer per image cannot give the tree render builds (a dependency reached by two paths with different whitelists); export squashed.' },
+  EXPORT_OUTPUT_NOT_LAYOUT: { severity: 'error', summary: 'The output directory exists and is not an OCI image layout; --overwrite replaces only a layout or an empty directory.' },
+  EXPORT_FIELD_UNMAPPED: { severity: 'warning', summary: 'A manifest field has no OCI equivalent (isolators, event handlers, supplementary groups, read-only mount points, socket activation, other labels); it was left out.' },
+  EXPORT_PLATFORM_DEFAULTED: { severity: 'warning', summary: 'The image has no os/arch labels an OCI platform can express; the platform of this machine (or the one asked for) was written.' },
+  EXPORT_TAG_CHANGED: { severity: 'warning', summary: 'The version label is not a valid Docker tag; characters outside [A-Za-z0-9_.-] became `_` in the tag (the label is kept in org.opencontainers.image.version).' },
 } as const satisfies CodeTable;
 
 /** A code of the converter. */

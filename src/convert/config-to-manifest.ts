@@ -7,7 +7,6 @@ import { failure } from '../issues/issue.js';
 import { pointer } from '../issues/json-pointer.js';
 import type { ImageManifest } from '../schema/image-manifest.js';
 import { validateImageManifest } from '../schema/image-manifest.js';
-import { sanitizeACIdentifier } from '../schema/types/ac-identifier.js';
 import { sanitizeACName } from '../schema/types/ac-name.js';
 import { isTimestamp } from '../schema/types/date.js';
 import { ENV_NAME_PATTERN } from '../schema/types/environment.js';
@@ -23,13 +22,9 @@ export const DOCKER_ANNOTATIONS = {
   originalName: 'appc.io/docker/originalname',
   imageId: 'appc.io/docker/imageid',
   manifestHash: 'appc.io/docker/manifesthash',
-  labels: 'appc.io/docker/labels',
   diffId: 'appc.io/docker/diffid',
   layerDigest: 'appc.io/docker/layerdigest',
 } as const;
-
-// Annotation names appc defines or validates: config labels never take them.
-const RESERVED_ANNOTATIONS = new Set(['created', 'authors', 'homepage', 'documentation']);
 
 /** Account files of the image, to find a user's primary group as Docker does. */
 export interface ImageAccounts {
@@ -132,7 +127,7 @@ export function parseExposedPort(key: string): { name: string; protocol: string;
 /**
  * Maps an image config to an ImageManifest and validates it with validateImageManifest. Entrypoint ++ Cmd
  * becomes exec (both kept as JSON in annotations); Env, WorkingDir, User, ExposedPorts and Volumes fill the
- * app; os/architecture/variant become os/arch labels; Labels, created and author become annotations.
+ * app, Labels its userLabels; os/architecture/variant become os/arch labels; created and author become annotations.
  * Items that cannot be carried over are left out with a warning (CONVERT_ENV_SKIPPED, ...); fields of the
  * wrong JSON type are CONVERT_BAD_JSON errors. Never throws.
  * @example
@@ -238,30 +233,19 @@ export function configToManifest(config: unknown, options: ConfigToManifestOptio
       if (ports.length > 0) app['ports'] = ports;
     }
 
-    // Config labels become annotations; keys that are not annotation names are sanitized, and then the
-    // whole original map is kept as JSON so nothing is lost.
+    // Config labels become the app's userLabels (spec/aci.md: free-form string keys and values), so every key
+    // and value is kept as it is; docker2aci did the same.
     if (c['Labels'] !== undefined && c['Labels'] !== null && !isObject(c['Labels'])) note(ctx, 'CONVERT_BAD_JSON', '/config/Labels', '/config/Labels must be an object (or null)');
     const dockerLabels = isObject(c['Labels']) ? c['Labels'] : {};
-    let renamed = false;
+    const userLabels: Record<string, string> = {};
     for (const [key, value] of Object.entries(dockerLabels)) {
-      const at = pointer('config', 'Labels', key);
       if (typeof value !== 'string') {
-        note(ctx, 'CONVERT_BAD_JSON', at, `label ${JSON.stringify(key)} must have a string value`);
+        note(ctx, 'CONVERT_BAD_JSON', pointer('config', 'Labels', key), `label ${JSON.stringify(key)} must have a string value`);
         continue;
       }
-      const name = sanitizeACIdentifier(key);
-      if (name === undefined || RESERVED_ANNOTATIONS.has(name) || name.startsWith('appc.io/') || used.has(name)) {
-        renamed = true;
-        note(ctx, 'CONVERT_LABEL_RENAMED', at, `label ${JSON.stringify(key)} ${name === undefined ? 'has no usable annotation name' : `would take the annotation name ${JSON.stringify(name)}, which is ${used.has(name) ? 'taken' : 'reserved'}`}; it is kept only in ${DOCKER_ANNOTATIONS.labels}`, { key });
-        continue;
-      }
-      if (name !== key) {
-        renamed = true;
-        note(ctx, 'CONVERT_LABEL_RENAMED', at, `label ${JSON.stringify(key)} is not an annotation name; it became ${JSON.stringify(name)} (the original key is in ${DOCKER_ANNOTATIONS.labels})`, { key, name });
-      }
-      annotate(name, value);
+      userLabels[key] = value;
     }
-    if (renamed) annotate(DOCKER_ANNOTATIONS.labels, JSON.stringify(dockerLabels));
+    if (app !== undefined && Object.keys(userLabels).length > 0) app['userLabels'] = userLabels;
   } else if (!options.noApp) {
     // No runtime config at all: still an app, so the image can be run with an explicit exec.
     app = { exec: null, ...mapUser(undefined) };

@@ -4,19 +4,23 @@
  * one ACI per layer chained by dependencies. Nothing is written unless every step succeeds.
  */
 import { checkOutput } from '../aci/archive-output.js';
-import { stat, unlink } from 'node:fs/promises';
+import { unlink } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { ACI_LIMITS } from '../aci/scan.js';
 import type { TarEntryInput } from '../aci/tar/write-tar.js';
-import { AppcError } from '../issues/appc-error.js';
+import type { AppcError } from '../issues/appc-error.js';
 import type { Issue } from '../issues/issue.js';
 import type { ImageManifest } from '../schema/image-manifest.js';
 import { validateImageManifest } from '../schema/image-manifest.js';
 import { stringifyManifest } from '../schema/manifest.js';
 import { isACIdentifier, sanitizeACIdentifier } from '../schema/types/ac-identifier.js';
+import { isHttpURL } from '../schema/types/url.js';
+import { OCI_ANNOTATIONS } from './export-mapping.js';
 import { parseDate } from '../schema/types/date.js';
 import { SPEC_VERSION } from '../schema/types/semver.js';
 import { AciWriter } from './aci-writer.js';
+import type { OrderedItem } from './ordered-tree.js';
+import { OrderedTreeWriter } from './ordered-tree.js';
 import type { ImageSource } from './blob-store.js';
 import { openImageSource } from './blob-store.js';
 import { CONVERT_CODES, convertError } from './codes.js';
@@ -173,6 +177,20 @@ function listPaths(tree: FsTree, maxBytes: number, layer: number): string[] {
   return out;
 }
 
+/**
+ * Layered mode: a directory this layer only implies (its children are here, its own entry is not) and that
+ * no lower layer defines either is created by an OCI runtime as 0755 root; the layer ACI writes it so, or
+ * rendering the chain would take a whited-out lower directory's mode, or have no directory at all. A parent a
+ * lower layer does define keeps that layer's entry (OCI leaves it untouched), so nothing is written for it.
+ */
+function keepCreatedParents(own: FsTree, merged: FsTree): void {
+  for (const { path, node } of walkTree(own)) {
+    if (node.kind !== 'directory' || !node.implicit) continue;
+    const m = merged.lookup(path);
+    if (m?.kind === 'directory' && m.implicit) node.implicit = false;
+  }
+}
+
 async function analyze(source: ImageSource, layers: readonly LayerRef[], options: ConvertOptions, maxManifestBytes: number): Promise<Analysis> {
   const tree = new FsTree(options.maxEntries === undefined ? {} : { maxEntries: options.maxEntries });
   const own: FsTree[] = [];
@@ -209,7 +227,10 @@ async function analyze(source: ImageSource, layers: readonly LayerRef[], options
     );
     const mine = options.layered ? new FsTree(options.maxEntries === undefined ? {} : { maxEntries: options.maxEntries }) : undefined;
     const report = applyLayer(tree, entries, layer.index, where, mine);
-    if (mine) own.push(mine);
+    if (mine) {
+      keepCreatedParents(mine, tree);
+      own.push(mine);
+    }
     deletedSoFar ||= report.deleted;
     whitelists.push(options.layered && deletedSoFar ? listPaths(tree, maxManifestBytes, layer.index) : undefined);
   }
@@ -237,66 +258,71 @@ function entryFor(path: string, node: FsNode): TarEntryInput {
 }
 
 /**
- * Writes a tree's entries: `rootfs`, then directories, symlinks, devices and empty files in path order,
- * then file bodies streamed layer by layer, then hard links (to the first path of each body).
+ * Writes a tree's entries depth first, each directory followed by everything below it (the order GNU tar
+ * extracts cleanly: a 0555 directory's mode and every directory's mtime are set once its contents are in), a
+ * hard link after the first path of its body. Bodies are streamed from the layers, parked in a spool file
+ * when their turn has not come yet (ordered-tree.ts).
  */
 async function writeTree(writer: AciWriter, tree: FsTree, source: ImageSource, layers: readonly LayerRef[], mtime: number, writeImplicit: boolean, options: ConvertOptions): Promise<void> {
-  await writer.entry({ name: 'rootfs', type: 'directory', mode: 0o755, uid: 0, gid: 0, mtime });
-  const plan = new Map<number, Map<number, { path: string; node: FsNode }>>();
+  const items: OrderedItem[] = [{ entry: { name: 'rootfs', type: 'directory', mode: 0o755, uid: 0, gid: 0, mtime } }];
+  const plan = new Map<number, Map<number, { index: number; node: FsNode }>>();
   const primaries = new Map<Content, string>();
-  const links: { path: string; node: FsNode; primary: string }[] = [];
   for (const { path, node } of walkTree(tree)) {
     if (node.kind === 'file') {
       const c = node.content!;
       const primary = primaries.get(c);
       if (primary !== undefined) {
-        links.push({ path, node, primary });
+        items.push({ entry: { ...entryFor(path, node), type: 'link', size: 0, linkname: `rootfs/${primary}` } });
         continue;
       }
       primaries.set(c, path);
-      if (c.size === 0) {
-        await writer.entry(entryFor(path, node));
-        continue;
-      }
-      let perLayer = plan.get(c.layer);
-      if (perLayer === undefined) plan.set(c.layer, (perLayer = new Map()));
-      perLayer.set(c.ordinal, { path, node });
+      if (c.size > 0) {
+        let perLayer = plan.get(c.layer);
+        if (perLayer === undefined) plan.set(c.layer, (perLayer = new Map()));
+        perLayer.set(c.ordinal, { index: items.length, node });
+        items.push({ entry: entryFor(path, node), body: { layer: c.layer, ordinal: c.ordinal, size: c.size } });
+      } else items.push({ entry: entryFor(path, node) });
       continue;
     }
     if (node.implicit && !writeImplicit) continue;
-    await writer.entry(entryFor(path, node));
+    items.push({ entry: entryFor(path, node) });
   }
-  for (const index of [...plan.keys()].sort((a, b) => a - b)) {
-    const wanted = plan.get(index)!;
-    const layer = layers[index]!;
-    let written = 0;
-    const changed = (what: string): AppcError => convertError('CONVERT_INPUT_CHANGED', `${describeLayer(layer)}: ${what} since the first pass (the input was modified while converting)`);
-    await readLayer(
-      source,
-      layer,
-      {
-        wantBody: (_h, n) => wanted.has(n),
-        async entry(h, n) {
-          const w = wanted.get(n);
-          if (w === undefined) return;
-          if (h.name !== w.node.content!.name || h.size !== w.node.content!.size) throw changed(`entry ${n} is now ${JSON.stringify(h.name)} (${h.size} bytes)`);
-          await writer.header(entryFor(w.path, w.node));
+  const ordered = new OrderedTreeWriter(writer, items);
+  try {
+    for (const index of [...plan.keys()].sort((a, b) => a - b)) {
+      const wanted = plan.get(index)!;
+      const layer = layers[index]!;
+      let written = 0;
+      const changed = (what: string): AppcError => convertError('CONVERT_INPUT_CHANGED', `${describeLayer(layer)}: ${what} since the first pass (the input was modified while converting)`);
+      await readLayer(
+        source,
+        layer,
+        {
+          wantBody: (_h, n) => wanted.has(n),
+          async entry(h, n) {
+            const w = wanted.get(n);
+            if (w === undefined) return;
+            if (h.name !== w.node.content!.name || h.size !== w.node.content!.size) throw changed(`entry ${n} is now ${JSON.stringify(h.name)} (${h.size} bytes)`);
+            await ordered.begin(w.index);
+          },
+          async data(chunk, _h, n) {
+            if (wanted.has(n)) await ordered.data(chunk);
+          },
+          async entryEnd(_h, n) {
+            const w = wanted.get(n);
+            if (w === undefined) return;
+            await ordered.end(w.node.content!.size);
+            written++;
+          },
         },
-        async data(chunk, _h, n) {
-          if (wanted.has(n)) await writer.data(chunk);
-        },
-        async entryEnd(_h, n) {
-          const w = wanted.get(n);
-          if (w === undefined) return;
-          await writer.endFile(w.node.content!.size);
-          written++;
-        },
-      },
-      { ...(options.maxEntries === undefined ? {} : { maxEntries: options.maxEntries }), ...(options.signal ? { signal: options.signal } : {}) },
-    );
-    if (written !== wanted.size) throw changed(`${wanted.size - written} files are gone`);
+        { ...(options.maxEntries === undefined ? {} : { maxEntries: options.maxEntries }), ...(options.signal ? { signal: options.signal } : {}) },
+      );
+      if (written !== wanted.size) throw changed(`${wanted.size - written} files are gone`);
+    }
+    await ordered.finish();
+  } finally {
+    await ordered.close();
   }
-  for (const l of links) await writer.entry({ ...entryFor(l.path, l.node), type: 'link', size: 0, linkname: `rootfs/${l.primary}` });
 }
 
 /** Validates a manifest made by the converter and checks its size; internal, exported for tests. */
@@ -332,6 +358,30 @@ function nameAndVersion(image: ResolvedImage, options: ConvertOptions, input: st
   }
   const version = options.version ?? ref?.tag ?? image.tags[0] ?? (ref !== undefined && ref.digest === undefined ? 'latest' : undefined);
   return { name, ...(version !== undefined ? { version } : {}), ...(reference !== undefined ? { reference } : {}) };
+}
+
+// OCI manifest annotations that carry appc annotations (what exportOciImage writes), and keys never copied:
+// the ones the config or the reference already give, and the exporter's provenance.
+const FROM_OCI_ANNOTATIONS: Readonly<Record<string, string>> = { [OCI_ANNOTATIONS.url]: 'homepage', [OCI_ANNOTATIONS.documentation]: 'documentation' };
+
+/**
+ * The image manifest's annotations as ACI annotations: `org.opencontainers.image.url` and `.documentation`
+ * become homepage and documentation (when they are http(s) URLs), other keys that are ACIdentifiers outside
+ * the `org.opencontainers.` and `io.appc.` namespaces are copied, so ACI -> OCI -> ACI keeps them.
+ */
+function annotationsFromManifest(annotations: Readonly<Record<string, string>>): { name: string; value: string }[] {
+  const out: { name: string; value: string }[] = [];
+  for (const [key, value] of Object.entries(annotations)) {
+    const mapped = FROM_OCI_ANNOTATIONS[key];
+    if (mapped !== undefined) {
+      if (isHttpURL(value)) out.push({ name: mapped, value });
+      continue;
+    }
+    if (key.startsWith('org.opencontainers.') || key.startsWith('io.appc.') || key.startsWith('appc.io/') || !isACIdentifier(key)) continue;
+    if (['created', 'authors', 'homepage', 'documentation'].includes(key)) continue;
+    out.push({ name: key, value });
+  }
+  return out;
 }
 
 function errorList(issues: readonly Issue[]): string {
@@ -395,6 +445,7 @@ export async function convertOciImage(source: string, options: ConvertOptions): 
 
   const analysis = await analyze(input, image.layers, options, maxManifestBytes);
   const annotations = [
+    ...annotationsFromManifest(image.annotations ?? {}),
     ...(reference !== undefined ? [{ name: DOCKER_ANNOTATIONS.originalName, value: reference }] : []),
     { name: DOCKER_ANNOTATIONS.imageId, value: image.configDigest },
     ...(image.manifestDigest !== undefined ? [{ name: DOCKER_ANNOTATIONS.manifestHash, value: image.manifestDigest }] : []),

@@ -1,4 +1,4 @@
-/** Converting Docker and OCI images to ACIs (`appc/node`; docs/convert.md). Uses node:. */
+/** Converting Docker and OCI images to ACIs and ACIs back to OCI images (`appc/convert`; docs/convert.md). Uses node:. */
 export { CONVERT_CODES } from './codes.js';
 export type { ConvertCode } from './codes.js';
 export { convertOciImage, layerOutputPath } from './convert.js';
@@ -23,3 +23,7 @@ export {
   LAYER_TYPES,
   ZSTD_LAYER_TYPES,
 } from './media-types.js';
+export { exportOciImage, OCI_LAYER_GZIP } from './export.js';
+export type { ExportOptions, ExportReport, ExportedLayer, ExportFormat, ExportSource } from './export.js';
+export { manifestToConfig, platformForAppcLabels, OCI_ANNOTATIONS } from './export-mapping.js';
+export type { ManifestToConfigOptions, OciConfigMapping } from './export-mapping.js';

@@ -204,6 +204,8 @@ export interface ResolvedImage {
   readonly tags: readonly string[];
   /** The platform the index entry declared, if any. */
   readonly indexPlatform?: Platform;
+  /** The image manifest's annotations (OCI layouts only). */
+  readonly annotations?: Readonly<Record<string, string>>;
 }
 
 /** Reads `rootfs.diff_ids` from a config and checks the count against the layers. */
@@ -275,5 +277,6 @@ export async function loadOciImage(source: ImageSource, candidate: ImageCandidat
     names: candidate.names,
     tags: candidate.tags,
     ...(candidate.platform ? { indexPlatform: candidate.platform } : {}),
+    annotations: stringMap(m['annotations'], `${where} annotations`, source.path),
   };
 }

@@ -81,7 +81,7 @@ export function parseAppString(text: string, options?: ValidateOptions): Result<
     if (index === 0 && firstColon >= 0 && key === 'version') versionFromColon = value;
   });
   const name = checkACIdentifier(nameText, '/name', ctx);
-  if (versionFromColon !== undefined && versionFromColon.includes('/')) {
+  if (versionFromColon?.includes('/')) {
     report(ctx, 'DISCOVERY_APP_PORT_IN_NAME', pointer('labels', 'version'), `${quote(text)} is read as name ${quote(nameText)} with version ${quote(versionFromColon)}; a port cannot be part of an app name (use the port option)`, { version: versionFromColon });
   }
   return toResult({ name: (name ?? nameText) as ACIdentifier, labels }, ctx.issues, options);

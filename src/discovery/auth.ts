@@ -43,7 +43,7 @@ function checkCredentials(value: unknown, path: string, issues: Issue[]): HostCr
   if (v['type'] === 'basic') {
     const user = str('user');
     const password = typeof v['password'] === 'string' ? v['password'] : str('password');
-    if (user !== undefined && user.includes(':')) {
+    if (user?.includes(':')) {
       issues.push(issue(`${path}/user`, 'a Basic auth user name cannot contain ":"'));
       return undefined;
     }

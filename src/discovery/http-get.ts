@@ -171,7 +171,7 @@ function requestHeaders(url: URL, settings: Settings): { headers: Headers; note:
   if (url.protocol !== 'https:') {
     return { headers, note: cred !== undefined || extra !== undefined ? `credentials for ${url.host} are never sent over plain http` : undefined };
   }
-  if (extra !== undefined) new Headers(extra).forEach((v, k) => headers.set(k, v));
+  if (extra !== undefined) new Headers(extra).forEach((v, k) => void headers.set(k, v));
   if (cred !== undefined) headers.set('authorization', authorizationHeader(cred));
   return { headers, note: undefined };
 }

@@ -1,5 +1,4 @@
-/** Node-only helpers of appc (`appc/node`): archives (ACI read, validate, build, patch, extract), file and parallel validation, and the file system and network capabilities the portable core takes as options. */
-export * from '../aci/index.js';
+/** Node-only helpers of appc (`appc/node`): file and parallel validation, keystores on disk, signature checks of files, fetching images, and the network capabilities the portable core takes as options. Archives are `appc/aci`, rendering `appc/render`, conversion `appc/convert`. */
 export { validateMany } from './validate-many.js';
 export type { ValidateManyOptions, ValidateManyInputOptions } from './validate-many.js';
 export { validatePath, describeIoError } from './validate-path.js';
@@ -17,8 +16,3 @@ export { fetchImage, DEFAULT_MAX_SIGNATURE_BYTES } from './fetch-image.js';
 export { readFileChunks } from './file-chunks.js';
 export type { ReadFileChunksOptions } from './file-chunks.js';
 export type { FetchApp, FetchEndpoint, FetchImageOptions, FetchImageResult, DownloadProgress, ImageInspection, ImageInspector } from './fetch-image.js';
-export * from '../render/index.js';
-export { CONVERT_CODES, convertOciImage, layerOutputPath, configToManifest, mapUser, parseExposedPort, parseImageReference, normalizeReference, normalizePlatform, hostPlatform, platformMatches, appcLabelsForPlatform, classifyWhiteout } from '../convert/index.js';
-export type { ConvertCode, ConvertOptions, ConvertReport, ConvertedAci, ConfigToManifestOptions, ImageAccounts, ImageReference, Platform, PlatformRequest, WhiteoutKind } from '../convert/index.js';
-export * from '../publish/index.js';
-export * from '../serve/index.js';

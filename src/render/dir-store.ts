@@ -145,7 +145,8 @@ export class DirStore implements ImageStore {
           const index = this.#tmpName();
           const fh = await open(index, 'wx');
           try {
-            await fh.writeFile(JSON.stringify({ id, size, added, manifest }, null, 1) + '\n');
+            // A dependency size above 2^53-1 is a bigint, which JSON.stringify refuses: write it as a number.
+            await fh.writeFile(JSON.stringify({ id, size, added, manifest }, (_k, v: unknown) => (typeof v === 'bigint' ? Number(v) : v), 1) + '\n');
             await fh.sync();
           } finally {
             await fh.close();

@@ -7,7 +7,7 @@
 import type { Issue } from '../issues/issue.js';
 import { AppcError } from '../issues/appc-error.js';
 import type { Dependency } from '../schema/types/dependencies.js';
-import semver from 'semver';
+import type { SemVer } from '../schema/types/semver.js';
 import { parseSemVer, compareSemVer } from '../schema/types/semver.js';
 import type { ImageStore, StoredImage } from './store.js';
 import { RENDER_CODES } from './codes.js';
@@ -40,18 +40,23 @@ export const RESOLVE_LIMITS = { maxImages: 10_000, maxDepth: 1_000 } as const;
 const chainText = (chain: readonly string[]): string => chain.join(' -> ');
 
 /**
- * Orders two `version` labels by semver precedence: the semver package decides when it can read both (loosely,
- * as image tags are written); otherwise the Go reference's lenient SemVer (int64 parts, any prerelease text).
+ * Reads a `version` label loosely, as image tags are written: surrounding spaces and a leading `v` or `=`
+ * (`v2.0.0`) are dropped, then the Go reference's lenient SemVer applies (int64 parts, leading zeros, any
+ * prerelease text).
+ */
+function parseVersionLabel(text: string): SemVer | undefined {
+  return parseSemVer(text.trim().replace(/^[v=\s]+/, ''));
+}
+
+/**
+ * Orders two `version` labels by SemVer precedence ({@link compareSemVer}); a version that cannot be read at
+ * all ranks below one that can, and two unreadable ones are equal.
  */
 export function compareVersionLabels(a: string, b: string): number {
-  const x = semver.valid(a, { loose: true });
-  const y = semver.valid(b, { loose: true });
-  if (x !== null && y !== null) return semver.compare(x, y, { loose: true });
-  const px = parseSemVer(a);
-  const py = parseSemVer(b);
-  if (px !== undefined && py !== undefined) return compareSemVer(px, py);
-  // A version that cannot be read at all ranks below one that can.
-  return (px === undefined && x === null ? 0 : 1) - (py === undefined && y === null ? 0 : 1);
+  const x = parseVersionLabel(a);
+  const y = parseVersionLabel(b);
+  if (x !== undefined && y !== undefined) return compareSemVer(x, y);
+  return (x === undefined ? 0 : 1) - (y === undefined ? 0 : 1);
 }
 
 /**
@@ -122,8 +127,9 @@ async function findDependency(store: ImageStore, dep: Dependency, chain: readonl
       throw new AppcError('RENDER_DEPENDENCY_NOT_FOUND', `dependency ${dep.imageName}${labelText(wanted)} of ${chainText(chain)} is not in the store`);
     }
   }
-  if (dep.size !== undefined && dep.size !== 0 && dep.size !== image.size) {
-    warnings.push(warning('RENDER_SIZE_MISMATCH', `dependency ${dep.imageName} of ${chainText(chain)} is ${image.size} bytes; the manifest says ${dep.size}`, { expected: dep.size, got: image.size }));
+  // A size above 2^53-1 is a bigint (uint64 kept exactly): compare as bigints.
+  if (dep.size !== undefined && dep.size !== 0 && BigInt(dep.size) !== BigInt(image.size)) {
+    warnings.push(warning('RENDER_SIZE_MISMATCH', `dependency ${dep.imageName} of ${chainText(chain)} is ${image.size} bytes; the manifest says ${dep.size}`, { expected: dep.size.toString(), got: image.size }));
   }
   return image;
 }

@@ -1,6 +1,5 @@
 /** App: what an image runs (spec/aci.md#image-manifest-schema "app"; checklist T-AP-1..7). */
 import type { Result } from '../issues/issue.js';
-import { childPointer } from '../issues/json-pointer.js';
 import type { CheckContext, SchemaValidateOptions } from './internal/check.js';
 import { reporter, runChecker } from './internal/check.js';
 import { fieldPointer, readFields } from './internal/fields.js';
@@ -52,7 +51,7 @@ const report = reporter(MANIFEST_CODES);
 export function checkApp(value: unknown, path: string, ctx: CheckContext): App | undefined {
   const obj = checkObject(value, path, ctx);
   if (obj === undefined) return undefined;
-  const f = readFields(obj, FIELDS, path, ctx);
+  const f = readFields(obj, FIELDS, path, ctx, ['userAnnotations', 'userLabels'], ['user', 'group', 'workingDirectory']);
   const at = (name: (typeof FIELDS)[number]): string => fieldPointer(obj, name, path);
 
   const exec = f.exec === undefined || f.exec === null ? null : checkExec(f.exec, at('exec'), ctx) ?? null;
@@ -65,6 +64,7 @@ export function checkApp(value: unknown, path: string, ctx: CheckContext): App |
   // GIDs are unsigned in the spec; Go takes negatives, which our policy makes an error.
   const supplementaryGIDs = checkList(f.supplementaryGIDs, at('supplementaryGIDs'), ctx, (v, p, c) => checkInteger(v, p, c, 0, 4294967295));
   const workingDirectory = checkString(f.workingDirectory, at('workingDirectory'), ctx);
+  if (workingDirectory === '') report(ctx, 'APP_WORKING_DIRECTORY_EMPTY', at('workingDirectory'), 'workingDirectory is empty; leave it out or give an absolute path');
   if (workingDirectory !== undefined && workingDirectory !== '' && !workingDirectory.startsWith('/')) {
     report(ctx, 'APP_WORKING_DIRECTORY_RELATIVE', at('workingDirectory'), `workingDirectory ${JSON.stringify(workingDirectory)} must be an absolute path`, { value: workingDirectory });
   }

@@ -34,6 +34,28 @@ export interface ImageManifest {
 const FIELDS = ['acKind', 'acVersion', 'name', 'labels', 'app', 'annotations', 'dependencies', 'pathWhitelist'] as const;
 const report = reporter(MANIFEST_CODES);
 
+/** Lexical clean of an absolute slash path, as Go's path.Clean (`//`, `.`, `..` resolved; no trailing `/`). */
+function cleanPath(p: string): string {
+  const out: string[] = [];
+  for (const part of p.split('/')) {
+    if (part === '' || part === '.') continue;
+    if (part === '..') out.pop();
+    else out.push(part);
+  }
+  return '/' + out.join('/');
+}
+
+/** Whether a ".." of the path climbs above its root (Go's filepath.Join("rootfs", p) then leaves rootfs). */
+function climbs(p: string): boolean {
+  let depth = 0;
+  for (const part of p.split('/')) {
+    if (part === '..') depth--;
+    else if (part !== '' && part !== '.') depth++;
+    if (depth < 0) return true;
+  }
+  return false;
+}
+
 function checkPathWhitelist(value: unknown, path: string, ctx: CheckContext): string[] | undefined {
   const list = checkArray(value, path, ctx);
   if (list === undefined) return undefined;
@@ -44,6 +66,12 @@ function checkPathWhitelist(value: unknown, path: string, ctx: CheckContext): st
     const s = checkString(v, p, ctx);
     if (s === undefined) return;
     if (!s.startsWith('/')) report(ctx, 'MANIFEST_PATH_WHITELIST_RELATIVE', p, `${JSON.stringify(s)} is not an absolute path; it is read as /${s}`, { value: s });
+    // A trailing "/" (the spec's own example writes "/etc/systemd/system/") is read the same by Go and render.
+    const clean = cleanPath(s);
+    if (s.startsWith('/') && clean !== s && clean + '/' !== s) {
+      const why = climbs(s) ? `Go matches no file for it (its ".." leaves rootfs), render reads it as ${JSON.stringify(clean)}` : `it is read as ${JSON.stringify(clean)}`;
+      report(ctx, 'MANIFEST_PATH_WHITELIST_UNCLEAN', p, `${JSON.stringify(s)} is not a clean path: ${why}; write ${JSON.stringify(clean)}`, { value: s, clean });
+    }
     if (seen.has(s)) report(ctx, 'MANIFEST_PATH_WHITELIST_DUPLICATE', p, `${JSON.stringify(s)} is listed twice`, { value: s });
     seen.add(s);
     out.push(s);
@@ -58,7 +86,7 @@ export function checkImageManifest(value: unknown, path: string, ctx: CheckConte
     return undefined;
   }
   const obj = value as Record<string, unknown>;
-  const f = readFields(obj, FIELDS, path, ctx);
+  const f = readFields(obj, FIELDS, path, ctx, ['app']);
   const at = (name: (typeof FIELDS)[number]): string => fieldPointer(obj, name, path);
 
   if (f.acKind === undefined) reportMissing(ctx, at('acKind'), 'acKind', 'acKind ("ImageManifest")');

@@ -79,7 +79,7 @@ const report = reporter(MANIFEST_CODES);
 function checkMount(value: unknown, path: string, ctx: CheckContext): Mount | undefined {
   const obj = checkObject(value, path, ctx);
   if (obj === undefined) return undefined;
-  const f = readFields(obj, MOUNT_FIELDS, path, ctx);
+  const f = readFields(obj, MOUNT_FIELDS, path, ctx, undefined, ['path']);
   const volume = f.volume === undefined ? undefined : checkACName(f.volume, fieldPointer(obj, 'volume', path), ctx);
   const mountPath = checkString(f.path, fieldPointer(obj, 'path', path), ctx);
   if (f.volume === undefined || !mountPath) {
@@ -112,7 +112,7 @@ function checkRuntimeImage(value: unknown, path: string, ctx: CheckContext, appP
 function checkRuntimeApp(value: unknown, path: string, ctx: CheckContext): RuntimeApp | undefined {
   const obj = checkObject(value, path, ctx);
   if (obj === undefined) return undefined;
-  const f = readFields(obj, APP_FIELDS, path, ctx);
+  const f = readFields(obj, APP_FIELDS, path, ctx, ['image', 'app'], ['image', 'readOnlyRootFS']);
   const at = (n: (typeof APP_FIELDS)[number]): string => fieldPointer(obj, n, path);
   let name: ACName | undefined;
   if (f.name === undefined) report(ctx, 'POD_APP_MISSING_NAME', childPointer(path, 'name'), 'the app has no name');
@@ -148,7 +148,7 @@ export function checkPodManifest(value: unknown, path: string, ctx: CheckContext
     return undefined;
   }
   const obj = value as Record<string, unknown>;
-  const f = readFields(obj, FIELDS, path, ctx);
+  const f = readFields(obj, FIELDS, path, ctx, ['userAnnotations', 'userLabels']);
   const at = (n: (typeof FIELDS)[number]): string => fieldPointer(obj, n, path);
 
   let acVersion: ACVersion | undefined;
@@ -166,7 +166,11 @@ export function checkPodManifest(value: unknown, path: string, ctx: CheckContext
     const n = goFieldValue(item, 'name');
     return typeof n === 'string' ? n : undefined;
   };
-  const appNames = rawApps.map(nameOf);
+  // Go's AppList decoder compares names as decoded: an app without a name has the name "", so two are duplicates.
+  const appNames = rawApps.map((item) => {
+    const n = goFieldValue(item, 'name');
+    return n === undefined || n === null ? '' : nameOf(item);
+  });
   reportDuplicates(appNames, at('apps'), 'name', ctx, 'POD_DUPLICATE_APP', 'app');
   const volumes = checkList(f.volumes, at('volumes'), ctx, checkVolume);
   const rawVolumes = Array.isArray(f.volumes) ? f.volumes : [];
@@ -179,11 +183,14 @@ export function checkPodManifest(value: unknown, path: string, ctx: CheckContext
   const userAnnotations = f.userAnnotations === undefined ? undefined : checkUserAnnotations(f.userAnnotations, at('userAnnotations'), ctx);
   const userLabels = f.userLabels === undefined ? undefined : checkUserLabels(f.userLabels, at('userLabels'), ctx);
 
-  // Mounts must name a volume of the pod (spec; Go does not check).
+  // Mounts must name a volume of the pod unless they carry their own appVolume (spec; Go does not check).
   const defined = new Set(volumeNames.filter((n): n is string => n !== undefined));
-  apps?.forEach((app, i) => app.mounts?.forEach((m, j) => {
-    if (m.volume !== undefined && !defined.has(m.volume)) report(ctx, 'POD_MOUNT_UNKNOWN_VOLUME', childPointer(at('apps'), i, 'mounts', j, 'volume'), `mount refers to volume ${JSON.stringify(m.volume)}, which the pod does not define`, { volume: m.volume });
-  }));
+  for (const [i, app] of (apps ?? []).entries()) {
+    for (const [j, m] of (app.mounts ?? []).entries()) {
+      // An inline appVolume is used instead of finding the pod volume by name (pods.md).
+      if (m.volume !== undefined && m.appVolume === undefined && !defined.has(m.volume)) report(ctx, 'POD_MOUNT_UNKNOWN_VOLUME', childPointer(at('apps'), i, 'mounts', j, 'volume'), `mount refers to volume ${JSON.stringify(m.volume)}, which the pod does not define`, { volume: m.volume });
+    }
+  }
 
   const pm: Record<string, unknown> = {};
   if (acVersion !== undefined) pm['acVersion'] = acVersion;

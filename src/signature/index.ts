@@ -19,4 +19,4 @@ export type { FetchPublicKeysOptions, DiscoverKeysOptions, DiscoveredKeys } from
 export { SIGN_CODES } from './sign-codes.js';
 export type { SignCode } from './sign-codes.js';
 export { signAci, readSigningKey } from './sign.js';
-export type { SigningKey, SignAciOptions, ReadSigningKeyOptions, DetachedSignature } from './sign.js';
+export type { OpenPGPPrivateKey, SigningKey, SignAciOptions, ReadSigningKeyOptions, DetachedSignature } from './sign.js';

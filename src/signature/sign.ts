@@ -10,10 +10,20 @@ import { loadOpenpgp, openpgpReason } from './internal/openpgp.js';
 import type { ByteInput, SourceWatch } from './internal/streams.js';
 import { drain, toWebStream } from './internal/streams.js';
 
+declare const openpgpPrivateKey: unique symbol;
+
+/**
+ * The unlocked openpgp key inside a {@link SigningKey}, opaque to callers: openpgp's own declarations
+ * need its optional peer `@openpgp/web-stream-tools`, so the public types never name them.
+ */
+export interface OpenPGPPrivateKey {
+  readonly [openpgpPrivateKey]: true;
+}
+
 /** A private key ready to sign: unlocked, with what a person needs to recognise it. */
 export interface SigningKey {
-  /** The unlocked openpgp key. */
-  readonly key: PrivateKey;
+  /** The unlocked key (pass the SigningKey to signAci). */
+  readonly key: OpenPGPPrivateKey;
   /** Lowercase hex fingerprint of the primary key. */
   readonly fingerprint: string;
   readonly userIds: readonly string[];
@@ -110,7 +120,7 @@ export async function readSigningKey(data: Uint8Array | string, options: ReadSig
     }
   }
   return {
-    key,
+    key: key as unknown as OpenPGPPrivateKey,
     fingerprint: key.getFingerprint().toLowerCase(),
     userIds: key.getUserIDs(),
     publicArmored: key.toPublic().armor(),
@@ -170,7 +180,7 @@ export async function signAci(image: ByteInput, key: SigningKey | Uint8Array | s
   const date = options.date ?? new Date();
   let signingKeyId: string;
   try {
-    signingKeyId = (await signer.key.getSigningKey(undefined, date)).getKeyID().toHex();
+    signingKeyId = (await privateKeyOf(signer).getSigningKey(undefined, date)).getKeyID().toHex();
   } catch (e) {
     throw new AppcError('SIGN_KEY_UNUSABLE', `key ${signer.fingerprint} (${signer.userIds.join(', ') || 'no user ID'}) cannot sign: ${openpgpReason(e)}`, { cause: e });
   }
@@ -180,7 +190,7 @@ export async function signAci(image: ByteInput, key: SigningKey | Uint8Array | s
     // openpgp's own detached sign reads the whole encoded message into memory to drive the hash
     // (readToEnd). Here the signature is taken as an object and the literal data, which the hash follows
     // as a passive clone, is drained: memory stays flat and no packet framing is built.
-    const object = await openpgp.sign({ message, signingKeys: signer.key, detached: true, date, format: 'object' });
+    const object = await openpgp.sign({ message, signingKeys: privateKeyOf(signer), detached: true, date, format: 'object' });
     const encoded = options.armor === false ? object.write() : object.armor();
     const [signature] = await Promise.all([
       typeof encoded === 'string' || encoded instanceof Uint8Array ? encoded : readAll(encoded as ReadableStream<string | Uint8Array>),
@@ -191,4 +201,9 @@ export async function signAci(image: ByteInput, key: SigningKey | Uint8Array | s
     if (watch.failed) throw watch.error;
     throw new AppcError('SIGN_KEY_UNUSABLE', `signing with key ${signer.fingerprint} failed: ${openpgpReason(e)}`, { cause: e });
   }
+}
+
+/** The openpgp key behind a SigningKey (only readSigningKey makes one). */
+function privateKeyOf(signer: SigningKey): PrivateKey {
+  return signer.key as unknown as PrivateKey;
 }

@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { runActool } from '../support/run-actool.js';
 import { fixturePath } from '../support/paths.js';
 import { tempDir } from '../support/aci-layout.js';
+import { makeAci } from '../support/make-tar.js';
 
 const tmp = tempDir('appc-cli-convert-');
 after(() => rmSync(tmp, { recursive: true, force: true }));
@@ -58,5 +59,51 @@ describe('actool convert', () => {
     const missing = await runActool(['convert', join(tmp, 'nope'), join(tmp, 'x.aci')]);
     assert.equal(missing.code, 3);
     assert.match(missing.stderr, /no such file or directory/);
+  });
+});
+
+describe('actool export', () => {
+  const manifest = { acKind: 'ImageManifest', acVersion: '0.8.11', name: 'example.com/cli', labels: [{ name: 'version', value: '3.1' }, { name: 'os', value: 'linux' }, { name: 'arch', value: 'amd64' }], app: { exec: ['/bin/x'], user: '0', group: '0', isolators: [{ name: 'resource/memory', value: { limit: '1G' } }] } };
+  const aci = join(tmp, 'cli.aci');
+  writeFileSync(aci, makeAci(manifest, [{ dir: 'rootfs/bin' }, { file: 'rootfs/bin/x', content: 'x', mode: 0o755 }]));
+
+  it('exports an ACI file: prints OUT DIGEST REFERENCE, unmapped fields as warnings on stderr', async () => {
+    const out = join(tmp, 'cli.oci');
+    const r = await runActool(['export', aci, out]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, new RegExp(`^${out} sha256:[0-9a-f]{64} example.com/cli:3.1\\n$`));
+    assert.match(r.stderr, /warning EXPORT_FIELD_UNMAPPED \/app\/isolators/);
+    assert.ok(existsSync(join(out, 'oci-layout')));
+  });
+
+  it('exports an image of the store by name; --json prints the report; --reproducible honours SOURCE_DATE_EPOCH', async () => {
+    const store = join(tmp, 'export-store');
+    assert.equal((await runActool(['store', 'add', `--store=${store}`, aci])).code, 0);
+    const r = await runActool(['export', `--store=${store}`, '--format=docker-archive', '--tag=registry.test/team/cli:v1', '--json', '--reproducible', 'example.com/cli:3.1', join(tmp, 'cli-docker.tar')], { env: { SOURCE_DATE_EPOCH: '1700000000' } });
+    assert.equal(r.code, 0, r.stderr);
+    const report = JSON.parse(r.stdout) as { reference: string; format: string; layers: unknown[] };
+    assert.equal(report.reference, 'registry.test/team/cli:v1');
+    assert.equal(report.format, 'docker-archive');
+    assert.equal(report.layers.length, 1);
+  });
+
+  it('exit 1 for an existing output or a missing dependency, 2 for usage errors', async () => {
+    const out = join(tmp, 'twice.oci');
+    assert.equal((await runActool(['export', aci, out])).code, 0);
+    const again = await runActool(['export', aci, out]);
+    assert.equal(again.code, 1);
+    assert.match(again.stderr, /ACI_OUTPUT_EXISTS/);
+    assert.equal((await runActool(['export', '--overwrite', aci, out])).code, 0);
+    const dep = join(tmp, 'needs-base.aci');
+    writeFileSync(dep, makeAci({ ...manifest, name: 'example.com/needs', dependencies: [{ imageName: 'example.com/base' }] }, [{ dir: 'rootfs/bin' }]));
+    const missing = await runActool(['export', `--store=${join(tmp, 'empty-store')}`, dep, join(tmp, 'needs.oci')]);
+    assert.equal(missing.code, 1);
+    assert.match(missing.stderr, /RENDER_DEPENDENCY_NOT_FOUND/);
+    assert.equal(existsSync(join(tmp, 'needs.oci')), false);
+    assert.equal((await runActool(['export', aci])).code, 2);
+    assert.equal((await runActool(['export', '--format=zip', aci, join(tmp, 'z')])).code, 2);
+    const badTag = await runActool(['export', '--tag=Bad:Tag', aci, join(tmp, 'z')]);
+    assert.equal(badTag.code, 2);
+    assert.match(badTag.stderr, /EXPORT_BAD_OPTION/);
   });
 });

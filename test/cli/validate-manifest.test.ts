@@ -125,3 +125,84 @@ describe('actool (global)', () => {
     assert.equal((await runActool(['help', 'nope'])).code, 1);
   });
 });
+
+describe("Go's flag syntax (scripts written for the Go actool run unchanged)", () => {
+  it('parseFlags reads -long, --bool=true/false in every ParseBool spelling, and the last occurrence wins', async () => {
+    const { parseFlags, goFlagSyntax } = await import('../../src/cli/command.js');
+    const options = { strict: { type: 'boolean' as const }, type: { type: 'string' as const } };
+    const cases: [string[], boolean | undefined, string | undefined, string[]][] = [
+      [['-strict', 'a.json'], true, undefined, ['a.json']],
+      [['--strict=true', '-type=manifest', 'a.json'], true, 'manifest', ['a.json']],
+      [['-type', 'layout', 'dir'], undefined, 'layout', ['dir']],
+      [['--strict', '-strict=false', 'a'], false, undefined, ['a']],
+      [['-strict=F', '--strict=1', 'a'], true, undefined, ['a']],
+      [['-strict=0'], false, undefined, []],
+      [['--', '-strict'], undefined, undefined, ['-strict']],
+    ];
+    for (const [argv, strict, type, positionals] of cases) {
+      const { values, positionals: rest } = parseFlags(argv, options);
+      assert.equal(values.strict, strict, argv.join(' '));
+      assert.equal(values.type, type, argv.join(' '));
+      assert.deepEqual(rest, positionals, argv.join(' '));
+    }
+    assert.throws(() => parseFlags(['--strict=maybe'], options), /invalid boolean value "maybe" for flag -strict/);
+    assert.throws(() => parseFlags(['-nope'], options), /Unknown option/);
+    // A single-letter short flag that is not a long option name is left to parseArgs.
+    assert.deepEqual(goFlagSyntax(['-h'], options).args, ['-h']);
+  });
+
+  it('actool -debug validate x.aci prints "FILE: valid app container image", as Go does', async () => {
+    const aci = fixturePath('aci', 'gnu-tar-gzip.aci');
+    const manifest = fixturePath('manifests/image/valid/minimal.json');
+    const r = await runActool(['-debug', 'validate', aci, manifest]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, new RegExp(`^${aci.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}: valid app container image$`, 'm'));
+    assert.match(r.stderr, /minimal\.json: valid ImageManifest$/m);
+    const quiet = await runActool(['--debug=false', 'validate', aci]);
+    assert.equal(quiet.code, 0);
+    assert.equal(quiet.stderr, '');
+    assert.equal((await runActool(['-debug=maybe', 'validate', aci])).code, 2);
+    assert.equal((await runActool(['-help'])).code, 0);
+  });
+
+  it('validate takes -strict, --strict=false, -type=manifest and -format=json', async () => {
+    const file = fixturePath('manifests/image/valid/path-whitelist-warnings.json');
+    assert.equal((await runActool(['validate', '-strict', file])).code, 1);
+    assert.equal((await runActool(['validate', '--strict=true', file])).code, 1);
+    assert.equal((await runActool(['validate', '--strict=false', file])).code, 0);
+    const json = await runActool(['validate', '-type=manifest', '-format=json', file]);
+    assert.equal(json.code, 0);
+    assert.equal((JSON.parse(json.stdout.trim()) as { type: string }).type, 'manifest');
+    const bad = await runActool(['validate', '--strict=maybe', file]);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /invalid boolean value "maybe"/);
+  });
+
+  it('cat-manifest, build, patch-manifest, discover and version take Go-style flags', async () => {
+    const aci = fixturePath('aci', 'gnu-tar-gzip.aci');
+    const pretty = await runActool(['cat-manifest', '-pretty-print', aci]);
+    assert.equal(pretty.code, 0, pretty.stderr);
+    assert.match(pretty.stdout, /\n {4}"acKind"/);
+    const compact = await runActool(['cat-manifest', '--pretty-print=false', aci]);
+    assert.equal(compact.code, 0);
+    assert.doesNotMatch(compact.stdout.trim(), /\n/);
+
+    const layout = join(tmp, 'go-flags-layout');
+    mkdirSync(join(layout, 'rootfs'), { recursive: true });
+    writeFileSync(join(layout, 'manifest'), '{"acKind":"ImageManifest","acVersion":"0.8.11","name":"example.com/go-flags"}');
+    const out = join(tmp, 'go-flags.aci');
+    assert.equal((await runActool(['build', '-owner-root', layout, out])).code, 0);
+    assert.notEqual((await runActool(['build', '-overwrite=false', layout, out])).code, 0);
+    assert.equal((await runActool(['build', '-overwrite', '-no-compression=true', layout, out])).code, 0);
+
+    const patched = join(tmp, 'go-flags-patched.aci');
+    const p = await runActool(['patch-manifest', '-user=1', '-group=1', '-exec=/bin/x', '-overwrite=true', aci, patched]);
+    assert.equal(p.code, 0, p.stderr);
+    assert.match((await runActool(['cat-manifest', patched])).stdout, /"user":"1"/);
+
+    // An invalid app name fails before any network use: the flags themselves parsed.
+    const d = await runActool(['discover', '-json=true', '-insecure=false', 'BAD NAME']);
+    assert.equal(d.code, 1, d.stderr);
+    assert.equal((await runActool(['version', '-debug'])).code, 0);
+  });
+});

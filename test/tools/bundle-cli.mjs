@@ -25,7 +25,8 @@ const common = {
   define: { 'import.meta.url': '__appcImportMetaUrl' },
   banner: { js: "const __appcImportMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
   minify: true,
-  sourcemap: 'linked',
+  // No source map: the bundle ships, its sources (dist/src/cli) do not; debug with dist/src instead.
+  sourcemap: false,
   legalComments: 'none',
   logLevel: 'warning',
 };

@@ -4,7 +4,7 @@
 // fixtures do not depend on the library under test). Run: node test/tools/make-aci-fixtures.mjs
 // Needs GNU tar, gzip, bzip2, xz, zstd, lzma (xz) and gpg. Output is deterministic except openpgp.aci.
 import { execFileSync } from 'node:child_process';
-import { chmodSync, linkSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync, existsSync, readdirSync, unlinkSync } from 'node:fs';
+import { chmodSync, linkSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync, existsSync, readdirSync, unlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';

@@ -116,7 +116,7 @@ export class TarWalker {
 
   constructor(
     private readonly handlers: TarWalkerHandlers,
-    private readonly options: TarWalkerOptions = {},
+    options: TarWalkerOptions = {},
   ) {
     this.maxPax = options.maxPaxBytes ?? TAR_DEFAULTS.maxPaxBytes;
     this.maxPath = options.maxPathBytes ?? TAR_DEFAULTS.maxPathBytes;

@@ -19,5 +19,6 @@ export const COMMANDS: Readonly<Record<string, { readonly load: () => Promise<Co
   publish: { load: async () => (await import('./publish.js')).command },
   serve: { load: async () => (await import('./serve.js')).command },
   convert: { load: async () => (await import('./convert.js')).command },
+  export: { load: async () => (await import('./export.js')).command },
   version: { load: async () => (await import('./version.js')).command },
 };

@@ -13,6 +13,13 @@ import { escapeTerminalText } from '../terminal-text.js';
 
 const TYPES: readonly InputType[] = ['manifest', 'appimage', 'layout'];
 
+/** What Go's actool --debug calls a valid input: "app container image", "image layout", or the manifest's kind. */
+function debugKind(report: PathReport): string {
+  if (report.type === 'appimage') return 'app container image';
+  if (report.type === 'layout') return 'image layout';
+  return report.kind ?? report.type;
+}
+
 /** The validate command. */
 export const command: Command = {
   name: 'validate',
@@ -31,7 +38,10 @@ Flags:
                     (fields in docs/cli.md; JSON Schema in schemas/cli-report.schema.json)
                     github: GitHub Actions ::error/::warning annotations
 ${PASSPHRASE_HELP}
-  --debug           also print "FILE: valid KIND" for valid inputs (stderr)
+  --debug           also print "FILE: valid KIND" for valid inputs (stderr), as Go's actool -debug does:
+                    "valid app container image", "valid image layout", "valid ImageManifest"
+
+Flags may also be written as Go's actool reads them: -strict, -type=manifest, --strict=false.
 
 Exit codes: 0 all inputs valid, 1 any input invalid or unreadable, 2 usage error.
 `,
@@ -64,7 +74,7 @@ Exit codes: 0 all inputs valid, 1 any input invalid or unreadable, 2 usage error
         printed++;
         io.stdout(formatReport(report, format));
         if (!report.valid) exit = EXIT.INVALID;
-        else if (values.debug) io.stderr(`${escapeTerminalText(report.file)}: valid ${report.kind ?? report.type}\n`);
+        else if (values.debug) io.stderr(`${escapeTerminalText(report.file)}: valid ${debugKind(report)}\n`);
       }
     };
     await validateMany(inputs, {

@@ -11,18 +11,39 @@ export interface SchemaValidateOptions extends ValidateOptions {
   readonly osArch?: OsArchTable;
 }
 
+/** An occurrence of a field that a later key of the same field overrides (Go decodes it anyway). */
+export interface EarlierValue {
+  /** Pointer of the value Go keeps (the last occurrence), where the earlier value is tried in its place. */
+  readonly path: string;
+  /** The earlier value (for fields Go merges, the merge of every occurrence up to this one). */
+  readonly value: unknown;
+  /** Offset of the earlier key in the text, when known. */
+  readonly keyOffset?: number;
+  /** Pointer of the earlier key when it is spelled differently from the last one. */
+  readonly keyPath?: string;
+}
+
 /** State passed down while checking one document: collects issues, carries options. */
 export interface CheckContext {
   readonly osArch: OsArchTable;
   readonly issues: Issue[];
+  /** Every member of a parsed object in order, repeated keys included (only for objects that repeat a key). */
+  readonly members?: ((obj: object) => readonly { readonly key: string; readonly value: unknown; readonly keyOffset: number }[] | undefined) | undefined;
+  /** The source text of a number at a pointer, when it matters (see ParsedJson.numberText). */
+  readonly numberText?: ((path: string) => string | undefined) | undefined;
+  /** Earlier occurrences of repeated or case-variant keys, collected for Go's per-occurrence decoding. */
+  readonly earlier?: EarlierValue[] | undefined;
 }
 
 /** A checker inspects a decoded JSON value at `path`, reports into `ctx`, and returns the typed value (or undefined when unusable). */
 export type Checker<T> = (value: unknown, path: string, ctx: CheckContext) => T | undefined;
 
-/** Makes a fresh context. */
-export function createContext(options?: SchemaValidateOptions): CheckContext {
-  return { osArch: options?.osArch ?? DEFAULT_OS_ARCH, issues: [] };
+/**
+ * Makes a fresh context. Every context has all the fields (absent ones undefined) in one order, so the
+ * checkers that read them see a single object shape.
+ */
+export function createContext(options?: SchemaValidateOptions, source?: Pick<CheckContext, 'members' | 'numberText' | 'earlier'>): CheckContext {
+  return { osArch: options?.osArch ?? DEFAULT_OS_ARCH, issues: [], members: source?.members, numberText: source?.numberText, earlier: source?.earlier };
 }
 
 /**

@@ -8,7 +8,8 @@ import { splitPointer } from '../../issues/json-pointer.js';
 import { decodeUtf8 } from '../json/decode-text.js';
 import type { ParsedJson } from '../json/parse-json.js';
 import { lineColumn, parseJson } from '../json/parse-json.js';
-import type { Checker, SchemaValidateOptions } from './check.js';
+import type { CheckContext, Checker, EarlierValue, SchemaValidateOptions } from './check.js';
+import { goRejectsEarlier } from './go-decoders.js';
 import { createContext } from './check.js';
 import { finish } from './finish.js';
 import { withPositions } from './positions.js';
@@ -86,12 +87,52 @@ function substitute(doc: unknown, path: string, value: unknown): unknown {
 }
 
 /** Runs the checker and the schema on a decoded value; returns the typed value and all issues (no positions). */
-export function checkDocument<T>(value: unknown, kind: DocumentKind<T>, options: SchemaValidateOptions = {}): { typed: T | undefined; issues: Issue[] } {
-  const ctx = createContext(options);
+export function checkDocument<T>(value: unknown, kind: DocumentKind<T>, options: SchemaValidateOptions = {}, parsed?: ParsedJson, again?: { readonly numberText?: (path: string) => string | undefined }): { typed: T | undefined; issues: Issue[] } {
+  const earlier: EarlierValue[] = [];
+  // A second pass over an earlier value collects nothing more: the first pass saw every occurrence.
+  const ctx: CheckContext = createContext(options, {
+    members: parsed?.members,
+    numberText: parsed?.numberText ?? again?.numberText,
+    earlier: again === undefined ? earlier : undefined,
+  });
   const typed = kind.check(value, '', ctx);
   const issues = ctx.issues;
-  if (typed !== undefined && !kind.schema(typed)) issues.push(...schemaIssues(kind.schema.errors, issues));
+  if (typed !== undefined && !kind.schema(schemaView(typed))) issues.push(...schemaIssues(kind.schema.errors, issues));
+  // Go decodes every occurrence of a repeated field: an earlier one fails the document when its JSON type is
+  // wrong or a Go type with its own decoder at or below it refuses it (see go-decoders.ts).
+  for (const e of earlier) {
+    // Number text of the earlier value: reachable by pointer when its key is spelled differently.
+    const under = (p: string): boolean => p === e.path || p.startsWith(e.path + '/');
+    const numberText = parsed === undefined ? undefined : (p: string): string | undefined =>
+      !under(p) ? parsed.numberText(p) : e.keyPath === undefined ? undefined : parsed.numberText(e.keyPath + p.slice(e.path.length));
+    for (const i of checkDocument(substitute(value, e.path, e.value), kind, options, undefined, numberText === undefined ? {} : { numberText }).issues) {
+      if (!goRejectsEarlier(e.path, i)) continue;
+      const where = e.keyOffset ?? e.keyPath ?? e.path;
+      if (issues.some((a) => a.code === i.code && a.path === i.path && EARLIER_KEY.get(a) === where)) continue;
+      const found: Issue = { ...i, path: e.keyPath === undefined ? i.path : e.keyPath + i.path.slice(e.path.length), message: `${i.message} (in an earlier value of a repeated key; Go decodes every occurrence)` };
+      EARLIER_KEY.set(found, where);
+      issues.push(found);
+    }
+  }
   return { typed, issues };
+}
+
+/** Where the earlier occurrence behind an issue was written: its key's offset or pointer. */
+const EARLIER_KEY = new WeakMap<Issue, number | string>();
+
+/** The value the JSON Schema sees: a uint64 held as bigint (a dependency size) becomes a plain number. */
+function schemaView<T>(typed: T): unknown {
+  const deps = (typed as { dependencies?: readonly { size?: unknown }[] }).dependencies;
+  if (deps === undefined || !deps.some((d) => typeof d.size === 'bigint')) return typed;
+  return { ...typed, dependencies: deps.map((d) => (typeof d.size === 'bigint' ? { ...d, size: Number(d.size) } : d)) };
+}
+
+/** An issue found in an earlier occurrence of a key gets that key's line and column. */
+function placeEarlier(issue: Issue, parsed: ParsedJson): Issue {
+  const key = EARLIER_KEY.get(issue);
+  if (key === undefined) return issue;
+  const offset = typeof key === 'number' ? key : parsed.keyOffset(key) ?? parsed.valueOffset(key);
+  return offset === undefined ? issue : { ...issue, ...lineColumn(parsed.text, offset) };
 }
 
 /** The whole pipeline for one document kind. */
@@ -100,18 +141,11 @@ export function runDocument<T>(input: string | Uint8Array, kind: DocumentKind<T>
   if (parsed === undefined) return finish<T>(undefined, issues, undefined, options, kind.lastDitch);
   let value = parsed.value;
   if (options.base !== undefined && typeof value === 'object' && value !== null && !Array.isArray(value)) value = { ...options.base, ...value };
-  const { typed, issues: found } = checkDocument(value, kind, options);
-  const all = [...issues, ...withPositions(found, parsed)];
+  const { typed, issues: found } = checkDocument(value, kind, options, parsed);
+  const all = [...issues, ...withPositions(found.some((i) => EARLIER_KEY.has(i)) ? found.map((i) => placeEarlier(i, parsed)) : found, parsed)];
   for (const dup of parsed.duplicates) {
     const { line, column } = lineColumn(parsed.text, dup.keyOffset);
     all.push({ code: 'JSON_DUPLICATE_KEY', severity: JSON_CODES.JSON_DUPLICATE_KEY.severity, path: dup.path, message: `key repeated; this earlier value is overridden by a later one`, line, column });
-    // Go decodes (and so validates) every occurrence: check the earlier value in place of the winner.
-    const earlier = checkDocument(substitute(value, dup.path, dup.value), kind, options).issues;
-    for (const i of earlier) {
-      if (i.path !== dup.path && !i.path.startsWith(dup.path + '/')) continue;
-      if (all.some((a) => a.code === i.code && a.path === i.path && a.line === line)) continue;
-      all.push({ ...i, message: `${i.message} (in an earlier value of a repeated key)`, line, column });
-    }
   }
   return finish(typed, all, value, options, kind.lastDitch);
 }

@@ -18,9 +18,10 @@ export interface ListItem<K extends string> {
 /**
  * Reads a JSON list of objects: null or a missing list is empty (G-4); a non-list is
  * JSON_WRONG_TYPE at `path` (undefined is returned); a non-object item is JSON_WRONG_TYPE at the
- * item's path and skipped. Fields are matched ignoring case, the last duplicate key wins (G-1..3).
+ * item's path and skipped. Fields are matched ignoring case, the last duplicate key wins (G-1..3); a null
+ * leaves the `keepOnNull` fields as an earlier occurrence set them (Go strings).
  */
-export function readObjectList<K extends string>(value: unknown, path: string, ctx: CheckContext, fields: readonly K[]): ListItem<K>[] | undefined {
+export function readObjectList<K extends string>(value: unknown, path: string, ctx: CheckContext, fields: readonly K[], keepOnNull?: readonly K[]): ListItem<K>[] | undefined {
   if (value === null || value === undefined) return [];
   const list = checkArray(value, path, ctx);
   if (list === undefined) return undefined;
@@ -30,7 +31,7 @@ export function readObjectList<K extends string>(value: unknown, path: string, c
     // A null item decodes to the zero value in Go: an object with every field missing.
     const obj = raw === null ? {} : checkObject(raw, itemPath, ctx);
     if (obj === undefined) return;
-    items.push({ index, path: itemPath, obj, fields: readFields(obj, fields, itemPath, ctx), at: (f) => fieldPointer(obj, f, itemPath) });
+    items.push({ index, path: itemPath, obj, fields: readFields(obj, fields, itemPath, ctx, undefined, keepOnNull), at: (f) => fieldPointer(obj, f, itemPath) });
   });
   return items;
 }

@@ -21,6 +21,14 @@ export interface DuplicateKey {
   readonly value: unknown;
 }
 
+/** One member of an object as written, repeated keys included. */
+export interface JsonMember {
+  readonly key: string;
+  readonly value: unknown;
+  /** Offset of the key in the text. */
+  readonly keyOffset: number;
+}
+
 /** A syntax problem found while parsing. */
 export interface JsonProblem {
   readonly code: 'JSON_SYNTAX' | 'JSON_TRAILING_DATA' | 'JSON_TOO_DEEP' | 'JSON_LONE_SURROGATE';
@@ -36,6 +44,17 @@ export interface ParsedJson {
   /** Offset of the key of the object member at a JSON pointer, if it exists. */
   keyOffset(path: string): number | undefined;
   readonly duplicates: readonly DuplicateKey[];
+  /**
+   * Every member of an object in document order, repeated keys included; undefined when the object has
+   * no repeated key (then `Object.keys` order is document order, as the parser reinserts a repeated key).
+   */
+  members(obj: object): readonly JsonMember[] | undefined;
+  /**
+   * The text of the number at a JSON pointer when the document holds any number that a JS number cannot
+   * tell apart from another spelling (a fraction or exponent, `-0`, more than 15 digits); otherwise
+   * undefined. Go's decoder refuses `80.0` or `8e1` for an integer field, and keeps uint64 exactly.
+   */
+  numberText(path: string): string | undefined;
   /** Fatal problems (value is undefined) or, for JSON_LONE_SURROGATE, recoverable ones. */
   readonly problems: readonly JsonProblem[];
   readonly text: string;
@@ -57,6 +76,8 @@ export function parseJson(text: string, options: ParseJsonOptions = {}): ParsedJ
   const stack: (string | number)[] = [];
   let rootOffset = 0;
   const duplicates: DuplicateKey[] = [];
+  const allMembers = new WeakMap<object, JsonMember[]>();
+  let oddNumbers = false;
   const problems: JsonProblem[] = [];
   let i = 0;
   const n = text.length;
@@ -160,6 +181,8 @@ export function parseJson(text: string, options: ParseJsonOptions = {}): ParsedJ
     if (m === null || m[0] === '' || m[0] === '-') fail(describe(i) + ' looking for beginning of value');
     const raw = m![0];
     i += raw.length;
+    // Integers of up to 15 digits are exact as JS numbers; anything else needs its text (numberText).
+    if (!oddNumbers && (raw.length > 15 || raw === '-0' || /[.eE]/.test(raw))) oddNumbers = true;
     return Number(raw);
   };
 
@@ -181,6 +204,7 @@ export function parseJson(text: string, options: ParseJsonOptions = {}): ParsedJ
       const obj: Record<string, unknown> = {};
       const positions = new Map<string, [number, number]>();
       objectPositions.set(obj, positions);
+      let members: JsonMember[] | undefined;
       skipWs();
       if (text[i] === '}') {
         i++;
@@ -196,6 +220,12 @@ export function parseJson(text: string, options: ParseJsonOptions = {}): ParsedJ
         i++;
         if (Object.hasOwn(obj, key)) {
           duplicates.push({ path: pointer(...stack, key), keyOffset: positions.get(key)![0], value: obj[key] });
+          if (members === undefined) {
+            members = Object.keys(obj).map((k) => ({ key: k, value: obj[k], keyOffset: positions.get(k)![0] }));
+            allMembers.set(obj, members);
+          }
+          // Reinserted so that Object.keys order is the order of the last occurrences, as Go decodes them.
+          delete obj[key];
         }
         skipWs();
         positions.set(key, [keyAt, i]);
@@ -205,6 +235,7 @@ export function parseJson(text: string, options: ParseJsonOptions = {}): ParsedJ
         // defineProperty so a "__proto__" key is data, as JSON.parse does.
         if (key === '__proto__') Object.defineProperty(obj, key, { value: v, enumerable: true, writable: true, configurable: true });
         else obj[key] = v;
+        members?.push({ key, value: v, keyOffset: keyAt });
         skipWs();
         if (text[i] === ',') {
           i++;
@@ -281,19 +312,28 @@ export function parseJson(text: string, options: ParseJsonOptions = {}): ParsedJ
   const valueOffset = (path: string): number | undefined => locate(path, 1);
   const keyOffset = (path: string): number | undefined => locate(path, 0);
   let result: unknown;
+  const members = (obj: object): readonly JsonMember[] | undefined => allMembers.get(obj);
+  const numberText = (path: string): string | undefined => {
+    if (!oddNumbers) return undefined;
+    const at = valueOffset(path);
+    if (at === undefined) return undefined;
+    NUMBER.lastIndex = at;
+    const m = NUMBER.exec(text);
+    return m === null || m[0] === '' ? undefined : m[0];
+  };
 
   try {
     const value = parseValue(0);
     result = value;
     skipWs();
     if (i < n) {
-      return { value: undefined, valueOffset, keyOffset, duplicates, text, problems: [...problems, { code: 'JSON_TRAILING_DATA', message: `${describe(i)} after top-level value`, offset: i }] };
+      return { value: undefined, valueOffset, keyOffset, duplicates, members, numberText, text, problems: [...problems, { code: 'JSON_TRAILING_DATA', message: `${describe(i)} after top-level value`, offset: i }] };
     }
-    return { value, valueOffset, keyOffset, duplicates, problems, text };
+    return { value, valueOffset, keyOffset, duplicates, members, numberText, problems, text };
   } catch (e) {
-    if (e instanceof Fail) return { value: undefined, valueOffset, keyOffset, duplicates, problems: [...problems, e.problem], text };
+    if (e instanceof Fail) return { value: undefined, valueOffset, keyOffset, duplicates, members, numberText, problems: [...problems, e.problem], text };
     // A RangeError (stack) cannot happen with the depth bound, but never let one escape.
-    return { value: undefined, valueOffset, keyOffset, duplicates, problems: [...problems, { code: 'JSON_SYNTAX', message: String(e), offset: i }], text };
+    return { value: undefined, valueOffset, keyOffset, duplicates, members, numberText, problems: [...problems, { code: 'JSON_SYNTAX', message: String(e), offset: i }], text };
   }
 }
 

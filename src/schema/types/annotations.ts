@@ -12,6 +12,9 @@ import { checkDate, parseDate } from './date.js';
 import type { HttpURL } from './url.js';
 import { checkHttpURL, isHttpURL } from './url.js';
 
+/** Field names of the object (one module constant, so the field table is built once). */
+const KEYS_NAME_VALUE = ['name', 'value'] as const;
+
 /** One annotation: an ACIdentifier name and a free string value. */
 export interface Annotation {
   readonly name: ACIdentifier;
@@ -52,7 +55,7 @@ export interface CheckAnnotationsOptions {
  * @returns the annotations (null or a missing list gives `[]`), or undefined when the value is not a list.
  */
 export function checkAnnotations(value: unknown, path: string, ctx: CheckContext, options?: CheckAnnotationsOptions): Annotations | undefined {
-  const items = readObjectList(value, path, ctx, ['name', 'value'] as const);
+  const items = readObjectList(value, path, ctx, KEYS_NAME_VALUE, ['value']);
   if (items === undefined) return undefined;
   const out: Annotation[] = [];
   const first = new Map<string, string>();

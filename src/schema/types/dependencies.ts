@@ -6,13 +6,16 @@ import { childPointer } from '../../issues/json-pointer.js';
 import type { CheckContext, SchemaValidateOptions } from '../internal/check.js';
 import { createContext, quote, reporter, runChecker } from '../internal/check.js';
 import { fieldPointer, readFields } from '../internal/fields.js';
-import { checkArray, checkInteger, checkObject } from '../internal/json-types.js';
+import { checkArray, checkObject, checkUint64 } from '../internal/json-types.js';
 import type { ACIdentifier } from './ac-identifier.js';
 import { checkACIdentifier } from './ac-identifier.js';
 import type { ImageID } from './image-id.js';
 import { checkImageID } from './image-id.js';
 import type { Labels } from './labels.js';
 import { checkLabels } from './labels.js';
+
+/** Field names of the object (one module constant, so the field table is built once). */
+const KEYS_IMAGENAME_IMAGEID_LABELS_SIZE = ['imageName', 'imageID', 'labels', 'size'] as const;
 
 /** One dependency of an image; the order of the list is the order of rendering. */
 export interface Dependency {
@@ -23,7 +26,8 @@ export interface Dependency {
   /** Labels to match when resolving the dependency by name. */
   readonly labels?: Labels;
   /** Size in bytes; the ACE SHOULD check it when retrieving (against endless data). */
-  readonly size?: number;
+  /** Size in bytes (Go's uint64): a number up to 2^53-1, a bigint above, so no value is rounded. */
+  readonly size?: number | bigint;
 }
 
 /** Codes reported for dependencies. */
@@ -44,7 +48,7 @@ export function checkDependency(value: unknown, path: string, ctx: CheckContext)
   // Go decodes a null item as an empty dependency, which then has no imageName.
   const obj = value === null ? {} : checkObject(value, path, ctx);
   if (obj === undefined) return undefined;
-  const f = readFields(obj, ['imageName', 'imageID', 'labels', 'size'] as const, path, ctx);
+  const f = readFields(obj, KEYS_IMAGENAME_IMAGEID_LABELS_SIZE, path, ctx, undefined, ['size']);
   let ok = true;
   let imageName: ACIdentifier | undefined;
   if (f.imageName === undefined) {
@@ -64,9 +68,9 @@ export function checkDependency(value: unknown, path: string, ctx: CheckContext)
     labels = checkLabels(f.labels, fieldPointer(obj, 'labels', path), ctx);
     if (labels === undefined || ctx.issues.slice(before).some((i) => i.severity === 'error')) ok = false;
   }
-  let size: number | undefined;
+  let size: number | bigint | undefined;
   if (f.size !== undefined && f.size !== null) {
-    size = checkInteger(f.size, fieldPointer(obj, 'size', path), ctx, 0, Number.MAX_SAFE_INTEGER);
+    size = checkUint64(f.size, fieldPointer(obj, 'size', path), ctx);
     if (size === undefined) ok = false;
   }
   if (!ok || imageName === undefined) return undefined;
@@ -115,8 +119,8 @@ export function verifyDependency(dependency: Dependency, retrieved: RetrievedDep
   if (dependency.imageID !== undefined && retrieved.imageID !== undefined && retrieved.imageID !== dependency.imageID) {
     report(ctx, 'DEPENDENCY_IMAGE_ID_MISMATCH', '/imageID', `dependency ${quote(dependency.imageName)} requires image ID ${quote(dependency.imageID)}, the retrieved image has ${quote(retrieved.imageID)}`, { expected: dependency.imageID, got: retrieved.imageID });
   }
-  if (dependency.size !== undefined && retrieved.size !== undefined && retrieved.size !== dependency.size) {
-    report(ctx, 'DEPENDENCY_SIZE_MISMATCH', '/size', `dependency ${quote(dependency.imageName)} gives size ${dependency.size}, the retrieved image has ${retrieved.size} bytes`, { expected: dependency.size, got: retrieved.size });
+  if (dependency.size !== undefined && retrieved.size !== undefined && BigInt(retrieved.size) !== BigInt(dependency.size)) {
+    report(ctx, 'DEPENDENCY_SIZE_MISMATCH', '/size', `dependency ${quote(dependency.imageName)} gives size ${dependency.size}, the retrieved image has ${retrieved.size} bytes`, { expected: dependency.size.toString(), got: retrieved.size });
   }
   return toResult(dependency, ctx.issues, options);
 }

@@ -6,6 +6,9 @@ import { quote, reporter, runChecker } from '../internal/check.js';
 import { checkString, reportWrongType } from '../internal/json-types.js';
 import { readObjectList } from '../internal/object-list.js';
 
+/** Field names of the object (one module constant, so the field table is built once). */
+const KEYS_NAME_VALUE = ['name', 'value'] as const;
+
 /** One environment variable. Values are arbitrary and never expanded (T-EV-2). */
 export interface EnvironmentVariable {
   readonly name: string;
@@ -34,7 +37,7 @@ export const ENV_NAME_PATTERN: RegExp = /^[A-Za-z_][A-Za-z_0-9.-]*$/;
  * @returns the variables (null or a missing list gives `[]`, T-EV-3), or undefined when the value is not a list.
  */
 export function checkEnvironment(value: unknown, path: string, ctx: CheckContext): Environment | undefined {
-  const items = readObjectList(value, path, ctx, ['name', 'value'] as const);
+  const items = readObjectList(value, path, ctx, KEYS_NAME_VALUE, KEYS_NAME_VALUE);
   if (items === undefined) return undefined;
   const out: EnvironmentVariable[] = [];
   const first = new Map<string, string>();

@@ -8,6 +8,9 @@ import { readObjectList } from '../internal/object-list.js';
 import type { Exec } from './exec.js';
 import { checkExec } from './exec.js';
 
+/** Field names of the object (one module constant, so the field table is built once). */
+const KEYS_NAME_EXEC = ['name', 'exec'] as const;
+
 /** When a handler runs: `pre-start` finishes before the app's exec starts; `post-stop` runs after the app's process is killed. */
 export type EventHandlerName = 'pre-start' | 'post-stop';
 
@@ -41,7 +44,7 @@ export function isEventHandlerName(value: unknown): value is EventHandlerName {
  * @returns the handlers with a valid name (null or a missing list gives `[]`), or undefined when the value is not a list.
  */
 export function checkEventHandlers(value: unknown, path: string, ctx: CheckContext): EventHandlers | undefined {
-  const items = readObjectList(value, path, ctx, ['name', 'exec'] as const);
+  const items = readObjectList(value, path, ctx, KEYS_NAME_EXEC, ['name']);
   if (items === undefined) return undefined;
   const out: EventHandler[] = [];
   const first = new Map<string, string>();

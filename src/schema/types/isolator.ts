@@ -27,6 +27,9 @@ import { RESOURCE_ISOLATOR_KINDS, resourceNeedsDefault } from './isolators/resou
 import type { SysctlValue } from './isolators/unix.js';
 import { UNIX_ISOLATOR_KINDS } from './isolators/unix.js';
 
+/** Field names of the object (one module constant, so the field table is built once). */
+const KEYS_NAME_VALUE = ['name', 'value'] as const;
+
 /**
  * One isolator as written in a manifest. `value` is the raw JSON value, kept as decoded (extra
  * keys and the original spelling of quantities included) so that re-encoding changes nothing
@@ -87,7 +90,7 @@ function checkItem(value: unknown, path: string, ctx: CheckContext): CheckedItem
   // Go decodes a null item as an isolator with neither name nor value.
   const obj = value === null ? {} : checkObject(value, path, ctx);
   if (obj === undefined) return undefined;
-  const f = readFields(obj, ['name', 'value'] as const, path, ctx);
+  const f = readFields(obj, KEYS_NAME_VALUE, path, ctx);
   const nameMissing = !('name' in f);
   let name: ACIdentifier | undefined = '' as ACIdentifier;
   if (nameMissing) {

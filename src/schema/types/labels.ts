@@ -10,6 +10,9 @@ import type { ACIdentifier } from './ac-identifier.js';
 import { checkACIdentifier } from './ac-identifier.js';
 import type { OsArchTable } from './os-arch.js';
 
+/** Field names of the object (one module constant, so the field table is built once). */
+const KEYS_NAME_VALUE = ['name', 'value'] as const;
+
 /** One label: an ACIdentifier name and a free string value. */
 export interface Label {
   readonly name: ACIdentifier;
@@ -23,6 +26,7 @@ export type Labels = readonly Label[];
 export const LABELS_CODES = {
   LABELS_FORBIDDEN_NAME: { severity: 'error', summary: 'A label is named "name", which is reserved for the image name.', spec: 'spec/aci.md#image-manifest-schema T-LB-2' },
   LABELS_DUPLICATE_NAME: { severity: 'error', summary: 'Two labels have the same name (two labels without a name collide too).', spec: 'spec/aci.md#image-manifest-schema T-LB-3' },
+  LABELS_VALUE_MISSING: { severity: 'warning', summary: 'A label has no "value" or a null one; Go reads it as "", the spec requires a string.', spec: 'spec/types.md#labels-type T-LB-1' },
   LABELS_BAD_OS: { severity: 'error', summary: 'The "os" label is not a known operating system (an empty value included).', spec: 'spec/types.md#labels-type T-LB-4' },
   LABELS_BAD_ARCH: { severity: 'error', summary: 'The "arch" label is not a known architecture for the "os" label.', spec: 'spec/types.md#labels-type T-LB-4' },
 } as const satisfies CodeTable;
@@ -57,7 +61,7 @@ function checkOsArch(os: Seen | undefined, arch: Seen | undefined, table: OsArch
  * @returns the labels (null or a missing list gives `[]`), or undefined when the value is not a list.
  */
 export function checkLabels(value: unknown, path: string, ctx: CheckContext): Labels | undefined {
-  const items = readObjectList(value, path, ctx, ['name', 'value'] as const);
+  const items = readObjectList(value, path, ctx, KEYS_NAME_VALUE, ['value']);
   if (items === undefined) return undefined;
   const out: Label[] = [];
   const first = new Map<string, string>();
@@ -67,6 +71,9 @@ export function checkLabels(value: unknown, path: string, ctx: CheckContext): La
     checkACIdentifier(rawName, namePath, ctx);
     const name = rawName === null || rawName === undefined ? '' : typeof rawName === 'string' ? rawName : undefined;
     const labelValue = checkString(item.fields.value, item.at('value'), ctx, '');
+    if (item.fields.value === undefined || item.fields.value === null) {
+      report(ctx, 'LABELS_VALUE_MISSING', item.fields.value === undefined ? item.path : item.at('value'), `label ${quote(name ?? '')} has no value; it is read as ""`, { name: name ?? '' });
+    }
     if (name === 'name') report(ctx, 'LABELS_FORBIDDEN_NAME', namePath, 'a label cannot be named "name"; the image name is the manifest\'s "name" field');
     if (name !== undefined) {
       const before = first.get(name);

@@ -12,6 +12,9 @@ import { checkArray, checkBoolean, checkObject, checkString } from '../internal/
 import type { ACName } from './ac-name.js';
 import { checkACName } from './ac-name.js';
 
+/** Field names of the object (one module constant, so the field table is built once). */
+const KEYS_NAME_PATH_READONLY = ['name', 'path', 'readOnly'] as const;
+
 /**
  * A mount point of an app. A name or path missing from the document (accepted by Go, with a
  * warning here) reads as `""`.
@@ -44,7 +47,7 @@ export function checkMountPoint(value: unknown, path: string, ctx: CheckContext)
   // Go decodes a null item as an empty mount point.
   const obj = value === null ? {} : checkObject(value, path, ctx);
   if (obj === undefined) return undefined;
-  const f = readFields(obj, ['name', 'path', 'readOnly'] as const, path, ctx);
+  const f = readFields(obj, KEYS_NAME_PATH_READONLY, path, ctx, undefined, ['path', 'readOnly']);
   let name: ACName | undefined = '' as ACName;
   if (f.name === undefined) report(ctx, 'MOUNTPOINT_NAME_MISSING', path, 'mount point has no "name"');
   else name = checkACName(f.name, fieldPointer(obj, 'name', path), ctx);

@@ -13,6 +13,11 @@ import { checkArray, checkBoolean, checkInteger, checkObject, checkString, repor
 import type { ACName } from './ac-name.js';
 import { checkACName } from './ac-name.js';
 
+/** Field names of the object (one module constant, so the field table is built once). */
+const KEYS_NAME_PROTOCOL_PORT_COUNT_SOCKETACTIVATED = ['name', 'protocol', 'port', 'count', 'socketActivated'] as const;
+/** Field names of the object (one module constant, so the field table is built once). */
+const KEYS_NAME_HOSTPORT_HOSTIP_PODPORT = ['name', 'hostPort', 'hostIP', 'podPort'] as const;
+
 /**
  * A port an app listens on: `port` alone, or the range `port` .. `port + count - 1`. After reading
  * JSON, `count` is at least 1 (0 or missing means 1). A missing name reads as `""`.
@@ -52,6 +57,7 @@ export const PORT_CODES = {
   EXPOSEDPORT_NAME_MISSING: { severity: 'warning', summary: 'An exposed port has no name; the spec requires one, Go accepts it.', spec: 'T-PT-6' },
   EXPOSEDPORT_INVALID_IP: { severity: 'error', summary: 'A hostIP is not an IP address.', spec: 'T-PT-6' },
   EXPOSEDPORT_IPV6: { severity: 'warning', summary: 'A hostIP is an IPv6 address; the spec asks for a dotted-quad IPv4 address, Go accepts both.', spec: 'T-PT-6 §8.11' },
+  EXPOSEDPORT_HOSTIP_EMPTY: { severity: 'warning', summary: 'A hostIP is the empty string; Go reads it as no address, the spec asks for an IPv4 address.', spec: 'T-PT-6' },
 } as const satisfies CodeTable;
 
 const report = reporter(PORT_CODES);
@@ -74,7 +80,7 @@ export function checkPort(value: unknown, path: string, ctx: CheckContext): Port
   // Go decodes a null port as a zero port, which then fails the range check.
   const obj = value === null ? {} : checkObject(value, path, ctx);
   if (obj === undefined) return undefined;
-  const f = readFields(obj, ['name', 'protocol', 'port', 'count', 'socketActivated'] as const, path, ctx);
+  const f = readFields(obj, KEYS_NAME_PROTOCOL_PORT_COUNT_SOCKETACTIVATED, path, ctx, undefined, ['protocol', 'port', 'count', 'socketActivated']);
   let name: ACName | undefined = '' as ACName;
   if (f.name === undefined) report(ctx, 'PORT_NAME_MISSING', path, 'port has no "name"');
   else name = checkACName(f.name, fieldPointer(obj, 'name', path), ctx);
@@ -83,8 +89,8 @@ export function checkPort(value: unknown, path: string, ctx: CheckContext): Port
   const portPath = f.port === undefined ? path : fieldPointer(obj, 'port', path);
   const countPath = fieldPointer(obj, 'count', path);
   // A negative port is reported by the range rule (PORT_OUT_OF_RANGE), like any other bad port number.
-  const port = checkInteger(f.port, portPath, ctx, -Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER);
-  const count = checkInteger(f.count, countPath, ctx, 0, Number.MAX_SAFE_INTEGER);
+  const port = checkInteger(f.port, portPath, ctx, -Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER, true);
+  const count = checkInteger(f.count, countPath, ctx, 0, Number.MAX_SAFE_INTEGER, true);
   const socketActivated = checkBoolean(f.socketActivated, fieldPointer(obj, 'socketActivated', path), ctx);
   const portOk = (port !== undefined || f.port === undefined || f.port === null) && (count !== undefined || f.count === undefined || f.count === null);
   const inRange = portOk && checkRange(port ?? 0, count ?? 0, path, portPath, ctx);
@@ -132,12 +138,12 @@ export function validatePorts(value: unknown, options?: SchemaValidateOptions): 
 export function checkExposedPort(value: unknown, path: string, ctx: CheckContext): ExposedPort | undefined {
   const obj = value === null ? {} : checkObject(value, path, ctx);
   if (obj === undefined) return undefined;
-  const f = readFields(obj, ['name', 'hostPort', 'hostIP', 'podPort'] as const, path, ctx);
+  const f = readFields(obj, KEYS_NAME_HOSTPORT_HOSTIP_PODPORT, path, ctx, undefined, ['hostPort']);
   let name: ACName | undefined = '' as ACName;
   if (f.name === undefined) report(ctx, 'EXPOSEDPORT_NAME_MISSING', path, 'exposed port has no "name"');
   else name = checkACName(f.name, fieldPointer(obj, 'name', path), ctx);
   const hpPath = fieldPointer(obj, 'hostPort', path);
-  let hostPort = checkInteger(f.hostPort, hpPath, ctx, 0, Number.MAX_SAFE_INTEGER);
+  let hostPort = checkInteger(f.hostPort, hpPath, ctx, 0, Number.MAX_SAFE_INTEGER, true);
   let ok = name !== undefined;
   if (f.hostPort === undefined || f.hostPort === null) {
     report(ctx, 'EXPOSEDPORT_HOSTPORT_MISSING', path, 'exposed port has no "hostPort"');
@@ -154,8 +160,10 @@ export function checkExposedPort(value: unknown, path: string, ctx: CheckContext
     if (typeof f.hostIP !== 'string') {
       reportWrongType(ctx, ipPath, 'an IP address string', f.hostIP);
       ok = false;
-    } else if (f.hostIP !== '') {
-      // Go reads "" as no address.
+    } else if (f.hostIP === '') {
+      // Go reads "" as no address; the spec's hostIP is an address when present.
+      report(ctx, 'EXPOSEDPORT_HOSTIP_EMPTY', ipPath, 'hostIP is empty; leave it out or give an IPv4 address');
+    } else {
       const kind = ipKind(f.hostIP);
       if (kind === undefined) {
         report(ctx, 'EXPOSEDPORT_INVALID_IP', ipPath, `invalid IP address: ${quote(f.hostIP)} (expected dotted-quad IPv4 such as "203.0.113.23")`, { value: f.hostIP });

@@ -29,6 +29,7 @@ export const QUANTITY_CODES = {
   QUANTITY_INVALID_FORMAT: { severity: 'error', summary: 'A quantity is not a number followed by a suffix (sign, digits with an optional point, suffix).', spec: 'T-Q-1' },
   QUANTITY_INVALID_SUFFIX: { severity: 'error', summary: 'A quantity has an unknown suffix; valid are Ki Mi Gi Ti Pi Ei, n u m k M G T P E, or an exponent e±N (upper-case K is rejected as in Go; use k for 1000).', spec: 'T-Q-1 §8.6' },
   QUANTITY_EXPONENT_OUT_OF_RANGE: { severity: 'error', summary: 'A quantity exponent does not fit in 32 bits (Go wraps it around silently).', spec: 'T-Q-1' },
+  QUANTITY_NOT_SPEC_FORM: { severity: 'warning', summary: 'A quantity is read by Go but is not one of the forms ace.md lists (digits with an optional decimal fraction, then m, k M G T P E or Ki Mi Gi Ti Pi Ei): for example an exponent, an n or u suffix, a leading +, or surrounding spaces.', spec: 'spec/ace.md#resource-isolators T-Q-1' },
   QUANTITY_NO_DIGITS: { severity: 'warning', summary: 'A quantity has no digits (such as "." or "-"); Go reads it as 0, the grammar needs at least one digit.', spec: 'T-Q-1' },
 } as const satisfies CodeTable;
 
@@ -224,13 +225,26 @@ const JSON_RAW_SPACE = /^[ \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u20
  */
 export function checkQuantity(value: unknown, path: string, ctx: CheckContext): Quantity | undefined {
   if (value === null || value === undefined) return ZERO_QUANTITY;
-  if (typeof value === 'number') return parseInto(value, path, ctx);
-  if (typeof value !== 'string') {
+  let q: Quantity | undefined;
+  let written: string;
+  if (typeof value === 'number') {
+    q = parseInto(value, path, ctx);
+    written = ctx.numberText?.(path) ?? String(value);
+  } else if (typeof value === 'string') {
+    q = parseInto(value.replace(JSON_RAW_SPACE, ''), path, ctx);
+    written = value;
+  } else {
     reportWrongType(ctx, path, 'a quantity (string or number)', value);
     return undefined;
   }
-  return parseInto(value.replace(JSON_RAW_SPACE, ''), path, ctx);
+  if (q !== undefined && !SPEC_FORM.test(written)) {
+    report(ctx, 'QUANTITY_NOT_SPEC_FORM', path, `${quote(written)} is not a quantity form the spec lists (such as "128974848", "0.3", "300m", "125952Ki", "123M"); Go reads it as ${formatQuantity(q)}`, { value: written });
+  }
+  return q;
 }
+
+/** The quantity forms spec/ace.md lists: unsuffixed or decimal, milli, metric, binary (a minus sign is reported elsewhere). */
+const SPEC_FORM = /^-?[0-9]+(?:\.[0-9]+)?(?:m|k|[MGTPE]i?|Ki)?$/;
 
 /** Validates a decoded JSON value as a quantity (see checkQuantity). */
 export function validateQuantity(value: unknown, options?: SchemaValidateOptions): Result<Quantity> {

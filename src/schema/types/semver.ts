@@ -30,6 +30,7 @@ export const SEMVER_CODES = {
   ACVERSION_ZERO: { severity: 'error', summary: 'The version is 0.0.0 with no prerelease and no metadata.', spec: 'T-SV-2' },
   ACVERSION_NOT_STRICT: { severity: 'warning', summary: 'The version is accepted by Go but is not strict SemVer 2.0.0 (leading zeros, empty or malformed prerelease or metadata).', spec: 'spec/types.md#ac-version-type T-SV-1 T-SV-3' },
   ACVERSION_INCOMPATIBLE_MAJOR: { severity: 'warning', summary: 'The version has a different major version than the spec version this library implements; Go does not check it.', spec: 'spec/types.md#ac-version-type T-SV-7 §8.4' },
+  ACVERSION_NOT_RELEASED: { severity: 'warning', summary: 'The version is not a tagged release of the spec (a prerelease, build metadata, or a number such as 0.1.0 that was never tagged); Go accepts it.', spec: 'spec/types.md ("must reference a tagged version")' },
   ACVERSION_NEWER: { severity: 'warning', summary: 'The version is newer than the spec version this library implements; Go does not check it.', spec: 'spec/types.md#ac-version-type T-SV-7 §8.4' },
 } as const satisfies CodeTable;
 
@@ -185,5 +186,13 @@ export function checkACVersionCompatibility(version: string | SemVer, path: stri
     report(ctx, 'ACVERSION_INCOMPATIBLE_MAJOR', path, `version ${quote(text)} has major version ${v.major}; this library implements ${SPEC_VERSION} and reads major version ${SPEC_SEMVER.major} only`, { value: text, supported: SPEC_VERSION });
   } else if (compareSemVer(v, SPEC_SEMVER) > 0) {
     report(ctx, 'ACVERSION_NEWER', path, `version ${quote(text)} is newer than ${SPEC_VERSION}, the spec version this library implements`, { value: text, supported: SPEC_VERSION });
+  } else if (v.prerelease !== '' || v.metadata !== '' || !SPEC_RELEASES.has(`${v.major}.${v.minor}.${v.patch}`)) {
+    report(ctx, 'ACVERSION_NOT_RELEASED', path, `version ${quote(text)} is not a tagged release of the spec (the spec says acVersion must reference one, such as ${SPEC_VERSION})`, { value: text, supported: SPEC_VERSION });
   }
 }
+
+/** The tagged releases of the appc spec (git tags v0.1.1 .. v0.8.11 of appc/spec; there was no v0.1.0). */
+const SPEC_RELEASES = new Set([
+  '0.1.1', '0.2.0', '0.3.0', '0.4.0', '0.4.1', '0.5.0', '0.5.1', '0.5.2', '0.6.0', '0.6.1', '0.7.0', '0.7.1', '0.7.2',
+  '0.7.3', '0.7.4', ...Array.from({ length: 12 }, (_, n) => `0.8.${n}`),
+]);

@@ -12,6 +12,7 @@ export type HttpURL = string & { readonly [brand]: 'HttpURL' };
 /** Codes reported for URLs. */
 export const URL_CODES = {
   URL_INVALID: { severity: 'error', summary: 'A URL cannot be parsed (bad percent-escape, bad port, unclosed "[", control character ...).', spec: 'T-UR-1' },
+  URL_NO_HOST: { severity: 'warning', summary: 'An http(s) URL has no host (`http:foo`, `http:///x`); Go parses it, but it locates nothing.', spec: 'T-UR-1' },
   URL_BAD_SCHEME: { severity: 'error', summary: 'A URL\'s scheme is not http or https (or it has no scheme).', spec: 'spec/aci.md#image-manifest-schema T-UR-1 T-UR-2' },
 } as const satisfies CodeTable;
 
@@ -136,6 +137,8 @@ export function checkHttpURL(value: unknown, path: string, ctx: CheckContext): H
     report(ctx, 'URL_BAD_SCHEME', path, `bad URL ${quote(value)}: ${found}; it must start with http:// or https://`, { value, scheme: p.scheme });
     return undefined;
   }
+  const host = /^[A-Za-z][A-Za-z0-9+\-.]*:\/\/(?:[^/?#@]*@)?(\[[^\]]*\]|[^/?#:]*)/.exec(value)?.[1] ?? '';
+  if (host === '') report(ctx, 'URL_NO_HOST', path, `URL ${quote(value)} has no host; write it as ${p.scheme}://host/...`, { value });
   return value as HttpURL;
 }
 

@@ -11,6 +11,9 @@ import { checkBoolean, checkInteger, checkObject, checkString } from '../interna
 import type { ACName } from './ac-name.js';
 import { checkACName } from './ac-name.js';
 
+/** Field names of the object (one module constant, so the field table is built once). */
+const KEYS_NAME_KIND_SOURCE_READONLY_RECURSIVE_MODE_UID_GID = ['name', 'kind', 'source', 'readOnly', 'recursive', 'mode', 'uid', 'gid'] as const;
+
 /** The two volume kinds: a fresh directory for the pod, or a bind mount of a host directory. */
 export type VolumeKind = 'empty' | 'host';
 
@@ -124,8 +127,8 @@ export function checkVolume(value: unknown, path: string, ctx: CheckContext): Vo
   // Go decodes a null volume as a zero volume, which then has no name and no kind.
   const obj = value === null ? {} : checkObject(value, path, ctx);
   if (obj === undefined) return undefined;
-  const keys = ['name', 'kind', 'source', 'readOnly', 'recursive', 'mode', 'uid', 'gid'] as const;
-  const f = readFields(obj, keys, path, ctx);
+  const keys = KEYS_NAME_KIND_SOURCE_READONLY_RECURSIVE_MODE_UID_GID;
+  const f = readFields(obj, keys, path, ctx, undefined, ['kind', 'source']);
   const at = (k: string): string => fieldPointer(obj, k, path);
   let typesOk = true;
   const nullable = <T>(v: T | undefined, raw: unknown): T | undefined => {

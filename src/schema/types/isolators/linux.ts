@@ -7,11 +7,21 @@ import { fieldPointer, readFields } from '../../internal/fields.js';
 import { checkArray, checkInteger, checkObject, checkString, reportWrongType } from '../../internal/json-types.js';
 import type { IsolatorKind } from './kind.js';
 
+/** Field names of the object (one module constant, so the field table is built once). */
+const KEYS_SET = ['set'] as const;
+/** Field names of the object (one module constant, so the field table is built once). */
+const KEYS_SET_ERRNO = ['set', 'errno'] as const;
+/** Field names of the object (one module constant, so the field table is built once). */
+const KEYS_PROFILE = ['profile'] as const;
+/** Field names of the object (one module constant, so the field table is built once). */
+const KEYS_USER_ROLE_TYPE_LEVEL = ['user', 'role', 'type', 'level'] as const;
+
 /** Codes reported for Linux isolator values. */
 export const LINUX_ISOLATOR_CODES = {
   LINUX_SET_EMPTY: { severity: 'error', summary: 'A capabilities or seccomp isolator has a missing or empty "set".', spec: 'T-IS capabilities, seccomp' },
   LINUX_CAPABILITY_UNKNOWN: { severity: 'warning', summary: 'A capability set names something that is not a Linux capability (Go does not check names).', spec: 'T-IS capabilities' },
   LINUX_SECCOMP_ERRNO_INVALID: { severity: 'error', summary: 'A seccomp errno is not empty and not E followed by upper-case letters or digits.', spec: 'T-IS seccomp' },
+  LINUX_SECCOMP_NOT_SYSCALL: { severity: 'warning', summary: 'A seccomp set entry is neither a syscall name (lower-case letters, digits, _) nor a scoped @wildcard (@scope/name); Go does not check.', spec: 'spec/ace.md#oslinuxseccomp-remove-set' },
   LINUX_SECCOMP_WILDCARD: { severity: 'warning', summary: 'A seccomp set uses an @appc.io/ wildcard the spec does not define for that set (remove-set knows only @appc.io/empty, retain-set only @appc.io/all).', spec: 'T-IS-8 §8.8' },
   LINUX_SELINUX_INVALID: { severity: 'error', summary: 'An SELinux context field is empty, or user, role or type contains ":".', spec: 'T-IS selinux-context' },
   LINUX_APPARMOR_PROFILE_EMPTY: { severity: 'error', summary: 'An apparmor-profile isolator has an empty profile.', spec: 'T-IS apparmor-profile' },
@@ -109,7 +119,7 @@ function readSet(obj: Readonly<Record<string, unknown>>, raw: unknown, path: str
 function checkCapabilities(value: unknown, path: string, ctx: CheckContext): CapabilitiesValue | undefined {
   const obj = checkObject(value, path, ctx);
   if (obj === undefined) return undefined;
-  const f = readFields(obj, ['set'] as const, path, ctx);
+  const f = readFields(obj, KEYS_SET, path, ctx);
   const set = readSet(obj, f.set, path, ctx);
   if (set === undefined) return undefined;
   set.forEach((cap, i) => {
@@ -123,11 +133,14 @@ function checkCapabilities(value: unknown, path: string, ctx: CheckContext): Cap
 // Go: the first character must be 'E', every character an upper-case letter or a digit (Unicode classes).
 const ERRNO = /^E[\p{Lu}\p{N}]*$/u;
 
+// A syscall name as the kernel spells it, or a wildcard "@scope/name" (spec: values starting with @ are scoped by /).
+const SYSCALL_OR_WILDCARD = /^(?:[a-z_][a-z0-9_]*|@[^/\s]+\/[^\s]+)$/;
+
 function checkSeccomp(wildcard: string) {
   return (value: unknown, path: string, ctx: CheckContext): SeccompValue | undefined => {
     const obj = checkObject(value, path, ctx);
     if (obj === undefined) return undefined;
-    const f = readFields(obj, ['set', 'errno'] as const, path, ctx);
+    const f = readFields(obj, KEYS_SET_ERRNO, path, ctx);
     const set = readSet(obj, f.set, path, ctx);
     const errnoPath = fieldPointer(obj, 'errno', path);
     const errno = checkString(f.errno, errnoPath, ctx, '');
@@ -137,6 +150,9 @@ function checkSeccomp(wildcard: string) {
       ok = false;
     }
     set?.forEach((entry, i) => {
+      if (!SYSCALL_OR_WILDCARD.test(entry)) {
+        report(ctx, 'LINUX_SECCOMP_NOT_SYSCALL', childPointer(fieldPointer(obj, 'set', path), i), `${quote(entry)} is not a syscall name (such as "reboot") nor a wildcard such as ${wildcard}`, { value: entry });
+      }
       if (entry.startsWith('@appc.io/') && entry !== wildcard) {
         report(ctx, 'LINUX_SECCOMP_WILDCARD', childPointer(fieldPointer(obj, 'set', path), i), `${quote(entry)} is not a wildcard of this set; the @appc.io/ scope is reserved and this set only knows ${wildcard}`, { value: entry });
       }
@@ -166,7 +182,7 @@ function checkIntIn(name: string, min: number, max: number) {
 function checkSELinux(value: unknown, path: string, ctx: CheckContext): SELinuxContextValue | undefined {
   const obj = checkObject(value, path, ctx);
   if (obj === undefined) return undefined;
-  const keys = ['user', 'role', 'type', 'level'] as const;
+  const keys = KEYS_USER_ROLE_TYPE_LEVEL;
   const f = readFields(obj, keys, path, ctx);
   const out: Record<string, string> = {};
   let ok = true;
@@ -190,7 +206,7 @@ function checkSELinux(value: unknown, path: string, ctx: CheckContext): SELinuxC
 function checkAppArmor(value: unknown, path: string, ctx: CheckContext): AppArmorProfileValue | undefined {
   const obj = checkObject(value, path, ctx);
   if (obj === undefined) return undefined;
-  const f = readFields(obj, ['profile'] as const, path, ctx);
+  const f = readFields(obj, KEYS_PROFILE, path, ctx);
   const p = fieldPointer(obj, 'profile', path);
   const profile = checkString(f.profile, p, ctx, '');
   if (profile === undefined) return undefined;

@@ -8,6 +8,9 @@ import type { Quantity } from '../quantity.js';
 import { checkQuantity, compareQuantities, formatQuantity } from '../quantity.js';
 import type { IsolatorKind } from './kind.js';
 
+/** Field names of the object (one module constant, so the field table is built once). */
+const KEYS_DEFAULT_REQUEST_LIMIT = ['default', 'request', 'limit'] as const;
+
 /** Codes reported for resource isolator values. */
 export const RESOURCE_ISOLATOR_CODES = {
   RESOURCE_DEFAULT_NOT_FALSE: { severity: 'error', summary: 'resource/cpu or resource/memory has "default": true; it must be false or absent.', spec: 'T-IS resource/cpu' },
@@ -42,7 +45,7 @@ function checkResource(defaultRequired: boolean) {
   return (value: unknown, path: string, ctx: CheckContext): ResourceValue | undefined => {
     const obj = checkObject(value, path, ctx);
     if (obj === undefined) return undefined;
-    const f = readFields(obj, ['default', 'request', 'limit'] as const, path, ctx);
+    const f = readFields(obj, KEYS_DEFAULT_REQUEST_LIMIT, path, ctx);
     const before = ctx.issues.length;
     const def = checkBoolean(f.default, fieldPointer(obj, 'default', path), ctx) ?? false;
     // A null request or limit is absent, as for Go's pointer fields.

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { cleanPath, climbsOut, hasDotDot, joinPath, parentOf } from '../../src/aci/tar/path.js';
+import { cleanPath, climbsOut, hasDotDot, joinPath, parentOf } from '../../../src/aci/tar/path.js';
 
 describe('cleanPath (Go path.Clean, A-VA-1)', () => {
   // From Go's path/path_test.go cleantests, plus archive names.

@@ -167,6 +167,7 @@ describe('buildAci (A-AW-*, A-TH-*, A-BD-*)', () => {
     const rc = await buildAci(big, c, { reproducible: true, parallel: false });
     assert.ok(ra.bytes > 4 << 20);
     assert.deepEqual(readFileSync(a), readFileSync(b));
+    assert.equal(ra.imageId, rb.imageId);
     assert.equal(ra.imageId, rc.imageId);
     assert.equal(spawnSync('gzip', ['-t', a]).status, 0);
     // Each block adds a sync marker and restarts the matcher: a few hundred bytes per MiB at most.
