@@ -150,6 +150,9 @@ export async function decryptAci(source: ByteInput, options: DecryptOptions = {}
   // A passphrase-derived key cannot be checked by itself (gpg stores no encrypted session key): the quick
   // check of SEIPD v1 tells a wrong one before openpgp parses garbage. SEIPD v2 (AEAD) authenticates
   // its first chunk, so openpgp rejects a wrong key itself.
+  const hasEncryptedSessionKey = message.packets.some(
+    (p) => (p.constructor as { tag?: number }).tag === openpgp.enums.packet.symEncryptedSessionKey && ((p as { encrypted?: Uint8Array | null }).encrypted?.length ?? 0) > 0,
+  );
   const sessionKeys = [];
   for (const candidate of candidates) {
     if (seipd?.version === 2 || candidate.algorithm === null) {
@@ -157,6 +160,9 @@ export async function decryptAci(source: ByteInput, options: DecryptOptions = {}
       continue;
     }
     if (!isAes(candidate.algorithm)) {
+      // With an encrypted session key, the algorithm byte is itself decrypted: a wrong passphrase gives a
+      // random one, which names a non-AES cipher now and then. Only a cleartext algorithm is a real verdict.
+      if (hasEncryptedSessionKey) continue;
       throw new AppcError('ENCRYPTION_UNSUPPORTED', `${label} is encrypted with ${candidate.algorithm}; the spec allows AES only`);
     }
     const verdict = seipd === undefined ? undefined : await quickCheck(candidate.data, candidate.algorithm, seipd.ciphertext);

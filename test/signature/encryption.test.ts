@@ -93,6 +93,19 @@ describe('S-5 decryptAci', () => {
       return true;
     });
   });
+  it('S-5 any wrong passphrase is ENCRYPTION_WRONG_PASSPHRASE, even when the decrypted session key names a non-AES cipher', async () => {
+    // The session key (and its algorithm byte) is encrypted with the passphrase: about 3% of wrong
+    // passphrases decrypt it to a valid non-AES algorithm, which once read as ENCRYPTION_UNSUPPORTED.
+    const small = (await encryptSymmetric(plain.subarray(0, 4096), 'sekr3t')) as Uint8Array;
+    const codes = new Set<string | undefined>();
+    for (let i = 0; i < 300; i++) {
+      await assert.rejects(decryptAci(small, { passphrase: `wrong-${i}` }), (e: unknown) => {
+        codes.add((e as { code?: string }).code);
+        return true;
+      });
+    }
+    assert.deepEqual([...codes], ['ENCRYPTION_WRONG_PASSPHRASE']);
+  });
   it('S-5 no passphrase: ENCRYPTION_PASSPHRASE_REQUIRED', async () => {
     await assert.rejects(decryptAci(binary), code('ENCRYPTION_PASSPHRASE_REQUIRED'));
     await assert.rejects(maybeDecrypt(chunks(binary, 100)), code('ENCRYPTION_PASSPHRASE_REQUIRED'));
