@@ -3,7 +3,7 @@
  * next to the output, hashed on the way (the new image ID); `commit()` renames it into place, `discard()`
  * removes it. A failed write never leaves a partial .aci.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, randomBytes, type Hash } from 'node:crypto';
 import { createWriteStream, readSync, write } from 'node:fs';
 import { link, open, rename, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
@@ -50,7 +50,7 @@ export class TarOutput {
   bytes = 0;
   private buf: Buffer = Buffer.allocUnsafe(BUFFER_SIZE);
   private fill = 0;
-  private readonly hash = createHash('sha512');
+  private readonly hash: Hash;
   private readonly free: Buffer[] = [];
   private allocated = 1;
   private waiting: (() => void) | undefined;
@@ -61,8 +61,10 @@ export class TarOutput {
    * @param input a compressor's input stream, or a sink; buffers are reused only with a sink, or with
    * `reuseBuffers` when the stream is known to be done with a chunk once its write callback fires.
    * @param failure rejects as soon as the compressor or the file writer fails (never resolves otherwise).
+   * @param algorithm the hash of everything written: sha512 for an image ID, sha256 for an OCI diff ID.
    */
-  constructor(input: Writable | TarSink, failure: Promise<never>, onProgress?: (bytes: number) => void, reuseBuffers = false) {
+  constructor(input: Writable | TarSink, failure: Promise<never>, onProgress?: (bytes: number) => void, reuseBuffers = false, algorithm: 'sha512' | 'sha256' = 'sha512') {
+    this.hash = createHash(algorithm);
     this.failure = failure;
     this.onProgress = onProgress;
     this.reuse = typeof input === 'function' || reuseBuffers;
@@ -140,9 +142,14 @@ export class TarOutput {
     return Buffer.allocUnsafe(BUFFER_SIZE);
   }
 
-  /** `sha512-<hex>` of everything written. */
+  /** `sha512-<hex>` of everything written (the image ID; for an output made with the sha512 algorithm). */
   digest(): string {
-    return 'sha512-' + this.hash.digest('hex');
+    return 'sha512-' + this.hexDigest();
+  }
+
+  /** The hex digest of everything written, in the output's algorithm. */
+  hexDigest(): string {
+    return this.hash.digest('hex');
   }
 }
 
@@ -234,28 +241,17 @@ async function openPlain(tmp: string, out: string, options: ArchiveOutputOptions
   failure.catch(() => {});
   const file = fileSink(fh.fd, reject);
   const tar = new TarOutput(file.sink, failure, options.onProgress);
-  let state: 'open' | 'committed' | 'discarded' = 'open';
-  return {
-    tar,
-    async commit() {
-      await tar.flush();
+  return temporaryArchive(tar, tmp, out, options, untrack, {
+    async finish() {
       await Promise.race([file.finished(), failure]);
       await fh.datasync();
       await fh.close();
-      await commitFile(tmp, out, options.overwrite === true);
-      state = 'committed';
-      untrack();
-      return tar.digest();
     },
-    async discard() {
-      if (state !== 'open') return;
-      state = 'discarded';
+    async stop() {
       await file.finished().catch(() => {});
       await fh.close().catch(() => {});
-      await unlink(tmp).catch(() => {});
-      untrack();
     },
-  };
+  });
 }
 
 /** A compressed archive: tar buffers go through the compressor, whose output a stream writes to the file. */
@@ -271,11 +267,8 @@ async function openCompressed(tmp: string, out: string, options: ArchiveOutputOp
   // gzip and bzip2 are done with a chunk when its write callback fires (zlib and the pipe copy it); the
   // xz binding's bookkeeping is not documented, so its buffers are never reused.
   const tar = new TarOutput(compressor.input, failure, options.onProgress, options.compression !== 'xz');
-  let state: 'open' | 'committed' | 'discarded' = 'open';
-  return {
-    tar,
-    async commit() {
-      await tar.flush();
+  return temporaryArchive(tar, tmp, out, options, untrack, {
+    async finish() {
       compressor.input.end();
       await Promise.race([Promise.all([written, compressor.done]), failure]);
       await closed;
@@ -285,6 +278,33 @@ async function openCompressed(tmp: string, out: string, options: ArchiveOutputOp
       } finally {
         await fh.close();
       }
+    },
+    async stop() {
+      compressor.input.destroy();
+      compressor.output.destroy();
+      fileStream.destroy();
+      await closed;
+    },
+  });
+}
+
+/** How one kind of output ends: `finish` leaves the complete file synced on disk, `stop` abandons the writers. */
+interface OutputEnding {
+  finish(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/**
+ * The commit and discard steps every output shares around its own ending: flush, finish, move into place
+ * and return the image ID; or stop, remove the temporary file. Either happens at most once.
+ */
+function temporaryArchive(tar: TarOutput, tmp: string, out: string, options: ArchiveOutputOptions, untrack: () => void, ending: OutputEnding): ArchiveOutput {
+  let state: 'open' | 'committed' | 'discarded' = 'open';
+  return {
+    tar,
+    async commit() {
+      await tar.flush();
+      await ending.finish();
       await commitFile(tmp, out, options.overwrite === true);
       state = 'committed';
       untrack();
@@ -293,10 +313,7 @@ async function openCompressed(tmp: string, out: string, options: ArchiveOutputOp
     async discard() {
       if (state !== 'open') return;
       state = 'discarded';
-      compressor.input.destroy();
-      compressor.output.destroy();
-      fileStream.destroy();
-      await closed;
+      await ending.stop();
       await unlink(tmp).catch(() => {});
       untrack();
     },

@@ -81,6 +81,7 @@ async function* decodeBlocks(input: AsyncIterable<Buffer>): AsyncGenerator<Buffe
   let bits: BitReader | undefined;
   let blockSize = 0;
   let streamCRC: number | null = null;
+  let streamsEnded = 0;
   let blockBuffer: Int32Array | undefined;
   let piece = Buffer.allocUnsafe(PIECE);
   let fill = 0;
@@ -111,7 +112,7 @@ async function* decodeBlocks(input: AsyncIterable<Buffer>): AsyncGenerator<Buffe
       continue;
     }
     if (!blockSize) {
-      blockSize = bz2.header(bits);
+      blockSize = streamsEnded === 0 ? bz2.header(bits) : nextStreamHeader(bz2, bits);
       streamCRC = 0;
       continue;
     }
@@ -121,7 +122,10 @@ async function* decodeBlocks(input: AsyncIterable<Buffer>): AsyncGenerator<Buffe
       blockBuffer = takeBlockBuffer(size);
     }
     streamCRC = bz2.decompress(bits, emit, blockBuffer, size, streamCRC);
-    if (streamCRC === null) blockSize = 0; // end of this stream; another may follow
+    if (streamCRC === null) {
+      blockSize = 0; // end of this stream; another may follow
+      streamsEnded++;
+    }
     if (fill > 0) {
       pieces.push(piece.subarray(0, fill));
       piece = Buffer.allocUnsafe(PIECE);
@@ -134,4 +138,17 @@ async function* decodeBlocks(input: AsyncIterable<Buffer>): AsyncGenerator<Buffe
   if (blockBuffer) spareBlockBuffers.push(blockBuffer);
   if (streamCRC !== null) throw new Error('input stream ended prematurely');
   // On an early stop the input is left as it is: its owner closes it (as with the other decoders).
+}
+
+/**
+ * The header of a stream after the first: a bad magic there is data after the end of the bzip2 stream, said
+ * the way the child-process decoder says it (describeChildFailure), so both get the same verdict.
+ */
+function nextStreamHeader(bz2: Bzip2Blocks, bits: BitReader): number {
+  try {
+    return bz2.header(bits);
+  } catch (e) {
+    if (e instanceof Error && /No magic number found/.test(e.message)) throw new Error('No magic number found after the last bzip2 stream');
+    throw e;
+  }
 }

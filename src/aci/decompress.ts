@@ -5,6 +5,7 @@ import { createGunzip } from 'node:zlib';
 import { bzip2DecodeStream } from './bzip2-decode.js';
 import { childDecompressStream, decideAfterPeek, type DecompressProgram, findDecompressor } from './decompress-child.js';
 import type { Compression, FileType } from './detect.js';
+import { xzDataAfterStreamEnd } from './xz-end.js';
 
 const require = createRequire(import.meta.url);
 
@@ -61,10 +62,12 @@ function chooseDecoder(input: Readable, program: DecompressProgram, builtin: (in
 const SMALL_COMPRESSED = 256 * 1024;
 
 /**
- * Sorts a decompressor error. `sourceEnded`: the compressed input was read to its end; `tarComplete`:
- * the tar end-of-archive marker was already seen; `head`: the first bytes of the file.
+ * Sorts a decompressor error. `sourceEnded`: the compressed input was read to its end; `tail`: the last
+ * compressed bytes read (SourceStats.tail); `head`: the first bytes of the file. The verdict depends only on
+ * the compressed bytes and the decoder's own report, never on how far the tar reader had got when the error
+ * arrived (that varied with timing), so every decoder and every run gives the same code.
  */
-export function classifyDecompressError(compression: Compression, error: unknown, sourceEnded: boolean, tarComplete: boolean, head: Uint8Array): DecompressFailure {
+export function classifyDecompressError(compression: Compression, error: unknown, sourceEnded: boolean, tail: Uint8Array, head: Uint8Array): DecompressFailure {
   const raw = error instanceof Error ? error.message : String(error);
   const code = (error as { code?: unknown })?.code;
   if (compression === 'gzip') {
@@ -79,17 +82,20 @@ export function classifyDecompressError(compression: Compression, error: unknown
     return { kind: 'corrupt', message: `the gzip data is corrupt (${raw})` };
   }
   if (compression === 'bzip2') {
-    if (/No magic number found/.test(raw) && tarComplete) return { kind: 'trailing', message: 'data that is not bzip2 follows the end of the bzip2 stream' };
+    // Both decoders say so only once a whole stream has ended (bzip2's "trailing garbage after EOF").
+    if (/No magic number found after the last bzip2 stream/.test(raw)) return { kind: 'trailing', message: 'data that is not bzip2 follows the end of the bzip2 stream' };
     if (/crc32 do not match/.test(raw)) return { kind: 'corrupt', message: 'a bzip2 block CRC does not match the data (the file is corrupt)' };
     if (/ended prematurely/.test(raw) || (sourceEnded && error instanceof TypeError)) return { kind: 'truncated', message: 'the bzip2 stream ends before its end (the file is truncated)' };
     return { kind: 'corrupt', message: `the bzip2 data is corrupt (decoder said: ${raw})` };
+  }
+  if (compression === 'xz' && xzDataAfterStreamEnd(tail, head)) {
+    return { kind: 'trailing', message: 'other data follows the end of the xz stream' };
   }
   if (compression === 'xz') {
     // xz-embedded reports XZ_BUF_ERROR (8) when input runs out, XZ_DATA_ERROR (7) for bad data or checks.
     const m = /error code (\d+)/.exec(raw);
     const xzCode = m ? Number(m[1]) : -1;
-    if (xzCode === 8 && !tarComplete) return { kind: 'truncated', message: 'the xz stream ends before its end (the file is truncated)' };
-    if (xzCode === 8) return { kind: 'trailing', message: 'the xz stream is followed by other data, or its index is cut short' };
+    if (xzCode === 8) return { kind: 'truncated', message: 'the xz stream ends before its end (the file is truncated)' };
     if (xzCode === 7) return { kind: 'corrupt', message: 'the xz data or its check does not match (the file is corrupt)' };
     if (xzCode === 5) return { kind: 'corrupt', message: 'the xz stream header is invalid' };
     if (xzCode === 2 || xzCode === 6) return { kind: 'corrupt', message: 'the xz stream uses options or a check this decoder does not support' };

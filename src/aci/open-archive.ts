@@ -9,7 +9,7 @@ import type { Compression, FileType } from './detect.js';
 import { compressionOf, detectFileType } from './detect.js';
 import { classifyDecompressError, decompressStream, describeFileType } from './decompress.js';
 import type { AciSource, SourceStats } from './source.js';
-import { openSource } from './source.js';
+import { openSource, tailBytes } from './source.js';
 
 /** Options of {@link openArchive}. */
 export interface OpenArchiveOptions {
@@ -124,7 +124,10 @@ export interface FailureContext {
   readonly stats: SourceStats;
   /** Uncompressed bytes read before the failure. */
   readonly bytes: number;
-  /** The tar end-of-archive marker was seen. */
+  /**
+   * The tar end-of-archive marker was seen. Informational only: it no longer decides the verdict, since
+   * when the error arrives the reader may not yet have parsed every chunk the decoder produced.
+   */
   readonly tarEnded: boolean;
   readonly signal?: AbortSignal;
 }
@@ -138,7 +141,7 @@ export function classifyFailure(error: unknown, context: FailureContext): Archiv
   if (context.signal?.aborted) throw context.signal.reason;
   if (error instanceof ArchiveError) return error;
   if (isSystemError(error) && !context.stats.ended) throw error;
-  const f = classifyDecompressError(context.compression, error, context.stats.ended, context.tarEnded, context.head);
+  const f = classifyDecompressError(context.compression, error, context.stats.ended, tailBytes(context.stats), context.head);
   const code = f.kind === 'truncated' ? 'TAR_TRUNCATED' : f.kind === 'trailing' ? 'TAR_TRAILING_DATA' : 'ARCHIVE_CORRUPT_COMPRESSION';
   return new ArchiveError(code, `${f.message}; it stopped after ${context.bytes} uncompressed bytes (${context.stats.compressedBytes} compressed bytes read)`, {
     offset: context.bytes,

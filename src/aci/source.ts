@@ -37,6 +37,32 @@ export interface SourceStats {
   compressedBytes: number;
   /** True once the source has delivered its last byte. */
   ended: boolean;
+  /**
+   * The last chunks read (at least TAIL_BYTES in all when the source is that long), kept by reference: a
+   * decoder failure is sorted by looking for the end of the compressed stream in them (trailing data).
+   */
+  tail: Uint8Array[];
+}
+
+/** Compressed bytes kept in {@link SourceStats.tail}. */
+export const TAIL_BYTES = 64 * 1024;
+
+/** Adds a chunk to the tail, dropping chunks no longer needed to cover TAIL_BYTES. */
+function keepTail(stats: SourceStats, chunk: Uint8Array): void {
+  stats.tail.push(chunk);
+  let total = 0;
+  for (let i = stats.tail.length - 1; i >= 0; i--) {
+    total += stats.tail[i]!.length;
+    if (total >= TAIL_BYTES) {
+      if (i > 0) stats.tail.splice(0, i);
+      return;
+    }
+  }
+}
+
+/** The concatenated tail of a source (see {@link SourceStats.tail}). */
+export function tailBytes(stats: SourceStats): Uint8Array {
+  return Buffer.concat(stats.tail);
 }
 
 /** A source opened for reading: its first bytes (for type detection) and a stream of all its bytes. */
@@ -54,7 +80,7 @@ export interface OpenedSource {
 export async function openSource(source: AciSource, onChunk?: (stats: SourceStats) => void): Promise<OpenedSource> {
   const iterable = toByteIterable(source);
   const iterator = iterable[Symbol.asyncIterator]();
-  const stats: SourceStats = { compressedBytes: 0, ended: false };
+  const stats: SourceStats = { compressedBytes: 0, ended: false, tail: [] };
   const prefix: Uint8Array[] = [];
   let have = 0;
   let done = false;
@@ -83,6 +109,7 @@ export async function openSource(source: AciSource, onChunk?: (stats: SourceStat
     try {
       for (const p of prefix) {
         stats.compressedBytes += p.length;
+        keepTail(stats, p);
         onChunk?.(stats);
         yield p;
       }
@@ -93,6 +120,7 @@ export async function openSource(source: AciSource, onChunk?: (stats: SourceStat
           if (r.done) break;
           const chunk = r.value;
           stats.compressedBytes += chunk.length;
+          keepTail(stats, chunk);
           onChunk?.(stats);
           yield chunk;
         }

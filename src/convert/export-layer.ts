@@ -9,12 +9,11 @@ import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
 import { unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Transform } from 'node:stream';
+import { Transform, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { TarOutput } from '../aci/archive-output.js';
 import { createCompressor } from '../aci/compress.js';
 import { END_OF_ARCHIVE, encodeTarHeader, padding, type TarEntryInput } from '../aci/tar/write-tar.js';
-
-const BUFFER_SIZE = 1 << 20;
 
 /** A layer written: its temporary file, digests and sizes. */
 export interface WrittenLayer {
@@ -34,22 +33,18 @@ export interface WrittenLayer {
 
 /** A gzip-compressed tar layer being written into `dir`. */
 export class LayerWriter {
-  private buf = Buffer.allocUnsafe(BUFFER_SIZE);
-  private fill = 0;
-  private tarBytes = 0;
   private entries = 0;
   private compressedBytes = 0;
-  private readonly diffHash = createHash('sha256');
   private readonly blobHash = createHash('sha256');
   private state: 'open' | 'finished' | 'discarded' = 'open';
 
   private constructor(
     readonly file: string,
-    private readonly input: NodeJS.WritableStream & { destroyed: boolean; destroy(): void; write(c: Uint8Array): boolean; end(): void },
+    private readonly tar: TarOutput,
+    private readonly input: Writable,
     private readonly written: Promise<void>,
     private readonly failure: Promise<never>,
     private readonly destroyAll: () => void,
-    private readonly onBytes: ((n: number) => void) | undefined,
   ) {}
 
   /** Creates the temporary blob file in `dir`; `onBytes` hears about each uncompressed chunk handed on. */
@@ -72,63 +67,51 @@ export class LayerWriter {
       compressor.done.catch(reject);
     });
     failure.catch(() => {});
-    self = new LayerWriter(file, compressor.input as never, written, failure, () => {
+    // TarOutput reports running totals; callers of create() want each chunk's size.
+    let reported = 0;
+    const progress = (total: number): void => {
+      onBytes?.(total - reported);
+      reported = total;
+    };
+    // No buffer reuse: the parallel gzip's hold on a written chunk is not documented. sha256: the diff ID.
+    const tar = new TarOutput(compressor.input, failure, progress, false, 'sha256');
+    self = new LayerWriter(file, tar, compressor.input, written, failure, () => {
       compressor.input.destroy();
       compressor.output.destroy();
       fileStream.destroy();
-    }, onBytes);
+    });
     return self;
   }
 
   /** Appends tar bytes. */
   async put(bytes: Uint8Array): Promise<void> {
-    let o = 0;
-    while (o < bytes.length) {
-      const n = Math.min(bytes.length - o, BUFFER_SIZE - this.fill);
-      this.buf.set(bytes.subarray(o, o + n), this.fill);
-      this.fill += n;
-      o += n;
-      if (this.fill === BUFFER_SIZE) await this.flush();
-    }
+    await this.tar.put(bytes);
   }
 
   /** Writes an entry's header; a regular file's `size` bytes follow through `put`, then `endFile`. */
   async header(entry: TarEntryInput): Promise<void> {
-    await this.put(encodeTarHeader(entry));
+    await this.tar.put(encodeTarHeader(entry));
     this.entries++;
   }
 
   /** Pads the current file's body to a whole block. */
   async endFile(size: number): Promise<void> {
-    const n = padding(size);
-    if (n > 0) await this.put(new Uint8Array(n));
-  }
-
-  private async flush(): Promise<void> {
-    if (this.fill === 0) return;
-    const chunk = this.buf.subarray(0, this.fill);
-    this.buf = Buffer.allocUnsafe(BUFFER_SIZE);
-    this.fill = 0;
-    this.diffHash.update(chunk);
-    this.tarBytes += chunk.length;
-    this.onBytes?.(chunk.length);
-    if (this.input.destroyed) await Promise.race([this.failure, Promise.reject(new Error('the compressor stopped unexpectedly'))]);
-    if (!this.input.write(chunk)) await Promise.race([once(this.input as never, 'drain'), this.failure]);
+    await this.tar.zeros(padding(size));
   }
 
   /** Ends the tar, finishes compression and returns the layer's digests. */
   async finish(): Promise<WrittenLayer> {
-    await this.put(END_OF_ARCHIVE);
-    await this.flush();
+    await this.tar.put(END_OF_ARCHIVE);
+    await this.tar.flush();
     this.input.end();
     await Promise.race([this.written, this.failure]);
     this.state = 'finished';
     return {
       file: this.file,
       digest: 'sha256:' + this.blobHash.digest('hex'),
-      diffId: 'sha256:' + this.diffHash.digest('hex'),
+      diffId: 'sha256:' + this.tar.hexDigest(),
       size: this.compressedBytes,
-      tarBytes: this.tarBytes,
+      tarBytes: this.tar.bytes,
       entries: this.entries,
     };
   }

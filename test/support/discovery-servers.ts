@@ -2,16 +2,12 @@
  * Local discovery servers for integration tests: two HTTPS servers and one plain HTTP server on 127.0.0.1,
  * with a self-signed certificate made at test time by openssl. Nothing starts until startDiscoveryServers().
  */
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { createServer as createHttpServer } from 'node:http';
-import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
-import type { AddressInfo } from 'node:net';
-import { createServer as createNetServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { discoveryPage } from './fake-fetch.js';
+import { freePort, listen, makeLocalCertificate } from './local-tls.js';
 
 /** A request a server saw. */
 export interface ServerHit {
@@ -112,27 +108,10 @@ function route(server: ServerHit['server'], ports: () => { http: number; other: 
   };
 }
 
-function listen(server: Server): Promise<number> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port));
-  });
-}
-
-async function freePort(): Promise<number> {
-  const s = createNetServer();
-  const port = await new Promise<number>((resolve) => s.listen(0, '127.0.0.1', () => resolve((s.address() as AddressInfo).port)));
-  await new Promise((r) => s.close(r));
-  return port;
-}
-
 /** Makes a certificate for 127.0.0.1 and localhost and starts the three servers. Always call close(). */
 export async function startDiscoveryServers(): Promise<DiscoveryServers> {
-  const dir = mkdtempSync(join(tmpdir(), 'appc-discovery-'));
-  const keyFile = join(dir, 'key.pem');
-  const certFile = join(dir, 'cert.pem');
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', keyFile, '-out', certFile, '-days', '2', '-subj', '/CN=localhost', '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost'], { stdio: 'ignore' });
-  const tls = { key: readFileSync(keyFile), cert: readFileSync(certFile) };
+  const { dir, certFile, key, cert } = makeLocalCertificate('appc-discovery-');
+  const tls = { key, cert };
   const hits: ServerHit[] = [];
   const ports = { http: 0, other: 0 };
   const a = createHttpsServer(tls, route('a', () => ports, hits));

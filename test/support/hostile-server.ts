@@ -3,15 +3,11 @@
  * sharing one table of routes, each playing a scenario an attacker or a broken registry could: redirect chains
  * across schemes, bodies that never end, trickle or never start, lying Content-Lengths. Nothing starts on import.
  */
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { createServer as createHttpServer } from 'node:http';
-import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
-import type { AddressInfo } from 'node:net';
-import { createServer as createNetServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { freePort, listen, makeLocalCertificate } from './local-tls.js';
 
 /** A request the server saw. */
 export interface HostileHit {
@@ -124,26 +120,9 @@ export function silence(): Play {
   return (_req, res, s) => streaming(s, res, () => undefined);
 }
 
-function listen(server: Server): Promise<number> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port));
-  });
-}
-
-async function freePort(): Promise<number> {
-  const s = createNetServer();
-  const port = await new Promise<number>((resolve) => s.listen(0, '127.0.0.1', () => resolve((s.address() as AddressInfo).port)));
-  await new Promise((r) => s.close(r));
-  return port;
-}
-
 /** Starts the HTTPS and HTTP servers on 127.0.0.1. Always call close(). */
 export async function startHostileServer(): Promise<HostileServer> {
-  const dir = mkdtempSync(join(tmpdir(), 'appc-hostile-'));
-  const keyFile = join(dir, 'key.pem');
-  const certFile = join(dir, 'cert.pem');
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', keyFile, '-out', certFile, '-days', '2', '-subj', '/CN=localhost', '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost'], { stdio: 'ignore' });
+  const { dir, certFile, key, cert } = makeLocalCertificate('appc-hostile-');
   const routes = new Map<string, Play>();
   const hits: HostileHit[] = [];
   const ports = { https: 0, http: 0 };
@@ -156,7 +135,7 @@ export async function startHostileServer(): Promise<HostileServer> {
     if (play === undefined) return void res.writeHead(404).end();
     play(req, res, self!);
   };
-  const secure = createHttpsServer({ key: readFileSync(keyFile), cert: readFileSync(certFile) }, handler('https'));
+  const secure = createHttpsServer({ key, cert }, handler('https'));
   const plain = createHttpServer(handler('http'));
   ports.https = await listen(secure);
   ports.http = await listen(plain);
