@@ -105,6 +105,7 @@ function newDir(src: string): SimNode {
 export function planLayered(rendered: RenderedImage, entriesOf: (index: number) => readonly ImageEntry[], whitelists: readonly (Whitelist | undefined)[]): LayerPlan[] {
   const root = newDir('implied');
   const layers: LayerPlan[] = [];
+  let topPrelude: PreludeEntry[] = [];
   for (let index = rendered.images.length - 1; index >= 0; index--) {
     const id = rendered.images[index]!.image.id;
     const own = whitelists[index];
@@ -185,13 +186,21 @@ export function planLayered(rendered: RenderedImage, entriesOf: (index: number) 
       entries.set(e.header.offset, { path });
     }
     layers.push([{ image: index, prelude, entries, copies }]);
+    topPrelude = prelude;
   }
-  compareWithRendered(root, rendered);
+  // What the runtime would keep but render drops (a parent a lower whitelist kept only for a child that an
+  // upper whitelist then removes) is whited out by the top layer. The top image has nothing at or below such a
+  // path (render would keep it), so the whiteout removes lower content only, as OCI layers do.
+  const extras = compareWithRendered(root, rendered);
+  for (const p of extras) topPrelude.push({ kind: 'whiteout', path: layerPath(p) });
   return layers;
 }
 
-/** Throws EXPORT_LAYERED_INEXACT unless the simulated tree has exactly the rendered entries (and plain directories above them). */
-function compareWithRendered(root: SimNode, rendered: RenderedImage): void {
+/**
+ * Compares the simulated tree with the rendered one. Returns the topmost paths the layers would keep where render
+ * has nothing (to be whited out); throws EXPORT_LAYERED_INEXACT for any other difference.
+ */
+function compareWithRendered(root: SimNode, rendered: RenderedImage): string[] {
   const want = new Map<string, string>();
   for (const e of rendered.entries) {
     if (e.path === 'rootfs') continue;
@@ -218,10 +227,15 @@ function compareWithRendered(root: SimNode, rendered: RenderedImage): void {
     );
   };
   let seen = 0;
+  const extras: string[] = [];
   const walk = (node: SimNode, prefix: string): void => {
     for (const [name, child] of node.children!) {
       const p = `${prefix}/${name}`;
       const expected = want.get(p);
+      if (expected === undefined) {
+        extras.push(p);
+        continue;
+      }
       if (expected !== child.src) fail(p, child.src, expected);
       seen++;
       if (child.dir) walk(child, p);
@@ -236,4 +250,5 @@ function compareWithRendered(root: SimNode, rendered: RenderedImage): void {
     });
     if (missing !== undefined) fail(missing, undefined, want.get(missing));
   }
+  return extras;
 }
