@@ -37,7 +37,7 @@ describe('code catalogue', () => {
 });
 
 describe('CLI reference', () => {
-  it('docs/cli.md is generated from the commands\' help texts', async () => {
+  it("docs/cli.md is generated from the commands' help texts", async () => {
     const tool = (await import(pathToFileURL(join(repoRoot, 'test', 'tools', 'gen-cli-doc.mjs')).href)) as { render(): Promise<string> };
     assert.equal(readFileSync(join(repoRoot, 'docs', 'cli.md'), 'utf8'), await tool.render(), 'run `npm run docs:cli`');
   });
@@ -49,7 +49,10 @@ describe('spec rule catalogue (docs/spec-rules.md)', () => {
 
   it('lists each rule ID once, one line each', () => {
     assert.ok(listed.length > 150, `only ${listed.length} rules`);
-    assert.deepEqual(listed.filter((id, i) => listed.indexOf(id) !== i), []);
+    assert.deepEqual(
+      listed.filter((id, i) => listed.indexOf(id) !== i),
+      [],
+    );
   });
 
   it('has every rule ID that src/ and test/ cite, ranges such as S-1..S-5 or A-BD-1..5 included', () => {

@@ -47,7 +47,7 @@ describe('package entry points', () => {
     }
   });
 
-  it('snapshot of every entry point\'s export names (test/package-exports.json; UPDATE_GOLDEN=1 to accept a change)', async () => {
+  it("snapshot of every entry point's export names (test/package-exports.json; UPDATE_GOLDEN=1 to accept a change)", async () => {
     const snapshot: Record<string, string[]> = { appc: await exportNames('appc') };
     for (const area of AREAS) snapshot[`appc/${area}`] = await exportNames(`appc/${area}`);
     assertGolden(join(repoRoot, 'test', 'package-exports.json'), snapshot);
@@ -196,7 +196,10 @@ describe('the packed tarball, installed into fresh consumer projects', { timeout
     for (const f of ['LICENSE', 'README.md', 'package.json', 'dist/src/index.js', 'dist/src/index.d.ts', 'dist/src/core.js', 'dist/bundle/actool.cjs', 'schemas/cli-report.schema.json']) {
       assert.ok(files.includes(f), f);
     }
-    assert.deepEqual(files.filter((f) => f.startsWith('dist/test') || f.startsWith('test/') || f.startsWith('dist/src/cli/') || f.startsWith('src/cli/')), []);
+    assert.deepEqual(
+      files.filter((f) => f.startsWith('dist/test') || f.startsWith('test/') || f.startsWith('dist/src/cli/') || f.startsWith('src/cli/')),
+      [],
+    );
     const shipped = new Set(files);
     for (const map of files.filter((f) => f.endsWith('.map'))) {
       const { sources } = JSON.parse(readFileSync(join(consumer, 'node_modules', 'appc', map), 'utf8')) as { sources: string[] };
@@ -252,7 +255,12 @@ describe('the packed tarball, installed into fresh consumer projects', { timeout
 
 describe('documentation examples', () => {
   it('every name the README and docs import exists in the entry point they import it from', async () => {
-    const docs = ['README.md', ...readdirSync(join(repoRoot, 'docs')).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`)];
+    const docs = [
+      'README.md',
+      ...readdirSync(join(repoRoot, 'docs'))
+        .filter((f) => f.endsWith('.md'))
+        .map((f) => `docs/${f}`),
+    ];
     let checked = 0;
     for (const doc of docs) {
       const text = readFileSync(join(repoRoot, doc), 'utf8');

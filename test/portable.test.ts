@@ -24,10 +24,16 @@ describe('portable core', () => {
       assert.ok(files.length > 0, `${area} has no TypeScript files`);
       const offenders = files.filter((f) => {
         // Comments may mention Node APIs; only code counts.
-        const text = readFileSync(f, 'utf8').replace(/\/\*[\s\S]*?\*\//g, '').replace(/^\s*\/\/.*$/gm, '').replace(/\s\/\/ .*$/gm, '');
+        const text = readFileSync(f, 'utf8')
+          .replace(/\/\*[\s\S]*?\*\//g, '')
+          .replace(/^\s*\/\/.*$/gm, '')
+          .replace(/\s\/\/ .*$/gm, '');
         return /from ['"]node:|import\(['"]node:|require\(['"]node:|\bBuffer\.|\bprocess\./.test(text);
       });
-      assert.deepEqual(offenders.map((f) => relative(repoRoot, f)), []);
+      assert.deepEqual(
+        offenders.map((f) => relative(repoRoot, f)),
+        [],
+      );
     });
   }
 });

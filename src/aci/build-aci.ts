@@ -59,7 +59,10 @@ export class AciLayoutError extends AppcError {
   readonly issues: readonly Issue[];
   constructor(dir: string, issues: readonly Issue[]) {
     const errors = issues.filter((i) => i.severity === 'error');
-    const list = errors.slice(0, 5).map((i) => `${i.entry ? i.entry + ': ' : ''}${i.message} [${i.code}]`).join('; ');
+    const list = errors
+      .slice(0, 5)
+      .map((i) => `${i.entry ? i.entry + ': ' : ''}${i.message} [${i.code}]`)
+      .join('; ');
     super('ACI_LAYOUT_INVALID', `layout failed validation: ${list}${errors.length > 5 ? `; and ${errors.length - 5} more` : ''}`, { file: dir });
     this.issues = issues;
   }

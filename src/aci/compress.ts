@@ -164,7 +164,10 @@ function createParallelGzip(level: number): Compressor {
             while (inFlight.length >= maxInFlight) await drainOne();
           }
         }
-      })().then(() => cb(), (e: Error) => cb(e));
+      })().then(
+        () => cb(),
+        (e: Error) => cb(e),
+      );
     },
     final(cb) {
       void (async () => {
@@ -176,7 +179,10 @@ function createParallelGzip(level: number): Compressor {
         trailer.writeUInt32LE(size, 4);
         await emit(trailer);
         output.end();
-      })().then(() => cb(), (e: Error) => cb(e));
+      })().then(
+        () => cb(),
+        (e: Error) => cb(e),
+      );
     },
     destroy(err, cb) {
       // A Writable destroys itself after 'finish' (autoDestroy): by then the output holds the last blocks

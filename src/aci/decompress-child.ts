@@ -88,7 +88,11 @@ export function childDecompressStream(program: DecompressProgram, path: string, 
 
 /** The error a tool's exit means, in the built-in decoder's words; undefined for success. */
 export function describeChildFailure(program: DecompressProgram, code: number | null, signal: NodeJS.Signals | null, stderr: string): Error | undefined {
-  const said = stderr.split('\n').find((l) => l.trim() !== '')?.trim() ?? '';
+  const said =
+    stderr
+      .split('\n')
+      .find((l) => l.trim() !== '')
+      ?.trim() ?? '';
   if (program === 'bzip2') {
     // bzip2 warns and exits 0 when other bytes follow the last stream; Go and the JS decoder refuse them.
     if (/trailing garbage after EOF/.test(stderr)) return new Error(`No magic number found after the last bzip2 stream (${said})`);

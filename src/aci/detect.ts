@@ -47,8 +47,17 @@ function isOpenPgpPacket(bytes: Uint8Array): boolean {
 const HTML_TAGS = ['<!DOCTYPE HTML', '<HTML', '<HEAD', '<SCRIPT', '<IFRAME', '<H1', '<DIV', '<FONT', '<TABLE', '<A', '<STYLE', '<TITLE', '<B', '<BODY', '<BR', '<P', '<!--'].map(ascii);
 const EXACT_NON_TEXT = ['%PDF-', '%!PS-Adobe-', 'GIF87a', 'GIF89a', 'BM', '.snd', 'wOFF', 'wOF2', 'ID3', '<?xml'].map(ascii);
 // RIFF and FORM containers: four size bytes (any value) between the two ASCII tags.
-const MASKED_NON_TEXT: readonly (readonly [number[], number[]])[] = [['RIFF', 'WAVE'], ['RIFF', 'AVI '], ['RIFF', 'WEBP'], ['FORM', 'AIFF']].map(([outer, inner]) => [ascii(outer!), ascii(inner!)] as const);
-const BOMS = [[0xfe, 0xff], [0xff, 0xfe], [0xef, 0xbb, 0xbf]];
+const MASKED_NON_TEXT: readonly (readonly [number[], number[]])[] = [
+  ['RIFF', 'WAVE'],
+  ['RIFF', 'AVI '],
+  ['RIFF', 'WEBP'],
+  ['FORM', 'AIFF'],
+].map(([outer, inner]) => [ascii(outer!), ascii(inner!)] as const);
+const BOMS = [
+  [0xfe, 0xff],
+  [0xff, 0xfe],
+  [0xef, 0xbb, 0xbf],
+];
 
 function isWhitespace(b: number): boolean {
   return b === 0x09 || b === 0x0a || b === 0x0c || b === 0x0d || b === 0x20;

@@ -57,11 +57,13 @@ export class ImageCheck {
   entry(header: TarHeader): EntryRole {
     const role = this.#policy.add({ name: header.name, type: header.type, linkname: header.linkname, offset: header.offset });
     if (role === 'manifest' && header.size > this.#maxManifest) {
-      this.note(aciIssue('ACI_LIMIT_EXCEEDED', `the manifest is ${header.size} bytes, more than maxManifestBytes (${this.#maxManifest})`, {
-        entry: header.name,
-        offset: header.offset,
-        params: { limit: 'maxManifestBytes', max: this.#maxManifest, value: header.size },
-      }));
+      this.note(
+        aciIssue('ACI_LIMIT_EXCEEDED', `the manifest is ${header.size} bytes, more than maxManifestBytes (${this.#maxManifest})`, {
+          entry: header.name,
+          offset: header.offset,
+          params: { limit: 'maxManifestBytes', max: this.#maxManifest, value: header.size },
+        }),
+      );
       this.#manifest = { ok: false, issues: [] };
       return 'rejected';
     }

@@ -149,7 +149,8 @@ export class EntryPolicy {
   /** End-of-walk checks, in Go's order: manifest present, then an explicit rootfs directory (A-VA-2). */
   finish(): void {
     if (!this.#manifestSeen) this.report('ACI_MISSING_MANIFEST', 'the image has no top-level "manifest" file', {});
-    if (!this.#rootfsSeen && !this.seenNonDirRootfs()) this.report('ACI_MISSING_ROOTFS', 'the image has no "rootfs" directory entry (an explicit "rootfs" member is required, even when rootfs/... members exist)', {});
+    if (!this.#rootfsSeen && !this.seenNonDirRootfs())
+      this.report('ACI_MISSING_ROOTFS', 'the image has no "rootfs" directory entry (an explicit "rootfs" member is required, even when rootfs/... members exist)', {});
   }
 
   /** `.` or `./`: the archive root itself, as GNU tar writes it (`tar -C dir .`); one, and a directory. */
@@ -213,7 +214,11 @@ export class EntryPolicy {
     }
   }
 
-  private report(code: AciCode, message: string, where: { readonly entry?: string | undefined; readonly offset?: number | undefined; readonly params?: Readonly<Record<string, string>> | undefined }): void {
+  private report(
+    code: AciCode,
+    message: string,
+    where: { readonly entry?: string | undefined; readonly offset?: number | undefined; readonly params?: Readonly<Record<string, string>> | undefined },
+  ): void {
     const issue = aciIssue(code, message, where);
     this.issues.push(issue);
     this.#onIssue?.(issue);

@@ -90,7 +90,10 @@ async function readManifestFile(path: string, f: LayoutFile, options: ValidateLa
   if (Number(target.size) > max) {
     return {
       type: 'file',
-      issue: aciIssue('ACI_LIMIT_EXCEEDED', `the manifest is ${target.size} bytes, more than maxManifestBytes (${max})`, { entry: MANIFEST_NAME, params: { limit: 'maxManifestBytes', max, value: Number(target.size) } }),
+      issue: aciIssue('ACI_LIMIT_EXCEEDED', `the manifest is ${target.size} bytes, more than maxManifestBytes (${max})`, {
+        entry: MANIFEST_NAME,
+        params: { limit: 'maxManifestBytes', max, value: Number(target.size) },
+      }),
     };
   }
   const fh = await open(path, 'r');
@@ -102,7 +105,10 @@ async function readManifestFile(path: string, f: LayoutFile, options: ValidateLa
       if (bytesRead === 0) break;
       n += bytesRead;
       if (n > max) {
-        return { type: 'file', issue: aciIssue('ACI_LIMIT_EXCEEDED', `the manifest is more than maxManifestBytes (${max}) bytes`, { entry: MANIFEST_NAME, params: { limit: 'maxManifestBytes', max } }) };
+        return {
+          type: 'file',
+          issue: aciIssue('ACI_LIMIT_EXCEEDED', `the manifest is more than maxManifestBytes (${max}) bytes`, { entry: MANIFEST_NAME, params: { limit: 'maxManifestBytes', max } }),
+        };
       }
     }
     const bytes = new Uint8Array(buf.buffer, buf.byteOffset, n);

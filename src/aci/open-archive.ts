@@ -143,10 +143,15 @@ export function classifyFailure(error: unknown, context: FailureContext): Archiv
   if (isSystemError(error) && !context.stats.ended) throw error;
   const f = classifyDecompressError(context.compression, error, context.stats.ended, tailBytes(context.stats), context.head);
   const code = f.kind === 'truncated' ? 'TAR_TRUNCATED' : f.kind === 'trailing' ? 'TAR_TRAILING_DATA' : 'ARCHIVE_CORRUPT_COMPRESSION';
-  return new ArchiveError(code, `${f.message}; it stopped after ${context.bytes} uncompressed bytes (${context.stats.compressedBytes} compressed bytes read)`, {
-    offset: context.bytes,
-    params: { compressedOffset: context.stats.compressedBytes },
-  }, { cause: error });
+  return new ArchiveError(
+    code,
+    `${f.message}; it stopped after ${context.bytes} uncompressed bytes (${context.stats.compressedBytes} compressed bytes read)`,
+    {
+      offset: context.bytes,
+      params: { compressedOffset: context.stats.compressedBytes },
+    },
+    { cause: error },
+  );
 }
 
 /** True for errors of the operating system (a file that cannot be read), which are never the archive's fault. */

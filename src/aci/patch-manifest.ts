@@ -92,7 +92,15 @@ export function applyManifestPatch(manifest: ImageManifest, patch: ManifestPatch
   if (given(patch.manifest)) {
     const others = (Object.keys(patch) as (keyof ManifestPatch)[]).filter((k) => k !== 'manifest' && given(patch[k]));
     if (others.length > 0) {
-      return toResult(manifest, [aciIssue('ACI_PATCH_CONFLICT', `--manifest replaces the whole manifest and cannot be combined with ${others.map((k) => FLAG_NAMES[k]).join(', ')}`, { params: { flags: others.map((k) => FLAG_NAMES[k]).join(',') } })], options);
+      return toResult(
+        manifest,
+        [
+          aciIssue('ACI_PATCH_CONFLICT', `--manifest replaces the whole manifest and cannot be combined with ${others.map((k) => FLAG_NAMES[k]).join(', ')}`, {
+            params: { flags: others.map((k) => FLAG_NAMES[k]).join(',') },
+          }),
+        ],
+        options,
+      );
     }
     return parseImageManifest(patch.manifest!, options);
   }
@@ -110,8 +118,16 @@ export function applyManifestPatch(manifest: ImageManifest, patch: ManifestPatch
   }
   const appFlags = APP_FLAGS.filter((k) => given(patch[k]));
   if (appFlags.length > 0 && app === undefined) {
-    issues.push(aciIssue('ACI_PATCH_NO_APP', `the manifest has no app and no --exec was given, so ${appFlags.map((k) => FLAG_NAMES[k]).join(', ')} cannot be applied`, { params: { flags: appFlags.map((k) => FLAG_NAMES[k]).join(',') } }));
-    return toResult(manifest, issues.map((i) => (i.code === 'ACI_PATCH_NO_APP' ? { ...i, path: '/app' } : i)), options);
+    issues.push(
+      aciIssue('ACI_PATCH_NO_APP', `the manifest has no app and no --exec was given, so ${appFlags.map((k) => FLAG_NAMES[k]).join(', ')} cannot be applied`, {
+        params: { flags: appFlags.map((k) => FLAG_NAMES[k]).join(',') },
+      }),
+    );
+    return toResult(
+      manifest,
+      issues.map((i) => (i.code === 'ACI_PATCH_NO_APP' ? { ...i, path: '/app' } : i)),
+      options,
+    );
   }
   if (app !== undefined) {
     if (given(patch.user)) app['user'] = patch.user;
@@ -121,13 +137,22 @@ export function applyManifestPatch(manifest: ImageManifest, patch: ManifestPatch
       patch.supplementaryGroups!.split(',').forEach((g, i) => {
         // Go's strconv.Atoi: optional sign, decimal digits, 64-bit range.
         if (/^[+-]?\d+$/.test(g) && Number.isSafeInteger(Number(g))) gids.push(Number(g));
-        else issues.push({ ...aciIssue('ACI_PATCH_BAD_VALUE', `invalid supplementary group ${JSON.stringify(g)}: expected a decimal integer`, { params: { flag: '--supplementary-groups', value: g } }), path: `/app/supplementaryGIDs/${i}` });
+        else
+          issues.push({
+            ...aciIssue('ACI_PATCH_BAD_VALUE', `invalid supplementary group ${JSON.stringify(g)}: expected a decimal integer`, { params: { flag: '--supplementary-groups', value: g } }),
+            path: `/app/supplementaryGIDs/${i}`,
+          });
       });
       app['supplementaryGIDs'] = gids;
     }
     let isolators = (app['isolators'] ?? []) as Isolator[];
     if (given(patch.capability) && given(patch.revokeCapability)) {
-      issues.push({ ...aciIssue('ACI_PATCH_CONFLICT', '--capability and --revoke-capability cannot be used together (conflicting capabilities isolators)', { params: { flags: '--capability,--revoke-capability' } }), path: '/app/isolators' });
+      issues.push({
+        ...aciIssue('ACI_PATCH_CONFLICT', '--capability and --revoke-capability cannot be used together (conflicting capabilities isolators)', {
+          params: { flags: '--capability,--revoke-capability' },
+        }),
+        path: '/app/isolators',
+      });
     } else if (given(patch.capability) || given(patch.revokeCapability)) {
       const retain = given(patch.capability);
       const r = makeCapabilitiesIsolator(retain ? 'retain' : 'remove', (retain ? patch.capability! : patch.revokeCapability!).split(','), options);
@@ -177,7 +202,10 @@ export class AciPatchError extends AppcError {
   readonly issues: readonly Issue[];
   constructor(file: string | undefined, issues: readonly Issue[]) {
     const errors = issues.filter((i) => i.severity === 'error');
-    const list = errors.slice(0, 5).map((i) => `${i.path ? i.path + ': ' : ''}${i.message} [${i.code}]`).join('; ');
+    const list = errors
+      .slice(0, 5)
+      .map((i) => `${i.path ? i.path + ': ' : ''}${i.message} [${i.code}]`)
+      .join('; ');
     super('ACI_PATCH_INVALID', `the patched manifest is invalid: ${list}`, { ...(file !== undefined ? { file } : {}), entry: MANIFEST_NAME });
     this.issues = issues;
   }
@@ -292,4 +320,3 @@ export async function patchManifest(input: AciSource, output: string | undefined
     await sink.discard();
   }
 }
-

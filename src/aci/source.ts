@@ -30,7 +30,6 @@ export function toByteIterable(source: AciSource): AsyncIterable<Uint8Array> {
   return new Readable({ read() {} }).wrap(source as NodeJS.ReadableStream);
 }
 
-
 /** Counters shared between a source and its consumers. */
 export interface SourceStats {
   /** Bytes read from the source so far (compressed bytes for a compressed archive). */

@@ -12,7 +12,7 @@ import type { CliIO } from './io.js';
 import { withPath } from './format-error.js';
 
 /** `--port=N`: a TCP port for discovery URLs. */
-export const PORT_HELP = '  --port=N                 port for every discovery URL (1-65535; default: the scheme\'s)';
+export const PORT_HELP = "  --port=N                 port for every discovery URL (1-65535; default: the scheme's)";
 
 /** The port given with `--port`, or undefined when absent; anything but 1-65535 is a usage error. */
 export function parsePort(text: string | undefined): number | undefined {

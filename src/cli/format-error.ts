@@ -14,9 +14,7 @@ export function formatError(e: unknown, path?: string): string {
 
 function describe(e: unknown): string {
   if (isAppcError(e)) {
-    const where = [e.file, e.entry && `entry ${e.entry}`, e.url, e.offset !== undefined && `offset ${e.offset}`]
-      .filter(Boolean)
-      .join(', ');
+    const where = [e.file, e.entry && `entry ${e.entry}`, e.url, e.offset !== undefined && `offset ${e.offset}`].filter(Boolean).join(', ');
     return `${where ? where + ': ' : ''}${e.message} [${e.code}]`;
   }
   if (e instanceof Error) {

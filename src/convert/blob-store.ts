@@ -200,10 +200,19 @@ export async function openImageSource(path: string, options: { readonly maxEntri
     await fh.close();
   }
   const b = head.subarray(0, n);
-  const magic: [string, number[]][] = [['gzip', [0x1f, 0x8b]], ['zstd', [0x28, 0xb5, 0x2f, 0xfd]], ['xz', [0xfd, 0x37, 0x7a, 0x58, 0x5a]], ['bzip2', [0x42, 0x5a, 0x68]]];
+  const magic: [string, number[]][] = [
+    ['gzip', [0x1f, 0x8b]],
+    ['zstd', [0x28, 0xb5, 0x2f, 0xfd]],
+    ['xz', [0xfd, 0x37, 0x7a, 0x58, 0x5a]],
+    ['bzip2', [0x42, 0x5a, 0x68]],
+  ];
   for (const [what, sig] of magic) {
     if (sig.every((v, i) => b[i] === v)) {
-      throw convertError('CONVERT_INPUT_COMPRESSED', `the input is a ${what}-compressed file; decompress it first (for example: ${what === 'gzip' ? 'gunzip' : what === 'zstd' ? 'unzstd' : what === 'xz' ? 'unxz' : 'bunzip2'} -k FILE)`, { file: path });
+      throw convertError(
+        'CONVERT_INPUT_COMPRESSED',
+        `the input is a ${what}-compressed file; decompress it first (for example: ${what === 'gzip' ? 'gunzip' : what === 'zstd' ? 'unzstd' : what === 'xz' ? 'unxz' : 'bunzip2'} -k FILE)`,
+        { file: path },
+      );
     }
   }
   if (n < 512) throw convertError('CONVERT_INPUT_UNKNOWN', `the input is a ${n}-byte file, too short to be a tar archive`, { file: path });

@@ -150,7 +150,10 @@ export function configToManifest(config: unknown, options: ConfigToManifestOptio
   if (platform !== undefined) {
     const mapped = appcLabelsForPlatform(platform);
     if (mapped) labels.push({ name: 'os', value: mapped.os }, { name: 'arch', value: mapped.arch });
-    else note(ctx, 'CONVERT_PLATFORM_UNMAPPED', os !== undefined ? '/os' : '', `platform ${formatPlatform(platform)} has no appc os/arch label; the os and arch labels were left out`, { platform: formatPlatform(platform) });
+    else
+      note(ctx, 'CONVERT_PLATFORM_UNMAPPED', os !== undefined ? '/os' : '', `platform ${formatPlatform(platform)} has no appc os/arch label; the os and arch labels were left out`, {
+        platform: formatPlatform(platform),
+      });
   }
 
   // Annotations.
@@ -196,7 +199,9 @@ export function configToManifest(config: unknown, options: ConfigToManifestOptio
         const eq = item.indexOf('=');
         const name = eq === -1 ? item : item.slice(0, eq);
         if (eq === -1 || !ENV_NAME_PATTERN.test(name)) {
-          note(ctx, 'CONVERT_ENV_SKIPPED', pointer('config', 'Env', i), `Env item ${JSON.stringify(item)} is not NAME=VALUE with a name matching ${ENV_NAME_PATTERN.source}; it was left out`, { value: item });
+          note(ctx, 'CONVERT_ENV_SKIPPED', pointer('config', 'Env', i), `Env item ${JSON.stringify(item)} is not NAME=VALUE with a name matching ${ENV_NAME_PATTERN.source}; it was left out`, {
+            value: item,
+          });
           return;
         }
         // Docker lets a later item win; keep the first position so the order stays stable.
@@ -216,7 +221,14 @@ export function configToManifest(config: unknown, options: ConfigToManifestOptio
         const base = sanitizeACName(path) ?? 'root';
         let name: string = base;
         for (let n = 2; mountPoints.some((m) => m.name === name); n++) name = `${base}-${n}`;
-        if (name !== base) note(ctx, 'CONVERT_VOLUME_RENAMED', pointer('config', 'Volumes', key), `volume ${JSON.stringify(key)} sanitizes to the mount point name ${JSON.stringify(base)}, which is taken; it was named ${JSON.stringify(name)}`, { value: key, name });
+        if (name !== base)
+          note(
+            ctx,
+            'CONVERT_VOLUME_RENAMED',
+            pointer('config', 'Volumes', key),
+            `volume ${JSON.stringify(key)} sanitizes to the mount point name ${JSON.stringify(base)}, which is taken; it was named ${JSON.stringify(name)}`,
+            { value: key, name },
+          );
         mountPoints.push({ name, path });
       }
       if (mountPoints.length > 0) app['mountPoints'] = mountPoints;
@@ -225,7 +237,15 @@ export function configToManifest(config: unknown, options: ConfigToManifestOptio
       for (const key of objectKeys(ctx, c['ExposedPorts'], '/config/ExposedPorts')) {
         const p = parseExposedPort(key);
         if (p === undefined || ports.some((q) => q.name === p.name)) {
-          note(ctx, 'CONVERT_PORT_SKIPPED', pointer('config', 'ExposedPorts', key), p === undefined ? `exposed port ${JSON.stringify(key)} is not PORT[-END][/PROTOCOL] with ports in 1-65535; it was left out` : `exposed port ${JSON.stringify(key)} repeats port ${p.name}; it was left out`, { value: key });
+          note(
+            ctx,
+            'CONVERT_PORT_SKIPPED',
+            pointer('config', 'ExposedPorts', key),
+            p === undefined
+              ? `exposed port ${JSON.stringify(key)} is not PORT[-END][/PROTOCOL] with ports in 1-65535; it was left out`
+              : `exposed port ${JSON.stringify(key)} repeats port ${p.name}; it was left out`,
+            { value: key },
+          );
           continue;
         }
         ports.push({ ...p, socketActivated: false });

@@ -151,7 +151,11 @@ async function listCandidates(source: ImageSource, limits: LayoutLimits): Promis
 
 function platformOfConfig(image: ResolvedImage, file: string): Platform | undefined {
   try {
-    return parsePlatform({ os: image.config['os'], architecture: image.config['architecture'], ...(typeof image.config['variant'] === 'string' ? { variant: image.config['variant'] } : {}) }, 'config', file);
+    return parsePlatform(
+      { os: image.config['os'], architecture: image.config['architecture'], ...(typeof image.config['variant'] === 'string' ? { variant: image.config['variant'] } : {}) },
+      'config',
+      file,
+    );
   } catch {
     return undefined;
   }
@@ -176,7 +180,10 @@ function listPaths(tree: FsTree, maxBytes: number, layer: number): string[] {
     // Each item costs at least its text plus quotes and a comma in the manifest JSON.
     bytes += path.length + 4;
     if (bytes > maxBytes) {
-      throw convertError('CONVERT_LIMIT_EXCEEDED', `layer ${layer}: its pathWhitelist (every path of the image, needed because a layer deletes files) would not fit in maxManifestBytes (${maxBytes}); convert without --layered`);
+      throw convertError(
+        'CONVERT_LIMIT_EXCEEDED',
+        `layer ${layer}: its pathWhitelist (every path of the image, needed because a layer deletes files) would not fit in maxManifestBytes (${maxBytes}); convert without --layered`,
+      );
     }
   }
   return out;
@@ -334,13 +341,20 @@ async function writeTree(writer: AciWriter, tree: FsTree, source: ImageSource, l
 export function checkManifest(value: unknown, what: string, maxBytes: number): { manifest: ImageManifest; json: string; warnings: readonly Issue[] } {
   const r = validateImageManifest(value);
   if (!r.ok) {
-    const list = r.issues.filter((i) => i.severity === 'error').slice(0, 5).map((i) => `${i.path || '/'}: ${i.message} [${i.code}]`).join('; ');
+    const list = r.issues
+      .filter((i) => i.severity === 'error')
+      .slice(0, 5)
+      .map((i) => `${i.path || '/'}: ${i.message} [${i.code}]`)
+      .join('; ');
     throw convertError('CONVERT_MANIFEST_INVALID', `the ${what} manifest made from the image is not valid: ${list}`);
   }
   const json = stringifyManifest(r.value);
   const size = new TextEncoder().encode(json).length;
   if (size > maxBytes) {
-    throw convertError('CONVERT_LIMIT_EXCEEDED', `the ${what} manifest is ${size} bytes, more than maxManifestBytes (${maxBytes})${(r.value.pathWhitelist?.length ?? 0) > 0 ? '; its pathWhitelist lists every file of the image: convert without --layered' : ''}`);
+    throw convertError(
+      'CONVERT_LIMIT_EXCEEDED',
+      `the ${what} manifest is ${size} bytes, more than maxManifestBytes (${maxBytes})${(r.value.pathWhitelist?.length ?? 0) > 0 ? '; its pathWhitelist lists every file of the image: convert without --layered' : ''}`,
+    );
   }
   return { manifest: r.value, json, warnings: r.warnings };
 }
@@ -391,7 +405,12 @@ function annotationsFromManifest(annotations: Readonly<Record<string, string>>):
 
 function errorList(issues: readonly Issue[]): string {
   const errors = issues.filter((i) => i.severity === 'error');
-  return errors.slice(0, 5).map((i) => `${i.path || '/'}: ${i.message}`).join('; ') + (errors.length > 5 ? `; and ${errors.length - 5} more` : '');
+  return (
+    errors
+      .slice(0, 5)
+      .map((i) => `${i.path || '/'}: ${i.message}`)
+      .join('; ') + (errors.length > 5 ? `; and ${errors.length - 5} more` : '')
+  );
 }
 
 /**
@@ -494,13 +513,16 @@ export async function convertOciImage(source: string, options: ConvertOptions): 
         const i = layer.index;
         const top = i === image.layers.length - 1;
         const layerName = top ? name : `${name}-layer${i}`;
-        const layerAnnotations = [
-          { name: DOCKER_ANNOTATIONS.diffId, value: analysis.diffIds[i]! },
-          ...(layer.digest ? [{ name: DOCKER_ANNOTATIONS.layerDigest, value: layer.digest.text }] : []),
-        ];
+        const layerAnnotations = [{ name: DOCKER_ANNOTATIONS.diffId, value: analysis.diffIds[i]! }, ...(layer.digest ? [{ name: DOCKER_ANNOTATIONS.layerDigest, value: layer.digest.text }] : [])];
         const base: Record<string, unknown> = top
           ? { ...mapped.value, annotations: [...(mapped.value.annotations ?? []), ...layerAnnotations] }
-          : { acKind: 'ImageManifest', acVersion: SPEC_VERSION, name: layerName, ...(labels ? { labels } : {}), annotations: [...(created !== undefined ? [{ name: 'created', value: created }] : []), ...layerAnnotations] };
+          : {
+              acKind: 'ImageManifest',
+              acVersion: SPEC_VERSION,
+              name: layerName,
+              ...(labels ? { labels } : {}),
+              annotations: [...(created !== undefined ? [{ name: 'created', value: created }] : []), ...layerAnnotations],
+            };
         if (previous) base['dependencies'] = [{ imageName: previous.name, imageID: previous.imageId }];
         const whitelist = analysis.whitelists[i];
         if (whitelist) base['pathWhitelist'] = whitelist;

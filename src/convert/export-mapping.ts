@@ -139,7 +139,12 @@ export function manifestToConfig(manifest: ImageManifest, options: ManifestToCon
       if (!value.startsWith('/')) return value;
       const id = options.ownerOf?.(value, which);
       if (id !== undefined) return String(id);
-      warn(warnings, 'EXPORT_FIELD_UNMAPPED', at, `${which === 'uid' ? 'user' : 'group'} ${JSON.stringify(value)} names a file that is not in the image; OCI has no path form, so it was left as written`);
+      warn(
+        warnings,
+        'EXPORT_FIELD_UNMAPPED',
+        at,
+        `${which === 'uid' ? 'user' : 'group'} ${JSON.stringify(value)} names a file that is not in the image; OCI has no path form, so it was left as written`,
+      );
       return value;
     };
     const user = resolveId(app.user, 'uid', '/app/user');
@@ -153,7 +158,8 @@ export function manifestToConfig(manifest: ImageManifest, options: ManifestToCon
       const exposed: Record<string, object> = {};
       app.ports.forEach((p, i) => {
         for (let n = 0; n < p.count; n++) exposed[`${p.port + n}/${p.protocol.toLowerCase()}`] = {};
-        if (p.socketActivated) warn(warnings, 'EXPORT_FIELD_UNMAPPED', pointer('app', 'ports', i, 'socketActivated'), `port ${p.name} is socket-activated; OCI has no socket activation, so only the port was written`);
+        if (p.socketActivated)
+          warn(warnings, 'EXPORT_FIELD_UNMAPPED', pointer('app', 'ports', i, 'socketActivated'), `port ${p.name} is socket-activated; OCI has no socket activation, so only the port was written`);
       });
       runtime['ExposedPorts'] = exposed;
     }
@@ -161,16 +167,27 @@ export function manifestToConfig(manifest: ImageManifest, options: ManifestToCon
       const volumes: Record<string, object> = {};
       app.mountPoints.forEach((m, i) => {
         volumes[m.path] = {};
-        if (m.readOnly === true) warn(warnings, 'EXPORT_FIELD_UNMAPPED', pointer('app', 'mountPoints', i, 'readOnly'), `mount point ${m.name} is read-only; OCI volumes have no read-only flag, so it was written read-write`);
+        if (m.readOnly === true)
+          warn(warnings, 'EXPORT_FIELD_UNMAPPED', pointer('app', 'mountPoints', i, 'readOnly'), `mount point ${m.name} is read-only; OCI volumes have no read-only flag, so it was written read-write`);
       });
       runtime['Volumes'] = volumes;
     }
     if (app.userLabels !== undefined && Object.keys(app.userLabels).length > 0) runtime['Labels'] = { ...app.userLabels };
     if (app.eventHandlers !== undefined && app.eventHandlers.length > 0) {
-      warn(warnings, 'EXPORT_FIELD_UNMAPPED', '/app/eventHandlers', `the app has ${app.eventHandlers.length} event handler(s) (${app.eventHandlers.map((e) => e.name).join(', ')}); OCI has none, so they were left out`);
+      warn(
+        warnings,
+        'EXPORT_FIELD_UNMAPPED',
+        '/app/eventHandlers',
+        `the app has ${app.eventHandlers.length} event handler(s) (${app.eventHandlers.map((e) => e.name).join(', ')}); OCI has none, so they were left out`,
+      );
     }
     if (app.isolators !== undefined && app.isolators.length > 0) {
-      warn(warnings, 'EXPORT_FIELD_UNMAPPED', '/app/isolators', `the app has isolators (${app.isolators.map((i) => i.name).join(', ')}); OCI image configs have no resource limits or capabilities, so they were left out`);
+      warn(
+        warnings,
+        'EXPORT_FIELD_UNMAPPED',
+        '/app/isolators',
+        `the app has isolators (${app.isolators.map((i) => i.name).join(', ')}); OCI image configs have no resource limits or capabilities, so they were left out`,
+      );
     }
     if (app.supplementaryGIDs !== undefined && app.supplementaryGIDs.length > 0) {
       warn(warnings, 'EXPORT_FIELD_UNMAPPED', '/app/supplementaryGIDs', `supplementary groups ${app.supplementaryGIDs.join(',')} have no place in OCI's User; they were left out`);

@@ -161,10 +161,13 @@ export async function checkExportOutput(output: string, format: ExportFormat, ov
   }
   if (!overwrite) throw new AppcError('ACI_OUTPUT_EXISTS', 'the output exists (pass --overwrite to replace it)', { file: output });
   if (format === 'oci') {
-    if (!st.isDirectory()) throw convertError('EXPORT_OUTPUT_NOT_LAYOUT', `${output} exists and is not a directory; --overwrite replaces only an OCI image layout or an empty directory`, { file: output });
+    if (!st.isDirectory())
+      throw convertError('EXPORT_OUTPUT_NOT_LAYOUT', `${output} exists and is not a directory; --overwrite replaces only an OCI image layout or an empty directory`, { file: output });
     const names = await readdir(output);
     if (names.length > 0 && !names.includes('oci-layout')) {
-      throw convertError('EXPORT_OUTPUT_NOT_LAYOUT', `${output} is a directory that is not an OCI image layout (no oci-layout file); --overwrite replaces only a layout or an empty directory`, { file: output });
+      throw convertError('EXPORT_OUTPUT_NOT_LAYOUT', `${output} is a directory that is not an OCI image layout (no oci-layout file); --overwrite replaces only a layout or an empty directory`, {
+        file: output,
+      });
     }
     return true;
   }

@@ -70,7 +70,10 @@ export async function openExportSource(source: ExportSource, store: ImageStore |
   const report = await validateAci(source, signal ? { signal } : {});
   if (!report.ok || report.imageId === undefined || report.manifest === undefined || !report.manifest.ok) {
     const errors = report.issues.filter((i) => i.severity === 'error');
-    const list = errors.slice(0, 5).map((i) => `${i.entry ? i.entry + ': ' : ''}${i.message} [${i.code}]`).join('; ');
+    const list = errors
+      .slice(0, 5)
+      .map((i) => `${i.entry ? i.entry + ': ' : ''}${i.message} [${i.code}]`)
+      .join('; ');
     throw convertError('EXPORT_INVALID_IMAGE', `${source} is not a valid ACI: ${list || 'no manifest'}${errors.length > 5 ? `; and ${errors.length - 5} more` : ''}`, { file: source });
   }
   const image: StoredImage = { id: report.imageId, manifest: report.manifest.value, size: st.size };

@@ -112,6 +112,10 @@ export async function writeLayerPart(writer: LayerWriter, store: ImageStore, ren
     await copyEntry(writer, entry, planned.path, writableType(entry.header, image.manifest.name), style);
   }
   if (imageId !== image.id) {
-    throw new AppcError('RENDER_HASH_MISMATCH', `image ${image.manifest.name} hashes to ${imageId ?? '(unreadable)'}, not ${image.id} (it changed while it was exported); nothing was written`, typeof source === 'string' ? { file: source } : {});
+    throw new AppcError(
+      'RENDER_HASH_MISMATCH',
+      `image ${image.manifest.name} hashes to ${imageId ?? '(unreadable)'}, not ${image.id} (it changed while it was exported); nothing was written`,
+      typeof source === 'string' ? { file: source } : {},
+    );
   }
 }

@@ -115,9 +115,17 @@ function chooseReference(tagOption: string | undefined, name: string, version: s
     throw badOption(`the image name ${JSON.stringify(name)} is not a Docker image name; give one with --tag=NAME:TAG`);
   }
   if (tag === undefined && version !== undefined) {
-    tag = version.replace(/[^A-Za-z0-9_.-]/g, '_').replace(/^[.-]/, '_').slice(0, 128);
+    tag = version
+      .replace(/[^A-Za-z0-9_.-]/g, '_')
+      .replace(/^[.-]/, '_')
+      .slice(0, 128);
     if (tag !== version) {
-      warnings.push({ code: 'EXPORT_TAG_CHANGED', severity: CONVERT_CODES.EXPORT_TAG_CHANGED.severity, path: '/labels', message: `the version ${JSON.stringify(version)} is not a Docker tag; the tag ${JSON.stringify(tag)} was written (the version is kept in ${OCI_ANNOTATIONS.version})` });
+      warnings.push({
+        code: 'EXPORT_TAG_CHANGED',
+        severity: CONVERT_CODES.EXPORT_TAG_CHANGED.severity,
+        path: '/labels',
+        message: `the version ${JSON.stringify(version)} is not a Docker tag; the tag ${JSON.stringify(tag)} was written (the version is kept in ${OCI_ANNOTATIONS.version})`,
+      });
     }
   }
   return `${repo}:${tag ?? 'latest'}`;

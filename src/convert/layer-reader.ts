@@ -67,7 +67,11 @@ function layerError(e: ArchiveError, where: string, layer: LayerRef): AppcError 
 }
 
 function zstdError(where: string, layer: LayerRef): AppcError {
-  return convertError('CONVERT_ZSTD_UNSUPPORTED', `${where}: zstd layers not supported (Node 20 has no zstd decoder); recompress the image with gzip, for example with skopeo copy --dest-compress-format gzip`, { entry: layer.file.name });
+  return convertError(
+    'CONVERT_ZSTD_UNSUPPORTED',
+    `${where}: zstd layers not supported (Node 20 has no zstd decoder); recompress the image with gzip, for example with skopeo copy --dest-compress-format gzip`,
+    { entry: layer.file.name },
+  );
 }
 
 /**
@@ -96,12 +100,15 @@ export async function readLayer(source: ImageSource, layer: LayerRef, visitor: L
     const archive = await openArchive(raw(), { assumeTar: true, ...signal });
     try {
       let failure: ArchiveError | undefined;
-      const reader: TarReader = new TarReader(archive.chunks(() => reader.sawEnd, diffHash), {
-        ...(options.maxEntries === undefined ? {} : { maxEntries: options.maxEntries + 1 }),
-        onIssue(code, message, ctx) {
-          if (!HARMLESS.has(code)) failure ??= new ArchiveError(code, message, { ...(ctx.entry !== undefined ? { entry: ctx.entry } : {}), offset: ctx.offset });
+      const reader: TarReader = new TarReader(
+        archive.chunks(() => reader.sawEnd, diffHash),
+        {
+          ...(options.maxEntries === undefined ? {} : { maxEntries: options.maxEntries + 1 }),
+          onIssue(code, message, ctx) {
+            if (!HARMLESS.has(code)) failure ??= new ArchiveError(code, message, { ...(ctx.entry !== undefined ? { entry: ctx.entry } : {}), offset: ctx.offset });
+          },
         },
-      });
+      );
       let ordinal = -1;
       for await (const { header, body } of reader.entries()) {
         if (failure) throw failure;
@@ -127,7 +134,8 @@ export async function readLayer(source: ImageSource, layer: LayerRef, visitor: L
     }
     throw layerError(e, where, layer);
   }
-  if (rawBytes !== layer.file.size) {    throw convertError('CONVERT_INPUT_CHANGED', `${where}: read ${rawBytes} bytes where ${layer.file.size} were expected`, { entry: layer.file.name });
+  if (rawBytes !== layer.file.size) {
+    throw convertError('CONVERT_INPUT_CHANGED', `${where}: read ${rawBytes} bytes where ${layer.file.size} were expected`, { entry: layer.file.name });
   }
   if (rawHash && layer.digest) {
     const got = rawHash.digest();

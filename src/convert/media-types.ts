@@ -39,7 +39,4 @@ export const ZSTD_LAYER_TYPES: ReadonlySet<string> = new Set([
 ]);
 
 /** Docker's schema 1 manifests, which carry no config: recognised so the message can say so. */
-export const SCHEMA1_TYPES: ReadonlySet<string> = new Set([
-  'application/vnd.docker.distribution.manifest.v1+json',
-  'application/vnd.docker.distribution.manifest.v1+prettyjws',
-]);
+export const SCHEMA1_TYPES: ReadonlySet<string> = new Set(['application/vnd.docker.distribution.manifest.v1+json', 'application/vnd.docker.distribution.manifest.v1+prettyjws']);

@@ -217,7 +217,7 @@ export function diffIdsOf(config: Record<string, unknown>, layerCount: number, f
   }
   const ids = asObject(rootfs, 'config rootfs', file)['diff_ids'];
   const list = ids === null || ids === undefined ? [] : ids;
-  if (!Array.isArray(list)) throw convertError('CONVERT_BAD_JSON', 'the image config\'s rootfs.diff_ids must be a list', { file });
+  if (!Array.isArray(list)) throw convertError('CONVERT_BAD_JSON', "the image config's rootfs.diff_ids must be a list", { file });
   if (list.length !== layerCount) {
     throw convertError('CONVERT_LAYER_COUNT_MISMATCH', `the image config lists ${list.length} diff_ids but the manifest lists ${layerCount} layers`, { file });
   }
@@ -240,16 +240,25 @@ export async function loadOciImage(source: ImageSource, candidate: ImageCandidat
   }
   const configDesc = parseDescriptor(m['config'], `${where} config`, source.path);
   if (!CONFIG_TYPES.has(configDesc.mediaType)) {
-    throw convertError('CONVERT_UNKNOWN_MEDIA_TYPE', `${where}: config media type ${configDesc.mediaType} is not an image config (${[...CONFIG_TYPES].join(' or ')}); the manifest is an artifact, not a container image`, { file: source.path });
+    throw convertError(
+      'CONVERT_UNKNOWN_MEDIA_TYPE',
+      `${where}: config media type ${configDesc.mediaType} is not an image config (${[...CONFIG_TYPES].join(' or ')}); the manifest is an artifact, not a container image`,
+      { file: source.path },
+    );
   }
   const rawLayers = m['layers'] ?? [];
   if (!Array.isArray(rawLayers)) throw convertError('CONVERT_BAD_JSON', `${where}: "layers" must be a list`, { file: source.path });
   const layerDescs = rawLayers.map((l, i) => parseDescriptor(l, `${where} layers[${i}]`, source.path));
   layerDescs.forEach((d, i) => {
     if (ZSTD_LAYER_TYPES.has(d.mediaType)) {
-      throw convertError('CONVERT_ZSTD_UNSUPPORTED', `layer ${i} (${d.digest.text}): zstd layers not supported (Node 20 has no zstd decoder); recompress the image with gzip, for example with skopeo copy --dest-compress-format gzip`, { file: source.path });
+      throw convertError(
+        'CONVERT_ZSTD_UNSUPPORTED',
+        `layer ${i} (${d.digest.text}): zstd layers not supported (Node 20 has no zstd decoder); recompress the image with gzip, for example with skopeo copy --dest-compress-format gzip`,
+        { file: source.path },
+      );
     }
-    if (!LAYER_TYPES.has(d.mediaType)) throw convertError('CONVERT_UNKNOWN_MEDIA_TYPE', `layer ${i} (${d.digest.text}) has media type ${d.mediaType}, which is not a layer type this converter reads`, { file: source.path });
+    if (!LAYER_TYPES.has(d.mediaType))
+      throw convertError('CONVERT_UNKNOWN_MEDIA_TYPE', `layer ${i} (${d.digest.text}) has media type ${d.mediaType}, which is not a layer type this converter reads`, { file: source.path });
   });
   const { value: configValue } = await readJsonBlob(source, configDesc.digest, configDesc.size, 'config', limits);
   const config = asObject(configValue, `config ${configDesc.digest.text}`, source.path);

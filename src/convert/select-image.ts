@@ -60,7 +60,14 @@ export async function selectImage(
   }
   const keys = [...new Set(list.map(label))];
   if (keys.length > 1) {
-    throw convertError('CONVERT_AMBIGUOUS_IMAGE', `the input holds ${keys.length} images; choose one with --image: ${list.map(describe).filter((v, i, a) => a.indexOf(v) === i).join(', ')}`, { file: options.file });
+    throw convertError(
+      'CONVERT_AMBIGUOUS_IMAGE',
+      `the input holds ${keys.length} images; choose one with --image: ${list
+        .map(describe)
+        .filter((v, i, a) => a.indexOf(v) === i)
+        .join(', ')}`,
+      { file: options.file },
+    );
   }
   const withPlatforms: { candidate: ImageCandidate; platform: Platform | undefined }[] = [];
   for (const c of list) withPlatforms.push({ candidate: c, platform: c.platform ?? (list.length > 1 || options.platform ? await platformOf(c) : undefined) });
@@ -71,7 +78,11 @@ export async function selectImage(
     const only = withPlatforms[0]!;
     // A single image is converted whatever the host; only an explicit request is checked.
     if (explicit && only.platform && !platformMatches(only.platform, request)) {
-      const asked = normalizePlatform({ os: request.os ?? only.platform.os, architecture: request.architecture ?? only.platform.architecture, ...(request.variant !== undefined ? { variant: request.variant } : {}) });
+      const asked = normalizePlatform({
+        os: request.os ?? only.platform.os,
+        architecture: request.architecture ?? only.platform.architecture,
+        ...(request.variant !== undefined ? { variant: request.variant } : {}),
+      });
       throw convertError('CONVERT_NO_MATCHING_PLATFORM', `the image is for ${formatPlatform(only.platform)}, not ${formatPlatform(asked)}`, { file: options.file });
     }
     return only.platform ? { candidate: only.candidate, platform: only.platform } : { candidate: only.candidate };
@@ -84,10 +95,16 @@ export async function selectImage(
   const matching = withPlatforms.filter((p) => p.platform !== undefined && platformMatches(p.platform, wanted));
   if (matching.length === 0) {
     const available = withPlatforms.map((p) => (p.platform ? formatPlatform(p.platform) : `unknown (${p.candidate.manifest.digest.text})`));
-    throw convertError('CONVERT_NO_MATCHING_PLATFORM', `no image for ${formatPlatform(normalizePlatform(wanted))}${explicit ? '' : ' (this machine)'}; the index has: ${available.join(', ')}; choose one with --os, --arch and --variant`, { file: options.file });
+    throw convertError(
+      'CONVERT_NO_MATCHING_PLATFORM',
+      `no image for ${formatPlatform(normalizePlatform(wanted))}${explicit ? '' : ' (this machine)'}; the index has: ${available.join(', ')}; choose one with --os, --arch and --variant`,
+      { file: options.file },
+    );
   }
   // Several variants of the architecture: the asked one, else the host's (normalized: arm means v7, arm64 v8).
-  const preferred = normalizePlatform(request.variant !== undefined ? wanted : { ...wanted, ...(options.host.architecture === normalizePlatform(wanted).architecture && options.host.variant ? { variant: options.host.variant } : {}) }).variant;
+  const preferred = normalizePlatform(
+    request.variant !== undefined ? wanted : { ...wanted, ...(options.host.architecture === normalizePlatform(wanted).architecture && options.host.variant ? { variant: options.host.variant } : {}) },
+  ).variant;
   const best = matching.find((p) => normalizePlatform(p.platform!).variant === preferred) ?? matching[0]!;
   return { candidate: best.candidate, platform: best.platform! };
 }

@@ -173,7 +173,11 @@ export class FsTree {
       } else if (next.kind !== 'directory') {
         const at = parts.slice(0, i + 1).join('/');
         const what = next.kind === 'symlink' ? `a symlink to ${JSON.stringify(next.meta.linkname)}` : `a ${next.kind === 'file' ? 'regular file' : next.kind}`;
-        throw convertError('CONVERT_PATH_THROUGH_SYMLINK', `${where}: entry ${JSON.stringify(path)} lies under ${JSON.stringify(at)}, which is ${what} at that point; extracting it would write through it`, { entry: path });
+        throw convertError(
+          'CONVERT_PATH_THROUGH_SYMLINK',
+          `${where}: entry ${JSON.stringify(path)} lies under ${JSON.stringify(at)}, which is ${what} at that point; extracting it would write through it`,
+          { entry: path },
+        );
       }
       node = next;
     }
@@ -230,9 +234,14 @@ export class FsTree {
     const target = linkTargetPath(entry, where);
     const node = this.lookup(target);
     if (node === undefined) {
-      throw convertError('CONVERT_HARDLINK_DANGLING', `${where}: hard link ${JSON.stringify(entry.path)} points to ${JSON.stringify(target)}, which does not exist at that point (never added, or removed by a whiteout)`, { entry: entry.path });
+      throw convertError(
+        'CONVERT_HARDLINK_DANGLING',
+        `${where}: hard link ${JSON.stringify(entry.path)} points to ${JSON.stringify(target)}, which does not exist at that point (never added, or removed by a whiteout)`,
+        { entry: entry.path },
+      );
     }
-    if (node.kind === 'directory') throw convertError('CONVERT_HARDLINK_TO_DIRECTORY', `${where}: hard link ${JSON.stringify(entry.path)} points to the directory ${JSON.stringify(target)}`, { entry: entry.path });
+    if (node.kind === 'directory')
+      throw convertError('CONVERT_HARDLINK_TO_DIRECTORY', `${where}: hard link ${JSON.stringify(entry.path)} points to the directory ${JSON.stringify(target)}`, { entry: entry.path });
     return node;
   }
 }
@@ -244,7 +253,9 @@ export class FsTree {
 export function linkTargetPath(entry: LayerEntry, where: string): string {
   const raw = entry.header.linkname;
   if (raw === '' || /(^|\/)\.\.(\/|$)/.test(raw) || raw.includes('\0')) {
-    throw convertError('CONVERT_HARDLINK_ESCAPE', `${where}: hard link ${JSON.stringify(entry.path)} points to ${JSON.stringify(raw)}, which ${raw === '' ? 'is empty' : 'climbs with ".."'}`, { entry: entry.path });
+    throw convertError('CONVERT_HARDLINK_ESCAPE', `${where}: hard link ${JSON.stringify(entry.path)} points to ${JSON.stringify(raw)}, which ${raw === '' ? 'is empty' : 'climbs with ".."'}`, {
+      entry: entry.path,
+    });
   }
   const c = cleanPath(raw.replace(/^\/+/, ''));
   if (c === '.') throw convertError('CONVERT_HARDLINK_ESCAPE', `${where}: hard link ${JSON.stringify(entry.path)} points to the layer root`, { entry: entry.path });
@@ -268,7 +279,10 @@ export function applyLayer(tree: FsTree, entries: readonly LayerEntry[], layer: 
   for (const e of entries) {
     const w = classifyWhiteout(e.path);
     if (w === undefined) continue;
-    if (w.kind === 'escape') throw convertError('CONVERT_WHITEOUT_ESCAPE', `${where}: whiteout ${JSON.stringify(e.path)} names ${JSON.stringify(w.target)}, which would delete its own directory or reach above it`, { entry: e.path });
+    if (w.kind === 'escape')
+      throw convertError('CONVERT_WHITEOUT_ESCAPE', `${where}: whiteout ${JSON.stringify(e.path)} names ${JSON.stringify(w.target)}, which would delete its own directory or reach above it`, {
+        entry: e.path,
+      });
     if (w.kind === 'opaque') deleted = tree.clear(w.dir) || deleted;
     else if (w.kind === 'whiteout') deleted = tree.remove(w.target) || deleted;
   }
@@ -283,7 +297,11 @@ export function applyLayer(tree: FsTree, entries: readonly LayerEntry[], layer: 
       if (own) {
         const mine = own.lookup(linkTargetPath(e, where));
         if (mine === undefined || mine.implicit) {
-          throw convertError('CONVERT_HARDLINK_ACROSS_LAYERS', `${where}: hard link ${JSON.stringify(e.path)} points to ${JSON.stringify(e.header.linkname)} in a lower layer; one layer ACI cannot hold it (convert without --layered)`, { entry: e.path });
+          throw convertError(
+            'CONVERT_HARDLINK_ACROSS_LAYERS',
+            `${where}: hard link ${JSON.stringify(e.path)} points to ${JSON.stringify(e.header.linkname)} in a lower layer; one layer ACI cannot hold it (convert without --layered)`,
+            { entry: e.path },
+          );
         }
         own.put(e, layer, 'link', where, mine);
       }

@@ -82,7 +82,13 @@ export function parseAppString(text: string, options?: ValidateOptions): Result<
   });
   const name = checkACIdentifier(nameText, '/name', ctx);
   if (versionFromColon?.includes('/')) {
-    report(ctx, 'DISCOVERY_APP_PORT_IN_NAME', pointer('labels', 'version'), `${quote(text)} is read as name ${quote(nameText)} with version ${quote(versionFromColon)}; a port cannot be part of an app name (use the port option)`, { version: versionFromColon });
+    report(
+      ctx,
+      'DISCOVERY_APP_PORT_IN_NAME',
+      pointer('labels', 'version'),
+      `${quote(text)} is read as name ${quote(nameText)} with version ${quote(versionFromColon)}; a port cannot be part of an app name (use the port option)`,
+      { version: versionFromColon },
+    );
   }
   return toResult({ name: (name ?? nameText) as ACIdentifier, labels }, ctx.issues, options);
 }
@@ -126,7 +132,12 @@ function checkDiscoveryApp(value: unknown, ctx: CheckContext): DiscoveryApp | un
  * same app as long as no value holds `,` or `:` (the format has no escaping, as in Go).
  */
 export function formatAppString(app: DiscoveryApp): string {
-  return app.name + Object.entries(app.labels).map(([k, v]) => `,${k}=${v}`).join('');
+  return (
+    app.name +
+    Object.entries(app.labels)
+      .map(([k, v]) => `,${k}=${v}`)
+      .join('')
+  );
 }
 
 /**

@@ -5,9 +5,7 @@ import { pointer } from '../issues/json-pointer.js';
 import { DISCOVERY_CODES } from './codes.js';
 
 /** Credentials for one host: HTTP Basic (user and password) or a Bearer token. */
-export type HostCredentials =
-  | { readonly type: 'basic'; readonly user: string; readonly password: string }
-  | { readonly type: 'bearer'; readonly token: string };
+export type HostCredentials = { readonly type: 'basic'; readonly user: string; readonly password: string } | { readonly type: 'bearer'; readonly token: string };
 
 /**
  * Credentials by host: keys are `host` or `host:port`, lower case (`example.com`, `registry.example.com:8443`).
@@ -78,10 +76,11 @@ function readRktEntry(v: Record<string, unknown>, path: string, config: Record<s
   const c = creds as Record<string, unknown>;
   const type = v['type'] === 'oauth' ? 'bearer' : v['type'];
   const cred = checkCredentials({ ...c, type }, `${path}/credentials`, issues);
-  if (Array.isArray(domains)) domains.forEach((d, i) => {
-    if (typeof d !== 'string') issues.push(issue(`${path}/domains/${i}`, 'a domain must be a string'));
-    else addHost(config, d, cred, `${path}/domains/${i}`, issues);
-  });
+  if (Array.isArray(domains))
+    domains.forEach((d, i) => {
+      if (typeof d !== 'string') issues.push(issue(`${path}/domains/${i}`, 'a domain must be a string'));
+      else addHost(config, d, cred, `${path}/domains/${i}`, issues);
+    });
 }
 
 /**

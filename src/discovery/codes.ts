@@ -13,7 +13,11 @@ export const DISCOVERY_CODES = {
   DISCOVERY_APP_MULTIPLE_COLONS: { severity: 'error', summary: 'An app string has more than one colon.', spec: 'D-AP-1' },
   DISCOVERY_APP_LABEL_WITHOUT_VALUE: { severity: 'error', summary: 'A comma-separated part of an app string has no `=` (expected LABEL=VALUE).', spec: 'D-AP-1 T-CL-1' },
   DISCOVERY_APP_DUPLICATE_LABEL: { severity: 'error', summary: 'An app string gives a label twice (for example `:1.0` and `,version=2.0`), or names a label `name`.', spec: 'D-AP-1' },
-  DISCOVERY_APP_PORT_IN_NAME: { severity: 'warning', summary: 'The version read from an app string contains `/`, as in `example.com:8080/app`: the text after the colon became the version, not a port (use the port option).', spec: 'D-AP-2' },
+  DISCOVERY_APP_PORT_IN_NAME: {
+    severity: 'warning',
+    summary: 'The version read from an app string contains `/`, as in `example.com:8080/app`: the text after the colon became the version, not a port (use the port option).',
+    spec: 'D-AP-2',
+  },
   DISCOVERY_APP_WRONG_TYPE: { severity: 'error', summary: 'An app value is not an object with a string `name` and string label values.', spec: 'D-AP-1' },
 
   // The trace of the walk: one code per failed or skipped attempt.
@@ -38,7 +42,11 @@ export const DISCOVERY_CODES = {
   DISCOVERY_INSECURE_PAGE: { severity: 'warning', summary: 'The URLs were read from a page fetched over plain http, which anyone on the network could have changed.', spec: 'D-HT-2' },
 
   // Auth configuration (`parseAuthConfig`, `actool discover --auth-config`).
-  DISCOVERY_AUTH_CONFIG_INVALID: { severity: 'error', summary: 'An authentication configuration is not valid: unknown type, missing user, password or token, or a malformed host.', spec: 'D-HT-5 D-SP-2' },
+  DISCOVERY_AUTH_CONFIG_INVALID: {
+    severity: 'error',
+    summary: 'An authentication configuration is not valid: unknown type, missing user, password or token, or a malformed host.',
+    spec: 'D-HT-5 D-SP-2',
+  },
 
   // Manifest against the app used for discovery (`checkManifestMatchesApp`).
   DISCOVERY_MANIFEST_NAME_MISMATCH: { severity: 'error', summary: 'The name in the image manifest differs from the name used for discovery.', spec: 'D-SP-1' },
@@ -49,7 +57,7 @@ export const DISCOVERY_CODES = {
   DISCOVERY_OPTION_NEEDS_FETCH: { severity: 'error', summary: 'Insecure TLS was asked for without a fetch that skips certificate checks (pass createInsecureFetch() from appc/node).', spec: 'D-HT-3' },
   DISCOVERY_INVALID_OPTION: { severity: 'error', summary: 'A discovery option is out of range (port, time-out, size or redirect limit, prefix mode).' },
   DISCOVERY_INVALID_APP: { severity: 'error', summary: 'discover() was given an app string or object that is not valid; the error carries the issues.', spec: 'D-AP-1' },
-  DISCOVERY_ABORTED: { severity: 'error', summary: 'Discovery was stopped by the caller\'s AbortSignal.' },
+  DISCOVERY_ABORTED: { severity: 'error', summary: "Discovery was stopped by the caller's AbortSignal." },
 } as const satisfies CodeTable;
 
 /** A code of the discovery area. */

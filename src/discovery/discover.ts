@@ -131,7 +131,13 @@ function openSession(input: DiscoveryApp | string, options: DiscoverOptions): Se
   const parsed = typeof input === 'string' ? parseAppString(input) : validateDiscoveryApp(input);
   if (!parsed.ok) {
     const what = typeof input === 'string' ? JSON.stringify(input) : 'the app';
-    throw new AppcError('DISCOVERY_INVALID_APP', `${what} is not a valid app: ${parsed.issues.filter((i) => i.severity === 'error').map((i) => i.message).join('; ')}`);
+    throw new AppcError(
+      'DISCOVERY_INVALID_APP',
+      `${what} is not a valid app: ${parsed.issues
+        .filter((i) => i.severity === 'error')
+        .map((i) => i.message)
+        .join('; ')}`,
+    );
   }
   const port = options.port ?? 0;
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw optionError(`port must be an integer from 1 to 65535 (0 for the default), got ${String(port)}`);
@@ -224,7 +230,8 @@ async function walk<T>(
     }
     if (found.length > 0) {
       at({ outcome: 'ok', detail: `${found.length} ${kind === 'endpoints' ? 'endpoint' : 'public key URL'}${found.length === 1 ? '' : 's'} found` });
-      if (page.plainHttp) issues.push(issue('DISCOVERY_INSECURE_PAGE', `the ${kind === 'endpoints' ? 'ACI endpoints' : 'public keys'} come from ${page.url}, fetched over plain http`, { url: page.url }));
+      if (page.plainHttp)
+        issues.push(issue('DISCOVERY_INSECURE_PAGE', `the ${kind === 'endpoints' ? 'ACI endpoints' : 'public keys'} come from ${page.url}, fetched over plain http`, { url: page.url }));
       return { found, from: page.url, attempts, issues };
     }
     at({ outcome: 'no-tags', code: 'DISCOVERY_NO_TAGS', detail: `no usable ${tagName} tag for ${name} on this page${prefix === prefixes.at(-1) ? '' : '; trying the parent path'}` });

@@ -156,9 +156,10 @@ function startUrl(url: string, settings: Settings): URL {
     throw new HttpGetError('HTTP_INVALID_URL', { url, failedUrl: url, detail: `${JSON.stringify(url)} is not a valid URL`, hops: [], cause: e });
   }
   if (parsed.protocol === 'https:' || (parsed.protocol === 'http:' && settings.allowHttp)) return parsed;
-  const detail = parsed.protocol === 'http:'
-    ? 'refusing a plain http URL: anyone on the network could change what it returns (allow insecure http to use it)'
-    : `refusing a ${parsed.protocol} URL: only https (and http when allowed) can be downloaded`;
+  const detail =
+    parsed.protocol === 'http:'
+      ? 'refusing a plain http URL: anyone on the network could change what it returns (allow insecure http to use it)'
+      : `refusing a ${parsed.protocol} URL: only https (and http when allowed) can be downloaded`;
   throw new HttpGetError('HTTP_INSECURE_URL', { url, failedUrl: url, detail, hops: [] });
 }
 
@@ -329,7 +330,11 @@ function answerOf(res: Response, c: AnswerContext): HttpResponse {
           const elapsed = Date.now() - windowStart;
           if (elapsed >= idleTimeoutMs) {
             if (windowBytes < (minBytesPerSecond * elapsed) / 1000) {
-              throw c.fail('HTTP_IDLE_TIMEOUT', `the server sent only ${windowBytes} bytes in ${elapsed} ms, less than ${minBytesPerSecond} bytes/s (option minBytesPerSecond, checked over each idle time-out); ${received} bytes received`, res.status);
+              throw c.fail(
+                'HTTP_IDLE_TIMEOUT',
+                `the server sent only ${windowBytes} bytes in ${elapsed} ms, less than ${minBytesPerSecond} bytes/s (option minBytesPerSecond, checked over each idle time-out); ${received} bytes received`,
+                res.status,
+              );
             }
             windowStart += elapsed;
             windowBytes = 0;

@@ -10,7 +10,18 @@ export type { ACIEndpoint, EndpointRender } from './template.js';
 export { parseAuthConfig, authorizationHeader, credentialsFor, normalizeHostKey } from './auth.js';
 export type { AuthConfig, HostCredentials } from './auth.js';
 export { discoveryUrl } from './fetch-page.js';
-export { httpGet, httpStatusError, isHttpGetError, HttpGetError, describeNetworkError, DEFAULT_MAX_DOWNLOAD_BYTES, DEFAULT_DOWNLOAD_TIMEOUT_MS, DEFAULT_IDLE_TIMEOUT_MS, DEFAULT_MIN_BYTES_PER_SECOND, DEFAULT_HTTP_MAX_REDIRECTS } from './http-get.js';
+export {
+  httpGet,
+  httpStatusError,
+  isHttpGetError,
+  HttpGetError,
+  describeNetworkError,
+  DEFAULT_MAX_DOWNLOAD_BYTES,
+  DEFAULT_DOWNLOAD_TIMEOUT_MS,
+  DEFAULT_IDLE_TIMEOUT_MS,
+  DEFAULT_MIN_BYTES_PER_SECOND,
+  DEFAULT_HTTP_MAX_REDIRECTS,
+} from './http-get.js';
 export type { HttpGetOptions, HttpResponse, HttpHop, HttpGetErrorDetails } from './http-get.js';
 export { HTTP_CODES } from './http-codes.js';
 export type { HttpCode } from './http-codes.js';

@@ -41,19 +41,33 @@ const issue = (code: DiscoveryCode, path: string, message: string, params: Reado
 export function checkManifestMatchesApp(manifest: ManifestIdentity, app: DiscoveryApp, options: ManifestMatchOptions = {}): Issue[] {
   const issues: Issue[] = [];
   if (manifest.name !== app.name) {
-    issues.push(issue('DISCOVERY_MANIFEST_NAME_MISMATCH', '/name', `the image manifest is named ${JSON.stringify(manifest.name)}, but ${JSON.stringify(app.name)} was discovered`, { expected: app.name, actual: String(manifest.name) }));
+    issues.push(
+      issue('DISCOVERY_MANIFEST_NAME_MISMATCH', '/name', `the image manifest is named ${JSON.stringify(manifest.name)}, but ${JSON.stringify(app.name)} was discovered`, {
+        expected: app.name,
+        actual: String(manifest.name),
+      }),
+    );
   }
   const labels = manifest.labels ?? [];
   for (const [key, want] of Object.entries(app.labels)) {
     if (key === 'version' && want === DEFAULT_VERSION && options.requireLatest !== true) continue;
     const index = labels.findIndex((l) => l.name === key);
     if (index < 0) {
-      issues.push(issue('DISCOVERY_MANIFEST_LABEL_MISSING', '/labels', `label ${key}=${JSON.stringify(want)} was used for discovery, but the image manifest has no ${key} label`, { label: key, expected: want }));
+      issues.push(
+        issue('DISCOVERY_MANIFEST_LABEL_MISSING', '/labels', `label ${key}=${JSON.stringify(want)} was used for discovery, but the image manifest has no ${key} label`, { label: key, expected: want }),
+      );
       continue;
     }
     const got = labels[index]!.value;
     if (got !== want) {
-      issues.push(issue('DISCOVERY_MANIFEST_LABEL_MISMATCH', pointer('labels', index, 'value'), `label ${key} is ${JSON.stringify(got)} in the image manifest, but ${JSON.stringify(want)} was used for discovery`, { label: key, expected: want, actual: got }));
+      issues.push(
+        issue(
+          'DISCOVERY_MANIFEST_LABEL_MISMATCH',
+          pointer('labels', index, 'value'),
+          `label ${key} is ${JSON.stringify(got)} in the image manifest, but ${JSON.stringify(want)} was used for discovery`,
+          { label: key, expected: want, actual: got },
+        ),
+      );
     }
   }
   return options.strict ? promoteWarnings(issues) : issues;

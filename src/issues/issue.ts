@@ -25,9 +25,7 @@ export interface Issue {
 }
 
 /** The outcome of a validation: a typed value plus warnings, or the issues that make it invalid. */
-export type Result<T> =
-  | { readonly ok: true; readonly value: T; readonly warnings: readonly Issue[] }
-  | { readonly ok: false; readonly issues: readonly Issue[]; readonly partial?: unknown };
+export type Result<T> = { readonly ok: true; readonly value: T; readonly warnings: readonly Issue[] } | { readonly ok: false; readonly issues: readonly Issue[]; readonly partial?: unknown };
 
 /** Options every validator accepts. */
 export interface ValidateOptions {

@@ -240,7 +240,7 @@ export async function fetchImage(app: FetchApp, endpoint: FetchEndpoint, options
     return await fetchChecked(app, endpoint, options);
   } catch (e) {
     if (options.signal?.aborted && !(isAppcError(e) && e.code === 'HTTP_ABORTED')) {
-      throw new AppcError('HTTP_ABORTED', 'the fetch was stopped by the caller\'s AbortSignal; nothing was written', { url, cause: e });
+      throw new AppcError('HTTP_ABORTED', "the fetch was stopped by the caller's AbortSignal; nothing was written", { url, cause: e });
     }
     throw e;
   }

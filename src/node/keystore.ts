@@ -306,4 +306,3 @@ export function keystoreFromRoot(root: string): Keystore {
   if (existsSync(join(root, 'root.d')) || existsSync(join(root, 'prefix.d'))) return new Keystore({ systemDir: null, localDir: root });
   return new Keystore({ systemDir: join(root, 'system'), localDir: join(root, 'local') });
 }
-

@@ -95,7 +95,15 @@ function isLarge(path: string, minBytes: number): boolean {
  * Validates `indices` on `n` worker threads, one input per message (these are large). Resolves with the
  * indices left to validate in this thread when the pool could not run.
  */
-function runPool(script: URL, indices: readonly number[], n: number, paths: readonly string[], plain: ValidateManyInputOptions, options: ValidateManyOptions, results: PathReport[]): Promise<number[]> {
+function runPool(
+  script: URL,
+  indices: readonly number[],
+  n: number,
+  paths: readonly string[],
+  plain: ValidateManyInputOptions,
+  options: ValidateManyOptions,
+  results: PathReport[],
+): Promise<number[]> {
   let next = 0;
   let done = 0;
   // Set when a worker dies before finishing anything: the rest is then validated in this thread.
@@ -148,7 +156,12 @@ function runPool(script: URL, indices: readonly number[], n: number, paths: read
           }
           // A crashed worker fails its input with a clear issue; a fresh worker takes over the queue.
           if (current !== -1) {
-            const report: PathReport = { file: paths[current]!, type: 'unknown', valid: false, issues: [{ code: 'FILE_UNREADABLE', severity: FILE_CODES.FILE_UNREADABLE.severity, path: '', message: `internal error while validating: ${e.message}` }] };
+            const report: PathReport = {
+              file: paths[current]!,
+              type: 'unknown',
+              valid: false,
+              issues: [{ code: 'FILE_UNREADABLE', severity: FILE_CODES.FILE_UNREADABLE.severity, path: '', message: `internal error while validating: ${e.message}` }],
+            };
             results[current] = report;
             options.onResult?.(current, report);
             if (++done === indices.length) finish();

@@ -146,9 +146,7 @@ export async function validatePath(file: string, options: ValidatePathOptions = 
   }
   const result = validateManifest(text, { ...options, maxBytes: manifestMax });
   const issues = result.ok ? result.warnings : result.issues;
-  return result.kind === undefined
-    ? { file, type, valid: result.ok, issues }
-    : { file, type, kind: result.kind, valid: result.ok, issues };
+  return result.kind === undefined ? { file, type, valid: result.ok, issues } : { file, type, kind: result.kind, valid: result.ok, issues };
 }
 
 /** The source to validate: the file (or its bytes, when read whole), or its decrypted bytes when it is OpenPGP-encrypted. */

@@ -43,12 +43,7 @@ async function checkReadable(path: string): Promise<void> {
  * @example
  * const check = await verifyAciFile('app.aci', undefined, keystoreFromRoot(dir), { name: 'example.com/app' });
  */
-export async function verifyAciFile(
-  imagePath: string,
-  signaturePath: string | undefined,
-  keyring: KeyRing,
-  options: VerifyAciFileOptions = {},
-): Promise<SignatureCheck> {
+export async function verifyAciFile(imagePath: string, signaturePath: string | undefined, keyring: KeyRing, options: VerifyAciFileOptions = {}): Promise<SignatureCheck> {
   await checkReadable(imagePath);
   const sigPath = signaturePath ?? `${imagePath}.asc`;
   const signature = await readSignature(sigPath, signaturePath === undefined);

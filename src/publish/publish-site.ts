@@ -78,7 +78,11 @@ interface SiteKey {
   readonly armored: string;
 }
 
-const exists = (p: string): Promise<boolean> => stat(p).then(() => true, () => false);
+const exists = (p: string): Promise<boolean> =>
+  stat(p).then(
+    () => true,
+    () => false,
+  );
 
 async function digestFile(path: string): Promise<string> {
   const hash = createHash('sha512');
@@ -340,7 +344,13 @@ async function publishLocked(sources: readonly (string | PublishSource)[], root:
     for (const i of all) for (const p of pagePrefixes(i.name, base)) prefixes.add(p);
     const pages = [...prefixes].sort().map((p) => ({ prefix: p, file: pageFile(p, base) }));
     for (const page of pages) {
-      if (page.file !== 'index.html' && (await stat(join(tmp, dirname(page.file))).then((s) => !s.isDirectory(), () => false))) {
+      if (
+        page.file !== 'index.html' &&
+        (await stat(join(tmp, dirname(page.file))).then(
+          (s) => !s.isDirectory(),
+          () => false,
+        ))
+      ) {
         throw new AppcError('PUBLISH_NAME_UNSAFE', `the page for ${page.prefix} would be ${page.file}, but ${dirname(page.file)} is a file on the site`, { file: page.file });
       }
       await writeFresh(join(tmp, page.file), renderPage(page.prefix, base, listed));

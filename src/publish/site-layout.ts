@@ -72,7 +72,7 @@ export function checkPublishable(key: ImageKey, base: SiteBase, label: string): 
   }
   for (const l of TEMPLATE_LABELS) {
     const value = key[l];
-    if (!LABEL_VALUE.test(value) || value === 'latest' && l === 'version') {
+    if (!LABEL_VALUE.test(value) || (value === 'latest' && l === 'version')) {
       throw new AppcError(
         'PUBLISH_UNSAFE_LABEL',
         value === 'latest'

@@ -58,10 +58,7 @@ export async function readSiteState(site: string): Promise<SiteState | undefined
   }
   for (const i of v.images as unknown[]) {
     const im = i as Partial<PublishedImage> | null;
-    const ok =
-      im !== null && typeof im === 'object' &&
-      [im.name, im.version, im.os, im.arch, im.imageId, im.archiveDigest, im.signedBy, im.published].every(isString) &&
-      typeof im.size === 'number';
+    const ok = im !== null && typeof im === 'object' && [im.name, im.version, im.os, im.arch, im.imageId, im.archiveDigest, im.signedBy, im.published].every(isString) && typeof im.size === 'number';
     if (!ok) throw damaged(site, `has a malformed image entry: ${JSON.stringify(i)}`);
   }
   if (!(v.pages as unknown[]).every(isString)) throw damaged(site, 'has a malformed page list');

@@ -128,7 +128,10 @@ export class DirStore implements ImageStore {
       await flush(tmp);
       const report = await validateAci(tmp);
       if (!report.ok || report.imageId === undefined || report.manifest === undefined || !report.manifest.ok) {
-        const errors = report.issues.filter((i) => i.severity === 'error').slice(0, 3).map((i) => `${i.entry ? i.entry + ': ' : ''}${i.message} [${i.code}]`);
+        const errors = report.issues
+          .filter((i) => i.severity === 'error')
+          .slice(0, 3)
+          .map((i) => `${i.entry ? i.entry + ': ' : ''}${i.message} [${i.code}]`);
         throw new AppcError('STORE_INVALID_IMAGE', `${file} is not a valid ACI: ${errors.join('; ')}`, { file });
       }
       const id = report.imageId;

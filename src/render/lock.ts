@@ -85,7 +85,11 @@ export async function withLock<T>(dir: string, fn: () => Promise<T>, options: Lo
       }
       if (Date.now() > deadline) {
         const owner = parseOwner(text);
-        throw new AppcError('STORE_LOCKED', `${dir} is locked by ${owner ? `process ${owner.pid} on ${owner.host}` : 'another process'}; try again later (a lock left by a crash on another host must be removed by hand: ${path})`, { file: path });
+        throw new AppcError(
+          'STORE_LOCKED',
+          `${dir} is locked by ${owner ? `process ${owner.pid} on ${owner.host}` : 'another process'}; try again later (a lock left by a crash on another host must be removed by hand: ${path})`,
+          { file: path },
+        );
       }
       await sleep(delay);
       delay = Math.min(delay * 2, 100);

@@ -65,7 +65,13 @@ export interface RenderOptions extends ResolveOptions, AciLimits {
 export async function findImage(store: ImageStore, ref: ImageRef): Promise<StoredImage> {
   const image = typeof ref === 'string' ? await store.get(ref) : await findByNameAndLabels(store, ref.name, ref.labels ?? {});
   if (image === undefined) {
-    const what = typeof ref === 'string' ? ref : ref.name + Object.entries(ref.labels ?? {}).map(([k, v]) => `,${k}=${v}`).join('');
+    const what =
+      typeof ref === 'string'
+        ? ref
+        : ref.name +
+          Object.entries(ref.labels ?? {})
+            .map(([k, v]) => `,${k}=${v}`)
+            .join('');
     throw new AppcError('RENDER_IMAGE_NOT_FOUND', `no image ${what} in the store`);
   }
   return image;
@@ -275,7 +281,11 @@ export async function writeRendered(store: ImageStore, rendered: RenderedImage, 
       }
       total?.next();
       if (options.verifyImageIds !== false && imageId !== image.id) {
-        throw new AppcError('RENDER_HASH_MISMATCH', `image ${image.manifest.name} hashes to ${imageId ?? '(unreadable)'}, not ${image.id} (it changed after it was rendered); nothing was written`, typeof source === 'string' ? { file: source } : {});
+        throw new AppcError(
+          'RENDER_HASH_MISMATCH',
+          `image ${image.manifest.name} hashes to ${imageId ?? '(unreadable)'}, not ${image.id} (it changed after it was rendered); nothing was written`,
+          typeof source === 'string' ? { file: source } : {},
+        );
       }
     }
     await writer.finish();

@@ -94,7 +94,9 @@ function labelsOf(dep: Dependency): Record<string, string> {
 }
 
 function labelText(labels: Readonly<Record<string, string>>): string {
-  return Object.entries(labels).map(([k, v]) => `,${k}=${v}`).join('');
+  return Object.entries(labels)
+    .map(([k, v]) => `,${k}=${v}`)
+    .join('');
 }
 
 function warning(code: 'RENDER_DEPENDENCY_LABEL_MISMATCH' | 'RENDER_SIZE_MISMATCH', message: string, params: Readonly<Record<string, string | number>>): Issue {
@@ -129,7 +131,9 @@ async function findDependency(store: ImageStore, dep: Dependency, chain: readonl
   }
   // A size above 2^53-1 is a bigint (uint64 kept exactly): compare as bigints.
   if (dep.size !== undefined && dep.size !== 0 && BigInt(dep.size) !== BigInt(image.size)) {
-    warnings.push(warning('RENDER_SIZE_MISMATCH', `dependency ${dep.imageName} of ${chainText(chain)} is ${image.size} bytes; the manifest says ${dep.size}`, { expected: dep.size.toString(), got: image.size }));
+    warnings.push(
+      warning('RENDER_SIZE_MISMATCH', `dependency ${dep.imageName} of ${chainText(chain)} is ${image.size} bytes; the manifest says ${dep.size}`, { expected: dep.size.toString(), got: image.size }),
+    );
   }
   return image;
 }

@@ -53,7 +53,13 @@ export class MemoryStore implements ImageStore {
   }
 
   async get(id: string): Promise<StoredImage | undefined> {
-    return this.#images.get(id)?.image ?? matchPrefix([...this.#images.values()].map((v) => v.image), id);
+    return (
+      this.#images.get(id)?.image ??
+      matchPrefix(
+        [...this.#images.values()].map((v) => v.image),
+        id,
+      )
+    );
   }
 
   async find(name: string, labels: Readonly<Record<string, string>>): Promise<readonly StoredImage[]> {

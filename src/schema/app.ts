@@ -8,16 +8,7 @@ import { MANIFEST_CODES } from './manifest-codes.js';
 import { reportDuplicateMountPoints } from './types/mount-point.js';
 import { reportDuplicatePorts } from './types/port.js';
 import type { EnvironmentVariable, EventHandler, Exec, Isolator, MountPoint, Port } from './internal/type-checkers.js';
-import {
-  checkAppIsolators,
-  checkEnvironment,
-  checkEventHandlers,
-  checkExec,
-  checkMountPoint,
-  checkPort,
-  checkUserAnnotations,
-  checkUserLabels,
-} from './internal/type-checkers.js';
+import { checkAppIsolators, checkEnvironment, checkEventHandlers, checkExec, checkMountPoint, checkPort, checkUserAnnotations, checkUserLabels } from './internal/type-checkers.js';
 
 /** The app an image runs, with the canonical field order of the Go reference. */
 export interface App {
@@ -35,14 +26,9 @@ export interface App {
   readonly userLabels?: Readonly<Record<string, string>>;
 }
 
-const FIELDS = [
-  'exec', 'eventHandlers', 'user', 'group', 'supplementaryGIDs', 'workingDirectory', 'environment',
-  'mountPoints', 'ports', 'isolators', 'userAnnotations', 'userLabels',
-] as const;
+const FIELDS = ['exec', 'eventHandlers', 'user', 'group', 'supplementaryGIDs', 'workingDirectory', 'environment', 'mountPoints', 'ports', 'isolators', 'userAnnotations', 'userLabels'] as const;
 
 const report = reporter(MANIFEST_CODES);
-
-
 
 /**
  * Checks an App object. `null` and a missing app are "no app" (returns undefined without issues);
@@ -54,7 +40,7 @@ export function checkApp(value: unknown, path: string, ctx: CheckContext): App |
   const f = readFields(obj, FIELDS, path, ctx, ['userAnnotations', 'userLabels'], ['user', 'group', 'workingDirectory']);
   const at = (name: (typeof FIELDS)[number]): string => fieldPointer(obj, name, path);
 
-  const exec = f.exec === undefined || f.exec === null ? null : checkExec(f.exec, at('exec'), ctx) ?? null;
+  const exec = f.exec === undefined || f.exec === null ? null : (checkExec(f.exec, at('exec'), ctx) ?? null);
   const eventHandlers = f.eventHandlers === undefined ? undefined : checkEventHandlers(f.eventHandlers, at('eventHandlers'), ctx);
   const user = checkString(f.user, at('user'), ctx, '');
   const group = checkString(f.group, at('group'), ctx, '');

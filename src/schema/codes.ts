@@ -10,7 +10,11 @@ export const JSON_CODES = {
   JSON_NOT_OBJECT: { severity: 'error', summary: 'The document is valid JSON but not an object.', spec: 'M-KD-1' },
   JSON_TOO_DEEP: { severity: 'error', summary: 'Arrays and objects are nested deeper than the limit (option maxDepth).' },
   JSON_TOO_LARGE: { severity: 'error', summary: 'The document is larger than the limit (option maxBytes).' },
-  JSON_DUPLICATE_KEY: { severity: 'warning', summary: 'An object repeats a key; the last value wins. As in Go, an earlier value is still decoded, so a wrong type or a value its own AC type refuses is an error.', spec: 'G-3' },
+  JSON_DUPLICATE_KEY: {
+    severity: 'warning',
+    summary: 'An object repeats a key; the last value wins. As in Go, an earlier value is still decoded, so a wrong type or a value its own AC type refuses is an error.',
+    spec: 'G-3',
+  },
   JSON_KEY_CASE: { severity: 'warning', summary: 'A key matches a field only when case is ignored (Go accepts it; the canonical spelling is expected).', spec: 'G-1' },
   JSON_WRONG_TYPE: { severity: 'error', summary: 'A value has the wrong JSON type (for example a string where a list is expected).', spec: 'G-5' },
   JSON_NOT_INTEGER: { severity: 'error', summary: 'A number that must be an integer has a fraction or exponent.', spec: 'G-5' },

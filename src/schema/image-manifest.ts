@@ -102,7 +102,11 @@ export function checkImageManifest(value: unknown, path: string, ctx: CheckConte
   const dependencies = f.dependencies === undefined || f.dependencies === null ? undefined : checkDependencies(f.dependencies, at('dependencies'), ctx);
   const pathWhitelist = f.pathWhitelist === undefined ? undefined : checkPathWhitelist(f.pathWhitelist, at('pathWhitelist'), ctx);
 
-  const m: Record<string, unknown> = { acKind: acKind ?? (typeof f.acKind === 'string' ? f.acKind : ''), acVersion: acVersion ?? (typeof f.acVersion === 'string' ? f.acVersion : ''), name: name ?? (typeof f.name === 'string' ? f.name : '') };
+  const m: Record<string, unknown> = {
+    acKind: acKind ?? (typeof f.acKind === 'string' ? f.acKind : ''),
+    acVersion: acVersion ?? (typeof f.acVersion === 'string' ? f.acVersion : ''),
+    name: name ?? (typeof f.name === 'string' ? f.name : ''),
+  };
   if (labels?.length) m['labels'] = labels;
   if (app !== undefined) m['app'] = app;
   if (annotations?.length) m['annotations'] = annotations;
@@ -134,4 +138,3 @@ export function validateImageManifest(value: unknown, options?: SchemaValidateOp
   const { typed, issues } = checkDocument(value, IMAGE_MANIFEST_KIND, options);
   return finish(typed, issues, value, options, lastDitchImage);
 }
-

@@ -79,6 +79,13 @@ export interface StringifyOptions {
 export function stringifyManifest(manifest: Manifest, options: StringifyOptions = {}): string {
   // Like Go's MarshalJSON, validate first; the checked value is also the canonical one.
   const result = validateManifest(manifest);
-  if (!result.ok) throw new AppcValidationError(`cannot serialize an invalid manifest: ${result.issues.filter((i) => i.severity === 'error').map((i) => `${i.path} ${i.message}`).join('; ')}`, result.issues);
+  if (!result.ok)
+    throw new AppcValidationError(
+      `cannot serialize an invalid manifest: ${result.issues
+        .filter((i) => i.severity === 'error')
+        .map((i) => `${i.path} ${i.message}`)
+        .join('; ')}`,
+      result.issues,
+    );
   return goJsonStringify(result.value, options.pretty ? 4 : undefined);
 }

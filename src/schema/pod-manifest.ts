@@ -75,7 +75,6 @@ const IMAGE_FIELDS = ['name', 'id', 'labels'] as const;
 const MOUNT_FIELDS = ['volume', 'path', 'appVolume'] as const;
 const report = reporter(MANIFEST_CODES);
 
-
 function checkMount(value: unknown, path: string, ctx: CheckContext): Mount | undefined {
   const obj = checkObject(value, path, ctx);
   if (obj === undefined) return undefined;
@@ -132,7 +131,14 @@ function checkRuntimeApp(value: unknown, path: string, ctx: CheckContext): Runti
   return ra as unknown as RuntimeApp;
 }
 
-function reportDuplicates(names: readonly (string | undefined)[], path: string, field: string, ctx: CheckContext, code: 'POD_DUPLICATE_APP' | 'POD_DUPLICATE_VOLUME' | 'POD_DUPLICATE_EXPOSED_PORT', what: string): void {
+function reportDuplicates(
+  names: readonly (string | undefined)[],
+  path: string,
+  field: string,
+  ctx: CheckContext,
+  code: 'POD_DUPLICATE_APP' | 'POD_DUPLICATE_VOLUME' | 'POD_DUPLICATE_EXPOSED_PORT',
+  what: string,
+): void {
   const seen = new Set<string>();
   names.forEach((n, i) => {
     if (n === undefined) return;
@@ -179,7 +185,15 @@ export function checkPodManifest(value: unknown, path: string, ctx: CheckContext
   const isolators = f.isolators === undefined || f.isolators === null ? undefined : checkPodIsolators(f.isolators, at('isolators'), ctx);
   const annotations = f.annotations === undefined || f.annotations === null ? undefined : checkAnnotations(f.annotations, at('annotations'), ctx, { nameKind: 'name' });
   const ports = checkList(f.ports, at('ports'), ctx, checkExposedPort);
-  if (ports) reportDuplicates(ports.map((p) => p.name), at('ports'), 'name', ctx, 'POD_DUPLICATE_EXPOSED_PORT', 'exposed port');
+  if (ports)
+    reportDuplicates(
+      ports.map((p) => p.name),
+      at('ports'),
+      'name',
+      ctx,
+      'POD_DUPLICATE_EXPOSED_PORT',
+      'exposed port',
+    );
   const userAnnotations = f.userAnnotations === undefined ? undefined : checkUserAnnotations(f.userAnnotations, at('userAnnotations'), ctx);
   const userLabels = f.userLabels === undefined ? undefined : checkUserLabels(f.userLabels, at('userLabels'), ctx);
 
@@ -188,7 +202,10 @@ export function checkPodManifest(value: unknown, path: string, ctx: CheckContext
   for (const [i, app] of (apps ?? []).entries()) {
     for (const [j, m] of (app.mounts ?? []).entries()) {
       // An inline appVolume is used instead of finding the pod volume by name (pods.md).
-      if (m.volume !== undefined && m.appVolume === undefined && !defined.has(m.volume)) report(ctx, 'POD_MOUNT_UNKNOWN_VOLUME', childPointer(at('apps'), i, 'mounts', j, 'volume'), `mount refers to volume ${JSON.stringify(m.volume)}, which the pod does not define`, { volume: m.volume });
+      if (m.volume !== undefined && m.appVolume === undefined && !defined.has(m.volume))
+        report(ctx, 'POD_MOUNT_UNKNOWN_VOLUME', childPointer(at('apps'), i, 'mounts', j, 'volume'), `mount refers to volume ${JSON.stringify(m.volume)}, which the pod does not define`, {
+          volume: m.volume,
+        });
     }
   }
 

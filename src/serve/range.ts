@@ -1,10 +1,7 @@
 /** HTTP byte ranges (RFC 9110 §14): one range is served as 206, several or none as the whole file. */
 
 /** The outcome of reading a Range header against a file size. */
-export type RangeChoice =
-  | { readonly kind: 'full' }
-  | { readonly kind: 'partial'; readonly start: number; readonly end: number }
-  | { readonly kind: 'unsatisfiable' };
+export type RangeChoice = { readonly kind: 'full' } | { readonly kind: 'partial'; readonly start: number; readonly end: number } | { readonly kind: 'unsatisfiable' };
 
 /**
  * Reads `Range: bytes=A-B`, `bytes=A-` or `bytes=-N`. A header in another unit, a malformed one, or a

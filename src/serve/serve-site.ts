@@ -158,7 +158,9 @@ export async function serveSite(root: string, options: ServeSiteOptions = {}): P
       if (log !== undefined) {
         const who = req.socket.remoteAddress ?? '-';
         const size = res.getHeader('content-length') ?? '-';
-        log(`${who} - - [${clfDate(new Date(started))}] "${req.method} ${req.url} HTTP/${req.httpVersion}" ${res.statusCode} ${String(req.method === 'HEAD' ? 0 : size)} ${Date.now() - started}ms${res.writableFinished ? '' : ' (aborted)'}`);
+        log(
+          `${who} - - [${clfDate(new Date(started))}] "${req.method} ${req.url} HTTP/${req.httpVersion}" ${res.statusCode} ${String(req.method === 'HEAD' ? 0 : size)} ${Date.now() - started}ms${res.writableFinished ? '' : ' (aborted)'}`,
+        );
       }
       if (closing && inFlight === 0) idle?.();
     });

@@ -17,7 +17,11 @@ export const SIGNATURE_CODES = {
   SIGNATURE_KEY_REVOKED: { severity: 'error', summary: 'The signing key (or its signing subkey) has been revoked.', spec: 'S-4' },
   SIGNATURE_KEY_INVALID: { severity: 'error', summary: 'The trusted key cannot make valid signatures (no valid self-signature, not a signing key, or a rejected algorithm).', spec: 'S-4' },
   SIGNATURE_MISMATCH: { severity: 'error', summary: 'The signature does not match the bytes of the image: the image was changed, truncated, or the signature belongs to another file.', spec: 'S-1' },
-  SIGNATURE_INVALID: { severity: 'error', summary: 'The signature is from a trusted key but is not acceptable (rejected hash algorithm, signature expired, made before the key existed).', spec: 'S-1' },
+  SIGNATURE_INVALID: {
+    severity: 'error',
+    summary: 'The signature is from a trusted key but is not acceptable (rejected hash algorithm, signature expired, made before the key existed).',
+    spec: 'S-1',
+  },
   // Thrown: keys.
   KEY_MALFORMED: { severity: 'error', summary: 'A key file or download is not an OpenPGP public key (or key bundle).', spec: 'S-4' },
   // Thrown: keystore.
@@ -25,7 +29,12 @@ export const SIGNATURE_CODES = {
   KEYSTORE_BAD_FILE: { severity: 'error', summary: 'A file in the keystore is unreadable, not named by a fingerprint, or does not hold one OpenPGP public key.', spec: 'S-4' },
   KEYSTORE_FINGERPRINT_MISMATCH: { severity: 'error', summary: 'A keystore file holds a key whose fingerprint differs from the file name.', spec: 'S-4' },
   KEYSTORE_KEY_NOT_FOUND: { severity: 'error', summary: 'The fingerprint to remove is not in the keystore.', spec: 'S-4' },
-  KEYSTORE_CONFLICT: { severity: 'error', summary: 'A key cannot be stored because the rkt layout already uses its path for something else: prefix X/<fingerprint> is a directory where the key file of prefix X would go, or the other way round.', spec: 'S-4' },
+  KEYSTORE_CONFLICT: {
+    severity: 'error',
+    summary:
+      'A key cannot be stored because the rkt layout already uses its path for something else: prefix X/<fingerprint> is a directory where the key file of prefix X would go, or the other way round.',
+    spec: 'S-4',
+  },
   KEYSTORE_BAD_FINGERPRINT: { severity: 'error', summary: 'A fingerprint argument is not 40 (v4) or 64 (v6) hexadecimal digits.', spec: 'S-4' },
   // Thrown: trust (adding keys from discovery or URLs).
   TRUST_NO_PUBKEYS: { severity: 'error', summary: 'Discovery found no ac-discovery-pubkeys URL for the prefix.', spec: 'spec/discovery.md#discovery-url S-4' },

@@ -129,10 +129,7 @@ export async function decryptAci(source: ByteInput, options: DecryptOptions = {}
   const seipd = binaryHead === undefined ? undefined : findSeipd(binaryHead);
   let message;
   try {
-    message =
-      kind === 'armored'
-        ? await openpgp.readMessage({ armoredMessage: stringStream(decodeText(all)) })
-        : await openpgp.readMessage({ binaryMessage: toWebStream(all) });
+    message = kind === 'armored' ? await openpgp.readMessage({ armoredMessage: stringStream(decodeText(all)) }) : await openpgp.readMessage({ binaryMessage: toWebStream(all) });
   } catch (e) {
     throw new AppcError('ENCRYPTION_CORRUPT', `${label} is not a readable OpenPGP message: ${openpgpReason(e)}`, { cause: e });
   }

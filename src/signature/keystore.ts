@@ -62,11 +62,7 @@ export interface RemovedKey {
  */
 export function validatePrefix(prefix: string): string {
   const r = validateACIdentifier(prefix);
-  const reason = !r.ok
-    ? r.issues[0]?.message ?? 'not an ACIdentifier'
-    : prefix.split('/').some((s) => s === '' || s === '.' || s === '..')
-      ? 'it has an empty, "." or ".." path segment'
-      : undefined;
+  const reason = !r.ok ? (r.issues[0]?.message ?? 'not an ACIdentifier') : prefix.split('/').some((s) => s === '' || s === '.' || s === '..') ? 'it has an empty, "." or ".." path segment' : undefined;
   if (reason !== undefined) {
     throw new AppcError('KEYSTORE_BAD_PREFIX', `${JSON.stringify(prefix)} is not a valid image name prefix: ${reason}`);
   }

@@ -172,10 +172,7 @@ export async function signAci(image: ByteInput, key: SigningKey | Uint8Array | s
   // 'error' event would crash the process. The stream keeps the error, and the first pull rethrows it.
   const emitter = image as { once?: unknown; on?: (event: string, fn: (e: unknown) => void) => unknown };
   if (typeof emitter.on === 'function') emitter.on('error', () => undefined);
-  const signer =
-    typeof key === 'string' || key instanceof Uint8Array
-      ? await readSigningKey(key, options.passphrase === undefined ? {} : { passphrase: options.passphrase })
-      : key;
+  const signer = typeof key === 'string' || key instanceof Uint8Array ? await readSigningKey(key, options.passphrase === undefined ? {} : { passphrase: options.passphrase }) : key;
   const openpgp = await loadOpenpgp();
   const date = options.date ?? new Date();
   let signingKeyId: string;

@@ -71,10 +71,7 @@ function hex(bytes: Uint8Array): string {
 }
 
 /** Reads a detached signature; returns issues instead of throwing. @internal */
-export async function readDetachedSignature(
-  input: SignatureInput,
-  label: string,
-): Promise<{ signature: Signature; armored: boolean } | { issue: Issue }> {
+export async function readDetachedSignature(input: SignatureInput, label: string): Promise<{ signature: Signature; armored: boolean } | { issue: Issue }> {
   const openpgp = await loadOpenpgp();
   const armored = typeof input === 'string' || looksArmored(input);
   try {
@@ -139,9 +136,7 @@ function classifyKeyProblem(e: unknown): SignatureCode {
 }
 
 function trustHint(name: string | undefined): string {
-  return name === undefined
-    ? 'give the image name (actool verify --name=NAME), or trust the key for every image: actool trust --root KEYFILE'
-    : `actool trust --prefix=${name} KEYFILE`;
+  return name === undefined ? 'give the image name (actool verify --name=NAME), or trust the key for every image: actool trust --root KEYFILE' : `actool trust --prefix=${name} KEYFILE`;
 }
 
 /**
@@ -160,12 +155,7 @@ function trustHint(name: string | undefined): string {
  * const check = await verifyAci(createReadStream('app.aci'), readFileSync('app.aci.asc'), keystore, { name: 'example.com/app' });
  * if (check.ok) console.log('signed by', check.fingerprint, check.userIds);
  */
-export async function verifyAci(
-  image: ByteInput,
-  signature: SignatureInput | undefined | null,
-  keyring: KeyRing,
-  options: VerifyAciOptions = {},
-): Promise<SignatureCheck> {
+export async function verifyAci(image: ByteInput, signature: SignatureInput | undefined | null, keyring: KeyRing, options: VerifyAciOptions = {}): Promise<SignatureCheck> {
   const prepared = await prepareVerifyAci(signature, keyring, options);
   return prepared.ready ? prepared.verify(image) : prepared.check;
 }
@@ -190,11 +180,7 @@ export type PreparedVerification =
  * Checks everything about a signature that does not need the image (see {@link PreparedVerification}).
  * @throws AppcError when the key ring cannot be read.
  */
-export async function prepareVerifyAci(
-  signature: SignatureInput | undefined | null,
-  keyring: KeyRing,
-  options: VerifyAciOptions = {},
-): Promise<PreparedVerification> {
+export async function prepareVerifyAci(signature: SignatureInput | undefined | null, keyring: KeyRing, options: VerifyAciOptions = {}): Promise<PreparedVerification> {
   const no = (check: SignatureCheck): PreparedVerification => ({ ready: false, check });
   const imageLabel = options.imageLabel ?? 'the image';
   const sigLabel = options.signatureLabel ?? 'the signature';
@@ -237,27 +223,30 @@ export async function prepareVerifyAci(
       const fp = elsewhere[0]!.trusted.fingerprint;
       const scopes = [...new Set(elsewhere.map((t) => formatScope(t.trusted.prefix)))].join(', ');
       const forName = name === undefined ? 'no image name was given, so only root keys count' : `not for ${name}`;
-      return no(fail(
-        [
-          issue(
-            'SIGNATURE_KEY_NOT_TRUSTED_FOR_PREFIX',
-            `${sigLabel} was made by key ${fp} (${elsewhere[0]!.key.getUserIDs().join(', ') || 'no user ID'}), which is trusted for ${scopes} but ${forName}; to trust it for this image run: ${trustHint(name)}`,
-            { fingerprint: fp, ...(name === undefined ? {} : { name }) },
-          ),
-        ],
-        { keyId: issuer.keyId.toHex(), fingerprint: fp },
-      ));
-    }
-    return no(fail(
-      [
-        issue(
-          'SIGNATURE_UNKNOWN_SIGNER',
-          `${sigLabel} was made by ${who(first)}, which is not in the keystore; if you trust that key, get it from its owner and run: ${trustHint(name)}`,
-          { keyId: first.keyId.toHex(), ...(first.fingerprint === undefined ? {} : { fingerprint: first.fingerprint }) },
+      return no(
+        fail(
+          [
+            issue(
+              'SIGNATURE_KEY_NOT_TRUSTED_FOR_PREFIX',
+              `${sigLabel} was made by key ${fp} (${elsewhere[0]!.key.getUserIDs().join(', ') || 'no user ID'}), which is trusted for ${scopes} but ${forName}; to trust it for this image run: ${trustHint(name)}`,
+              { fingerprint: fp, ...(name === undefined ? {} : { name }) },
+            ),
+          ],
+          { keyId: issuer.keyId.toHex(), fingerprint: fp },
         ),
-      ],
-      signerOf(first),
-    ));
+      );
+    }
+    return no(
+      fail(
+        [
+          issue('SIGNATURE_UNKNOWN_SIGNER', `${sigLabel} was made by ${who(first)}, which is not in the keystore; if you trust that key, get it from its owner and run: ${trustHint(name)}`, {
+            keyId: first.keyId.toHex(),
+            ...(first.fingerprint === undefined ? {} : { fingerprint: first.fingerprint }),
+          }),
+        ],
+        signerOf(first),
+      ),
+    );
   }
 
   const { issuer, entry } = match;
@@ -297,7 +286,11 @@ export async function prepareVerifyAci(
         const reason = openpgpReason(e);
         if (/digest did not match|signature did not match|verification failed/i.test(reason)) {
           return fail(
-            [issue('SIGNATURE_MISMATCH', `${sigLabel} from ${keyName} does not match the bytes of ${imageLabel}: it was modified or truncated, or the signature is for another file`, { fingerprint: fp })],
+            [
+              issue('SIGNATURE_MISMATCH', `${sigLabel} from ${keyName} does not match the bytes of ${imageLabel}: it was modified or truncated, or the signature is for another file`, {
+                fingerprint: fp,
+              }),
+            ],
             signer,
           );
         }

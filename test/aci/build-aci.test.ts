@@ -26,7 +26,21 @@ describe('buildAci (A-AW-*, A-TH-*, A-BD-*)', () => {
     const file = out();
     const r = await buildAci(lay, file);
     const list = await names(file);
-    assert.deepEqual(list, ['rootfs', 'rootfs/a', 'rootfs/a/deep', 'rootfs/a/deep/big', 'rootfs/a/f', 'rootfs/a-b', 'rootfs/abs-link', 'rootfs/b', 'rootfs/b/exe', 'rootfs/link', 'rootfs/z_hard', `rootfs/\u00e9t\u00e9-${'n'.repeat(110)}`, 'manifest']);
+    assert.deepEqual(list, [
+      'rootfs',
+      'rootfs/a',
+      'rootfs/a/deep',
+      'rootfs/a/deep/big',
+      'rootfs/a/f',
+      'rootfs/a-b',
+      'rootfs/abs-link',
+      'rootfs/b',
+      'rootfs/b/exe',
+      'rootfs/link',
+      'rootfs/z_hard',
+      `rootfs/\u00e9t\u00e9-${'n'.repeat(110)}`,
+      'manifest',
+    ]);
     assert.equal(r.entryCount, list.length);
     assert.equal(r.compression, 'gzip');
   });
@@ -115,7 +129,10 @@ describe('buildAci (A-AW-*, A-TH-*, A-BD-*)', () => {
     const file = join(tmp, 'bad.aci');
     await assert.rejects(buildAci(bad, file), (e: { code: string; issues: { code: string }[] }) => e.code === 'ACI_LAYOUT_INVALID' && e.issues[0]?.code === 'ACI_EXTRA_TOPLEVEL');
     assert.equal(existsSync(file), false);
-    assert.deepEqual(readdirSync(tmp).filter((f) => f.includes('.tmp-')), []);
+    assert.deepEqual(
+      readdirSync(tmp).filter((f) => f.includes('.tmp-')),
+      [],
+    );
   });
 
   it('a file that shrinks while it is archived fails the build (ACI_FILE_CHANGED) and leaves no output', async () => {
@@ -133,7 +150,10 @@ describe('buildAci (A-AW-*, A-TH-*, A-BD-*)', () => {
     };
     await assert.rejects(buildAci(lay2, file, { onProgress }), { code: 'ACI_FILE_CHANGED', entry: 'rootfs/b-small' });
     assert.equal(existsSync(file), false);
-    assert.deepEqual(readdirSync(tmp).filter((f) => f.includes('.tmp-')), []);
+    assert.deepEqual(
+      readdirSync(tmp).filter((f) => f.includes('.tmp-')),
+      [],
+    );
   });
 
   it('writes a plain tar with compression none, readable by tar-stream and GNU tar', async () => {

@@ -95,7 +95,16 @@ for (const tool of ['bzip2', 'xz'] as const) {
     }
 
     it(`damaged ${tool} streams are errors with either decoder`, { timeout: 300_000 }, async () => {
-      const tar = Buffer.concat([header('manifest', 'file', manifestBody.length), manifestBody, new Uint8Array(padding(manifestBody.length)), header('rootfs', 'directory'), header('rootfs/r', 'file', 300_000), randomBytes(300_000), new Uint8Array(padding(300_000)), END_OF_ARCHIVE]);
+      const tar = Buffer.concat([
+        header('manifest', 'file', manifestBody.length),
+        manifestBody,
+        new Uint8Array(padding(manifestBody.length)),
+        header('rootfs', 'directory'),
+        header('rootfs/r', 'file', 300_000),
+        randomBytes(300_000),
+        new Uint8Array(padding(300_000)),
+        END_OF_ARCHIVE,
+      ]);
       const ok = compress(tool, tar);
       const corrupt = Buffer.from(ok);
       corrupt.writeUInt8(corrupt.readUInt8(corrupt.length >> 1) ^ 0x55, corrupt.length >> 1);
@@ -114,7 +123,11 @@ for (const tool of ['bzip2', 'xz'] as const) {
         for (const decoder of DECODERS) {
           const v = await validateInChild(file, decoder);
           assert.equal(v.ok, c.ok, `${c.name} (${decoder}): ${v.codes.join(', ')}`);
-          if (!c.ok) assert.ok(v.codes.some((code) => c.codes.includes(code)), `${c.name} (${decoder}): ${v.codes.join(', ')}`);
+          if (!c.ok)
+            assert.ok(
+              v.codes.some((code) => c.codes.includes(code)),
+              `${c.name} (${decoder}): ${v.codes.join(', ')}`,
+            );
         }
       }
     });

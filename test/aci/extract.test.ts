@@ -59,22 +59,36 @@ describe('extractAci', () => {
 
   it('skips FIFOs with a warning', async () => {
     const r = await extractAci(fixturePath('aci', 'gnu-tar-gzip.aci'), dest());
-    assert.deepEqual(r.skipped.map((i) => [i.code, i.entry]), [['ACI_UNSUPPORTED_ENTRY', 'rootfs/fifo']]);
+    assert.deepEqual(
+      r.skipped.map((i) => [i.code, i.entry]),
+      [['ACI_UNSUPPORTED_ENTRY', 'rootfs/fifo']],
+    );
   });
 
   it('skips a hard link whose target was skipped (a FIFO) instead of failing', async () => {
     const r = await extractAci(aci([rootfs, { ...base, name: 'rootfs/p', type: 'fifo' }, { ...base, name: 'rootfs/p2', type: 'link', linkname: 'rootfs/p' }, manifest]), dest());
-    assert.deepEqual(r.skipped.map((i) => i.entry), ['rootfs/p', 'rootfs/p2']);
+    assert.deepEqual(
+      r.skipped.map((i) => i.entry),
+      ['rootfs/p', 'rootfs/p2'],
+    );
   });
 
   // Extract = validate: the refusal is validateAci's issue, and nothing lands (no target, no temporary directory).
   const refusals: [string, string, (TarEntryInput & { data?: string })[]][] = [
     ['a .. path', 'ACI_PATH_TRAVERSAL', [rootfs, { ...base, name: 'rootfs/../../evil', type: 'file', data: 'x' }]],
     ['an absolute path', 'ACI_ABSOLUTE_PATH', [rootfs, { ...base, name: '/tmp/evil', type: 'file', data: 'x' }]],
-    ['a write through a symlink from the archive', 'ACI_PARENT_NOT_DIR', [rootfs, { ...base, name: 'rootfs/up', type: 'symlink', linkname: '/tmp' }, { ...base, name: 'rootfs/up/evil', type: 'file', data: 'x' }]],
+    [
+      'a write through a symlink from the archive',
+      'ACI_PARENT_NOT_DIR',
+      [rootfs, { ...base, name: 'rootfs/up', type: 'symlink', linkname: '/tmp' }, { ...base, name: 'rootfs/up/evil', type: 'file', data: 'x' }],
+    ],
     ['a hard link to a path outside', 'ACI_HARDLINK_OUTSIDE', [rootfs, { ...base, name: 'rootfs/h', type: 'link', linkname: '../../etc/passwd' }]],
     ['a hard link to an absolute path', 'ACI_HARDLINK_OUTSIDE', [rootfs, { ...base, name: 'rootfs/h', type: 'link', linkname: '/etc/passwd' }]],
-    ['a hard link through a symlink', 'ACI_HARDLINK_DANGLING', [rootfs, { ...base, name: 'rootfs/up', type: 'symlink', linkname: '/etc' }, { ...base, name: 'rootfs/h', type: 'link', linkname: 'rootfs/up/passwd' }]],
+    [
+      'a hard link through a symlink',
+      'ACI_HARDLINK_DANGLING',
+      [rootfs, { ...base, name: 'rootfs/up', type: 'symlink', linkname: '/etc' }, { ...base, name: 'rootfs/h', type: 'link', linkname: 'rootfs/up/passwd' }],
+    ],
     ['a dangling hard link', 'ACI_HARDLINK_DANGLING', [rootfs, { ...base, name: 'rootfs/h', type: 'link', linkname: 'rootfs/none' }]],
     ['a second manifest named through rootfs/..', 'ACI_PATH_TRAVERSAL', [rootfs, manifest, { ...base, name: 'rootfs/../manifest', type: 'file', data: '{}' }]],
     ['a rootfs that is a symlink', 'ACI_ROOTFS_NOT_DIR', [{ ...base, name: 'rootfs', type: 'symlink', linkname: '/' }]],
@@ -89,7 +103,10 @@ describe('extractAci', () => {
       assert.equal(report.issues.find((i) => i.severity === 'error')?.code, code);
       await assert.rejects(extractAci(archive, d), { code });
       assert.equal(existsSync(d), false);
-      assert.deepEqual(readdirSync(tmp).filter((f) => f.includes('.partial-')), []);
+      assert.deepEqual(
+        readdirSync(tmp).filter((f) => f.includes('.partial-')),
+        [],
+      );
       assert.equal(existsSync(join(tmp, 'evil')), false);
       assert.equal(existsSync('/tmp/evil'), false);
     });
@@ -99,7 +116,10 @@ describe('extractAci', () => {
     const archive = aci([rootfs, { ...base, name: 'rootfs/up', type: 'symlink', linkname: '../../..' }, manifest]);
     const d = dest();
     const r = await extractAci(archive, d);
-    assert.deepEqual(r.warnings.map((i) => i.code), ['ACI_SYMLINK_ESCAPES']);
+    assert.deepEqual(
+      r.warnings.map((i) => i.code),
+      ['ACI_SYMLINK_ESCAPES'],
+    );
     assert.equal(readlinkSync(join(d, 'rootfs', 'up')), '../../..');
     const d2 = dest();
     await assert.rejects(extractAci(archive, d2, { strict: true }), { code: 'ACI_SYMLINK_ESCAPES' });
@@ -120,8 +140,29 @@ describe('extractAci', () => {
     mkdirSync(join(d, 'rootfs'), { recursive: true });
     symlinkSync(tmp, join(d, 'rootfs', 'pre'));
     const writer = await new EntryWriter(d).open();
-    const header = { ...base, name: 'rootfs/pre/evil3', linkname: '', type: 'file', typeflag: '0', size: 1, declaredSize: 1, uname: '', gname: '', devmajor: 0, devminor: 0, utf8: true, offset: 0, dataOffset: 512 } as const;
-    const entry = { header, path: 'rootfs/pre/evil3', body: (async function* () { yield Buffer.from('x'); })() };
+    const header = {
+      ...base,
+      name: 'rootfs/pre/evil3',
+      linkname: '',
+      type: 'file',
+      typeflag: '0',
+      size: 1,
+      declaredSize: 1,
+      uname: '',
+      gname: '',
+      devmajor: 0,
+      devminor: 0,
+      utf8: true,
+      offset: 0,
+      dataOffset: 512,
+    } as const;
+    const entry = {
+      header,
+      path: 'rootfs/pre/evil3',
+      body: (async function* () {
+        yield Buffer.from('x');
+      })(),
+    };
     await assert.rejects(writer.write(entry, 'rootfs/pre/evil3'), { code: 'ACI_UNSAFE_ENTRY' });
     assert.equal(existsSync(join(tmp, 'evil3')), false);
   });
@@ -144,13 +185,21 @@ describe('extractAci', () => {
     ]);
     const kept = dest();
     await extractAci(archive, kept, { owners: 'preserve' });
-    for (const [name, mode] of [['suid', 0o4755], ['sgid', 0o2755], ['sdir', 0o2775]] as const) {
+    for (const [name, mode] of [
+      ['suid', 0o4755],
+      ['sgid', 0o2755],
+      ['sdir', 0o2775],
+    ] as const) {
       const st = statSync(join(kept, 'rootfs', name));
       assert.deepEqual([st.uid, st.gid, st.mode & 0o7777], [1234, 5678, mode], name);
     }
     const mine = dest();
     await extractAci(archive, mine, { owners: 'current' });
-    for (const [name, mode] of [['suid', 0o755], ['sgid', 0o755], ['sdir', 0o775]] as const) {
+    for (const [name, mode] of [
+      ['suid', 0o755],
+      ['sgid', 0o755],
+      ['sdir', 0o775],
+    ] as const) {
       const st = statSync(join(mine, 'rootfs', name));
       assert.deepEqual([st.uid, st.gid, st.mode & 0o7777], [process.getuid!(), process.getgid!(), mode], name);
     }
@@ -158,7 +207,16 @@ describe('extractAci', () => {
 
   it('restores an mtime before 1970 (a Date, not a negative number that Node reads as now)', async () => {
     const d = dest();
-    await extractAci(aci([rootfs, { ...base, name: 'rootfs/old', type: 'file', data: 'x', mtime: -86_400 * 365 }, { ...base, name: 'rootfs/oldlink', type: 'symlink', linkname: 'old', mtime: -1 }, { ...base, name: 'rootfs/olddir', type: 'directory', mtime: -1000, mode: 0o755 }, manifest]), d);
+    await extractAci(
+      aci([
+        rootfs,
+        { ...base, name: 'rootfs/old', type: 'file', data: 'x', mtime: -86_400 * 365 },
+        { ...base, name: 'rootfs/oldlink', type: 'symlink', linkname: 'old', mtime: -1 },
+        { ...base, name: 'rootfs/olddir', type: 'directory', mtime: -1000, mode: 0o755 },
+        manifest,
+      ]),
+      d,
+    );
     assert.equal(statSync(join(d, 'rootfs', 'old')).mtimeMs, -86_400 * 365 * 1000);
     assert.equal(lstatSync(join(d, 'rootfs', 'oldlink')).mtimeMs, -1000);
     assert.equal(statSync(join(d, 'rootfs', 'olddir')).mtimeMs, -1_000_000);

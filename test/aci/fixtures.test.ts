@@ -12,7 +12,9 @@ interface Expected {
 }
 
 const dir = fixturePath('aci');
-const names = readdirSync(dir).filter((f) => f.endsWith('.aci')).sort();
+const names = readdirSync(dir)
+  .filter((f) => f.endsWith('.aci'))
+  .sort();
 
 /** sha512 of the decompressed file, by the system tools (the spec's own recipe, A-ID-1). */
 function systemImageId(path: string, compression: string): string {
@@ -36,7 +38,9 @@ describe('ACI fixtures (fixtures/aci, made by test/tools/make-aci-fixtures.mjs)'
         assert.ok(idx !== -1, `expected ${e.code}${e.entry ? ' at ' + e.entry : ''}, got ${JSON.stringify(got)}`);
         got.splice(idx, 1);
       }
-      const errors = expected.some((e) => ['ACI_SYMLINK_ESCAPES', 'ACI_NAME_NOT_UTF8', 'ACI_UNUSUAL_TYPE', 'ACI_SPARSE_ENTRY', 'TAR_NO_END', 'TAR_HEADER_ONLY_SIZE', 'ACI_UNCLEAN_PATH'].includes(e.code) === false);
+      const errors = expected.some(
+        (e) => ['ACI_SYMLINK_ESCAPES', 'ACI_NAME_NOT_UTF8', 'ACI_UNUSUAL_TYPE', 'ACI_SPARSE_ENTRY', 'TAR_NO_END', 'TAR_HEADER_ONLY_SIZE', 'ACI_UNCLEAN_PATH'].includes(e.code) === false,
+      );
       assert.equal(r.ok, !errors);
       for (const i of r.issues) {
         // Every archive issue can be located: an entry or an offset, except the end-of-walk and format checks.
@@ -70,7 +74,12 @@ describe('ACI fixtures (fixtures/aci, made by test/tools/make-aci-fixtures.mjs)'
   });
 
   it('A-CD-2 reports the compression and the entry count', async () => {
-    for (const [name, compression] of [['gnu-tar-gzip.aci', 'gzip'], ['gnu-tar-bzip2.aci', 'bzip2'], ['gnu-tar-xz.aci', 'xz'], ['gnu-tar-plain.aci', 'none']] as const) {
+    for (const [name, compression] of [
+      ['gnu-tar-gzip.aci', 'gzip'],
+      ['gnu-tar-bzip2.aci', 'bzip2'],
+      ['gnu-tar-xz.aci', 'xz'],
+      ['gnu-tar-plain.aci', 'none'],
+    ] as const) {
       const r = await validateAci(`${dir}/${name}`);
       assert.equal(r.compression, compression);
       assert.equal(r.entryCount, 14);

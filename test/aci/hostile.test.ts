@@ -14,7 +14,9 @@ import { COMMANDS, verdictsOf, type Verdicts } from '../support/verdicts.js';
 
 const dir = fixturePath('aci');
 const table = JSON.parse(readFileSync(`${dir}/verdicts.json`, 'utf8')) as { commands: string[]; rows: Record<string, { default: string; strict: string }> };
-const names = readdirSync(dir).filter((f) => f.endsWith('.aci')).sort();
+const names = readdirSync(dir)
+  .filter((f) => f.endsWith('.aci'))
+  .sort();
 /** Codes of the manifest's content (JSON and schema), which render and patch-manifest report their own way. */
 const isManifestCode = (code: string): boolean => code !== 'ok' && !/^(ACI_|TAR_)/.test(code);
 const END_CHECKS = new Set(['ACI_MISSING_ROOTFS', 'ACI_MISSING_MANIFEST']);

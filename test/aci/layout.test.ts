@@ -24,7 +24,7 @@ function layout(name: string, files: Record<string, string | { symlink: string }
 const codes = (r: { issues: readonly { code: string }[] }): string[] => r.issues.map((i) => i.code);
 
 describe('validateLayout (A-VA-5)', () => {
-  it('A-VA-5 accepts Go\'s test layout: a decoy rootfs/manifest and a nested rootfs are ignored', async () => {
+  it("A-VA-5 accepts Go's test layout: a decoy rootfs/manifest and a nested rootfs are ignored", async () => {
     const dir = layout('go', { manifest: TEST_MANIFEST, 'rootfs/manifest': 'malformedManifest', 'rootfs/dir/rootfs': { dir: true } });
     const r = await validateLayout(dir);
     assert.deepEqual(codes(r), []);
@@ -42,7 +42,10 @@ describe('validateLayout (A-VA-5)', () => {
 
   it('A-LY-1 rejects extra top-level names (rootfsx included) and a rootfs symlink', async () => {
     const r = await validateLayout(layout('extra', { manifest: TEST_MANIFEST, rootfs: { symlink: '/' }, rootfsx: 'x', etc: { dir: true } }));
-    assert.deepEqual(codes(r).sort(), ['ACI_EXTRA_TOPLEVEL', 'ACI_EXTRA_TOPLEVEL', 'ACI_MISSING_ROOTFS', 'ACI_ROOTFS_NOT_DIR'].filter((c) => c !== 'ACI_MISSING_ROOTFS'));
+    assert.deepEqual(
+      codes(r).sort(),
+      ['ACI_EXTRA_TOPLEVEL', 'ACI_EXTRA_TOPLEVEL', 'ACI_MISSING_ROOTFS', 'ACI_ROOTFS_NOT_DIR'].filter((c) => c !== 'ACI_MISSING_ROOTFS'),
+    );
     assert.equal(r.ok, false);
   });
 

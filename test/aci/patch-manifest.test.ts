@@ -23,7 +23,9 @@ const base = (() => {
   return r.value;
 })();
 const withApp = (() => {
-  const r = parseImageManifest('{"acKind":"ImageManifest","acVersion":"0.8.11","name":"example.com/app","app":{"exec":["/a"],"user":"0","group":"0","isolators":[{"name":"os/linux/capabilities-remove-set","value":{"set":["CAP_MKNOD"]}}]}}');
+  const r = parseImageManifest(
+    '{"acKind":"ImageManifest","acVersion":"0.8.11","name":"example.com/app","app":{"exec":["/a"],"user":"0","group":"0","isolators":[{"name":"os/linux/capabilities-remove-set","value":{"set":["CAP_MKNOD"]}}]}}',
+  );
   assert.ok(r.ok);
   return r.value;
 })();
@@ -59,9 +61,15 @@ describe('applyManifestPatch (actool patch-manifest flags, checklist §7)', () =
     assert.equal(r.value.name, 'example.com/new');
     assert.deepEqual(app.exec, ['/bin/app', '--debug']);
     assert.deepEqual(app.supplementaryGIDs, [1, 2]);
-    assert.deepEqual(app.mountPoints?.map((m) => m.name), ['work', 'data']);
+    assert.deepEqual(
+      app.mountPoints?.map((m) => m.name),
+      ['work', 'data'],
+    );
     assert.equal(app.ports?.[0]?.port, 8080);
-    assert.deepEqual(app.isolators?.map((i) => i.name), ['os/linux/capabilities-retain-set', 'os/linux/seccomp-remove-set', 'resource/memory', 'os/linux/no-new-privileges']);
+    assert.deepEqual(
+      app.isolators?.map((i) => i.name),
+      ['os/linux/capabilities-retain-set', 'os/linux/seccomp-remove-set', 'resource/memory', 'os/linux/no-new-privileges'],
+    );
   });
 
   it('--capability and --revoke-capability replace both capability isolators', () => {
@@ -137,12 +145,18 @@ describe('patchManifest (archives)', () => {
     await patchManifest(file, undefined, { name: 'example.com/replaced' }, { replace: true });
     const m = await readAciManifest(file);
     assert.equal(m.manifest.ok && m.manifest.value.name, 'example.com/replaced');
-    assert.deepEqual(readdirSync(tmp).filter((f) => f.includes('.tmp-')), []);
+    assert.deepEqual(
+      readdirSync(tmp).filter((f) => f.includes('.tmp-')),
+      [],
+    );
   });
 
   it('refuses an invalid patch, a missing manifest, an invalid original manifest, an existing output; leaves nothing', async () => {
     const file = out();
-    await assert.rejects(patchManifest(fixturePath('aci', 'minimal.aci'), file, { user: '0' }), (e: { code: string; issues: { code: string }[] }) => e.code === 'ACI_PATCH_INVALID' && e.issues[0]?.code === 'ACI_PATCH_NO_APP');
+    await assert.rejects(
+      patchManifest(fixturePath('aci', 'minimal.aci'), file, { user: '0' }),
+      (e: { code: string; issues: { code: string }[] }) => e.code === 'ACI_PATCH_INVALID' && e.issues[0]?.code === 'ACI_PATCH_NO_APP',
+    );
     await assert.rejects(patchManifest(fixturePath('aci', 'missing-manifest.aci'), file, { name: 'a.com/b' }), { code: 'ACI_MISSING_MANIFEST' });
     await assert.rejects(patchManifest(fixturePath('aci', 'invalid-manifest.aci'), file, { name: 'a.com/b' }), { code: 'ACI_PATCH_INVALID' });
     await assert.rejects(patchManifest(fixturePath('aci', 'truncated-gzip.aci'), file, { name: 'a.com/b' }), { code: 'ACI_TRUNCATED' });
@@ -153,7 +167,10 @@ describe('patchManifest (archives)', () => {
     // --manifest may replace an invalid original manifest.
     await patchManifest(fixturePath('aci', 'invalid-manifest.aci'), file, { manifest: '{"acKind":"ImageManifest","acVersion":"0.8.11","name":"a.com/b"}' }, { overwrite: true });
     assert.deepEqual((await validateAci(file)).issues, []);
-    assert.deepEqual(readdirSync(tmp).filter((f) => f.includes('.tmp-')), []);
+    assert.deepEqual(
+      readdirSync(tmp).filter((f) => f.includes('.tmp-')),
+      [],
+    );
   });
 });
 

@@ -14,7 +14,10 @@ import { fixturePath } from '../support/paths.js';
 
 const seeds = ['gnu-tar-gzip.aci', 'gnu-tar-bzip2.aci', 'gnu-tar-xz.aci', 'pax-long-names.aci', 'sparse-gnu.aci', 'hardlink-ok.aci'].map((n) => new Uint8Array(readFileSync(fixturePath('aci', n))));
 // Mutations of the uncompressed tar reach the tar parser; mutations of compressed bytes mostly test the decoders.
-const tars = seeds.slice(0, 1).concat(seeds.slice(3)).map((s) => new Uint8Array(gunzipSync(s)));
+const tars = seeds
+  .slice(0, 1)
+  .concat(seeds.slice(3))
+  .map((s) => new Uint8Array(gunzipSync(s)));
 
 function assertReport(r: AciReport): void {
   assert.equal(typeof r.ok, 'boolean');
@@ -92,7 +95,10 @@ describe('ACI properties: mutated archives only ever give reports', () => {
           }
           assert.equal(code, report.issues.find((i) => i.severity === 'error')?.code ?? 'ok');
           if (code !== 'ok') assert.equal(existsSync(dir), false);
-          assert.deepEqual(readdirSync(tmp).filter((f) => f.includes('.partial-')), []);
+          assert.deepEqual(
+            readdirSync(tmp).filter((f) => f.includes('.partial-')),
+            [],
+          );
         }),
         { numRuns: 80 },
       );

@@ -15,7 +15,14 @@ const fx = (name: string): string => fixturePath('aci', name);
 /** Go's aci/file_test newTestACI: a gzip tar holding only a manifest, named with or without "./". */
 function goTestAci(dotSlash: boolean): Buffer {
   const body = Buffer.from(GO_MANIFEST);
-  return gzipSync(Buffer.concat([encodeTarHeader({ name: dotSlash ? './manifest' : 'manifest', type: 'file', mode: 0o644, uid: 0, gid: 0, mtime: 0, size: body.length }), body, new Uint8Array(padding(body.length)), END_OF_ARCHIVE]));
+  return gzipSync(
+    Buffer.concat([
+      encodeTarHeader({ name: dotSlash ? './manifest' : 'manifest', type: 'file', mode: 0o644, uid: 0, gid: 0, mtime: 0, size: body.length }),
+      body,
+      new Uint8Array(padding(body.length)),
+      END_OF_ARCHIVE,
+    ]),
+  );
 }
 
 describe('readAciManifest (A-CD-4, Go ManifestFromImage)', () => {
@@ -71,9 +78,13 @@ describe('archive sources', () => {
     ['bytes', () => new Uint8Array(bytes)],
     ['a Node stream', () => createReadStream(path, { highWaterMark: 37 })],
     ['a web ReadableStream', () => Readable.toWeb(createReadStream(path))],
-    ['an async iterable of small chunks', () => (async function* () {
-      for (let i = 0; i < bytes.length; i += 5) yield bytes.subarray(i, i + 5);
-    })()],
+    [
+      'an async iterable of small chunks',
+      () =>
+        (async function* () {
+          for (let i = 0; i < bytes.length; i += 5) yield bytes.subarray(i, i + 5);
+        })(),
+    ],
   ];
   for (const [name, make] of sources) {
     it(`validates from ${name}`, async () => {
@@ -110,9 +121,12 @@ describe('readAciEntries', () => {
       { code: 'ACI_TRUNCATED', entry: 'rootfs/a' },
     );
     assert.deepEqual(seen, ['rootfs', 'rootfs/a']);
-    await assert.rejects((async () => {
-      for await (const e of readAciEntries(fx('trailing-data-in-tar.aci'))) void e;
-    })(), { code: 'ACI_TRAILING_DATA' });
+    await assert.rejects(
+      (async () => {
+        for await (const e of readAciEntries(fx('trailing-data-in-tar.aci'))) void e;
+      })(),
+      { code: 'ACI_TRAILING_DATA' },
+    );
   });
   it('keeps raw headers when asked (PAX blocks included)', async () => {
     for await (const e of readAciEntries(fx('pax-path.aci'), { keepRawHeaders: true })) {
@@ -125,17 +139,26 @@ describe('readAciEntries', () => {
 describe('limits', () => {
   it('maxEntries, maxTotalBytes, maxPathBytes, maxPaxBytes are options with clear issues', async () => {
     const entries = await validateAci(fx('gnu-tar-gzip.aci'), { maxEntries: 5 });
-    assert.deepEqual(entries.issues.map((i) => [i.code, i.params?.['limit']]), [['ACI_LIMIT_EXCEEDED', 'maxEntries']]);
+    assert.deepEqual(
+      entries.issues.map((i) => [i.code, i.params?.['limit']]),
+      [['ACI_LIMIT_EXCEEDED', 'maxEntries']],
+    );
     assert.equal(entries.imageId !== undefined, true);
     const total = await validateAci(fx('gnu-tar-gzip.aci'), { maxTotalBytes: 4096 });
-    assert.deepEqual(total.issues.map((i) => [i.code, i.params?.['limit']]), [['ACI_LIMIT_EXCEEDED', 'maxTotalBytes']]);
+    assert.deepEqual(
+      total.issues.map((i) => [i.code, i.params?.['limit']]),
+      [['ACI_LIMIT_EXCEEDED', 'maxTotalBytes']],
+    );
     assert.equal(total.imageId, undefined);
     const path = await validateAci(fx('pax-long-names.aci'), { maxPathBytes: 100 });
     assert.ok(path.issues.every((i) => i.code === 'ACI_LIMIT_EXCEEDED' && i.params?.['limit'] === 'maxPathBytes'));
     const pax = await validateAci(fx('pax-path.aci'), { maxPaxBytes: 50 });
     assert.ok(pax.issues.some((i) => i.params?.['limit'] === 'maxPaxBytes'));
     const man = await validateAci(fx('minimal.aci'), { maxManifestBytes: 20 });
-    assert.deepEqual(man.issues.map((i) => [i.code, i.entry, i.params?.['limit']]), [['ACI_LIMIT_EXCEEDED', 'manifest', 'maxManifestBytes']]);
+    assert.deepEqual(
+      man.issues.map((i) => [i.code, i.entry, i.params?.['limit']]),
+      [['ACI_LIMIT_EXCEEDED', 'manifest', 'maxManifestBytes']],
+    );
   });
   it('a decompression bomb stops at maxTotalBytes without growing memory', async () => {
     const bomb = gzipSync(Buffer.alloc(64 << 20));

@@ -11,7 +11,48 @@ const MANIFEST = '{"acKind":"ImageManifest","acVersion":"0.8.11","name":"example
 
 /** A deterministic text block: words from a small vocabulary, so it compresses like source code or docs. */
 function textBlock(size, seed) {
-  const words = ['the', 'image', 'manifest', 'rootfs', 'container', 'function', 'return', 'const', 'value', 'error', 'archive', 'layer', 'build', 'static', 'binary', 'config', 'network', 'volume', 'mount', 'port', '{', '}', '(', ')', ';', '\n', '\t', '=', 'if', 'else', 'for', 'while', 'import', 'export', 'string', 'number', '0x1f8b', '42', 'usr/lib', 'etc/hosts'];
+  const words = [
+    'the',
+    'image',
+    'manifest',
+    'rootfs',
+    'container',
+    'function',
+    'return',
+    'const',
+    'value',
+    'error',
+    'archive',
+    'layer',
+    'build',
+    'static',
+    'binary',
+    'config',
+    'network',
+    'volume',
+    'mount',
+    'port',
+    '{',
+    '}',
+    '(',
+    ')',
+    ';',
+    '\n',
+    '\t',
+    '=',
+    'if',
+    'else',
+    'for',
+    'while',
+    'import',
+    'export',
+    'string',
+    'number',
+    '0x1f8b',
+    '42',
+    'usr/lib',
+    'etc/hosts',
+  ];
   const out = Buffer.alloc(size);
   let x = seed >>> 0 || 1;
   let o = 0;
@@ -37,11 +78,11 @@ function binaryBlock(size, seed) {
     x >>>= 0;
     if ((x & 7) === 0 && o > 64) {
       // Repeat an earlier run, as code and data tables do.
-      const len = 4 + (x >>> 8) % 24;
+      const len = 4 + ((x >>> 8) % 24);
       const from = o - 1 - ((x >>> 16) % Math.min(o, 4096));
       for (let i = 0; i < len && o < size; i++) out[o++] = out[from + i];
     } else {
-      out[o++] = (x >>> 8) & ((x & 16) ? 0x0f : 0xff);
+      out[o++] = (x >>> 8) & (x & 16 ? 0x0f : 0xff);
     }
   }
   return out;
@@ -143,7 +184,10 @@ export async function run(table) {
     }),
     { targets: { 'node gunzip': 1.15, 'Go actool': 0.6 }, rssTarget: 64 },
   );
-  table.add('image-id (gzip)', compare({ project: ours('image-id', gz), peers: [toolPeer('gzip -dc | sha512sum', ['gzip', 'sha512sum'], sh(`gzip -dc '${gz}' | sha512sum`))] }), { targets: { 'gzip -dc | sha512sum': 1.0 }, rssTarget: 64 });
+  table.add('image-id (gzip)', compare({ project: ours('image-id', gz), peers: [toolPeer('gzip -dc | sha512sum', ['gzip', 'sha512sum'], sh(`gzip -dc '${gz}' | sha512sum`))] }), {
+    targets: { 'gzip -dc | sha512sum': 1.0 },
+    rssTarget: 64,
+  });
   const target = join(dir, 'extracted');
   const peerTarget = join(dir, 'peer-extracted');
   table.add(

@@ -43,7 +43,10 @@ export async function run(table) {
   const small = slice(layout, join(dir, 'slice'), Number(process.env.COMPRESSED_BENCH_MB ?? 64));
   const out = join(dir, 'compressed-out.aci');
   const peerOut = join(dir, 'compressed-peer.aci');
-  for (const [tool, flags] of [['xz', '-T0 -6'], ['bzip2', '-9']]) {
+  for (const [tool, flags] of [
+    ['xz', '-T0 -6'],
+    ['bzip2', '-9'],
+  ]) {
     if (!hasProgram(tool)) {
       console.log(`compressed: ${tool} rows skipped: ${tool} not found (the test data is made with it)`);
       continue;

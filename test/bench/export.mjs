@@ -17,7 +17,11 @@ const MANIFEST = JSON.stringify({
   acKind: 'ImageManifest',
   acVersion: '0.8.11',
   name: 'example.com/bench',
-  labels: [{ name: 'version', value: '1.0.0' }, { name: 'os', value: 'linux' }, { name: 'arch', value: 'amd64' }],
+  labels: [
+    { name: 'version', value: '1.0.0' },
+    { name: 'os', value: 'linux' },
+    { name: 'arch', value: 'amd64' },
+  ],
   app: { exec: ['/bin/app'], user: '0', group: '0' },
 });
 
@@ -99,8 +103,12 @@ export async function run() {
   }
   const rate = (r) => `${(gen.bytes / MB / r.wall).toFixed(0)} MB/s, ${r.cpu.toFixed(2)} s CPU`;
   console.log(`export: actool build (gzip ACI) of the tree: ${build.wall.toFixed(2)} s (${rate(build)}), peak RSS ${build.rssMB.toFixed(0)} MB`);
-  console.log(`export: actool export -> OCI layout: ${oci.wall.toFixed(2)} s (${rate(oci)}), peak RSS ${oci.rssMB.toFixed(0)} MB; ratio export/build ${(oci.wall / build.wall).toFixed(2)}x (target <= 1.2x) ${oci.wall / build.wall <= 1.2 ? 'OK' : 'OVER'}, CPU ratio ${(oci.cpu / build.cpu).toFixed(2)}x`);
-  console.log(`export: actool export -> docker-archive: ${docker.wall.toFixed(2)} s (${rate(docker)}), peak RSS ${docker.rssMB.toFixed(0)} MB; ratio export/build ${(docker.wall / build.wall).toFixed(2)}x, CPU ratio ${(docker.cpu / build.cpu).toFixed(2)}x`);
+  console.log(
+    `export: actool export -> OCI layout: ${oci.wall.toFixed(2)} s (${rate(oci)}), peak RSS ${oci.rssMB.toFixed(0)} MB; ratio export/build ${(oci.wall / build.wall).toFixed(2)}x (target <= 1.2x) ${oci.wall / build.wall <= 1.2 ? 'OK' : 'OVER'}, CPU ratio ${(oci.cpu / build.cpu).toFixed(2)}x`,
+  );
+  console.log(
+    `export: actool export -> docker-archive: ${docker.wall.toFixed(2)} s (${rate(docker)}), peak RSS ${docker.rssMB.toFixed(0)} MB; ratio export/build ${(docker.wall / build.wall).toFixed(2)}x, CPU ratio ${(docker.cpu / build.cpu).toFixed(2)}x`,
+  );
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) await run();

@@ -89,7 +89,9 @@ export class Table {
       const target = [
         r.target !== undefined && ratio !== undefined ? `<= ${r.target}x ${verdict(ratio <= r.target)}` : '',
         r.rssTarget !== undefined ? `RSS <= ${r.rssTarget} ${verdict(r.ours.rssMB <= r.rssTarget)}` : '',
-      ].filter(Boolean).join('; ');
+      ]
+        .filter(Boolean)
+        .join('; ');
       return [
         r.work,
         r.work ? r.ours.wall.toFixed(2) : '',

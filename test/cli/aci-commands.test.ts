@@ -214,7 +214,10 @@ describe('interrupted extract', () => {
       } else await new Promise((r) => setTimeout(r, 2));
     }
     const code = await closed;
-    assert.deepEqual(readdirSync(parent).filter((f) => f.includes('.partial-')), []);
+    assert.deepEqual(
+      readdirSync(parent).filter((f) => f.includes('.partial-')),
+      [],
+    );
     if (code === 0) assert.equal(readdirSync(join(target, 'rootfs')).length, 16);
     else {
       assert.equal(existsSync(target), false);

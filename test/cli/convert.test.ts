@@ -28,7 +28,10 @@ describe('actool convert', () => {
     const r = await runActool(['convert', '--layered', '--json', '--name=example.com/layered', '--version=2', fx('docker-legacy.tar'), out]);
     assert.equal(r.code, 0, r.stderr);
     const report = JSON.parse(r.stdout) as { images: { path: string }[]; manifest: { name: string } };
-    assert.deepEqual(report.images.map((i) => i.path), [join(tmp, 'layered-layer0.aci'), join(tmp, 'layered-layer1.aci'), out]);
+    assert.deepEqual(
+      report.images.map((i) => i.path),
+      [join(tmp, 'layered-layer0.aci'), join(tmp, 'layered-layer1.aci'), out],
+    );
     assert.equal(report.manifest.name, 'example.com/layered');
   });
 
@@ -46,7 +49,10 @@ describe('actool convert', () => {
     assert.equal(r.code, 1);
     assert.match(r.stderr, /^convert: .*CONVERT_PATH_THROUGH_SYMLINK/);
     assert.equal(existsSync(join(tmp, 'trick.aci')), false);
-    assert.deepEqual(readdirSync(tmp).filter((f) => f.includes('.tmp-')), []);
+    assert.deepEqual(
+      readdirSync(tmp).filter((f) => f.includes('.tmp-')),
+      [],
+    );
   });
 
   it('exit 2 on usage errors (arguments, flags, a --name that is not an ACIdentifier); exit 3 when the input is missing', async () => {
@@ -63,7 +69,17 @@ describe('actool convert', () => {
 });
 
 describe('actool export', () => {
-  const manifest = { acKind: 'ImageManifest', acVersion: '0.8.11', name: 'example.com/cli', labels: [{ name: 'version', value: '3.1' }, { name: 'os', value: 'linux' }, { name: 'arch', value: 'amd64' }], app: { exec: ['/bin/x'], user: '0', group: '0', isolators: [{ name: 'resource/memory', value: { limit: '1G' } }] } };
+  const manifest = {
+    acKind: 'ImageManifest',
+    acVersion: '0.8.11',
+    name: 'example.com/cli',
+    labels: [
+      { name: 'version', value: '3.1' },
+      { name: 'os', value: 'linux' },
+      { name: 'arch', value: 'amd64' },
+    ],
+    app: { exec: ['/bin/x'], user: '0', group: '0', isolators: [{ name: 'resource/memory', value: { limit: '1G' } }] },
+  };
   const aci = join(tmp, 'cli.aci');
   writeFileSync(aci, makeAci(manifest, [{ dir: 'rootfs/bin' }, { file: 'rootfs/bin/x', content: 'x', mode: 0o755 }]));
 
@@ -79,7 +95,10 @@ describe('actool export', () => {
   it('exports an image of the store by name; --json prints the report; --reproducible honours SOURCE_DATE_EPOCH', async () => {
     const store = join(tmp, 'export-store');
     assert.equal((await runActool(['store', 'add', `--store=${store}`, aci])).code, 0);
-    const r = await runActool(['export', `--store=${store}`, '--format=docker-archive', '--tag=registry.test/team/cli:v1', '--json', '--reproducible', 'example.com/cli:3.1', join(tmp, 'cli-docker.tar')], { env: { SOURCE_DATE_EPOCH: '1700000000' } });
+    const r = await runActool(
+      ['export', `--store=${store}`, '--format=docker-archive', '--tag=registry.test/team/cli:v1', '--json', '--reproducible', 'example.com/cli:3.1', join(tmp, 'cli-docker.tar')],
+      { env: { SOURCE_DATE_EPOCH: '1700000000' } },
+    );
     assert.equal(r.code, 0, r.stderr);
     const report = JSON.parse(r.stdout) as { reference: string; format: string; layers: unknown[] };
     assert.equal(report.reference, 'registry.test/team/cli:v1');

@@ -19,15 +19,18 @@ describe('actool discover', () => {
   it('prints ACI/ASC lines and PublicKeys like the Go actool (certificate trusted via NODE_EXTRA_CA_CERTS)', async () => {
     const r = await runActool(['discover', port(), '--os=linux', '--arch=amd64', '127.0.0.1/ok:1.0.0'], { env: { NODE_EXTRA_CA_CERTS: s.certFile } });
     assert.equal(r.code, 0, r.stderr);
-    assert.equal(r.stdout, [
-      'ACI: https://storage.example.com/127.0.0.1/ok-1.0.0-linux-amd64.aci, ASC: https://storage.example.com/127.0.0.1/ok-1.0.0-linux-amd64.aci.asc',
-      'PublicKeys: https://example.com/pubkeys.gpg',
-      '',
-    ].join('\n'));
+    assert.equal(
+      r.stdout,
+      [
+        'ACI: https://storage.example.com/127.0.0.1/ok-1.0.0-linux-amd64.aci, ASC: https://storage.example.com/127.0.0.1/ok-1.0.0-linux-amd64.aci.asc',
+        'PublicKeys: https://example.com/pubkeys.gpg',
+        '',
+      ].join('\n'),
+    );
     assert.equal(r.stderr, '');
   });
 
-  it('--json keeps Go\'s ACIEndpoints/PublicKeys shape and adds the trace; --insecure-options=tls skips the certificate check', async () => {
+  it("--json keeps Go's ACIEndpoints/PublicKeys shape and adds the trace; --insecure-options=tls skips the certificate check", async () => {
     const r = await runActool(['discover', '--json', '--insecure-options=tls', port(), '127.0.0.1/ok,version=2,os=freebsd,arch=arm']);
     assert.equal(r.code, 0, r.stderr);
     const doc = JSON.parse(r.stdout) as Record<string, unknown>;
@@ -87,7 +90,14 @@ describe('actool discover', () => {
     const r = await runActool(['discover', 'example.com/app,channel=beta:1.2.3']);
     assert.equal(r.code, 1);
     assert.match(r.stderr, /DISCOVERY_APP_COLON_AFTER_LABEL/);
-    for (const args of [['discover'], ['discover', '--port=x', 'a.com'], ['discover', '--insecure-options=image', 'a.com'], ['discover', '--prefix-match=fuzzy', 'a.com'], ['discover', '--timeout=0', 'a.com'], ['discover', '--bogus', 'a.com']]) {
+    for (const args of [
+      ['discover'],
+      ['discover', '--port=x', 'a.com'],
+      ['discover', '--insecure-options=image', 'a.com'],
+      ['discover', '--prefix-match=fuzzy', 'a.com'],
+      ['discover', '--timeout=0', 'a.com'],
+      ['discover', '--bogus', 'a.com'],
+    ]) {
       const u = await runActool(args);
       assert.equal(u.code, 2, args.join(' '));
     }

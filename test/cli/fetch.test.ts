@@ -176,8 +176,14 @@ describe('actool fetch against a hostile server', () => {
     h.routes.set(IMG('good') + '.asc', body(goodSig));
     // Every hostile image below comes with a signature the trusted key made for another image (replayed).
     const replay = (name: string) => h.routes.set(IMG(name) + '.asc', body(goodSig));
-    h.routes.set(IMG('chain'), redirect((x) => x.http('/chain-middle')));
-    h.routes.set('/chain-middle', redirect((x) => x.https(IMG('good'))));
+    h.routes.set(
+      IMG('chain'),
+      redirect((x) => x.http('/chain-middle')),
+    );
+    h.routes.set(
+      '/chain-middle',
+      redirect((x) => x.https(IMG('good'))),
+    );
     replay('chain');
     h.routes.set(IMG('endless'), endless());
     replay('endless');
@@ -252,7 +258,11 @@ describe('actool fetch against a hostile server', () => {
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     it(`${signal} during a download removes the partial file and exits ${signal === 'SIGINT' ? 130 : 143}`, async () => {
       const out = join(dir, `out-${signal}`);
-      const child = spawn(process.execPath, [actoolPath, 'fetch', '--keystore=hks', `--port=${h.httpsPort}`, `--output=${out}`, APP('trickle')], { cwd: dir, env: { ...process.env, ...hostileEnv }, stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(process.execPath, [actoolPath, 'fetch', '--keystore=hks', `--port=${h.httpsPort}`, `--output=${out}`, APP('trickle')], {
+        cwd: dir,
+        env: { ...process.env, ...hostileEnv },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
       let stderr = '';
       child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
       const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));

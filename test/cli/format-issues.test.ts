@@ -42,7 +42,16 @@ describe('format-issues: one presentation of issues for every command', () => {
     assert.equal(parsed['version'], REPORT_FORMAT_VERSION);
     assert.ok(validate(parsed), JSON.stringify(validate.errors));
     const single = JSON.parse(formatIssue('discover: example.com/app', issues[1]!, 'json')) as Record<string, unknown>;
-    assert.deepEqual(single, { version: 1, source: 'discover: example.com/app', code: 'ACI_PATH_TRAVERSAL', severity: 'error', path: '', message: `entry ${hostile} climbs out`, entry: hostile, offset: 1536 });
+    assert.deepEqual(single, {
+      version: 1,
+      source: 'discover: example.com/app',
+      code: 'ACI_PATH_TRAVERSAL',
+      severity: 'error',
+      path: '',
+      message: `entry ${hostile} climbs out`,
+      entry: hostile,
+      offset: 1536,
+    });
     assert.ok(validate(single), JSON.stringify(validate.errors));
     assert.equal(validate({ version: 2, file: 'x', type: 'manifest', valid: true, issues: [] }), false);
   });

@@ -110,7 +110,10 @@ describe('actool publish', () => {
     const json = await actool(['publish', '--json', '--key=signing.key', 'app2.aci', 'site']);
     assert.equal(json.code, 0, json.stderr);
     const report = JSON.parse(json.stdout) as { added: { version: string }[]; images: unknown[] };
-    assert.deepEqual(report.added.map((i) => i.version), ['2.0.0']);
+    assert.deepEqual(
+      report.added.map((i) => i.version),
+      ['2.0.0'],
+    );
     assert.equal(report.images.length, 2);
   });
 

@@ -19,18 +19,42 @@ function write(name: string, manifest: object, files: Parameters<typeof makeAci>
 describe('actool store and render', () => {
   it('adds images, lists them, renders --list and into a directory, then removes and collects', async () => {
     const base = write('base.aci', { name: 'example.com/base' }, [{ dir: 'rootfs/etc' }, { file: 'rootfs/etc/os-release', content: 'base' }, { file: 'rootfs/etc/motd', content: 'base motd' }]);
-    const app = write('app.aci', { name: 'example.com/app', labels: [{ name: 'version', value: '2.0.0' }], dependencies: [{ imageName: 'example.com/base' }] }, [{ dir: 'rootfs/etc' }, { file: 'rootfs/etc/motd', content: 'app motd' }]);
+    const app = write('app.aci', { name: 'example.com/app', labels: [{ name: 'version', value: '2.0.0' }], dependencies: [{ imageName: 'example.com/base' }] }, [
+      { dir: 'rootfs/etc' },
+      { file: 'rootfs/etc/motd', content: 'app motd' },
+    ]);
     const add = await runActool(['store', 'add', `--store=${store}`, base, app]);
     assert.equal(add.code, 0, add.stderr);
-    const [baseId, appId] = add.stdout.trim().split('\n').map((l) => l.split('\t')[0]!);
+    const [baseId, appId] = add.stdout
+      .trim()
+      .split('\n')
+      .map((l) => l.split('\t')[0]!);
     assert.match(baseId!, /^sha512-[0-9a-f]{128}$/);
     const list = await runActool(['store', 'list', `--store=${store}`, '--json']);
-    assert.deepEqual(list.stdout.trim().split('\n').map((l) => (JSON.parse(l) as { name: string }).name).sort(), ['example.com/app', 'example.com/base']);
+    assert.deepEqual(
+      list.stdout
+        .trim()
+        .split('\n')
+        .map((l) => (JSON.parse(l) as { name: string }).name)
+        .sort(),
+      ['example.com/app', 'example.com/base'],
+    );
 
     const listed = await runActool(['render', `--store=${store}`, '--list', 'example.com/app:2.0.0']);
     assert.equal(listed.code, 0, listed.stderr);
-    const rows = listed.stdout.trim().split('\n').map((l) => l.split('\t'));
-    assert.deepEqual(rows.map((r) => [r[0], r[1]]), [['/', 'example.com/app'], ['/etc', 'example.com/app'], ['/etc/motd', 'example.com/app'], ['/etc/os-release', 'example.com/base']]);
+    const rows = listed.stdout
+      .trim()
+      .split('\n')
+      .map((l) => l.split('\t'));
+    assert.deepEqual(
+      rows.map((r) => [r[0], r[1]]),
+      [
+        ['/', 'example.com/app'],
+        ['/etc', 'example.com/app'],
+        ['/etc/motd', 'example.com/app'],
+        ['/etc/os-release', 'example.com/base'],
+      ],
+    );
 
     const out = join(tmp, 'rootfs');
     const rendered = await runActool(['render', `--store=${store}`, appId!, out]);
@@ -61,7 +85,15 @@ describe('actool store and render', () => {
     const r = await runActool(['store', 'add', `--store=${join(tmp, 's3')}`, bad]);
     assert.equal(r.code, 1);
     assert.match(r.stderr, /is not a valid ACI/);
-    for (const args of [['store'], ['store', 'frob'], ['render'], ['render', 'example.com/a'], ['render', '--list', 'example.com/a', 'DIR'], ['render', '--owner=nobody', 'example.com/a', 'DIR'], ['store', 'rm']]) {
+    for (const args of [
+      ['store'],
+      ['store', 'frob'],
+      ['render'],
+      ['render', 'example.com/a'],
+      ['render', '--list', 'example.com/a', 'DIR'],
+      ['render', '--owner=nobody', 'example.com/a', 'DIR'],
+      ['store', 'rm'],
+    ]) {
       assert.equal((await runActool(args)).code, 2, args.join(' '));
     }
   });

@@ -41,11 +41,18 @@ describe('actool prints names from archives escaped (no forged lines, no termina
   it('validate: an entry name cannot start a line of its own', async () => {
     const aci = join(tmp, 'hostile.aci');
     writeFileSync(aci, makeAci({ acKind: 'ImageManifest', acVersion: '0.8.11', name: 'example.com/hostile' }, [{ file: `rootfs/../x${forged}` }]));
-    for (const args of [['validate', aci], ['validate', '--debug', aci], ['validate', '--format=github', aci]]) {
+    for (const args of [
+      ['validate', aci],
+      ['validate', '--debug', aci],
+      ['validate', '--format=github', aci],
+    ]) {
       const r = await runActool(args);
       assert.equal(r.code, 1, r.stderr);
       const lines = (r.stdout + r.stderr).split('\n');
-      assert.ok(lines.every((l) => !/^\u001b?\[?2?K?fake\.aci: valid/.test(l) && !l.includes('\u001b')), JSON.stringify(lines));
+      assert.ok(
+        lines.every((l) => !/^\u001b?\[?2?K?fake\.aci: valid/.test(l) && !l.includes('\u001b')),
+        JSON.stringify(lines),
+      );
       assert.match(r.stdout, /\\x1b\[2Kfake\.aci: valid/);
     }
   });

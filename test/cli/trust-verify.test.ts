@@ -83,7 +83,10 @@ describe('actool trust', () => {
     const list = await runActool(['trust', '--keystore=ks3', '--list', '--json'], { cwd: tmp });
     assert.equal(list.code, 0);
     const rows = JSON.parse(list.stdout) as { fingerprint: string; prefix: string | null; origin: string; userIds: string[] }[];
-    assert.deepEqual(rows.map((r) => [r.fingerprint, r.prefix, r.origin, r.userIds]), [[key.fingerprint, null, 'local', [key.userId]]]);
+    assert.deepEqual(
+      rows.map((r) => [r.fingerprint, r.prefix, r.origin, r.userIds]),
+      [[key.fingerprint, null, 'local', [key.userId]]],
+    );
     const text = await runActool(['trust', '--keystore=ks3', '--list'], { cwd: tmp });
     assert.match(text.stdout, new RegExp(`${key.fingerprint}  \\(root\\)  local`));
     const removed = await runActool(['trust', '--keystore=ks3', `--remove=${key.fingerprint}`], { cwd: tmp });
@@ -208,12 +211,14 @@ describe('actool trust with no key given', () => {
 describe('actool trust against a hostile key server', () => {
   let h: HostileServer;
   const env = (): NodeJS.ProcessEnv => ({ NODE_EXTRA_CA_CERTS: h.certFile });
-  const trustUrl = (store: string, url: string, ...flags: string[]) =>
-    runActool(['trust', `--keystore=${store}`, '--root', '--skip-fingerprint-review', ...flags, url], { cwd: tmp, env: env() });
+  const trustUrl = (store: string, url: string, ...flags: string[]) => runActool(['trust', `--keystore=${store}`, '--root', '--skip-fingerprint-review', ...flags, url], { cwd: tmp, env: env() });
   before(async () => {
     h = await startHostileServer();
     h.routes.set('/private/key.asc', needsAuth('Bearer K', body(key.publicArmored)));
-    h.routes.set('/downgrade/key.asc', redirect((x) => x.http('/key.asc')));
+    h.routes.set(
+      '/downgrade/key.asc',
+      redirect((x) => x.http('/key.asc')),
+    );
     h.routes.set('/key.asc', body(key.publicArmored));
     h.routes.set('/endless/key.asc', endless());
     h.routes.set('/slow/key.asc', trickle(10));

@@ -11,8 +11,20 @@ import { hasGpg } from '../support/pgp.js';
 const tmp = mkdtempSync(join(tmpdir(), 'appc-validate-aci-'));
 after(() => rmSync(tmp, { recursive: true, force: true }));
 
-interface Report { file: string; type: string; kind?: string; valid: boolean; imageId?: string; compression?: string; issues: { code: string; entry?: string; severity: string }[] }
-const lines = (out: string): Report[] => out.trim().split('\n').map((l) => JSON.parse(l) as Report);
+interface Report {
+  file: string;
+  type: string;
+  kind?: string;
+  valid: boolean;
+  imageId?: string;
+  compression?: string;
+  issues: { code: string; entry?: string; severity: string }[];
+}
+const lines = (out: string): Report[] =>
+  out
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as Report);
 
 describe('actool validate (images and layouts)', () => {
   it('A-CD A-ID-1 detects gzip, bzip2, xz and plain tar images; the image ID is sha512 of the uncompressed tar', async () => {
@@ -20,12 +32,15 @@ describe('actool validate (images and layouts)', () => {
     const r = await runActool(['validate', '--format=json', ...names.map((n) => fixturePath('aci', `${n}.aci`))]);
     assert.equal(r.code, 0, r.stdout + r.stderr);
     const reports = lines(r.stdout);
-    assert.deepEqual(reports.map((x) => [x.type, x.kind, x.valid, x.compression]), [
-      ['appimage', 'ImageManifest', true, 'gzip'],
-      ['appimage', 'ImageManifest', true, 'bzip2'],
-      ['appimage', 'ImageManifest', true, 'xz'],
-      ['appimage', 'ImageManifest', true, 'none'],
-    ]);
+    assert.deepEqual(
+      reports.map((x) => [x.type, x.kind, x.valid, x.compression]),
+      [
+        ['appimage', 'ImageManifest', true, 'gzip'],
+        ['appimage', 'ImageManifest', true, 'bzip2'],
+        ['appimage', 'ImageManifest', true, 'xz'],
+        ['appimage', 'ImageManifest', true, 'none'],
+      ],
+    );
     const expected = 'sha512-' + execFileSync('sh', ['-c', `gzip -dc '${fixturePath('aci', 'gnu-tar-gzip.aci')}' | sha512sum`], { encoding: 'utf8' }).split(' ')[0];
     assert.equal(reports[0]!.imageId, expected);
   });
@@ -35,7 +50,10 @@ describe('actool validate (images and layouts)', () => {
     assert.equal(r.code, 1);
     const [traversal, truncated, manifest] = lines(r.stdout);
     assert.equal(traversal!.valid, false);
-    assert.ok(traversal!.issues.some((i) => i.severity === 'error' && typeof i.entry === 'string'), JSON.stringify(traversal));
+    assert.ok(
+      traversal!.issues.some((i) => i.severity === 'error' && typeof i.entry === 'string'),
+      JSON.stringify(traversal),
+    );
     assert.equal(truncated!.valid, false);
     assert.equal(manifest!.valid, true);
     // The text format names the entry and the byte offset of archive issues.
@@ -50,7 +68,10 @@ describe('actool validate (images and layouts)', () => {
     copyFileSync(fixturePath('manifests', 'image', 'valid', 'minimal.json'), join(dir, 'manifest'));
     const ok = await runActool(['validate', '--format=json', dir]);
     assert.equal(ok.code, 0, ok.stdout);
-    assert.deepEqual(lines(ok.stdout).map((x) => [x.type, x.valid]), [['layout', true]]);
+    assert.deepEqual(
+      lines(ok.stdout).map((x) => [x.type, x.valid]),
+      [['layout', true]],
+    );
     writeFileSync(join(dir, 'extra'), '');
     const bad = await runActool(['validate', dir]);
     assert.equal(bad.code, 1);
@@ -86,7 +107,9 @@ describe('actool validate progress bar', () => {
 });
 
 describe('actool validate --passphrase-file (encrypted images)', () => {
-  it('S-5 decrypts an OpenPGP (AES) encrypted ACI as a stream; the image ID is that of the plaintext tar', { skip: hasGpg() ? false : 'gpg is not installed: encrypted images were not tested' }, async () => {
+  it('S-5 decrypts an OpenPGP (AES) encrypted ACI as a stream; the image ID is that of the plaintext tar', {
+    skip: hasGpg() ? false : 'gpg is not installed: encrypted images were not tested',
+  }, async () => {
     const home = join(tmp, 'gnupg');
     mkdirSync(home, { mode: 0o700 });
     const pass = join(tmp, 'pass.txt');
@@ -94,7 +117,11 @@ describe('actool validate --passphrase-file (encrypted images)', () => {
     const wrong = join(tmp, 'wrong.txt');
     writeFileSync(wrong, 'battery staple\n');
     const enc = join(tmp, 'enc.aci');
-    execFileSync('gpg', ['--homedir', home, '--batch', '--yes', '--pinentry-mode', 'loopback', '--passphrase-file', pass, '--symmetric', '--cipher-algo', 'AES256', '-o', enc, fixturePath('aci', 'gnu-tar-gzip.aci')], { stdio: 'ignore' });
+    execFileSync(
+      'gpg',
+      ['--homedir', home, '--batch', '--yes', '--pinentry-mode', 'loopback', '--passphrase-file', pass, '--symmetric', '--cipher-algo', 'AES256', '-o', enc, fixturePath('aci', 'gnu-tar-gzip.aci')],
+      { stdio: 'ignore' },
+    );
     const plain = lines((await runActool(['validate', '--format=json', fixturePath('aci', 'gnu-tar-gzip.aci')])).stdout)[0]!;
     const ok = await runActool(['validate', '--format=json', `--passphrase-file=${pass}`, enc]);
     assert.equal(ok.code, 0, ok.stdout + ok.stderr);

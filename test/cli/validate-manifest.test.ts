@@ -31,11 +31,16 @@ describe('actool validate (manifests)', () => {
   it('--format=json prints one object per file per line with code, severity, path, line and column', async () => {
     const r = await runActool(['validate', '--format=json', fixturePath('manifests/image/invalid/app-negative-gid.json'), fixturePath('manifests/image/valid/minimal.json')]);
     assert.equal(r.code, 1);
-    const [first, second] = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const [first, second] = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     assert.equal(first!['type'], 'manifest');
     assert.equal(first!['kind'], 'ImageManifest');
     assert.equal(first!['valid'], false);
-    assert.deepEqual(first!['issues'], [{ code: 'JSON_NUMBER_OUT_OF_RANGE', severity: 'error', path: '/app/supplementaryGIDs/1', message: '-1 is outside the range 0..4294967295', line: 13, column: 7 }]);
+    assert.deepEqual(first!['issues'], [
+      { code: 'JSON_NUMBER_OUT_OF_RANGE', severity: 'error', path: '/app/supplementaryGIDs/1', message: '-1 is outside the range 0..4294967295', line: 13, column: 7 },
+    ]);
     assert.deepEqual(second, { version: 1, file: fixturePath('manifests/image/valid/minimal.json'), type: 'manifest', kind: 'ImageManifest', valid: true, issues: [] });
   });
 

@@ -25,7 +25,11 @@ describe('configToManifest (fixtures/convert/config-cases.json)', () => {
       const r = configToManifest(c.config, { name: 'example.com/app', ...c.options });
       if (c.error !== undefined) {
         assert.equal(r.ok, false);
-        if (!r.ok) assert.ok(r.issues.some((i) => i.code === c.error), JSON.stringify(r.issues));
+        if (!r.ok)
+          assert.ok(
+            r.issues.some((i) => i.code === c.error),
+            JSON.stringify(r.issues),
+          );
         return;
       }
       assert.ok(r.ok, JSON.stringify(!r.ok && r.issues));
@@ -37,7 +41,10 @@ describe('configToManifest (fixtures/convert/config-cases.json)', () => {
       const m = r.value as unknown as Record<string, unknown>;
       for (const [k, v] of Object.entries(c.expect ?? {})) assert.deepEqual(m[k], v, k);
       for (const k of c.absent ?? []) assert.equal(m[k], undefined, k);
-      assert.deepEqual(r.warnings.map((w) => w.code), c.warnings ?? []);
+      assert.deepEqual(
+        r.warnings.map((w) => w.code),
+        c.warnings ?? [],
+      );
     });
   }
 });
@@ -74,10 +81,7 @@ describe('config mapping helpers', () => {
         author: anyValue,
         config: fc.oneof(
           anyValue,
-          fc.record(
-            { Entrypoint: anyValue, Cmd: anyValue, Env: anyValue, User: anyValue, WorkingDir: anyValue, ExposedPorts: anyValue, Volumes: anyValue, Labels: anyValue },
-            { requiredKeys: [] },
-          ),
+          fc.record({ Entrypoint: anyValue, Cmd: anyValue, Env: anyValue, User: anyValue, WorkingDir: anyValue, ExposedPorts: anyValue, Volumes: anyValue, Labels: anyValue }, { requiredKeys: [] }),
         ),
       },
       { requiredKeys: [] },

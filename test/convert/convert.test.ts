@@ -120,13 +120,20 @@ describe('convertOciImage: valid inputs (golden files in fixtures/convert/golden
 
   it('a platform appc has no label for converts without os/arch labels, with a warning', async () => {
     const r = await convert('multiarch', { os: 'windows' });
-    assert.equal(r.manifest.labels?.some((l) => l.name === 'os' || l.name === 'arch'), false);
+    assert.equal(
+      r.manifest.labels?.some((l) => l.name === 'os' || l.name === 'arch'),
+      false,
+    );
     assert.ok(r.warnings.some((w) => w.code === 'CONVERT_PLATFORM_UNMAPPED'));
     assert.ok(r.warnings.some((w) => w.code === 'CONVERT_NAME_FALLBACK'));
   });
 
   it('no matching platform lists the choices (attestations are not among them)', async () => {
-    await rejects(convert('multiarch', { host: { os: 'linux', architecture: 'riscv64' } }), 'CONVERT_NO_MATCHING_PLATFORM', /linux\/amd64, linux\/arm64\/v8, linux\/arm\/v7, linux\/arm\/v6, linux\/s390x, windows\/amd64/);
+    await rejects(
+      convert('multiarch', { host: { os: 'linux', architecture: 'riscv64' } }),
+      'CONVERT_NO_MATCHING_PLATFORM',
+      /linux\/amd64, linux\/arm64\/v8, linux\/arm\/v7, linux\/arm\/v6, linux\/s390x, windows\/amd64/,
+    );
     await rejects(convert('multiarch', { arch: 'arm', variant: 'v5' }), 'CONVERT_NO_MATCHING_PLATFORM', /linux\/arm\/v5/);
     // A single image is converted whatever the host, but an explicit request is checked.
     await rejects(convert('oci-basic', { arch: 'arm64' }), 'CONVERT_NO_MATCHING_PLATFORM', /linux\/amd64, not linux\/arm64/);
@@ -162,16 +169,22 @@ describe('convertOciImage: layered mode', () => {
     const store = new MemoryStore();
     for (const img of layered.images) await store.add(readFileSync(img.path));
     const rendered = await renderImage(store, layered.imageId);
-    const fromRender = rendered.entries.filter((e) => e.path !== 'manifest').map((e) => `${e.header.type} ${e.path}`).sort();
-    const fromSquash = (await listAci(squashed.output)).filter((l) => !l.endsWith(' manifest')).map((l) => {
-      const [kind, , , path] = l.split(' ');
-      return `${{ f: 'file', d: 'directory', l: 'symlink', h: 'link' }[kind as 'f']} ${path}`;
-    }).sort();
+    const fromRender = rendered.entries
+      .filter((e) => e.path !== 'manifest')
+      .map((e) => `${e.header.type} ${e.path}`)
+      .sort();
+    const fromSquash = (await listAci(squashed.output))
+      .filter((l) => !l.endsWith(' manifest'))
+      .map((l) => {
+        const [kind, , , path] = l.split(' ');
+        return `${{ f: 'file', d: 'directory', l: 'symlink', h: 'link' }[kind as 'f']} ${path}`;
+      })
+      .sort();
     // The squashed image writes directories no layer has (implicit ones); everything else must agree.
     assert.deepEqual(fromRender, fromSquash);
   }
 
-  it('one ACI per layer, chained by image ID; whiteouts become the top layer\'s pathWhitelist', async () => {
+  it("one ACI per layer, chained by image ID; whiteouts become the top layer's pathWhitelist", async () => {
     const r = await convert('oci-basic', { layered: true });
     assert.equal(r.images.length, 2);
     assert.deepEqual(r.images[1]!.manifest.dependencies, [{ imageName: 'example.com/basic-layer0', imageID: r.images[0]!.imageId }]);
@@ -182,9 +195,9 @@ describe('convertOciImage: layered mode', () => {
     assertGolden(fixturePath('convert', 'golden', 'oci-basic-layered.expected.json'), await record(r));
   });
 
-  it('rendering the layered images gives the squashed image\'s files (oci-basic)', () => renderedVersusSquashed('oci-basic'));
-  it('rendering the layered images gives the squashed image\'s files (docker-legacy)', () => renderedVersusSquashed('docker-legacy.tar'));
-  it('rendering the layered images gives the squashed image\'s files (docker-oci)', () => renderedVersusSquashed('docker-oci.tar'));
+  it("rendering the layered images gives the squashed image's files (oci-basic)", () => renderedVersusSquashed('oci-basic'));
+  it("rendering the layered images gives the squashed image's files (docker-legacy)", () => renderedVersusSquashed('docker-legacy.tar'));
+  it("rendering the layered images gives the squashed image's files (docker-oci)", () => renderedVersusSquashed('docker-oci.tar'));
 
   it('a hard link to a lower layer fails, and no file is left behind', async () => {
     const dir = join(work, 'across');
@@ -244,7 +257,10 @@ describe('convertOciImage: inputs, options and limits', () => {
     writeFileSync(join(d, 'cut.tar'), tar.subarray(0, 5000));
     await rejects(convertOciImage(join(d, 'cut.tar'), { output: join(d, 'a.aci') }), 'CONVERT_BAD_ARCHIVE');
     await assert.rejects(convertOciImage(join(d, 'missing'), { output: join(d, 'a.aci') }), { code: 'ENOENT' });
-    assert.deepEqual(readdirSync(d).filter((f) => f.endsWith('.aci')), []);
+    assert.deepEqual(
+      readdirSync(d).filter((f) => f.endsWith('.aci')),
+      [],
+    );
   });
 
   it('limits: entries, JSON size', async () => {
@@ -265,14 +281,22 @@ describe('convertOciImage: inputs, options and limits', () => {
     const dir = join(work, 'empty-image');
     writeOciLayout(dir, { layers: [{ tar: new Uint8Array(0) }, { members: [] }] });
     const r = await convertOciImage(dir, { output: join(outDir(), 'a.aci') });
-    assert.deepEqual((await listAci(r.output)).map((l) => l.split(' ').at(-1)), ['rootfs', 'manifest']);
+    assert.deepEqual(
+      (await listAci(r.output)).map((l) => l.split(' ').at(-1)),
+      ['rootfs', 'manifest'],
+    );
   });
 
   it('streams large files in chunks and reads xz and gzip layers by their magic', async () => {
     const big = 'x'.repeat(3 * 1024 * 1024 + 17);
     const tar = makeTar([{ dir: 'data' }, { file: 'data/big', content: big }]);
     const dir = join(work, 'big');
-    writeOciLayout(dir, { layers: [{ tar, encode: (t) => execFileSync('xz', ['-c', '-0'], { input: t }), mediaType: 'application/vnd.docker.image.rootfs.diff.tar.gzip' }, { members: [{ file: 'small', content: 's' }], gzip: true }] });
+    writeOciLayout(dir, {
+      layers: [
+        { tar, encode: (t) => execFileSync('xz', ['-c', '-0'], { input: t }), mediaType: 'application/vnd.docker.image.rootfs.diff.tar.gzip' },
+        { members: [{ file: 'small', content: 's' }], gzip: true },
+      ],
+    });
     const r = await convertOciImage(dir, { output: join(outDir(), 'a.aci') });
     assert.equal(execFileSync('tar', ['-xzOf', r.output, 'rootfs/data/big'], { maxBuffer: 1 << 23 }).toString(), big);
   });
@@ -285,7 +309,10 @@ describe('convertOciImage: inputs, options and limits', () => {
 
   it('GNU sparse files are refused rather than written with the wrong content', async () => {
     // An old-GNU sparse entry ('S'): 4 bytes of data at offset 100000 of a 200000-byte file.
-    const tar = makeTar([{ file: 'holes', content: 'data' }, { file: 'plain', content: 'hi' }]);
+    const tar = makeTar([
+      { file: 'holes', content: 'data' },
+      { file: 'plain', content: 'hi' },
+    ]);
     const h = tar.subarray(0, 512);
     const octal = (at: number, len: number, v: number): void => void h.set(new TextEncoder().encode(v.toString(8).padStart(len - 1, '0') + '\0'), at);
     h[156] = 0x53;
@@ -335,6 +362,9 @@ describe('convertOciImage: inputs, options and limits', () => {
   });
 
   it('a manifest that fails validation is CONVERT_MANIFEST_INVALID', () => {
-    assert.throws(() => checkManifest({ acKind: 'ImageManifest', acVersion: '0.8.11', name: 'Bad Name' }, 'image', 1 << 20), (e: unknown) => isAppcError(e) && e.code === 'CONVERT_MANIFEST_INVALID');
+    assert.throws(
+      () => checkManifest({ acKind: 'ImageManifest', acVersion: '0.8.11', name: 'Bad Name' }, 'image', 1 << 20),
+      (e: unknown) => isAppcError(e) && e.code === 'CONVERT_MANIFEST_INVALID',
+    );
   });
 });

@@ -31,7 +31,16 @@ const APP = {
     { name: 'os', value: 'linux' },
     { name: 'arch', value: 'aarch64' },
   ],
-  app: { exec: ['/bin/app', '--serve'], user: '100', group: '200', environment: [{ name: 'A', value: 'b=c' }], workingDirectory: '/srv', ports: [{ name: 'http', protocol: 'tcp', port: 8000, count: 2 }], mountPoints: [{ name: 'data', path: '/data' }], userLabels: { 'com.example.team': 'core' } },
+  app: {
+    exec: ['/bin/app', '--serve'],
+    user: '100',
+    group: '200',
+    environment: [{ name: 'A', value: 'b=c' }],
+    workingDirectory: '/srv',
+    ports: [{ name: 'http', protocol: 'tcp', port: 8000, count: 2 }],
+    mountPoints: [{ name: 'data', path: '/data' }],
+    userLabels: { 'com.example.team': 'core' },
+  },
   annotations: [
     { name: 'created', value: '2020-01-02T03:04:05Z' },
     { name: 'authors', value: 'Jane' },
@@ -77,7 +86,11 @@ function layerNames(layout: string, digest: string): string[] {
   for (let o = 0; o + 512 <= tar.length; ) {
     const h = tar.subarray(o, o + 512);
     if (h.every((b) => b === 0)) break;
-    const field = (a: number, n: number): string => h.subarray(a, a + n).toString('latin1').replace(/\0.*$/s, '');
+    const field = (a: number, n: number): string =>
+      h
+        .subarray(a, a + n)
+        .toString('latin1')
+        .replace(/\0.*$/s, '');
     const size = parseInt(field(124, 12) || '0', 8);
     const prefix = field(345, 155);
     const type = field(156, 1);
@@ -130,21 +143,29 @@ describe('exportOciImage', () => {
   });
 
   it('fields without an OCI equivalent are returned as warnings, never dropped silently', async () => {
-    const aci = writeAci(fresh('extra.aci'), {
-      name: 'example.com/extra',
-      labels: [{ name: 'os', value: 'linux' }, { name: 'arch', value: 'amd64' }, { name: 'channel', value: 'beta' }],
-      app: {
-        exec: ['/x'],
-        user: '0',
-        group: '0',
-        supplementaryGIDs: [5],
-        eventHandlers: [{ name: 'pre-start', exec: ['/x'] }],
-        isolators: [{ name: 'resource/memory', value: { limit: '1G' } }],
-        ports: [{ name: 'dns', protocol: 'udp', port: 53, socketActivated: true }],
-        mountPoints: [{ name: 'etc', path: '/etc', readOnly: true }],
-        userAnnotations: { a: 'b' },
+    const aci = writeAci(
+      fresh('extra.aci'),
+      {
+        name: 'example.com/extra',
+        labels: [
+          { name: 'os', value: 'linux' },
+          { name: 'arch', value: 'amd64' },
+          { name: 'channel', value: 'beta' },
+        ],
+        app: {
+          exec: ['/x'],
+          user: '0',
+          group: '0',
+          supplementaryGIDs: [5],
+          eventHandlers: [{ name: 'pre-start', exec: ['/x'] }],
+          isolators: [{ name: 'resource/memory', value: { limit: '1G' } }],
+          ports: [{ name: 'dns', protocol: 'udp', port: 53, socketActivated: true }],
+          mountPoints: [{ name: 'etc', path: '/etc', readOnly: true }],
+          userAnnotations: { a: 'b' },
+        },
       },
-    }, [{ dir: 'etc' }]);
+      [{ dir: 'etc' }],
+    );
     const r = await exportOciImage(aci, { output: fresh('extra.oci') });
     assert.deepEqual(
       r.warnings.map((w) => `${w.code} ${w.path}`),
@@ -162,19 +183,47 @@ describe('exportOciImage', () => {
   });
 
   it('a platform OCI cannot take is defaulted with EXPORT_PLATFORM_DEFAULTED; a version that is no Docker tag is EXPORT_TAG_CHANGED', async () => {
-    const aci = writeAci(fresh('odd.aci'), { name: 'example.com/odd', labels: [{ name: 'version', value: '1.0.0+build.5' }, { name: 'os', value: 'linux' }, { name: 'arch', value: 'aarch64_be' }] }, []);
+    const aci = writeAci(
+      fresh('odd.aci'),
+      {
+        name: 'example.com/odd',
+        labels: [
+          { name: 'version', value: '1.0.0+build.5' },
+          { name: 'os', value: 'linux' },
+          { name: 'arch', value: 'aarch64_be' },
+        ],
+      },
+      [],
+    );
     const r = await exportOciImage(aci, { output: fresh('odd.oci'), defaultPlatform: { os: 'linux', architecture: 'riscv64' } });
-    assert.deepEqual(r.warnings.map((w) => w.code), ['EXPORT_PLATFORM_DEFAULTED', 'EXPORT_TAG_CHANGED']);
+    assert.deepEqual(
+      r.warnings.map((w) => w.code),
+      ['EXPORT_PLATFORM_DEFAULTED', 'EXPORT_TAG_CHANGED'],
+    );
     assert.equal(r.reference, 'example.com/odd:1.0.0_build.5');
     assert.deepEqual(r.platform, { os: 'linux', architecture: 'riscv64' });
   });
 
   it('a path-form user or group becomes the uid and gid of that file', async () => {
-    const aci = writeAci(fresh('pathuser.aci'), { name: 'example.com/pu', labels: [{ name: 'os', value: 'linux' }, { name: 'arch', value: 'amd64' }], app: { exec: ['/x'], user: '/etc/owner', group: '/etc/missing' } }, [{ dir: 'etc' }, { file: 'etc/owner', content: '' }]);
+    const aci = writeAci(
+      fresh('pathuser.aci'),
+      {
+        name: 'example.com/pu',
+        labels: [
+          { name: 'os', value: 'linux' },
+          { name: 'arch', value: 'amd64' },
+        ],
+        app: { exec: ['/x'], user: '/etc/owner', group: '/etc/missing' },
+      },
+      [{ dir: 'etc' }, { file: 'etc/owner', content: '' }],
+    );
     const r = await exportOciImage(aci, { output: fresh('pu.oci') });
     const config = readJson(r.output, r.configDigest) as { config: { User: string } };
     assert.equal(config.config.User, '0:/etc/missing');
-    assert.deepEqual(r.warnings.map((w) => `${w.code} ${w.path}`), ['EXPORT_FIELD_UNMAPPED /app/group']);
+    assert.deepEqual(
+      r.warnings.map((w) => `${w.code} ${w.path}`),
+      ['EXPORT_FIELD_UNMAPPED /app/group'],
+    );
   });
 
   it('umoci unpack gives the tree render writes (content, modes, symlinks, hard links)', { skip: !hasUmoci && 'umoci is not installed (apt-get install umoci)' }, async () => {
@@ -188,11 +237,34 @@ describe('exportOciImage', () => {
   it('as root, umoci unpack keeps the owners render restores', { skip: (process.getuid?.() !== 0 || !hasUmoci) && 'needs root and umoci' }, async () => {
     const h = (name: string, type: 'file' | 'directory' | 'symlink', uid: number, gid: number, body = ''): Uint8Array[] => {
       const data = Buffer.from(body);
-      return [encodeTarHeader({ name, type, mode: type === 'directory' ? 0o750 : 0o640, uid, gid, mtime: 1, ...(type === 'file' ? { size: data.length } : {}), ...(type === 'symlink' ? { linkname: 'f' } : {}) }), data, new Uint8Array(padding(data.length))];
+      return [
+        encodeTarHeader({
+          name,
+          type,
+          mode: type === 'directory' ? 0o750 : 0o640,
+          uid,
+          gid,
+          mtime: 1,
+          ...(type === 'file' ? { size: data.length } : {}),
+          ...(type === 'symlink' ? { linkname: 'f' } : {}),
+        }),
+        data,
+        new Uint8Array(padding(data.length)),
+      ];
     };
     const manifest = JSON.stringify({ acKind: 'ImageManifest', acVersion: '0.8.11', name: 'example.com/owners' });
     const file = fresh('owners.aci');
-    writeFileSync(file, Buffer.concat([...h('manifest', 'file', 0, 0, manifest), ...h('rootfs', 'directory', 0, 0), ...h('rootfs/home', 'directory', 1000, 1000), ...h('rootfs/home/f', 'file', 1000, 100, 'x'), ...h('rootfs/home/l', 'symlink', 33, 33), END_OF_ARCHIVE]));
+    writeFileSync(
+      file,
+      Buffer.concat([
+        ...h('manifest', 'file', 0, 0, manifest),
+        ...h('rootfs', 'directory', 0, 0),
+        ...h('rootfs/home', 'directory', 1000, 1000),
+        ...h('rootfs/home/f', 'file', 1000, 100, 'x'),
+        ...h('rootfs/home/l', 'symlink', 33, 33),
+        END_OF_ARCHIVE,
+      ]),
+    );
     const out = fresh('owners.oci');
     await exportOciImage(file, { output: out });
     const bundle = fresh('owners-bundle');
@@ -203,7 +275,10 @@ describe('exportOciImage', () => {
     await writeRendered(store, await renderImage(store, id), dir, { preserveOwners: true });
     const tree = dirTree(join(bundle, 'rootfs'), { owners: true });
     assert.deepEqual(tree, dirTree(dir, { owners: true }));
-    assert.deepEqual(tree.find(([p]) => p === 'home/f'), ['home/f', 'f 0640 1000:100 2d711642b726b044']);
+    assert.deepEqual(
+      tree.find(([p]) => p === 'home/f'),
+      ['home/f', 'f 0640 1000:100 2d711642b726b044'],
+    );
   });
 
   it('skopeo inspects and copies every format; docker-archive goes through skopeo copy docker-archive:', { skip: !hasSkopeo && 'skopeo is not installed (apt-get install skopeo)' }, async () => {
@@ -226,28 +301,46 @@ describe('exportOciImage', () => {
   describe('with dependencies', () => {
     const storeDir = fresh('deps-store');
     const store = new DirStore(storeDir);
-    const base = writeAci(fresh('base.aci'), { name: 'example.com/base', labels: [{ name: 'os', value: 'linux' }, { name: 'arch', value: 'amd64' }] }, [
-      { dir: 'etc', mode: 0o750 },
-      { file: 'etc/os-release', content: 'base' },
-      { file: 'etc/removed', content: 'gone' },
-      { dir: 'usr' },
-      { dir: 'usr/lib' },
-      { file: 'usr/lib/libc', content: 'libc' },
-      { file: 'usr/lib/unused', content: 'unused' },
-      { file: 'replaced', content: 'base version' },
-      { dir: 'var' },
-    ]);
+    const base = writeAci(
+      fresh('base.aci'),
+      {
+        name: 'example.com/base',
+        labels: [
+          { name: 'os', value: 'linux' },
+          { name: 'arch', value: 'amd64' },
+        ],
+      },
+      [
+        { dir: 'etc', mode: 0o750 },
+        { file: 'etc/os-release', content: 'base' },
+        { file: 'etc/removed', content: 'gone' },
+        { dir: 'usr' },
+        { dir: 'usr/lib' },
+        { file: 'usr/lib/libc', content: 'libc' },
+        { file: 'usr/lib/unused', content: 'unused' },
+        { file: 'replaced', content: 'base version' },
+        { dir: 'var' },
+      ],
+    );
     let baseId = '';
     const appFile = fresh('top.aci');
     const ready = (async () => {
       baseId = (await store.add(base)).id;
-      writeAci(appFile, {
-        name: 'example.com/top',
-        labels: [{ name: 'version', value: '2' }, { name: 'os', value: 'linux' }, { name: 'arch', value: 'amd64' }],
-        app: { exec: ['/bin/top'], user: '0', group: '0' },
-        dependencies: [{ imageName: 'example.com/base', imageID: baseId }],
-        pathWhitelist: ['/etc', '/etc/os-release', '/usr/lib/libc', '/replaced', '/bin/top', '/new/deep/file'],
-      }, [{ dir: 'bin' }, { file: 'bin/top', content: 'top' }, { file: 'replaced', content: 'top version' }, { file: 'new/deep/file', content: 'deep' }]);
+      writeAci(
+        appFile,
+        {
+          name: 'example.com/top',
+          labels: [
+            { name: 'version', value: '2' },
+            { name: 'os', value: 'linux' },
+            { name: 'arch', value: 'amd64' },
+          ],
+          app: { exec: ['/bin/top'], user: '0', group: '0' },
+          dependencies: [{ imageName: 'example.com/base', imageID: baseId }],
+          pathWhitelist: ['/etc', '/etc/os-release', '/usr/lib/libc', '/replaced', '/bin/top', '/new/deep/file'],
+        },
+        [{ dir: 'bin' }, { file: 'bin/top', content: 'top' }, { file: 'replaced', content: 'top version' }, { file: 'new/deep/file', content: 'deep' }],
+      );
     })();
 
     it('squashed: one layer with the rendered tree (umoci agrees with render)', { skip: !hasUmoci && 'umoci is not installed (apt-get install umoci)' }, async () => {
@@ -259,11 +352,16 @@ describe('exportOciImage', () => {
       assert.deepEqual(umociTree(out, '2'), await renderTree(store, id));
     });
 
-    it('R-SE-4 R-SE-5 --layered: one layer per image, lowest first, the whitelist as whiteouts (umoci agrees with render)', { skip: !hasUmoci && 'umoci is not installed (apt-get install umoci)' }, async () => {
+    it('R-SE-4 R-SE-5 --layered: one layer per image, lowest first, the whitelist as whiteouts (umoci agrees with render)', {
+      skip: !hasUmoci && 'umoci is not installed (apt-get install umoci)',
+    }, async () => {
       await ready;
       const out = fresh('layered.oci');
       const r = await exportOciImage(appFile, { output: out, store, layered: true });
-      assert.deepEqual(r.layers.map((l) => l.image?.name), ['example.com/base', 'example.com/top']);
+      assert.deepEqual(
+        r.layers.map((l) => l.image?.name),
+        ['example.com/base', 'example.com/top'],
+      );
       assert.equal(r.layers[0]!.image!.id, baseId);
       const names = layerNames(out, r.layers[1]!.digest);
       assert.deepEqual(names.filter((n) => n.includes('.wh.')).sort(), ['.wh.var', 'etc/.wh.removed', 'usr/lib/.wh.unused']);
@@ -293,21 +391,42 @@ describe('exportOciImage', () => {
       await ready;
       const parent = fresh('nothing');
       mkdirSync(parent);
-      await assert.rejects(exportOciImage(appFile, { output: join(parent, 'out.oci'), store: new DirStore(fresh('empty-store')) }), (e: unknown) => isAppcError(e) && e.code === 'RENDER_DEPENDENCY_NOT_FOUND');
+      await assert.rejects(
+        exportOciImage(appFile, { output: join(parent, 'out.oci'), store: new DirStore(fresh('empty-store')) }),
+        (e: unknown) => isAppcError(e) && e.code === 'RENDER_DEPENDENCY_NOT_FOUND',
+      );
       assert.deepEqual(readdirSync(parent), []);
     });
 
     it('a dependency reached twice with different whitelists cannot be layered exactly: EXPORT_LAYERED_INEXACT', async () => {
       await ready;
       const s = new DirStore(fresh('diamond-store'));
-      const d = await s.add(writeAci(fresh('d.aci'), { name: 'example.com/d' }, [{ file: 'x', content: 'x' }, { file: 'y', content: 'y' }]));
+      const d = await s.add(
+        writeAci(fresh('d.aci'), { name: 'example.com/d' }, [
+          { file: 'x', content: 'x' },
+          { file: 'y', content: 'y' },
+        ]),
+      );
       const dep = { imageName: 'example.com/d', imageID: d.id };
       const b = await s.add(writeAci(fresh('b.aci'), { name: 'example.com/b', dependencies: [dep] }, []));
       const c = await s.add(writeAci(fresh('c.aci'), { name: 'example.com/c', dependencies: [dep], pathWhitelist: ['/y'] }, []));
-      const top = writeAci(fresh('a.aci'), { name: 'example.com/a', dependencies: [{ imageName: 'example.com/b', imageID: b.id }, { imageName: 'example.com/c', imageID: c.id }] }, []);
+      const top = writeAci(
+        fresh('a.aci'),
+        {
+          name: 'example.com/a',
+          dependencies: [
+            { imageName: 'example.com/b', imageID: b.id },
+            { imageName: 'example.com/c', imageID: c.id },
+          ],
+        },
+        [],
+      );
       const parent = fresh('inexact');
       mkdirSync(parent);
-      await assert.rejects(exportOciImage(top, { output: join(parent, 'out'), store: s, layered: true }), (e: unknown) => isAppcError(e) && e.code === 'EXPORT_LAYERED_INEXACT' && /rootfs\/x|\/x/.test(e.message));
+      await assert.rejects(
+        exportOciImage(top, { output: join(parent, 'out'), store: s, layered: true }),
+        (e: unknown) => isAppcError(e) && e.code === 'EXPORT_LAYERED_INEXACT' && /rootfs\/x|\/x/.test(e.message),
+      );
       assert.deepEqual(readdirSync(parent), []);
       // Squashed, the same image exports.
       await exportOciImage(top, { output: join(parent, 'ok'), store: s });
@@ -318,7 +437,10 @@ describe('exportOciImage', () => {
       const parent = fresh('abort');
       mkdirSync(parent);
       const controller = new AbortController();
-      await assert.rejects(exportOciImage(appFile, { output: join(parent, 'out.tar'), format: 'oci-archive', store, layered: true, signal: controller.signal, onProgress: () => controller.abort(new Error('stop')) }), /stop/);
+      await assert.rejects(
+        exportOciImage(appFile, { output: join(parent, 'out.tar'), format: 'oci-archive', store, layered: true, signal: controller.signal, onProgress: () => controller.abort(new Error('stop')) }),
+        /stop/,
+      );
       assert.deepEqual(readdirSync(parent), []);
     });
   });
@@ -357,8 +479,16 @@ describe('exportOciImage', () => {
   });
 
   it('--reproducible: equal trees with different times give equal digests; the same input always gives the same bytes', async () => {
-    const a = writeAci(fresh('t1.aci'), APP, MEMBERS.map((m) => ({ ...m, mtime: 1 })));
-    const b = writeAci(fresh('t2.aci'), APP, MEMBERS.map((m) => ({ ...m, mtime: 999_999 })));
+    const a = writeAci(
+      fresh('t1.aci'),
+      APP,
+      MEMBERS.map((m) => ({ ...m, mtime: 1 })),
+    );
+    const b = writeAci(
+      fresh('t2.aci'),
+      APP,
+      MEMBERS.map((m) => ({ ...m, mtime: 999_999 })),
+    );
     const ra = await exportOciImage(a, { output: fresh('r1'), reproducible: true });
     const rb = await exportOciImage(b, { output: fresh('r2'), reproducible: true });
     assert.deepEqual(ra.layers, rb.layers);
@@ -380,7 +510,11 @@ describe('exportOciImage', () => {
     for (let i = 0; i < 512; i++) sum += bytes[at + i]!;
     bytes.write(sum.toString(8).padStart(6, '0') + '\0 ', at + 148, 'latin1');
     writeFileSync(file, bytes);
-    await assert.rejects(exportOciImage(file, { output: fresh('unknown-type.oci') }), (e: unknown) => { assert.ok(isAppcError(e)); assert.equal(e.code, 'EXPORT_UNSUPPORTED_ENTRY', e.message); return true; });
+    await assert.rejects(exportOciImage(file, { output: fresh('unknown-type.oci') }), (e: unknown) => {
+      assert.ok(isAppcError(e));
+      assert.equal(e.code, 'EXPORT_UNSUPPORTED_ENTRY', e.message);
+      return true;
+    });
   });
 });
 

@@ -26,7 +26,12 @@ describe('layered conversion: implicit parent directories (R-SE-4, R-SE-5)', () 
     writeOciLayout(layout, {
       ref: 'example.com/parents:1',
       layers: [
-        { members: [{ dir: 'd', mode: 0o700 }, { file: 'd/old', content: 'old' }] },
+        {
+          members: [
+            { dir: 'd', mode: 0o700 },
+            { file: 'd/old', content: 'old' },
+          ],
+        },
         { members: [{ file: '.wh.d' }, { file: 'd/new', content: 'new' }, { file: 'e/f', content: 'f' }, { file: 'g/h/i', content: 'i' }] },
         { members: [{ file: 'e/.wh.f' }, { file: 'g/h/j', content: 'j' }] },
       ],
@@ -37,12 +42,15 @@ describe('layered conversion: implicit parent directories (R-SE-4, R-SE-5)', () 
     const s = await store.add(squashed.output);
     for (const img of layered.images) await store.add(img.path);
     const want = await rendered(store, s.id, join(work, 'r-squashed'));
-    assert.deepEqual(want.filter(([p]) => ['d', 'e', 'g', 'g/h'].includes(p)), [
-      ['d', 'd 0755'],
-      ['e', 'd 0755'],
-      ['g', 'd 0755'],
-      ['g/h', 'd 0755'],
-    ]);
+    assert.deepEqual(
+      want.filter(([p]) => ['d', 'e', 'g', 'g/h'].includes(p)),
+      [
+        ['d', 'd 0755'],
+        ['e', 'd 0755'],
+        ['g', 'd 0755'],
+        ['g/h', 'd 0755'],
+      ],
+    );
     assert.deepEqual(await rendered(store, layered.imageId, join(work, 'r-layered')), want);
   });
 });

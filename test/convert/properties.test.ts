@@ -42,10 +42,7 @@ async function check(input: string, layered: boolean): Promise<void> {
 describe('converter properties', () => {
   it('random layers (whiteouts, opaque markers, symlinks, hard links, hostile names) convert or fail cleanly', async () => {
     // Plain names weigh more than hostile ones, so that enough images reach the success path as well.
-    const seg = fc.oneof(
-      { arbitrary: fc.constantFrom('a', 'b', 'c'), weight: 4 },
-      { arbitrary: fc.constantFrom('.wh.a', '.wh.b', '.wh..wh..opq', '..', '.', '.wh...', ''), weight: 1 },
-    );
+    const seg = fc.oneof({ arbitrary: fc.constantFrom('a', 'b', 'c'), weight: 4 }, { arbitrary: fc.constantFrom('.wh.a', '.wh.b', '.wh..wh..opq', '..', '.', '.wh...', ''), weight: 1 });
     const name = fc.array(seg, { minLength: 1, maxLength: 3 }).map((p) => p.join('/'));
     const member: fc.Arbitrary<TarSpec> = fc.oneof(
       fc.record({ file: name, content: fc.string({ maxLength: 20 }) }),

@@ -29,8 +29,13 @@ const hasUmoci = hasTool('umoci');
 /** Random rootfs members: directories first (parents before children), then files, symlinks and hard links. */
 const tree: fc.Arbitrary<TarSpec[]> = fc
   .record({
-    dirs: fc.uniqueArray(fc.array(fc.constantFrom('a', 'b', 'c'), { minLength: 1, maxLength: 3 }).map((p) => p.join('/')), { maxLength: 6 }),
-    files: fc.array(fc.record({ name: fc.constantFrom('f', 'g', 'h', 'x.txt'), at: fc.nat(), content: fc.string({ maxLength: 40 }), mode: fc.constantFrom(0o644, 0o755, 0o600, 0o4755) }), { maxLength: 8 }),
+    dirs: fc.uniqueArray(
+      fc.array(fc.constantFrom('a', 'b', 'c'), { minLength: 1, maxLength: 3 }).map((p) => p.join('/')),
+      { maxLength: 6 },
+    ),
+    files: fc.array(fc.record({ name: fc.constantFrom('f', 'g', 'h', 'x.txt'), at: fc.nat(), content: fc.string({ maxLength: 40 }), mode: fc.constantFrom(0o644, 0o755, 0o600, 0o4755) }), {
+      maxLength: 8,
+    }),
     links: fc.array(fc.record({ name: fc.constantFrom('l', 'm'), at: fc.nat(), target: fc.constantFrom('../f', '/etc/passwd', 'x.txt', 'nowhere') }), { maxLength: 3 }),
     hard: fc.array(fc.record({ name: fc.constantFrom('hl', 'hm'), at: fc.nat(), of: fc.nat() }), { maxLength: 3 }),
     dirModes: fc.array(fc.constantFrom(0o755, 0o700, 0o750, 0o555), { minLength: 20, maxLength: 20 }),
@@ -43,7 +48,7 @@ const tree: fc.Arbitrary<TarSpec[]> = fc
       for (let i = 1; i <= parts.length; i++) all.add(parts.slice(0, i).join('/'));
     }
     const dirList = [...all].sort();
-    const where = (n: number): string => (dirList.length === 0 ? '' : dirList[n % (dirList.length + 1)] ?? '');
+    const where = (n: number): string => (dirList.length === 0 ? '' : (dirList[n % (dirList.length + 1)] ?? ''));
     const taken = new Set<string>(dirList);
     const out: TarSpec[] = dirList.map((d, i) => ({ dir: d, mode: dirModes[i % dirModes.length]! }));
     const placed: string[] = [];
@@ -111,7 +116,10 @@ const manifest = fc.record({
   name: safe.map((s) => `example.com/${s}`),
   version: fc.option(fc.stringMatching(/^[0-9]{1,2}\.[0-9]{1,2}(\.[0-9])?$/), { nil: undefined }),
   platform: fc.constantFrom(...PLATFORMS),
-  exec: fc.option(fc.tuple(fc.constantFrom('/bin/app', '/usr/bin/x'), fc.array(text, { maxLength: 3 })).map(([a, b]) => [a, ...b]), { nil: undefined }),
+  exec: fc.option(
+    fc.tuple(fc.constantFrom('/bin/app', '/usr/bin/x'), fc.array(text, { maxLength: 3 })).map(([a, b]) => [a, ...b]),
+    { nil: undefined },
+  ),
   owner: fc.constantFrom(['0', '0'], ['100', '200'], ['app', 'app'], ['1000', '0']),
   env: fc.uniqueArray(fc.record({ name: fc.stringMatching(/^[A-Z_][A-Z0-9_]{0,4}$/), value: text }), { selector: (e) => e.name, maxLength: 4 }),
   workingDirectory: fc.option(fc.constantFrom('/srv', '/home/app', '/'), { nil: undefined }),
@@ -119,7 +127,10 @@ const manifest = fc.record({
   volumes: fc.uniqueArray(fc.constantFrom('/data', '/var/lib/x', '/cache'), { maxLength: 3 }),
   userLabels: fc.dictionary(fc.string({ minLength: 1, maxLength: 8 }), text, { maxKeys: 3 }).map((d) => ({ ...d })),
   created: fc.option(fc.constantFrom('2020-01-02T03:04:05Z', '2015-10-31T22:22:56.015925234Z'), { nil: undefined }),
-  authors: fc.option(text.filter((t) => t !== ''), { nil: undefined }),
+  authors: fc.option(
+    text.filter((t) => t !== ''),
+    { nil: undefined },
+  ),
   homepage: fc.option(fc.constantFrom('https://example.com/app', 'http://a.test/'), { nil: undefined }),
   note: fc.option(text, { nil: undefined }),
 });
@@ -192,12 +203,15 @@ describe('round trips on the conversion fixtures', () => {
         return c;
       };
       assert.deepEqual(config(again, again.output), config(exported, oci));
-      assert.deepEqual(again.layers.map((l) => l.digest), exported.layers.map((l) => l.digest));
+      assert.deepEqual(
+        again.layers.map((l) => l.digest),
+        exported.layers.map((l) => l.digest),
+      );
     });
   }
 });
 
-describe('oci-basic: the exported config has the original\'s fields', () => {
+describe("oci-basic: the exported config has the original's fields", () => {
   it('Entrypoint and Cmd split, User with the primary group, Env with a later duplicate winning, ports expanded, Volumes, Labels, created, author', async () => {
     const aci = await convertOciImage(fixturePath('convert', 'oci-basic'), { output: fresh('basic.aci'), host: HOST });
     const r = await exportOciImage(aci.output, { output: fresh('basic.oci') });
@@ -234,7 +248,10 @@ describe('round trips (property)', () => {
 
   it('OCI -> ACI -> OCI keeps the config fields and the tree', async () => {
     const configArb = fc.record({
-      entrypoint: fc.option(fc.array(text, { minLength: 1, maxLength: 2 }).map((a) => ['/bin/x', ...a.slice(1)]), { nil: undefined }),
+      entrypoint: fc.option(
+        fc.array(text, { minLength: 1, maxLength: 2 }).map((a) => ['/bin/x', ...a.slice(1)]),
+        { nil: undefined },
+      ),
       cmd: fc.option(fc.array(text, { minLength: 1, maxLength: 2 }), { nil: undefined }),
       env: fc.uniqueArray(fc.stringMatching(/^[A-Z_][A-Z0-9_]{0,4}$/), { maxLength: 3 }),
       user: fc.constantFrom('', '100:200', 'app:app'),
@@ -244,7 +261,10 @@ describe('round trips (property)', () => {
       labels: fc.dictionary(fc.string({ minLength: 1, maxLength: 6 }), text, { maxKeys: 3 }).map((d) => ({ ...d })),
       platform: fc.constantFrom({ architecture: 'amd64' }, { architecture: 'arm64' }, { architecture: 'arm', variant: 'v7' }, { architecture: '386' }),
       created: fc.option(fc.constant('2021-05-06T07:08:09Z'), { nil: undefined }),
-      author: fc.option(text.filter((t) => t !== ''), { nil: undefined }),
+      author: fc.option(
+        text.filter((t) => t !== ''),
+        { nil: undefined },
+      ),
     });
     await fc.assert(
       fc.asyncProperty(tree, configArb, async (members, c) => {
@@ -293,7 +313,9 @@ describe('round trips (property)', () => {
     );
   });
 
-  it('R-SE-4 R-SE-5 a layered export of a random chain with random whitelists unpacks (umoci) to the tree render writes', { skip: !hasUmoci && 'umoci is not installed (apt-get install umoci)' }, async () => {
+  it('R-SE-4 R-SE-5 a layered export of a random chain with random whitelists unpacks (umoci) to the tree render writes', {
+    skip: !hasUmoci && 'umoci is not installed (apt-get install umoci)',
+  }, async () => {
     const names = ['f', 'g', 'h', 'x.txt', 'l', 'm', 'hl'];
     const dirs = ['', 'a', 'b', 'c', 'a/a', 'a/b', 'b/c'];
     const candidates = dirs.flatMap((d) => [...(d ? [`/${d}`] : []), ...names.map((n) => (d ? `/${d}/${n}` : `/${n}`))]);
@@ -334,7 +356,13 @@ describe('round trips (property)', () => {
         examples: [
           [
             [
-              { members: [{ dir: 'a', mode: 0o755 }, { symlink: 'a/l', target: '../f' }], whitelist: undefined },
+              {
+                members: [
+                  { dir: 'a', mode: 0o755 },
+                  { symlink: 'a/l', target: '../f' },
+                ],
+                whitelist: undefined,
+              },
               { members: [], whitelist: ['/a/l', '/a/b/f'] },
               { members: [], whitelist: ['/a', '/a/b/l'] },
             ],

@@ -14,9 +14,23 @@ function entries(specs: readonly Spec[]): LayerEntry[] {
     const [name, kind, target] = typeof s === 'string' ? [s, 'file' as const, undefined] : s;
     const type = kind === 'dir' ? 'directory' : kind === 'sym' ? 'symlink' : kind === 'link' ? 'link' : 'file';
     const header: TarHeader = {
-      name, linkname: target ?? '', type, typeflag: '0', mode: kind === 'dir' ? 0o755 : 0o644, uid: 0, gid: 0,
-      size: type === 'file' ? name.length : 0, declaredSize: 0, mtime: 1, uname: '', gname: '', devmajor: 0, devminor: 0,
-      utf8: true, offset: 0, dataOffset: 0,
+      name,
+      linkname: target ?? '',
+      type,
+      typeflag: '0',
+      mode: kind === 'dir' ? 0o755 : 0o644,
+      uid: 0,
+      gid: 0,
+      size: type === 'file' ? name.length : 0,
+      declaredSize: 0,
+      mtime: 1,
+      uname: '',
+      gname: '',
+      devmajor: 0,
+      devminor: 0,
+      utf8: true,
+      offset: 0,
+      dataOffset: 0,
     };
     return { ordinal, path: cleanLayerPath(name, 'test'), header };
   });
@@ -48,16 +62,22 @@ function code(f: () => unknown): string | undefined {
 
 describe('applying layers', () => {
   it('a whiteout deletes a lower file and its subtree; a lower directory by name', () => {
-    const { tree } = apply([['a/x', 'a/y', 'b/c/d'], ['a/.wh.x', '.wh.b']]);
+    const { tree } = apply([
+      ['a/x', 'a/y', 'b/c/d'],
+      ['a/.wh.x', '.wh.b'],
+    ]);
     assert.deepEqual(paths(tree), ['a/', 'a/y']);
   });
 
   it('an opaque marker hides lower content but keeps what its own layer adds', () => {
-    const { tree } = apply([['d/old', 'd/sub/old'], ['d/new', 'd/.wh..wh..opq', 'd/newer']]);
+    const { tree } = apply([
+      ['d/old', 'd/sub/old'],
+      ['d/new', 'd/.wh..wh..opq', 'd/newer'],
+    ]);
     assert.deepEqual(paths(tree), ['d/', 'd/new', 'd/newer']);
   });
 
-  it('a whiteout never deletes its own layer\'s file (OCI layer.md: lower layers only)', () => {
+  it("a whiteout never deletes its own layer's file (OCI layer.md: lower layers only)", () => {
     const { tree } = apply([['f'], ['f', '.wh.f']]);
     assert.deepEqual(paths(tree), ['f']);
   });
@@ -83,41 +103,96 @@ describe('applying layers', () => {
   });
 
   it('hard link targets: absolute means the layer root; missing, removed, directory and climbing ones fail', () => {
-    assert.equal(code(() => apply([['a', ['b', 'link', '/a']]])), undefined);
-    assert.equal(code(() => apply([[['b', 'link', 'nope']]])), 'CONVERT_HARDLINK_DANGLING');
-    assert.equal(code(() => apply([['a'], ['.wh.a', ['b', 'link', 'a']]])), 'CONVERT_HARDLINK_DANGLING');
-    assert.equal(code(() => apply([[['d', 'dir'], ['b', 'link', 'd']]])), 'CONVERT_HARDLINK_TO_DIRECTORY');
-    assert.equal(code(() => apply([['a', ['b', 'link', '../a']]])), 'CONVERT_HARDLINK_ESCAPE');
-    assert.equal(code(() => apply([['a', ['b', 'link', '']]])), 'CONVERT_HARDLINK_ESCAPE');
+    assert.equal(
+      code(() => apply([['a', ['b', 'link', '/a']]])),
+      undefined,
+    );
+    assert.equal(
+      code(() => apply([[['b', 'link', 'nope']]])),
+      'CONVERT_HARDLINK_DANGLING',
+    );
+    assert.equal(
+      code(() => apply([['a'], ['.wh.a', ['b', 'link', 'a']]])),
+      'CONVERT_HARDLINK_DANGLING',
+    );
+    assert.equal(
+      code(() =>
+        apply([
+          [
+            ['d', 'dir'],
+            ['b', 'link', 'd'],
+          ],
+        ]),
+      ),
+      'CONVERT_HARDLINK_TO_DIRECTORY',
+    );
+    assert.equal(
+      code(() => apply([['a', ['b', 'link', '../a']]])),
+      'CONVERT_HARDLINK_ESCAPE',
+    );
+    assert.equal(
+      code(() => apply([['a', ['b', 'link', '']]])),
+      'CONVERT_HARDLINK_ESCAPE',
+    );
     // A link through a symlink does not resolve: links name paths, they do not follow symlinks.
-    assert.equal(code(() => apply([[['d', 'dir'], 'd/f', ['s', 'sym', 'd'], ['b', 'link', 's/f']]])), 'CONVERT_HARDLINK_DANGLING');
+    assert.equal(
+      code(() => apply([[['d', 'dir'], 'd/f', ['s', 'sym', 'd'], ['b', 'link', 's/f']]])),
+      'CONVERT_HARDLINK_DANGLING',
+    );
   });
 
   it('layered: a hard link to a lower layer cannot be held by one layer ACI', () => {
-    assert.equal(code(() => apply([['a'], [['b', 'link', 'a']]], true)), 'CONVERT_HARDLINK_ACROSS_LAYERS');
+    assert.equal(
+      code(() => apply([['a'], [['b', 'link', 'a']]], true)),
+      'CONVERT_HARDLINK_ACROSS_LAYERS',
+    );
     const { own } = apply([['a'], ['c', ['b', 'link', 'c']]], true);
     assert.deepEqual(paths(own[1]!), ['b', 'c']);
   });
 
   it('an entry under a symlink or a file fails (the symlink trick)', () => {
-    assert.equal(code(() => apply([[['l', 'sym', '/etc']], ['l/passwd']])), 'CONVERT_PATH_THROUGH_SYMLINK');
-    assert.equal(code(() => apply([['f', 'f/x']])), 'CONVERT_PATH_THROUGH_SYMLINK');
+    assert.equal(
+      code(() => apply([[['l', 'sym', '/etc']], ['l/passwd']])),
+      'CONVERT_PATH_THROUGH_SYMLINK',
+    );
+    assert.equal(
+      code(() => apply([['f', 'f/x']])),
+      'CONVERT_PATH_THROUGH_SYMLINK',
+    );
     // Replacing the symlink by a directory first is fine (Docker removes the symlink).
     assert.deepEqual(paths(apply([[['l', 'sym', '/etc']], [['l', 'dir'], 'l/passwd']]).tree), ['l/', 'l/passwd']);
   });
 
   it('names: ./ prefixes and trailing slashes are cleaned; absolute, .. and escaping whiteouts fail', () => {
     assert.deepEqual(paths(apply([['./a/b', ['./c/', 'dir'], './']]).tree), ['a/', 'a/b', 'c/']);
-    assert.equal(code(() => apply([['/etc/passwd']])), 'CONVERT_PATH_ABSOLUTE');
-    assert.equal(code(() => apply([['a/../../b']])), 'CONVERT_PATH_TRAVERSAL');
-    assert.equal(code(() => apply([['a/../b']])), 'CONVERT_PATH_TRAVERSAL');
-    assert.equal(code(() => apply([['a'], ['x/.wh...']])), 'CONVERT_WHITEOUT_ESCAPE');
-    assert.equal(code(() => apply([['a'], ['.wh..']])), 'CONVERT_WHITEOUT_ESCAPE');
+    assert.equal(
+      code(() => apply([['/etc/passwd']])),
+      'CONVERT_PATH_ABSOLUTE',
+    );
+    assert.equal(
+      code(() => apply([['a/../../b']])),
+      'CONVERT_PATH_TRAVERSAL',
+    );
+    assert.equal(
+      code(() => apply([['a/../b']])),
+      'CONVERT_PATH_TRAVERSAL',
+    );
+    assert.equal(
+      code(() => apply([['a'], ['x/.wh...']])),
+      'CONVERT_WHITEOUT_ESCAPE',
+    );
+    assert.equal(
+      code(() => apply([['a'], ['.wh..']])),
+      'CONVERT_WHITEOUT_ESCAPE',
+    );
   });
 
   it('stops at maxEntries', () => {
     const tree = new FsTree({ maxEntries: 3 });
-    assert.equal(code(() => applyLayer(tree, entries(['a', 'b', 'c', 'd']), 0, 'layer 0')), 'CONVERT_LIMIT_EXCEEDED');
+    assert.equal(
+      code(() => applyLayer(tree, entries(['a', 'b', 'c', 'd']), 0, 'layer 0')),
+      'CONVERT_LIMIT_EXCEEDED',
+    );
   });
 
   it('matches a flat reference model on random layers (property)', () => {
@@ -154,7 +229,10 @@ describe('applying layers', () => {
       return [...m.entries()].map(([p, k]) => `${p}${k === 'dir' ? '/' : k === 'sym' ? '@' : ''}`).sort((a, b) => (a.replace(/\/$/, '') < b.replace(/\/$/, '') ? -1 : 1));
     };
     const segment = fc.constantFrom('a', 'b', 'c', '.wh.a', '.wh.b', '.wh..wh..opq');
-    const path = fc.array(segment, { minLength: 1, maxLength: 3 }).filter((p) => p.slice(0, -1).every((s) => !s.startsWith('.wh.'))).map((p) => p.join('/'));
+    const path = fc
+      .array(segment, { minLength: 1, maxLength: 3 })
+      .filter((p) => p.slice(0, -1).every((s) => !s.startsWith('.wh.')))
+      .map((p) => p.join('/'));
     const spec: fc.Arbitrary<Spec> = fc.oneof(path, fc.tuple(path, fc.constant('dir' as const)), fc.tuple(path, fc.constant('sym' as const), fc.constant('x')));
     fc.assert(
       fc.property(fc.array(fc.array(spec, { maxLength: 6 }), { minLength: 1, maxLength: 4 }), (layers) => {

@@ -22,8 +22,23 @@ const layout = join(work, 'layout');
 writeOciLayout(layout, {
   ref: 'example.com/order:1',
   layers: [
-    { members: [{ dir: 'ro', mode: 0o555, mtime: 1000 }, { file: 'ro/a', content: 'a' }, { dir: 'z', mtime: 2000 }, { file: 'z/late', content: 'late' }], gzip: true },
-    { members: [{ file: 'b/top', content: 'top' }, { file: 'ro/b', content: 'b' }, { dir: 'ro', mode: 0o555, mtime: 3000 }], gzip: true },
+    {
+      members: [
+        { dir: 'ro', mode: 0o555, mtime: 1000 },
+        { file: 'ro/a', content: 'a' },
+        { dir: 'z', mtime: 2000 },
+        { file: 'z/late', content: 'late' },
+      ],
+      gzip: true,
+    },
+    {
+      members: [
+        { file: 'b/top', content: 'top' },
+        { file: 'ro/b', content: 'b' },
+        { dir: 'ro', mode: 0o555, mtime: 3000 },
+      ],
+      gzip: true,
+    },
   ],
 });
 

@@ -66,7 +66,11 @@ const identifier = fc.stringMatching(/^[a-z0-9]{1,6}(?:[-._~/][a-z0-9]{1,6}){0,3
 const value = fc.string({ maxLength: 12 }).filter((v) => !v.includes(',') && !v.includes(':'));
 const appArb = fc.record({
   name: identifier,
-  labels: fc.dictionary(identifier.filter((k) => k !== 'name' && !/[-._~/]{2}/.test(k)), value, { maxKeys: 4 }),
+  labels: fc.dictionary(
+    identifier.filter((k) => k !== 'name' && !/[-._~/]{2}/.test(k)),
+    value,
+    { maxKeys: 4 },
+  ),
 }) as fc.Arbitrary<DiscoveryApp>;
 
 describe('formatAppString', () => {

@@ -5,7 +5,13 @@ import { codesOf } from '../support/issues.js';
 
 describe('parseAuthConfig', () => {
   it('D-HT-5 reads basic and bearer credentials by host, normalising keys', () => {
-    const r = parseAuthConfig(JSON.stringify({ 'Example.COM': { type: 'basic', user: 'bar', password: 'baz' }, 'reg.example.com:8443': { type: 'bearer', token: 't0k' }, 'x.example.com:443': { type: 'basic', user: 'u', password: '' } }));
+    const r = parseAuthConfig(
+      JSON.stringify({
+        'Example.COM': { type: 'basic', user: 'bar', password: 'baz' },
+        'reg.example.com:8443': { type: 'bearer', token: 't0k' },
+        'x.example.com:443': { type: 'basic', user: 'u', password: '' },
+      }),
+    );
     assert.ok(r.ok, JSON.stringify(r));
     assert.deepEqual(r.value, {
       'example.com': { type: 'basic', user: 'bar', password: 'baz' },
@@ -24,10 +30,22 @@ describe('parseAuthConfig', () => {
     assert.deepEqual(b.value['tectonic.com'], { type: 'bearer', token: 'sometoken' });
   });
   it('DISCOVERY_AUTH_CONFIG_INVALID for every problem, with a path', () => {
-    const r = parseAuthConfig(JSON.stringify({ 'a.com': { type: 'digest' }, 'b.com/path': { type: 'bearer', token: 'x' }, 'c.com': { type: 'basic', password: 'p' }, 'd.com': { type: 'bearer' }, 'e.com': 'nope', 'f.com': { type: 'basic', user: 'a:b', password: '' } }));
+    const r = parseAuthConfig(
+      JSON.stringify({
+        'a.com': { type: 'digest' },
+        'b.com/path': { type: 'bearer', token: 'x' },
+        'c.com': { type: 'basic', password: 'p' },
+        'd.com': { type: 'bearer' },
+        'e.com': 'nope',
+        'f.com': { type: 'basic', user: 'a:b', password: '' },
+      }),
+    );
     assert.equal(r.ok, false);
     assert.deepEqual(codesOf(r), Array(6).fill('DISCOVERY_AUTH_CONFIG_INVALID'));
-    assert.deepEqual((r.ok ? [] : r.issues).map((i) => i.path), ['/a.com/type', '/b.com~1path', '/c.com/user', '/d.com/token', '/e.com', '/f.com/user']);
+    assert.deepEqual(
+      (r.ok ? [] : r.issues).map((i) => i.path),
+      ['/a.com/type', '/b.com~1path', '/c.com/user', '/d.com/token', '/e.com', '/f.com/user'],
+    );
     assert.deepEqual(codesOf(parseAuthConfig('{')), ['DISCOVERY_AUTH_CONFIG_INVALID']);
     assert.deepEqual(codesOf(parseAuthConfig('[1]')), ['DISCOVERY_AUTH_CONFIG_INVALID']);
     assert.deepEqual(codesOf(parseAuthConfig('[{"a.com": {}}]')), ['DISCOVERY_AUTH_CONFIG_INVALID']);

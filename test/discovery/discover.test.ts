@@ -86,7 +86,10 @@ describe('discovery: https then http (TestHTTPSOrHTTP)', () => {
         if (c.errorStatus > 0) return status(c.errorStatus);
         throw networkError('ECONNREFUSED');
       });
-      const page = await fetchDiscoveryPage(c.host, settings({ fetch, insecureHttp: c.insecure === 'http', ...(c.auth ? { auth: { [c.host]: { type: 'basic', user: c.auth.user, password: c.auth.password } } } : {}) }));
+      const page = await fetchDiscoveryPage(
+        c.host,
+        settings({ fetch, insecureHttp: c.insecure === 'http', ...(c.auth ? { auth: { [c.host]: { type: 'basic', user: c.auth.user, password: c.auth.password } } } : {}) }),
+      );
       assert.equal(page.ok, c.url !== null);
       if (page.ok) assert.equal(page.url, c.url);
     });
@@ -104,18 +107,30 @@ describe('discovery: URLs and the walk', () => {
     assert.deepEqual(namePrefixes('a.com/p/s'), ['a.com/p/s', 'a.com/p', 'a.com']);
     const f = fakeFetch(() => status(404));
     const r = await discoverEndpoints('a.com/p/s', { fetch: f.fetch, insecure: { http: true } });
-    assert.deepEqual(f.seen.map((s) => s.url), [
-      'https://a.com/p/s?ac-discovery=1', 'http://a.com/p/s?ac-discovery=1',
-      'https://a.com/p?ac-discovery=1', 'http://a.com/p?ac-discovery=1',
-      'https://a.com?ac-discovery=1', 'http://a.com?ac-discovery=1',
-    ]);
+    assert.deepEqual(
+      f.seen.map((s) => s.url),
+      [
+        'https://a.com/p/s?ac-discovery=1',
+        'http://a.com/p/s?ac-discovery=1',
+        'https://a.com/p?ac-discovery=1',
+        'http://a.com/p?ac-discovery=1',
+        'https://a.com?ac-discovery=1',
+        'http://a.com?ac-discovery=1',
+      ],
+    );
     assert.ok(f.seen.every((s) => s.redirect === 'manual'));
     assert.deepEqual(codes(r), ['DISCOVERY_NO_ENDPOINT']);
-    assert.deepEqual(r.attempts.map((a) => [a.prefix, a.status, a.outcome, a.code]), [
-      ['a.com/p/s', 404, 'http-error', 'DISCOVERY_HTTP_STATUS'], ['a.com/p/s', 404, 'http-error', 'DISCOVERY_HTTP_STATUS'],
-      ['a.com/p', 404, 'http-error', 'DISCOVERY_HTTP_STATUS'], ['a.com/p', 404, 'http-error', 'DISCOVERY_HTTP_STATUS'],
-      ['a.com', 404, 'http-error', 'DISCOVERY_HTTP_STATUS'], ['a.com', 404, 'http-error', 'DISCOVERY_HTTP_STATUS'],
-    ]);
+    assert.deepEqual(
+      r.attempts.map((a) => [a.prefix, a.status, a.outcome, a.code]),
+      [
+        ['a.com/p/s', 404, 'http-error', 'DISCOVERY_HTTP_STATUS'],
+        ['a.com/p/s', 404, 'http-error', 'DISCOVERY_HTTP_STATUS'],
+        ['a.com/p', 404, 'http-error', 'DISCOVERY_HTTP_STATUS'],
+        ['a.com/p', 404, 'http-error', 'DISCOVERY_HTTP_STATUS'],
+        ['a.com', 404, 'http-error', 'DISCOVERY_HTTP_STATUS'],
+        ['a.com', 404, 'http-error', 'DISCOVERY_HTTP_STATUS'],
+      ],
+    );
   });
 
   it('D-WK-4 D-HT-2 moves up past a 500 and past a 200 page without tags', async () => {
@@ -124,7 +139,10 @@ describe('discovery: URLs and the walk', () => {
     assert.ok(r.ok);
     assert.equal(r.endpoints[0]?.aci, 'https://storage.example.com/example.com/a/b-1.0.0-linux-amd64.aci');
     assert.equal(r.endpointsFrom, 'https://example.com?ac-discovery=1');
-    assert.deepEqual(r.attempts.filter((a) => a.walk === 'endpoints').map((a) => a.outcome), ['http-error', 'fetched', 'no-tags', 'fetched', 'ok']);
+    assert.deepEqual(
+      r.attempts.filter((a) => a.walk === 'endpoints').map((a) => a.outcome),
+      ['http-error', 'fetched', 'no-tags', 'fetched', 'ok'],
+    );
     assert.equal(r.attempts.find((a) => a.outcome === 'no-tags')?.code, 'DISCOVERY_NO_TAGS');
   });
 
@@ -132,7 +150,10 @@ describe('discovery: URLs and the walk', () => {
     const f = sitePages({ '/': 'meta03.html', '/myapp': 'meta02.html' });
     const r = await discover('example.com/myapp,os=linux,arch=amd64', { fetch: f.fetch });
     assert.ok(r.ok);
-    assert.deepEqual(f.seen.map((s) => s.url), ['https://example.com/myapp?ac-discovery=1', 'https://example.com?ac-discovery=1']);
+    assert.deepEqual(
+      f.seen.map((s) => s.url),
+      ['https://example.com/myapp?ac-discovery=1', 'https://example.com?ac-discovery=1'],
+    );
     assert.ok(r.attempts.some((a) => a.walk === 'publicKeys' && a.cached === true));
   });
 
@@ -163,7 +184,8 @@ describe('discovery: URLs and the walk', () => {
   });
 
   it('D-MT-2 D-TP-3 D-TP-5 malformed tags are traced, a template without {ext} is a warning, keys are not templated', async () => {
-    const page = '<meta name="ac-discovery" content="example.com\thttps://tab/{name}.{ext}"><meta name="ac-discovery" content="example.com https://s/{name}.aci"><meta name="ac-discovery-pubkeys" content="example.com https://k/{name}.gpg">';
+    const page =
+      '<meta name="ac-discovery" content="example.com\thttps://tab/{name}.{ext}"><meta name="ac-discovery" content="example.com https://s/{name}.aci"><meta name="ac-discovery-pubkeys" content="example.com https://k/{name}.gpg">';
     const f = fakeFetch(() => html(page));
     const r = await discover('example.com', { fetch: f.fetch });
     assert.ok(r.ok);
@@ -179,7 +201,10 @@ describe('discovery: URLs and the walk', () => {
   it('D-TP-4 endpoints come in document order from meta06', async () => {
     const f = sitePages({ '/': 'meta06.html' });
     const r = await discoverEndpoints('example.com/x,version=2,os=linux,arch=amd64', { fetch: f.fetch });
-    assert.deepEqual(r.endpoints.map((e) => e.aci.split(':')[0]), ['https', 'https', 'hdfs']);
+    assert.deepEqual(
+      r.endpoints.map((e) => e.aci.split(':')[0]),
+      ['https', 'https', 'hdfs'],
+    );
   });
 });
 
@@ -242,15 +267,24 @@ describe('discovery: redirects', () => {
     });
     const r = await discoverEndpoints(full, { fetch: f.fetch, auth: { 'example.com': { type: 'bearer', token: 'T' } } });
     assert.ok(r.ok);
-    assert.deepEqual(f.seen.map((s) => [s.url, s.headers.get('authorization')]), [
-      ['https://example.com/myapp?ac-discovery=1', 'Bearer T'],
-      ['https://cdn.example.net/myapp', null],
-      ['https://example.com/final', 'Bearer T'],
-    ]);
+    assert.deepEqual(
+      f.seen.map((s) => [s.url, s.headers.get('authorization')]),
+      [
+        ['https://example.com/myapp?ac-discovery=1', 'Bearer T'],
+        ['https://cdn.example.net/myapp', null],
+        ['https://example.com/final', 'Bearer T'],
+      ],
+    );
     const plain = fakeFetch((url) => (url.protocol === 'https:' ? status(404) : meta01()));
     const viaHttp = await discoverEndpoints(full, { fetch: plain.fetch, insecure: { http: true }, auth: { 'example.com': { type: 'bearer', token: 'T' } }, headers: () => ({ 'x-extra': '1' }) });
     assert.equal(viaHttp.endpoints.length, 1);
-    assert.deepEqual(plain.seen.map((s) => [s.url.split(':')[0], s.headers.get('authorization'), s.headers.get('x-extra')]), [['https', 'Bearer T', '1'], ['http', null, null]]);
+    assert.deepEqual(
+      plain.seen.map((s) => [s.url.split(':')[0], s.headers.get('authorization'), s.headers.get('x-extra')]),
+      [
+        ['https', 'Bearer T', '1'],
+        ['http', null, null],
+      ],
+    );
     assert.match(viaHttp.attempts.find((a) => a.outcome === 'fetched')!.detail, /never sent over plain http/);
   });
 });
@@ -272,15 +306,18 @@ describe('discovery: hostile or failing servers', () => {
     assert.equal(declared.attempts[0]!.code, 'DISCOVERY_PAGE_TOO_LARGE');
     let pulled = 0;
     let cancelled = false;
-    const endless = (): Response => html(new ReadableStream<Uint8Array>({
-      pull(c) {
-        pulled++;
-        c.enqueue(new Uint8Array(16 * 1024).fill(0x61));
-      },
-      cancel() {
-        cancelled = true;
-      },
-    }) as unknown as Uint8Array);
+    const endless = (): Response =>
+      html(
+        new ReadableStream<Uint8Array>({
+          pull(c) {
+            pulled++;
+            c.enqueue(new Uint8Array(16 * 1024).fill(0x61));
+          },
+          cancel() {
+            cancelled = true;
+          },
+        }) as unknown as Uint8Array,
+      );
     const r = await discoverEndpoints('example.com', { fetch: fakeFetch(endless).fetch, maxBytes: 64 * 1024 });
     assert.equal(r.attempts[0]!.code, 'DISCOVERY_PAGE_TOO_LARGE');
     assert.match(r.attempts[0]!.detail, /65536 bytes/);
@@ -289,18 +326,24 @@ describe('discovery: hostile or failing servers', () => {
   });
 
   it('a page that never ends and a server that never answers hit the time-out', async () => {
-    const trickle = (): Response => html(new ReadableStream<Uint8Array>({
-      async pull(c) {
-        await new Promise((r) => setTimeout(r, 20));
-        c.enqueue(new Uint8Array([0x20]));
-      },
-    }) as unknown as Uint8Array);
+    const trickle = (): Response =>
+      html(
+        new ReadableStream<Uint8Array>({
+          async pull(c) {
+            await new Promise((r) => setTimeout(r, 20));
+            c.enqueue(new Uint8Array([0x20]));
+          },
+        }) as unknown as Uint8Array,
+      );
     const started = Date.now();
     const r = await discoverEndpoints('example.com', { fetch: fakeFetch(trickle).fetch, timeoutMs: 100 });
     assert.equal(r.attempts[0]!.code, 'DISCOVERY_TIMEOUT');
     // A fetch that ignores its AbortSignal cannot hang discovery either.
     const never = await discoverEndpoints('example.com/a', { fetch: fakeFetch(() => new Promise<Response>(() => undefined)).fetch, timeoutMs: 100 });
-    assert.deepEqual(never.attempts.map((a) => a.outcome), ['timeout', 'timeout']);
+    assert.deepEqual(
+      never.attempts.map((a) => a.outcome),
+      ['timeout', 'timeout'],
+    );
     assert.ok(Date.now() - started < 2000);
   });
 
@@ -312,16 +355,31 @@ describe('discovery: hostile or failing servers', () => {
       EWEIRD: /weird failure \(EWEIRD, nowhere\.invalid\)/,
     };
     for (const [code, re] of Object.entries(reasons)) {
-      const r = await discoverEndpoints('nowhere.invalid', { fetch: fakeFetch(() => { throw networkError(code, code === 'EWEIRD' ? 'weird failure' : code); }).fetch });
+      const r = await discoverEndpoints('nowhere.invalid', {
+        fetch: fakeFetch(() => {
+          throw networkError(code, code === 'EWEIRD' ? 'weird failure' : code);
+        }).fetch,
+      });
       assert.equal(r.attempts[0]!.code, 'DISCOVERY_NETWORK');
       assert.match(r.attempts[0]!.detail, re);
     }
-    const plain = await discoverEndpoints('nowhere.invalid', { fetch: fakeFetch(() => { throw new Error('boom'); }).fetch });
+    const plain = await discoverEndpoints('nowhere.invalid', {
+      fetch: fakeFetch(() => {
+        throw new Error('boom');
+      }).fetch,
+    });
     assert.equal(plain.attempts[0]!.detail, 'boom');
   });
 
   it('an error while reading the body is a network failure', async () => {
-    const broken = (): Response => html(new ReadableStream<Uint8Array>({ pull(c) { c.error(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' })); } }) as unknown as Uint8Array);
+    const broken = (): Response =>
+      html(
+        new ReadableStream<Uint8Array>({
+          pull(c) {
+            c.error(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }));
+          },
+        }) as unknown as Uint8Array,
+      );
     const r = await discoverEndpoints('example.com', { fetch: fakeFetch(broken).fetch });
     assert.match(r.attempts[0]!.detail, /while reading the body, after 0 bytes: connection reset/);
   });
@@ -339,7 +397,10 @@ describe('discovery: hostile or failing servers', () => {
 
   it('meta tags in <script> are ignored, tags in <body> are used', async () => {
     const r = await discover('example.com/app:1', { fetch: fakeFetch(() => html(discoveryPage('quirks.html'))).fetch });
-    assert.deepEqual(r.endpoints.map((e) => e.aci), ['https://upper.example.com/example.com/app-1.aci', 'https://spaces.example.com/example.com/app.aci?a=1&b=2   trailing']);
+    assert.deepEqual(
+      r.endpoints.map((e) => e.aci),
+      ['https://upper.example.com/example.com/app-1.aci', 'https://spaces.example.com/example.com/app.aci?a=1&b=2   trailing'],
+    );
     assert.deepEqual(r.publicKeys, ['https://body.example.com/keys.asc']);
   });
 });

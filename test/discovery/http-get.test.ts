@@ -34,14 +34,36 @@ before(async () => {
   s = await startHostileServer();
   s.routes.set('/file', body('the file'));
   // https -> http -> https: only the middle hop is plain http.
-  s.routes.set('/chain/start', redirect((x) => x.http('/chain/middle')));
-  s.routes.set('/chain/middle', redirect((x) => x.https('/file')));
-  s.routes.set('/to-http', redirect((x) => x.http('/file')));
-  s.routes.set('/to-ftp', redirect(() => 'ftp://127.0.0.1/file'));
+  s.routes.set(
+    '/chain/start',
+    redirect((x) => x.http('/chain/middle')),
+  );
+  s.routes.set(
+    '/chain/middle',
+    redirect((x) => x.https('/file')),
+  );
+  s.routes.set(
+    '/to-http',
+    redirect((x) => x.http('/file')),
+  );
+  s.routes.set(
+    '/to-ftp',
+    redirect(() => 'ftp://127.0.0.1/file'),
+  );
   s.routes.set('/no-location', status(302));
-  s.routes.set('/loop-a', redirect((x) => x.https('/loop-b')));
-  s.routes.set('/loop-b', redirect((x) => x.https('/loop-a')));
-  for (let i = 0; i < 5; i++) s.routes.set(`/hop${i}`, redirect((x) => x.https(`/hop${i + 1}`), 307));
+  s.routes.set(
+    '/loop-a',
+    redirect((x) => x.https('/loop-b')),
+  );
+  s.routes.set(
+    '/loop-b',
+    redirect((x) => x.https('/loop-a')),
+  );
+  for (let i = 0; i < 5; i++)
+    s.routes.set(
+      `/hop${i}`,
+      redirect((x) => x.https(`/hop${i + 1}`), 307),
+    );
   s.routes.set('/hop5', body('end'));
   s.routes.set('/endless', endless());
   s.routes.set('/huge', endless(10 * 1024 ** 3));
@@ -50,8 +72,20 @@ before(async () => {
   s.routes.set('/slow', trickle(1000));
   s.routes.set('/silent', silence());
   s.routes.set('/private', needsAuth('Bearer T', body('secret')));
-  s.routes.set('/private-to-other', needsAuth('Bearer T', redirect((x) => `https://localhost:${x.httpsPort}/private`)));
-  s.routes.set('/private-to-http', needsAuth('Bearer T', redirect((x) => x.http('/file'))));
+  s.routes.set(
+    '/private-to-other',
+    needsAuth(
+      'Bearer T',
+      redirect((x) => `https://localhost:${x.httpsPort}/private`),
+    ),
+  );
+  s.routes.set(
+    '/private-to-http',
+    needsAuth(
+      'Bearer T',
+      redirect((x) => x.http('/file')),
+    ),
+  );
 });
 after(async () => {
   await s.close();
@@ -68,7 +102,10 @@ describe('httpGet: one set of hop rules for every download', () => {
     assert.ok(!s.hits.some((h) => h.path === '/chain/middle'), 'the http hop was never requested');
     const res = await httpGet(s.https('/chain/start'), opts({ allowHttp: true }));
     assert.equal(res.plainHttp, true);
-    assert.deepEqual(res.hops.map((h) => h.location), [s.http('/chain/middle'), s.https('/file')]);
+    assert.deepEqual(
+      res.hops.map((h) => h.location),
+      [s.http('/chain/middle'), s.https('/file')],
+    );
     assert.equal(new TextDecoder().decode(await res.bytes()), 'the file');
   });
 
@@ -95,11 +132,26 @@ describe('httpGet: one set of hop rules for every download', () => {
     assert.equal(new TextDecoder().decode(await read(s.https('/private'), opts({ auth }))), 'secret');
     s.hits.length = 0;
     // Another host (localhost, same server) asks for credentials it was never given: 401.
-    await assert.rejects(read(s.https('/private-to-other'), opts({ auth })), failsWith('HTTP_UNAUTHORIZED', /^after 1 redirect, at https:\/\/localhost:\d+\/private: 401 Unauthorized from localhost:\d+: configure credentials/));
-    assert.deepEqual(s.hits.map((h) => [h.path, h.authorization]), [['/private-to-other', 'Bearer T'], ['/private', undefined]]);
+    await assert.rejects(
+      read(s.https('/private-to-other'), opts({ auth })),
+      failsWith('HTTP_UNAUTHORIZED', /^after 1 redirect, at https:\/\/localhost:\d+\/private: 401 Unauthorized from localhost:\d+: configure credentials/),
+    );
+    assert.deepEqual(
+      s.hits.map((h) => [h.path, h.authorization]),
+      [
+        ['/private-to-other', 'Bearer T'],
+        ['/private', undefined],
+      ],
+    );
     s.hits.length = 0;
     await read(s.https('/private-to-http'), opts({ auth, allowHttp: true, headers: () => ({ 'x-token': 'T' }) }));
-    assert.deepEqual(s.hits.map((h) => [h.scheme, h.authorization]), [['https', 'Bearer T'], ['http', undefined]]);
+    assert.deepEqual(
+      s.hits.map((h) => [h.scheme, h.authorization]),
+      [
+        ['https', 'Bearer T'],
+        ['http', undefined],
+      ],
+    );
   });
 
   it('a body that never ends stops at the size limit, and the connection is dropped', async () => {
@@ -142,7 +194,7 @@ describe('httpGet: one set of hop rules for every download', () => {
     await assert.rejects(httpGet(s.https('/file'), opts({ signal: AbortSignal.abort() })), failsWith('HTTP_ABORTED'));
   });
 
-  it('statuses are the caller\'s to judge; httpStatusError names the URL and status', async () => {
+  it("statuses are the caller's to judge; httpStatusError names the URL and status", async () => {
     const res = await httpGet(s.https('/missing'), opts());
     assert.equal(res.status, 404);
     await res.cancel();

@@ -44,7 +44,10 @@ describe('discovery against local HTTPS and HTTP servers', () => {
     assert.equal(r.endpoints.length, 1);
     assert.equal(r.attempts[0]!.code, 'DISCOVERY_NETWORK');
     assert.equal(r.endpointsFrom, `http://127.0.0.1:${s.httpPort}/ok?ac-discovery=1`);
-    assert.deepEqual(r.issues.map((i) => i.code), ['DISCOVERY_INSECURE_PAGE']);
+    assert.deepEqual(
+      r.issues.map((i) => i.code),
+      ['DISCOVERY_INSECURE_PAGE'],
+    );
   });
 
   it('D-HT-4 the global fetch exposes redirects (redirect: manual) and they are followed', async () => {
@@ -91,10 +94,19 @@ describe('discovery against local HTTPS and HTTP servers', () => {
     s.hits.length = 0;
     const cross = await discoverEndpoints('127.0.0.1/cross', { ...insecureTls(), auth });
     assert.equal(cross.endpoints.length, 1);
-    assert.deepEqual(s.hits.map((h) => [h.server, h.path, h.authorization]), [['a', '/cross', `Bearer ${TOKEN}`], ['b', '/landing', undefined]]);
+    assert.deepEqual(
+      s.hits.map((h) => [h.server, h.path, h.authorization]),
+      [
+        ['a', '/cross', `Bearer ${TOKEN}`],
+        ['b', '/landing', undefined],
+      ],
+    );
     s.hits.length = 0;
     await discoverEndpoints('127.0.0.1/ok', { ...base, port: s.httpPort, insecure: { http: true }, auth: { '127.0.0.1': { type: 'bearer', token: TOKEN } } });
-    assert.deepEqual(s.hits.filter((h) => h.server === 'http').map((h) => h.authorization), [undefined]);
+    assert.deepEqual(
+      s.hits.filter((h) => h.server === 'http').map((h) => h.authorization),
+      [undefined],
+    );
   });
 
   it('cuts a 10 MB page at the size limit', async () => {

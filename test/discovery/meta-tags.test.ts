@@ -20,11 +20,14 @@ describe('extractMetaTags', () => {
       { name: 'ac-discovery-pubkeys', prefix: 'example.com', uri: 'https://body.example.com/keys.asc' },
       { name: 'ac-unknown', prefix: 'example.com', uri: 'https://unknown.example.com/' },
     ]);
-    assert.deepEqual(scan.ignored.map((i) => i.reason), [
-      'its content has no space between prefix and URL (only a space separates them, not a tab or newline)',
-      'its content is empty (expected "PREFIX URL")',
-      'its content has no space between prefix and URL',
-    ]);
+    assert.deepEqual(
+      scan.ignored.map((i) => i.reason),
+      [
+        'its content has no space between prefix and URL (only a space separates them, not a tab or newline)',
+        'its content is empty (expected "PREFIX URL")',
+        'its content has no space between prefix and URL',
+      ],
+    );
   });
 
   it('D-MT-1 survives invalid HTML and keeps what a lenient tokenizer sees', () => {
@@ -42,10 +45,16 @@ describe('extractMetaTags', () => {
   it('never throws on random or mutated HTML (property)', () => {
     const base = discoveryPage('meta06.html');
     fc.assert(
-      fc.property(fc.oneof(fc.string({ maxLength: 200 }), fc.tuple(fc.nat(base.length), fc.nat(base.length), fc.string({ maxLength: 20 })).map(([a, b, s]) => base.slice(0, Math.min(a, b)) + s + base.slice(Math.max(a, b)))), (text) => {
-        const scan = extractMetaTags(text);
-        for (const t of scan.tags) assert.ok(!t.prefix.includes(' ') && t.uri === t.uri.trim());
-      }),
+      fc.property(
+        fc.oneof(
+          fc.string({ maxLength: 200 }),
+          fc.tuple(fc.nat(base.length), fc.nat(base.length), fc.string({ maxLength: 20 })).map(([a, b, s]) => base.slice(0, Math.min(a, b)) + s + base.slice(Math.max(a, b))),
+        ),
+        (text) => {
+          const scan = extractMetaTags(text);
+          for (const t of scan.tags) assert.ok(!t.prefix.includes(' ') && t.uri === t.uri.trim());
+        },
+      ),
       { numRuns: 300 },
     );
   });

@@ -61,20 +61,24 @@ describe('templates', () => {
   );
   it('renders a template exactly as the segment-by-segment substitution (property)', () => {
     fc.assert(
-      fc.property(fc.array(segment, { maxLength: 8 }), fc.string({ maxLength: 8 }).filter((s) => !/[{}]/.test(s)), (parts, version) => {
-        const a = app('example.com/app', { version, channel: 'beta' });
-        const vars: Record<string, string> = { '{name}': 'example.com/app', '{version}': version, '{channel}': 'beta' };
-        const r = renderEndpoint(parts.join(''), a);
-        if (parts.includes('{os}')) {
-          assert.ok(!r.ok);
-          assert.deepEqual(r.missing, ['os']);
-          return;
-        }
-        assert.ok(r.ok);
-        assert.equal(r.endpoint.aci, parts.map((p) => (p === '{ext}' ? 'aci' : Object.hasOwn(vars, p) ? vars[p] : p)).join(''));
-        assert.equal(r.endpoint.asc, parts.map((p) => (p === '{ext}' ? 'aci.asc' : Object.hasOwn(vars, p) ? vars[p] : p)).join(''));
-        assert.equal(r.hasExt, parts.includes('{ext}'));
-      }),
+      fc.property(
+        fc.array(segment, { maxLength: 8 }),
+        fc.string({ maxLength: 8 }).filter((s) => !/[{}]/.test(s)),
+        (parts, version) => {
+          const a = app('example.com/app', { version, channel: 'beta' });
+          const vars: Record<string, string> = { '{name}': 'example.com/app', '{version}': version, '{channel}': 'beta' };
+          const r = renderEndpoint(parts.join(''), a);
+          if (parts.includes('{os}')) {
+            assert.ok(!r.ok);
+            assert.deepEqual(r.missing, ['os']);
+            return;
+          }
+          assert.ok(r.ok);
+          assert.equal(r.endpoint.aci, parts.map((p) => (p === '{ext}' ? 'aci' : Object.hasOwn(vars, p) ? vars[p] : p)).join(''));
+          assert.equal(r.endpoint.asc, parts.map((p) => (p === '{ext}' ? 'aci.asc' : Object.hasOwn(vars, p) ? vars[p] : p)).join(''));
+          assert.equal(r.hasExt, parts.includes('{ext}'));
+        },
+      ),
       { numRuns: 400 },
     );
   });

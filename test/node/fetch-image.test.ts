@@ -26,7 +26,22 @@ const inspect: ImageInspector = async (source) => {
   for await (const c of source) parts.push(c);
   const text = Buffer.concat(parts).toString('utf8');
   if (!text.startsWith('archive')) return { ok: false, issues: [{ code: 'ACI_NOT_AN_ARCHIVE', severity: 'error', path: '', message: 'not an archive' }] };
-  return { ok: true, issues: [], imageId: 'sha512-test', manifest: { ok: true, value: { name: NAME, labels: [{ name: 'version', value: '1.0.0' }, { name: 'os', value: 'linux' }] }, warnings: [] } };
+  return {
+    ok: true,
+    issues: [],
+    imageId: 'sha512-test',
+    manifest: {
+      ok: true,
+      value: {
+        name: NAME,
+        labels: [
+          { name: 'version', value: '1.0.0' },
+          { name: 'os', value: 'linux' },
+        ],
+      },
+      warnings: [],
+    },
+  };
 };
 
 function server(routes: Record<string, () => Response>, log: string[] = []): typeof fetch {
@@ -52,13 +67,17 @@ describe('S-1 fetchImage', () => {
     const sig = (await signDetached(key, image)) as string;
     const progress: number[] = [];
     const dir = out();
-    const r = await fetchImage(APP, { aci: BASE, asc: BASE + '.asc' }, {
-      outputDir: dir,
-      keyring: ring,
-      inspect,
-      fetch: server({ [BASE]: () => new Response(image, { headers: { 'content-length': String(image.length) } }), [BASE + '.asc']: () => new Response(sig) }),
-      onProgress: (p) => progress.push(p.received),
-    });
+    const r = await fetchImage(
+      APP,
+      { aci: BASE, asc: BASE + '.asc' },
+      {
+        outputDir: dir,
+        keyring: ring,
+        inspect,
+        fetch: server({ [BASE]: () => new Response(image, { headers: { 'content-length': String(image.length) } }), [BASE + '.asc']: () => new Response(sig) }),
+        onProgress: (p) => progress.push(p.received),
+      },
+    );
     assert.ok(r.ok, JSON.stringify(r));
     assert.equal(r.path, join(dir, 'app-1.0.0.aci'));
     assert.deepEqual(readFileSync(r.path), Buffer.from(image));
@@ -73,10 +92,17 @@ describe('S-1 fetchImage', () => {
     const log: string[] = [];
     const sig = (await signDetached(stranger, image)) as string;
     const dir = out();
-    const r = await fetchImage(APP, { aci: BASE, asc: BASE + '.asc' }, { outputDir: dir, keyring: ring, inspect, fetch: server({ [BASE + '.asc']: () => new Response(sig), [BASE]: () => new Response(image) }, log) });
+    const r = await fetchImage(
+      APP,
+      { aci: BASE, asc: BASE + '.asc' },
+      { outputDir: dir, keyring: ring, inspect, fetch: server({ [BASE + '.asc']: () => new Response(sig), [BASE]: () => new Response(image) }, log) },
+    );
     assert.ok(!r.ok);
     assert.equal(r.stage, 'signature');
-    assert.deepEqual(r.issues.map((i) => i.code), ['SIGNATURE_UNKNOWN_SIGNER']);
+    assert.deepEqual(
+      r.issues.map((i) => i.code),
+      ['SIGNATURE_UNKNOWN_SIGNER'],
+    );
     assert.deepEqual(log, [BASE + '.asc']);
     assert.ok(!existsSync(dir));
   });
@@ -85,7 +111,10 @@ describe('S-1 fetchImage', () => {
     const f = server({ [BASE]: () => new Response(image) });
     const r = await fetchImage(APP, { aci: BASE, asc: BASE + '.asc' }, { outputDir: out(), keyring: ring, inspect, fetch: f });
     assert.ok(!r.ok);
-    assert.deepEqual(r.issues.map((i) => i.code), ['SIGNATURE_MISSING']);
+    assert.deepEqual(
+      r.issues.map((i) => i.code),
+      ['SIGNATURE_MISSING'],
+    );
     const dir = out();
     const skipped = await fetchImage(APP, { aci: BASE, asc: BASE + '.asc' }, { outputDir: dir, noSignature: true, inspect, fetch: f });
     assert.ok(skipped.ok);
@@ -98,9 +127,16 @@ describe('S-1 fetchImage', () => {
     const dir = out();
     const tampered = image.slice();
     tampered[0] = 0x41;
-    const r = await fetchImage(APP, { aci: BASE, asc: BASE + '.asc' }, { outputDir: dir, keyring: ring, inspect, fetch: server({ [BASE]: () => new Response(tampered), [BASE + '.asc']: () => new Response(sig) }) });
+    const r = await fetchImage(
+      APP,
+      { aci: BASE, asc: BASE + '.asc' },
+      { outputDir: dir, keyring: ring, inspect, fetch: server({ [BASE]: () => new Response(tampered), [BASE + '.asc']: () => new Response(sig) }) },
+    );
     assert.ok(!r.ok);
-    assert.deepEqual(r.issues.map((i) => i.code), ['SIGNATURE_MISMATCH']);
+    assert.deepEqual(
+      r.issues.map((i) => i.code),
+      ['SIGNATURE_MISMATCH'],
+    );
     assert.deepEqual(readdirSync(dir), []);
   });
 
@@ -116,14 +152,21 @@ describe('S-1 fetchImage', () => {
   it('S-1 HTTP errors and plain http URLs', async () => {
     await assert.rejects(fetchImage(APP, { aci: BASE }, { outputDir: out(), noSignature: true, fetch: server({}) }), { code: 'HTTP_STATUS' });
     await assert.rejects(fetchImage(APP, { aci: 'http://x.org/a.aci' }, { outputDir: out(), noSignature: true, fetch: server({}) }), { code: 'HTTP_INSECURE_URL' });
-    const ok = await fetchImage(APP, { aci: 'http://x.org/a.aci' }, { outputDir: out(), noSignature: true, allowHttp: true, inspect, fetch: server({ 'http://x.org/a.aci': () => new Response(image) }) });
+    const ok = await fetchImage(
+      APP,
+      { aci: 'http://x.org/a.aci' },
+      { outputDir: out(), noSignature: true, allowHttp: true, inspect, fetch: server({ 'http://x.org/a.aci': () => new Response(image) }) },
+    );
     assert.ok(ok.ok);
   });
 
   it('an output directory that cannot be created is FILE_WRITE_FAILED naming it', async () => {
     const file = join(tmp, 'a-file');
     writeFileSync(file, 'x');
-    await assert.rejects(fetchImage(APP, { aci: BASE }, { outputDir: join(file, 'sub'), noSignature: true, inspect, fetch: server({ [BASE]: () => new Response(image) }) }), { code: 'FILE_WRITE_FAILED', file: join(file, 'sub') });
+    await assert.rejects(fetchImage(APP, { aci: BASE }, { outputDir: join(file, 'sub'), noSignature: true, inspect, fetch: server({ [BASE]: () => new Response(image) }) }), {
+      code: 'FILE_WRITE_FAILED',
+      file: join(file, 'sub'),
+    });
   });
 
   it('S-5 decrypts an encrypted image before inspecting it (the signature is over the encrypted bytes)', async () => {
@@ -141,13 +184,23 @@ describe('S-1 fetchImage', () => {
     const r = await fetchImage(APP, { aci: BASE }, { outputDir: out(), noSignature: true, inspect, fetch: f });
     assert.ok(!r.ok);
     assert.equal(r.stage, 'image');
-    assert.deepEqual(r.issues.map((i) => i.code), ['FETCH_IMAGE_INVALID', 'ACI_NOT_AN_ARCHIVE']);
+    assert.deepEqual(
+      r.issues.map((i) => i.code),
+      ['FETCH_IMAGE_INVALID', 'ACI_NOT_AN_ARCHIVE'],
+    );
   });
 
   it('spec/discovery.md#validation a manifest for another name or labels: DISCOVERY_MANIFEST_*_MISMATCH, nothing written', async () => {
-    const r = await fetchImage({ name: 'example.com/other', labels: { version: '2.0' } }, { aci: BASE }, { outputDir: out(), noSignature: true, inspect, fetch: server({ [BASE]: () => new Response(image) }) });
+    const r = await fetchImage(
+      { name: 'example.com/other', labels: { version: '2.0' } },
+      { aci: BASE },
+      { outputDir: out(), noSignature: true, inspect, fetch: server({ [BASE]: () => new Response(image) }) },
+    );
     assert.ok(!r.ok);
     assert.equal(r.stage, 'manifest');
-    assert.deepEqual(r.issues.map((i) => i.code), ['DISCOVERY_MANIFEST_NAME_MISMATCH', 'DISCOVERY_MANIFEST_LABEL_MISMATCH']);
+    assert.deepEqual(
+      r.issues.map((i) => i.code),
+      ['DISCOVERY_MANIFEST_NAME_MISMATCH', 'DISCOVERY_MANIFEST_LABEL_MISMATCH'],
+    );
   });
 });

@@ -8,11 +8,17 @@ import { makeLayout, tempDir } from '../support/aci-layout.js';
 
 const tmp = tempDir();
 after(() => rmSync(tmp, { recursive: true, force: true }));
-const aci = readdirSync(fixturePath('aci')).filter((f) => f.endsWith('.aci')).sort().map((f) => fixturePath('aci', f));
+const aci = readdirSync(fixturePath('aci'))
+  .filter((f) => f.endsWith('.aci'))
+  .sort()
+  .map((f) => fixturePath('aci', f));
 
 describe('validateMany', () => {
   it('A-CD-2 detects the type like Go in the workers: directory -> layout, archive magic -> image, text -> manifest', async () => {
-    const [lay, img, zstd, text, missing] = await validateMany([makeLayout(tmp), fixturePath('aci', 'gnu-tar-xz.aci'), fixturePath('aci', 'zstd.aci'), fixturePath('aci', 'text.aci'), join(tmp, 'nope')], { concurrency: 2, workerMinBytes: 0 });
+    const [lay, img, zstd, text, missing] = await validateMany(
+      [makeLayout(tmp), fixturePath('aci', 'gnu-tar-xz.aci'), fixturePath('aci', 'zstd.aci'), fixturePath('aci', 'text.aci'), join(tmp, 'nope')],
+      { concurrency: 2, workerMinBytes: 0 },
+    );
     assert.equal(lay!.type, 'layout');
     assert.equal(lay!.valid, true);
     assert.equal(img!.type, 'appimage');
@@ -30,7 +36,10 @@ describe('validateMany', () => {
     const serial = await validateMany(inputs, { concurrency: 1 });
     assert.deepEqual(pooled, serial);
     assert.equal(pooled.length, inputs.length);
-    assert.deepEqual([...seen].sort((a, b) => a - b), inputs.map((_, i) => i));
+    assert.deepEqual(
+      [...seen].sort((a, b) => a - b),
+      inputs.map((_, i) => i),
+    );
     assert.equal(pooled[pooled.length - 1]!.valid, false);
     assert.ok(pooled.some((r) => r.valid));
   });

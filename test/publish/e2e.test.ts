@@ -96,7 +96,7 @@ after(async () => {
 });
 
 describe('publish, serve, trust, fetch, store, render: the round trip over HTTPS', () => {
-  it('S-4 actool trust --prefix discovers the site\'s key file and trusts the publisher', async () => {
+  it("S-4 actool trust --prefix discovers the site's key file and trusts the publisher", async () => {
     const r = await actool(['trust', '--keystore=ks', '--prefix=127.0.0.1/app', `--port=${port}`, '--skip-fingerprint-review']);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stderr, new RegExp(`Discovered key URLs for 127\\.0\\.0\\.1/app at https://127\\.0\\.0\\.1:${port}/app\\?ac-discovery=1: https://127\\.0\\.0\\.1:${port}/_appc/pubkeys\\.gpg`));

@@ -15,35 +15,47 @@ const segment = fc.stringMatching(/^[a-z0-9][a-z0-9._~-]{0,8}$/).filter((s) => s
 const label = fc.stringMatching(/^[A-Za-z0-9][A-Za-z0-9._+~-]{0,8}$/);
 const label63 = fc.stringMatching(/^[a-z0-9](?:[a-z0-9-]{0,4}[a-z0-9])?$/);
 // Host names URL parsing keeps as written (not all-numeric ones such as `1.2`, which it reads as IPv4).
-const host = fc.array(label63, { minLength: 1, maxLength: 3 }).map((l) => l.join('.')).filter((h) => {
-  try {
-    return new URL(`https://${h}/`).hostname === h;
-  } catch {
-    return false;
-  }
-});
+const host = fc
+  .array(label63, { minLength: 1, maxLength: 3 })
+  .map((l) => l.join('.'))
+  .filter((h) => {
+    try {
+      return new URL(`https://${h}/`).hostname === h;
+    } catch {
+      return false;
+    }
+  });
 
 describe('publish properties', () => {
   it('D-TP-1 the site template renders, for any publishable image, to the file publish writes', () => {
     fc.assert(
-      fc.property(host, fc.array(segment, { maxLength: 2 }), fc.array(segment, { minLength: 1, maxLength: 3 }), label, label, label, fc.option(fc.integer({ min: 1, max: 65535 })), (h, basePath, rest, version, os, arch, port) => {
-        fc.pre(version !== 'latest');
-        const base = parseSiteBase(`https://${h}${port === null ? '' : `:${port}`}/${basePath.join('/')}`);
-        const name = [base.prefix, ...rest].join('/');
-        const key = { name, version, os, arch };
-        checkPublishable(key, base, 'x');
-        const r = renderEndpoint(siteTemplate(base), { name: name as ACIdentifier, labels: { version, os, arch } });
-        assert.ok(r.ok);
-        assert.equal(r.endpoint.aci, `${base.url}${imageStem(key)}.aci`);
-        assert.equal(r.endpoint.asc, `${base.url}${imageStem(key)}.aci.asc`);
-        // Every page publish writes is at the path a client requests for its prefix, and the tag prefix matches the name.
-        for (const prefix of pagePrefixes(name, base)) {
-          const requested = new URL(`https://${prefix}?ac-discovery=1`).pathname;
-          const served = `/${base.url.split('/').slice(3).join('/')}${pageFile(prefix, base)}`.replace(/index\.html$/, '');
-          assert.equal(requested.replace(/\/?$/, '/'), served.replace(/\/?$/, '/'));
-          assert.ok(matchesPrefix(name, base.prefix, 'segment'));
-        }
-      }),
+      fc.property(
+        host,
+        fc.array(segment, { maxLength: 2 }),
+        fc.array(segment, { minLength: 1, maxLength: 3 }),
+        label,
+        label,
+        label,
+        fc.option(fc.integer({ min: 1, max: 65535 })),
+        (h, basePath, rest, version, os, arch, port) => {
+          fc.pre(version !== 'latest');
+          const base = parseSiteBase(`https://${h}${port === null ? '' : `:${port}`}/${basePath.join('/')}`);
+          const name = [base.prefix, ...rest].join('/');
+          const key = { name, version, os, arch };
+          checkPublishable(key, base, 'x');
+          const r = renderEndpoint(siteTemplate(base), { name: name as ACIdentifier, labels: { version, os, arch } });
+          assert.ok(r.ok);
+          assert.equal(r.endpoint.aci, `${base.url}${imageStem(key)}.aci`);
+          assert.equal(r.endpoint.asc, `${base.url}${imageStem(key)}.aci.asc`);
+          // Every page publish writes is at the path a client requests for its prefix, and the tag prefix matches the name.
+          for (const prefix of pagePrefixes(name, base)) {
+            const requested = new URL(`https://${prefix}?ac-discovery=1`).pathname;
+            const served = `/${base.url.split('/').slice(3).join('/')}${pageFile(prefix, base)}`.replace(/index\.html$/, '');
+            assert.equal(requested.replace(/\/?$/, '/'), served.replace(/\/?$/, '/'));
+            assert.ok(matchesPrefix(name, base.prefix, 'segment'));
+          }
+        },
+      ),
       { numRuns: 300 },
     );
   });

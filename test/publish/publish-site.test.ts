@@ -44,7 +44,11 @@ before(async () => {
   key = await readSigningKey((await makeKey({ name: 'Publisher' })).privateKey.armor());
   other = await readSigningKey((await makeKey({ name: 'Other Signer' })).privateKey.armor());
   base1 = await buildImage(tmp, 'base-1.aci', { name: 'example.com/base', labels: { version: '1.0.0', os: 'linux', arch: 'amd64' } });
-  app1 = await buildImage(tmp, 'app-1.aci', { name: 'example.com/app', labels: { version: '1.0.0', os: 'linux', arch: 'amd64' }, dependencies: [{ imageName: 'example.com/base', labels: { version: '1.0.0' } }] });
+  app1 = await buildImage(tmp, 'app-1.aci', {
+    name: 'example.com/app',
+    labels: { version: '1.0.0', os: 'linux', arch: 'amd64' },
+    dependencies: [{ imageName: 'example.com/base', labels: { version: '1.0.0' } }],
+  });
   app2 = await buildImage(tmp, 'app-2.aci', { name: 'example.com/app', labels: { version: '2.0.0', os: 'linux', arch: 'amd64' }, files: { 'etc/v': '2\n' } });
   deep = await buildImage(tmp, 'deep.aci', { name: 'example.com/team/tools/cli', labels: { version: '0.1.0', os: 'linux', arch: 'aarch64' } });
 });
@@ -123,7 +127,10 @@ describe('publishSite writes a discovery site a static host can serve', () => {
     assert.equal(again.unchanged.length, 2);
     assert.deepEqual(snapshot(site), first);
     const more = await publishSite([app2], site, { signingKey: key });
-    assert.deepEqual(more.added.map((i) => i.version), ['2.0.0']);
+    assert.deepEqual(
+      more.added.map((i) => i.version),
+      ['2.0.0'],
+    );
     const after = snapshot(site);
     for (const [path, digest] of Object.entries(first)) {
       if (path.endsWith('.html') || path.startsWith('_appc/site.json') || path.includes('-latest-')) continue;
@@ -170,12 +177,28 @@ describe('publishSite writes a discovery site a static host can serve', () => {
     renameSync(site, join(tmp, `.${name}.old-deadbeef0000`));
     mkdirSync(join(tmp, `.${name}.publish-cafe00000000`, '_appc'), { recursive: true });
     const report = await publishSite([app1], site, { signingKey: key });
-    assert.deepEqual(report.images.map((i) => i.name), ['example.com/app', 'example.com/base']);
-    assert.deepEqual(readdirSync(tmp).filter((f) => f.startsWith(`.${name}.`)), [`.${name}.lock`]);
+    assert.deepEqual(
+      report.images.map((i) => i.name),
+      ['example.com/app', 'example.com/base'],
+    );
+    assert.deepEqual(
+      readdirSync(tmp).filter((f) => f.startsWith(`.${name}.`)),
+      [`.${name}.lock`],
+    );
   });
 
   it('latestImages picks the highest SemVer, then the most recent', () => {
-    const img = (version: string, published: string): PublishedImage => ({ name: 'a.com/x', version, os: 'linux', arch: 'amd64', imageId: 'sha512-0', archiveDigest: 'sha512-0', size: 1, signedBy: 'f', published });
+    const img = (version: string, published: string): PublishedImage => ({
+      name: 'a.com/x',
+      version,
+      os: 'linux',
+      arch: 'amd64',
+      imageId: 'sha512-0',
+      archiveDigest: 'sha512-0',
+      size: 1,
+      signedBy: 'f',
+      published,
+    });
     assert.equal(latestImages([img('1.10.0', '1'), img('1.9.0', '2'), img('1.2.0', '3')])[0]!.version, '1.10.0');
     assert.equal(latestImages([img('1.0.0', '1'), img('1.0.0-rc1', '2')])[0]!.version, '1.0.0');
     assert.equal(latestImages([img('beta', '1'), img('alpha', '2')])[0]!.version, 'alpha');
@@ -304,7 +327,24 @@ describe('parseSiteBase', () => {
   for (const [text, url, prefix] of good) {
     it(`accepts ${text}`, () => assert.deepEqual(parseSiteBase(text), { url, prefix }));
   }
-  for (const text of ['example.com', 'ftp://example.com/', 'https://u:p@example.com/', 'https://example.com/?q', 'https://example.com/#f', 'https://[::1]/', 'https://example.com/A/', 'https://example.com/_x/', 'https://1.2/', 'https://0/', 'https://a..b/', 'https://a-.b/']) {
-    it(`refuses ${text} (PUBLISH_BAD_BASE_URL)`, () => assert.throws(() => parseSiteBase(text), (e: unknown) => isAppcError(e) && e.code === 'PUBLISH_BAD_BASE_URL'));
+  for (const text of [
+    'example.com',
+    'ftp://example.com/',
+    'https://u:p@example.com/',
+    'https://example.com/?q',
+    'https://example.com/#f',
+    'https://[::1]/',
+    'https://example.com/A/',
+    'https://example.com/_x/',
+    'https://1.2/',
+    'https://0/',
+    'https://a..b/',
+    'https://a-.b/',
+  ]) {
+    it(`refuses ${text} (PUBLISH_BAD_BASE_URL)`, () =>
+      assert.throws(
+        () => parseSiteBase(text),
+        (e: unknown) => isAppcError(e) && e.code === 'PUBLISH_BAD_BASE_URL',
+      ));
   }
 });

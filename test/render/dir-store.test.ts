@@ -36,7 +36,10 @@ describe('DirStore', () => {
     assert.equal((await store.find('example.com/app', { version: '1.0.0' })).length, 1);
     assert.equal((await store.find('example.com/app', { version: '2.0.0' })).length, 0);
     const rendered = await renderImage(store, app.id);
-    assert.deepEqual(rendered.entries.map((e) => e.path), ['rootfs', 'rootfs/example_com_app', 'rootfs/example_com_base']);
+    assert.deepEqual(
+      rendered.entries.map((e) => e.path),
+      ['rootfs', 'rootfs/example_com_app', 'rootfs/example_com_base'],
+    );
     await store.remove(base.id);
     await assert.rejects(renderImage(store, app.id), (e: unknown) => isAppcError(e) && e.code === 'RENDER_DEPENDENCY_NOT_FOUND');
     writeFileSync(join(tmp, 'store1', 'blobs', `${base.id}.aci`), 'orphan');
@@ -62,7 +65,10 @@ describe('DirStore', () => {
     writeFileSync(join(dir, 'index', 'README'), 'hello');
     writeFileSync(join(dir, 'stray.txt'), '');
     const { images, issues } = await store.list();
-    assert.deepEqual(images.map((i) => i.id), [img.id]);
+    assert.deepEqual(
+      images.map((i) => i.id),
+      [img.id],
+    );
     assert.deepEqual(issues.map((i) => i.code).sort(), ['STORE_CORRUPT_ENTRY', 'STORE_FOREIGN_FILE', 'STORE_FOREIGN_FILE']);
     assert.ok((await store.gc()).removed.includes(`index/sha512-${'0'.repeat(128)}.json`));
   });
@@ -73,7 +79,10 @@ describe('DirStore', () => {
     await assert.rejects(new DirStore(file).add(aciFile('example.com/x')), (e: unknown) => isAppcError(e) && e.code === 'STORE_NOT_A_STORE');
     const a = { id: 'sha512-' + 'ab'.repeat(64), manifest: {} as never, size: 1 };
     const b = { id: 'sha512-' + 'ab'.repeat(10) + 'cd'.repeat(54), manifest: {} as never, size: 1 };
-    assert.throws(() => matchPrefix([a, b], 'sha512-abababab'), (e: unknown) => isAppcError(e) && e.code === 'STORE_AMBIGUOUS_ID');
+    assert.throws(
+      () => matchPrefix([a, b], 'sha512-abababab'),
+      (e: unknown) => isAppcError(e) && e.code === 'STORE_AMBIGUOUS_ID',
+    );
     assert.equal(matchPrefix([a, b], 'sha512-' + 'ab'.repeat(12))?.id, a.id);
     assert.equal(matchPrefix([a, b], 'sha512-abab'), undefined, 'fewer than 8 hex digits is not a prefix');
   });
@@ -82,21 +91,31 @@ describe('DirStore', () => {
     const dir = join(tmp, 'store5');
     mkdirSync(dir, { recursive: true });
     await withLock(dir, async () => {
-      await assert.rejects(withLock(dir, async () => undefined, { timeoutMs: 100 }), (e: unknown) => isAppcError(e) && e.code === 'STORE_LOCKED');
+      await assert.rejects(
+        withLock(dir, async () => undefined, { timeoutMs: 100 }),
+        (e: unknown) => isAppcError(e) && e.code === 'STORE_LOCKED',
+      );
     });
     // A lock left by a dead process of this host is taken over; the lock is ours while we hold it and gone after.
     writeFileSync(join(dir, '.lock'), `999999 ${hostname()} dead\n`);
     assert.equal(
-      await withLock(dir, async () => {
-        assert.match(readFileSync(join(dir, '.lock'), 'utf8'), new RegExp(`^${process.pid} `));
-        return 'ok';
-      }, { timeoutMs: 100 }),
+      await withLock(
+        dir,
+        async () => {
+          assert.match(readFileSync(join(dir, '.lock'), 'utf8'), new RegExp(`^${process.pid} `));
+          return 'ok';
+        },
+        { timeoutMs: 100 },
+      ),
       'ok',
     );
     assert.deepEqual(readdirSync(dir), []);
     // A lock of another host cannot be judged by its pid: it is waited for, and the error names the holder.
     writeFileSync(join(dir, '.lock'), '999999 elsewhere.example x\n');
-    await assert.rejects(withLock(dir, async () => undefined, { timeoutMs: 50 }), (e: unknown) => isAppcError(e) && e.code === 'STORE_LOCKED' && e.message.includes('process 999999 on elsewhere.example'));
+    await assert.rejects(
+      withLock(dir, async () => undefined, { timeoutMs: 50 }),
+      (e: unknown) => isAppcError(e) && e.code === 'STORE_LOCKED' && e.message.includes('process 999999 on elsewhere.example'),
+    );
     rmSync(join(dir, '.lock'));
   });
 
@@ -132,7 +151,13 @@ describe('DirStore', () => {
     rmSync(join(dir, 'blobs', `${b.id}.aci`));
     const { images, issues } = await store.list();
     assert.deepEqual(images, []);
-    assert.deepEqual(issues.map((i) => [i.code, i.severity]), [['STORE_CORRUPT_ENTRY', 'error'], ['STORE_CORRUPT_ENTRY', 'error']]);
+    assert.deepEqual(
+      issues.map((i) => [i.code, i.severity]),
+      [
+        ['STORE_CORRUPT_ENTRY', 'error'],
+        ['STORE_CORRUPT_ENTRY', 'error'],
+      ],
+    );
     assert.equal(await store.get(a.id), undefined);
     const gc = await store.gc();
     assert.deepEqual([...gc.removed].sort(), [`blobs/${a.id}.aci`, `index/${a.id}.json`, `index/${b.id}.json`].sort());
@@ -167,7 +192,9 @@ describe('DirStore', () => {
     const mod = pathToFileURL(join(repoRoot, 'dist', 'src', 'render', 'dir-store.js')).href;
     const run = (code: string): Promise<number | null> =>
       new Promise((resolvePromise, reject) => {
-        const child = spawn(process.execPath, ['--input-type=module', '-e', `const { DirStore } = await import(${JSON.stringify(mod)}); const s = new DirStore(${JSON.stringify(dir)}); ${code}`], { stdio: ['ignore', 'ignore', 'inherit'] });
+        const child = spawn(process.execPath, ['--input-type=module', '-e', `const { DirStore } = await import(${JSON.stringify(mod)}); const s = new DirStore(${JSON.stringify(dir)}); ${code}`], {
+          stdio: ['ignore', 'ignore', 'inherit'],
+        });
         child.on('error', reject);
         child.on('close', resolvePromise);
       });

@@ -125,7 +125,7 @@ function onDisk(dir: string, named: ReadonlySet<string>): FileInfo[] {
 
 const { scenarios } = readJsonFixture<{ scenarios: GoScenario[] }>('render', 'go-scenarios.json');
 
-describe('the Go reference renderer scenarios, with Go\'s inputs and expected files', () => {
+describe("the Go reference renderer scenarios, with Go's inputs and expected files", () => {
   for (const s of scenarios) {
     it(`${s.rule} ${s.go}: ${s.name}`, async () => {
       const { store, ids } = await buildStore(s);
@@ -133,10 +133,23 @@ describe('the Go reference renderer scenarios, with Go\'s inputs and expected fi
       for (const ref of [{ name: s.render }, ids.get(s.render)!]) {
         const where = `${s.name} by ${typeof ref === 'string' ? 'image ID' : 'name'}`;
         const r = await renderImage(store, ref);
-        assert.deepEqual(r.images.map((i) => i.image.manifest.name), s.order, `${where}: image order`);
-        if (s.levels) assert.deepEqual(r.images.map((i) => i.level), s.levels, `${where}: levels`);
+        assert.deepEqual(
+          r.images.map((i) => i.image.manifest.name),
+          s.order,
+          `${where}: image order`,
+        );
+        if (s.levels)
+          assert.deepEqual(
+            r.images.map((i) => i.level),
+            s.levels,
+            `${where}: levels`,
+          );
         assert.equal(r.images[0]!.image.manifest.name, s.render, `${where}: the manifest is the rendered image's`);
-        assert.deepEqual(r.warnings.map((w) => w.code), s.warnings ?? [], `${where}: warnings`);
+        assert.deepEqual(
+          r.warnings.map((w) => w.code),
+          s.warnings ?? [],
+          `${where}: warnings`,
+        );
         assertFiles(selected(r), s.expected, `${where}, selection`);
         const dir = join(tmp, `${s.name}-${typeof ref === 'string' ? 'id' : 'name'}`);
         await writeRendered(store, r, dir);
@@ -146,7 +159,21 @@ describe('the Go reference renderer scenarios, with Go\'s inputs and expected fi
   }
 
   it('ports every scenario test of acirenderer_test.go but TestGetUpperPWLM (in resolve.test.ts)', () => {
-    const goTests = ['TestDirFromParent', 'TestNewDir', 'TestDirOverride', 'TestFileFromParent', 'TestNewFile', 'TestFileOverride', 'TestFileOvverideDir', 'TestPWLOnlyParent', 'TestPWLOnlyImage', 'Test2Deps1', 'Test2Deps2', 'Test3Deps', 'TestEmptyRootFsDir'];
+    const goTests = [
+      'TestDirFromParent',
+      'TestNewDir',
+      'TestDirOverride',
+      'TestFileFromParent',
+      'TestNewFile',
+      'TestFileOverride',
+      'TestFileOvverideDir',
+      'TestPWLOnlyParent',
+      'TestPWLOnlyImage',
+      'Test2Deps1',
+      'Test2Deps2',
+      'Test3Deps',
+      'TestEmptyRootFsDir',
+    ];
     assert.deepEqual([...new Set(scenarios.map((s) => s.go))], goTests);
   });
 });

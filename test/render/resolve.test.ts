@@ -63,7 +63,10 @@ describe('upperWhitelists (the Go TestGetUpperPWLM cases)', () => {
     const warnings: { code: string }[] = [];
     const set = whitelistOf(item(0, -1, ['/', '/etc/systemd/system/', 'rel', '/a/../b', '/../../x']), warnings as never);
     assert.deepEqual([...set!].sort(), ['rootfs', 'rootfs/b', 'rootfs/etc/systemd/system', 'rootfs/rel', 'rootfs/x']);
-    assert.deepEqual(warnings.map((w) => w.code), ['RENDER_WHITELIST_RELATIVE']);
+    assert.deepEqual(
+      warnings.map((w) => w.code),
+      ['RENDER_WHITELIST_RELATIVE'],
+    );
     assert.equal(whitelistOf(item(0, -1, []), []), undefined, 'A-PW-1 an empty list is no list');
   });
 });
@@ -75,7 +78,15 @@ describe('resolveDependencies', () => {
     const b = image('example.com/b');
     const a = image('example.com/a', { dependencies: [dep('example.com/b'), dep('example.com/c')] });
     const { images } = await resolveDependencies(manifestStore([a, b, c, d]), a);
-    assert.deepEqual(images.map((i) => [i.image.manifest.name.slice(12), i.level, i.parent]), [['a', 0, -1], ['c', 1, 0], ['d', 2, 1], ['b', 1, 0]]);
+    assert.deepEqual(
+      images.map((i) => [i.image.manifest.name.slice(12), i.level, i.parent]),
+      [
+        ['a', 0, -1],
+        ['c', 1, 0],
+        ['d', 2, 1],
+        ['b', 1, 0],
+      ],
+    );
     assert.deepEqual(images[2]!.chain, ['example.com/a', 'example.com/c', 'example.com/d']);
   });
 
@@ -92,7 +103,10 @@ describe('resolveDependencies', () => {
     const lib = image('example.com/lib', { labels: [{ name: 'version', value: '1.0.0' }] as never });
     const app = image('example.com/app', { dependencies: [dep('example.com/lib', { imageID: lib.id, labels: [{ name: 'version', value: '2.0.0' }], size: 5 })] });
     const { warnings } = await resolveDependencies(manifestStore([app, lib]), app);
-    assert.deepEqual(warnings.map((w) => w.code), ['RENDER_DEPENDENCY_LABEL_MISMATCH', 'RENDER_SIZE_MISMATCH']);
+    assert.deepEqual(
+      warnings.map((w) => w.code),
+      ['RENDER_DEPENDENCY_LABEL_MISMATCH', 'RENDER_SIZE_MISMATCH'],
+    );
     assert.match(warnings[1]!.message, /100 bytes; the manifest says 5/);
   });
 
@@ -111,7 +125,10 @@ describe('resolveDependencies', () => {
 
   it('a 100-level cycle is found and named from the top (no hang)', async () => {
     const chain = Array.from({ length: 100 }, (_, i) => image(`example.com/c${i}`, { dependencies: [dep(`example.com/c${(i + 1) % 100}`)] }));
-    await assert.rejects(resolveDependencies(manifestStore(chain), chain[0]!), (e: unknown) => isAppcError(e) && e.code === 'RENDER_DEPENDENCY_CYCLE' && e.message.endsWith('example.com/c99 -> example.com/c0'));
+    await assert.rejects(
+      resolveDependencies(manifestStore(chain), chain[0]!),
+      (e: unknown) => isAppcError(e) && e.code === 'RENDER_DEPENDENCY_CYCLE' && e.message.endsWith('example.com/c99 -> example.com/c0'),
+    );
   });
 
   it('matches the recursive definition on random acyclic graphs, and always ends on random cyclic ones (property)', async () => {
@@ -123,7 +140,10 @@ describe('resolveDependencies', () => {
         const expected = (i: number, depth: number): string[] => (depth > 50 ? [] : [`n${i}`, ...[...deps[i]!].reverse().flatMap((j) => expected(j, depth + 1))]);
         try {
           const { images } = await resolveDependencies(manifestStore(nodes), nodes[0]!, { maxImages: 5000 });
-          assert.deepEqual(images.map((x) => x.image.manifest.name.slice(12)), expected(0, 0));
+          assert.deepEqual(
+            images.map((x) => x.image.manifest.name.slice(12)),
+            expected(0, 0),
+          );
         } catch (e) {
           assert.ok(isAppcError(e) && (e.code === 'RENDER_DEPENDENCY_CYCLE' || e.code === 'RENDER_TOO_DEEP'), String(e));
           assert.ok(!acyclic || e.code === 'RENDER_TOO_DEEP');
@@ -169,7 +189,7 @@ describe('renderImage options', () => {
     await assert.rejects(renderImage(store, { name: 'example.com/app' }, { strict: true }), (e: unknown) => isAppcError(e) && e.code === 'RENDER_WHITELIST_RELATIVE');
   });
 
-  it('a damaged archive is the reader\'s error, not a silent partial render', async () => {
+  it("a damaged archive is the reader's error, not a silent partial render", async () => {
     const good = makeAci({ acKind: 'ImageManifest', acVersion: '0.8.11', name: 'example.com/app' }, [{ file: 'rootfs/a', content: 'x'.repeat(600) }]);
     const store = new MemoryStore();
     const img = await store.add(good);

@@ -69,13 +69,23 @@ describe('renderImage: the reference renderer scenarios', () => {
         return;
       }
       const r = await renderImage(store, root);
-      if (s.order) assert.deepEqual(r.images.map((i) => i.image.manifest.name), s.order);
+      if (s.order)
+        assert.deepEqual(
+          r.images.map((i) => i.image.manifest.name),
+          s.order,
+        );
       const got = Object.fromEntries(r.entries.map((e) => [e.path, r.images[e.image]!.image.manifest.name]));
       assert.deepEqual(got, s.expected);
-      assert.deepEqual(r.warnings.map((w) => w.code), s.warnings ?? []);
+      assert.deepEqual(
+        r.warnings.map((w) => w.code),
+        s.warnings ?? [],
+      );
       // Rendered twice: once by name, once by image ID, with the same selection.
       const byId = await renderImage(store, r.images[0]!.image.id);
-      assert.deepEqual(byId.entries.map((e) => e.path), r.entries.map((e) => e.path));
+      assert.deepEqual(
+        byId.entries.map((e) => e.path),
+        r.entries.map((e) => e.path),
+      );
       const dir = join(tmp, s.name);
       await writeRendered(store, r, dir);
       for (const [path, text] of Object.entries(s.content ?? {})) assert.equal(readFileSync(join(dir, path), 'utf8'), text);
@@ -94,7 +104,8 @@ describe('renderImage: the reference renderer scenarios', () => {
 describe('renderImage: more', () => {
   it('R-DL-1 a 100-level chain renders in order, the deepest image last', async () => {
     const images: ImageSpec[] = [];
-    for (let i = 0; i < 100; i++) images.push({ name: `example.com/level${i}`, ...(i < 99 ? { dependencies: [`example.com/level${i + 1}`] } : {}), files: [{ file: `rootfs/f${i}`, content: String(i) }] });
+    for (let i = 0; i < 100; i++)
+      images.push({ name: `example.com/level${i}`, ...(i < 99 ? { dependencies: [`example.com/level${i + 1}`] } : {}), files: [{ file: `rootfs/f${i}`, content: String(i) }] });
     const store = await storeOf(images);
     const r = await renderImage(store, { name: 'example.com/level0' });
     assert.equal(r.images.length, 100);
@@ -130,7 +141,11 @@ describe('renderImage: more', () => {
   it('R-SE-9 refuses an image whose bytes do not hash to its ID', async () => {
     const store = await storeOf([{ name: 'example.com/app', files: [{ file: 'rootfs/a' }] }]);
     const [image] = await store.find('example.com/app', {});
-    const lying = { get: store.get.bind(store), find: store.find.bind(store), source: async () => makeAci({ acKind: 'ImageManifest', acVersion: '0.8.11', name: 'example.com/app' }, [{ file: 'rootfs/other' }]) };
+    const lying = {
+      get: store.get.bind(store),
+      find: store.find.bind(store),
+      source: async () => makeAci({ acKind: 'ImageManifest', acVersion: '0.8.11', name: 'example.com/app' }, [{ file: 'rootfs/other' }]),
+    };
     await assert.rejects(renderImage(lying, image!.id), (e: unknown) => isAppcError(e) && e.code === 'RENDER_HASH_MISMATCH');
   });
 
@@ -139,7 +154,10 @@ describe('renderImage: more', () => {
     const [lib] = await store.find('example.com/lib', {});
     await store.add(makeAci({ acKind: 'ImageManifest', acVersion: '0.8.11', name: 'example.com/app', dependencies: [{ imageName: 'example.com/other', imageID: lib!.id, size: 1 }] }, []));
     const r = await renderImage(store, { name: 'example.com/app' });
-    assert.deepEqual(r.warnings.map((w) => w.code), ['RENDER_DEPENDENCY_LABEL_MISMATCH', 'RENDER_SIZE_MISMATCH']);
+    assert.deepEqual(
+      r.warnings.map((w) => w.code),
+      ['RENDER_DEPENDENCY_LABEL_MISMATCH', 'RENDER_SIZE_MISMATCH'],
+    );
   });
 
   it('a dependency tree larger than maxImages is RENDER_TOO_DEEP (a diamond lattice grows exponentially)', async () => {
@@ -198,7 +216,10 @@ describe('writeRendered: all or nothing', () => {
       { name: 'example.com/evil', files: [{ symlink: 'rootfs/escape', target: '../../../etc' }] },
     ]);
     const r = await renderImage(store, { name: 'example.com/app' });
-    assert.deepEqual(r.warnings.map((w) => w.code), ['ACI_SYMLINK_ESCAPES']);
+    assert.deepEqual(
+      r.warnings.map((w) => w.code),
+      ['ACI_SYMLINK_ESCAPES'],
+    );
     await writeRendered(store, r, join(parent, 'out'));
     assert.equal(readlinkSync(join(parent, 'out', 'escape')), '../../../etc');
     await assert.rejects(renderImage(store, { name: 'example.com/app' }, { strict: true }), (e: unknown) => isAppcError(e) && e.code === 'ACI_SYMLINK_ESCAPES');

@@ -17,20 +17,22 @@ import type { ImageManifest } from '../../src/schema/image-manifest.js';
 type Member = readonly [key: string, value: unknown];
 
 /** The model's folding, written independently of the code under test. */
-const modelFold = (key: string): string =>
-  [...key].map((c) => (c === '\u017f' ? 's' : c === '\u212a' ? 'k' : /^[A-Za-z]$/.test(c) ? c.toLowerCase() : c)).join('');
+const modelFold = (key: string): string => [...key].map((c) => (c === '\u017f' ? 's' : c === '\u212a' ? 'k' : /^[A-Za-z]$/.test(c) ? c.toLowerCase() : c)).join('');
 
 /** Spellings of a field name that Go matches (and a few it does not). */
 const spelling = (field: string): fc.Arbitrary<string> =>
-  fc.tuple(fc.array(fc.nat(3), { minLength: field.length, maxLength: field.length }), fc.oneof({ arbitrary: fc.constant(''), weight: 6 }, { arbitrary: fc.constantFrom('x', '_'), weight: 1 })).map(([choices, suffix]) =>
-    [...field].map((c, i) => {
-      const pick = choices[i]!;
-      if (pick === 1) return c.toUpperCase();
-      if (pick === 2 && c === 's') return '\u017f';
-      if (pick === 2 && c === 'k') return '\u212a';
-      if (pick === 3 && c === 'i') return '\u0130'; // not folded with i by Go
-      return c;
-    }).join('') + suffix,
+  fc.tuple(fc.array(fc.nat(3), { minLength: field.length, maxLength: field.length }), fc.oneof({ arbitrary: fc.constant(''), weight: 6 }, { arbitrary: fc.constantFrom('x', '_'), weight: 1 })).map(
+    ([choices, suffix]) =>
+      [...field]
+        .map((c, i) => {
+          const pick = choices[i]!;
+          if (pick === 1) return c.toUpperCase();
+          if (pick === 2 && c === 's') return '\u017f';
+          if (pick === 2 && c === 'k') return '\u212a';
+          if (pick === 3 && c === 'i') return '\u0130'; // not folded with i by Go
+          return c;
+        })
+        .join('') + suffix,
   );
 
 const member = (field: string, values: fc.Arbitrary<unknown>): fc.Arbitrary<Member> => fc.tuple(spelling(field), values);
@@ -78,7 +80,8 @@ describe('Go decoding model (G-1, G-3)', () => {
     const top = fc.array(member('name', NAMES), { minLength: 0, maxLength: 3 });
     let valid = 0;
     let invalid = 0;
-    const app = fc.tuple(fc.array(member('user', USERS), { maxLength: 3 }), fc.array(member('group', USERS), { maxLength: 2 }), fc.array(member('workingDirectory', DIRS), { maxLength: 2 }))
+    const app = fc
+      .tuple(fc.array(member('user', USERS), { maxLength: 3 }), fc.array(member('group', USERS), { maxLength: 2 }), fc.array(member('workingDirectory', DIRS), { maxLength: 2 }))
       .chain(([u, g, w]) => fc.shuffledSubarray([...u, ...g, ...w], { minLength: u.length + g.length + w.length }));
     fc.assert(
       fc.property(top, app, (topMembers, appMembers) => {

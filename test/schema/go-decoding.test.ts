@@ -38,7 +38,10 @@ function check(rows: readonly Row[]): void {
       assert.equal(r.ok ? 'valid' : 'invalid', expected, shown);
       for (const c of row.codes ?? []) {
         const [code, at] = c.split('@');
-        assert.ok(issues.some((i) => i.code === code && (at === undefined || i.path === at)), `${c} missing from ${shown}`);
+        assert.ok(
+          issues.some((i) => i.code === code && (at === undefined || i.path === at)),
+          `${c} missing from ${shown}`,
+        );
       }
       for (const c of row.not ?? []) assert.ok(!issues.some((i) => i.code === c), `${c} reported: ${shown}`);
       for (const i of issues) if (i.line !== undefined) assert.ok(i.line >= 1 && i.column! >= 1);
@@ -146,7 +149,12 @@ describe('M-PM-1 pods: apps without a name are duplicates of ""; an inline appVo
     { rule: 'M-PM-1', input: pod(`,"apps":[${podApp('')},${podApp('')}]`), go: 'invalid', codes: ['POD_DUPLICATE_APP', 'POD_APP_MISSING_NAME'] },
     { rule: 'M-PM-1', input: pod(`,"apps":[${podApp('"name":null,')},${podApp('')}]`), go: 'invalid', codes: ['POD_DUPLICATE_APP'] },
     { rule: 'M-PM-1', input: pod(`,"apps":[${podApp('"name":"a",')},${podApp('')}]`), go: 'valid', codes: ['POD_APP_MISSING_NAME'] },
-    { rule: '§8.12', input: pod(`,"apps":[${podApp('"name":"a",', ',"mounts":[{"volume":"v","path":"/m","appVolume":{"name":"v","kind":"empty"}}]')}]`), go: 'valid', not: ['POD_MOUNT_UNKNOWN_VOLUME'] },
+    {
+      rule: '§8.12',
+      input: pod(`,"apps":[${podApp('"name":"a",', ',"mounts":[{"volume":"v","path":"/m","appVolume":{"name":"v","kind":"empty"}}]')}]`),
+      go: 'valid',
+      not: ['POD_MOUNT_UNKNOWN_VOLUME'],
+    },
     { rule: '§8.12', input: pod(`,"apps":[${podApp('"name":"a",', ',"mounts":[{"volume":"v","path":"/m"}]')}]`), go: 'valid', codes: ['POD_MOUNT_UNKNOWN_VOLUME'] },
   ]);
 });
@@ -213,9 +221,24 @@ describe('missing warnings: the spec forbids, Go accepts', () => {
     { rule: 'T-UR-1', input: image(',"annotations":[{"name":"homepage","value":"http:example.com"}]'), go: 'valid', codes: ['URL_NO_HOST'] },
     { rule: 'T-UR-1', input: image(',"annotations":[{"name":"homepage","value":"http://user@:80/x"}]'), go: 'valid', codes: ['URL_NO_HOST'] },
     { rule: 'T-UR-1', input: image(',"annotations":[{"name":"homepage","value":"https://[::1]:8080/x"}]'), go: 'valid', not: ['URL_NO_HOST'] },
-    { rule: 'T-IS seccomp', input: app(',"isolators":[{"name":"os/linux/seccomp-remove-set","value":{"set":["reboot","Bad Name",""]}}]'), go: 'valid', codes: ['LINUX_SECCOMP_NOT_SYSCALL@/app/isolators/0/value/set/1', 'LINUX_SECCOMP_NOT_SYSCALL@/app/isolators/0/value/set/2'] },
-    { rule: 'T-IS seccomp', input: app(',"isolators":[{"name":"os/linux/seccomp-remove-set","value":{"set":["@rkt/default-blacklist","clock_adjtime"]}}]'), go: 'valid', not: ['LINUX_SECCOMP_NOT_SYSCALL'] },
-    { rule: 'A-PW-1', input: image(',"pathWhitelist":["/../a","/a/./b","/a//b","/c/"]'), go: 'valid', codes: ['MANIFEST_PATH_WHITELIST_UNCLEAN@/pathWhitelist/0', 'MANIFEST_PATH_WHITELIST_UNCLEAN@/pathWhitelist/1', 'MANIFEST_PATH_WHITELIST_UNCLEAN@/pathWhitelist/2'] },
+    {
+      rule: 'T-IS seccomp',
+      input: app(',"isolators":[{"name":"os/linux/seccomp-remove-set","value":{"set":["reboot","Bad Name",""]}}]'),
+      go: 'valid',
+      codes: ['LINUX_SECCOMP_NOT_SYSCALL@/app/isolators/0/value/set/1', 'LINUX_SECCOMP_NOT_SYSCALL@/app/isolators/0/value/set/2'],
+    },
+    {
+      rule: 'T-IS seccomp',
+      input: app(',"isolators":[{"name":"os/linux/seccomp-remove-set","value":{"set":["@rkt/default-blacklist","clock_adjtime"]}}]'),
+      go: 'valid',
+      not: ['LINUX_SECCOMP_NOT_SYSCALL'],
+    },
+    {
+      rule: 'A-PW-1',
+      input: image(',"pathWhitelist":["/../a","/a/./b","/a//b","/c/"]'),
+      go: 'valid',
+      codes: ['MANIFEST_PATH_WHITELIST_UNCLEAN@/pathWhitelist/0', 'MANIFEST_PATH_WHITELIST_UNCLEAN@/pathWhitelist/1', 'MANIFEST_PATH_WHITELIST_UNCLEAN@/pathWhitelist/2'],
+    },
     { rule: 'A-PW-1', input: image(',"pathWhitelist":["/c/","/etc/systemd/system/"]'), go: 'valid', not: ['MANIFEST_PATH_WHITELIST_UNCLEAN'] },
   ]);
 });

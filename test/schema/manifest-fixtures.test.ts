@@ -16,8 +16,7 @@ const PARSERS: Record<string, (b: Uint8Array) => Result<unknown>> = {
   any: (b) => parseManifest(b),
 };
 
-const summary = (r: Result<unknown>) =>
-  (r.ok ? r.warnings : r.issues).map((i) => ({ code: i.code, severity: i.severity, path: i.path, ...(i.line === undefined ? {} : { line: i.line }) }));
+const summary = (r: Result<unknown>) => (r.ok ? r.warnings : r.issues).map((i) => ({ code: i.code, severity: i.severity, path: i.path, ...(i.line === undefined ? {} : { line: i.line }) }));
 
 for (const kind of ['image', 'pod', 'any']) {
   for (const verdict of ['valid', 'invalid']) {

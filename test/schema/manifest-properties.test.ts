@@ -9,7 +9,9 @@ import type { Result } from '../../src/issues/issue.js';
 import { fixturePath } from '../support/paths.js';
 
 const seeds = ['image/valid', 'pod/valid'].flatMap((d) =>
-  readdirSync(fixturePath('manifests', d)).filter((f) => !f.includes('.expected')).map((f) => readFileSync(fixturePath('manifests', d, f), 'utf8')),
+  readdirSync(fixturePath('manifests', d))
+    .filter((f) => !f.includes('.expected'))
+    .map((f) => readFileSync(fixturePath('manifests', d, f), 'utf8')),
 );
 
 /** A result is well formed: issues carry a code, a severity and a pointer; ok results have a value. */
@@ -26,15 +28,37 @@ function assertWellFormed(r: Result<unknown>): void {
 }
 
 /** Mutations that keep the text near a real manifest: replace a value, delete a span, insert noise. */
-const mutated = fc.tuple(fc.constantFrom(...seeds), fc.nat(), fc.nat(40), fc.oneof(fc.string({ maxLength: 8 }), fc.constantFrom('null', '[]', '{}', '-1', '1e999', '"\\ud800"', '"', ',', '{"a":'))).map(
-  ([seed, at, len, insert]) => {
+const mutated = fc
+  .tuple(fc.constantFrom(...seeds), fc.nat(), fc.nat(40), fc.oneof(fc.string({ maxLength: 8 }), fc.constantFrom('null', '[]', '{}', '-1', '1e999', '"\\ud800"', '"', ',', '{"a":')))
+  .map(([seed, at, len, insert]) => {
     const i = at % (seed.length + 1);
     return seed.slice(0, i) + insert + seed.slice(i + len);
-  },
-);
+  });
 
 /** Structurally plausible documents: real keys with random JSON values. */
-const KEYS = ['acKind', 'acVersion', 'name', 'labels', 'app', 'annotations', 'dependencies', 'pathWhitelist', 'apps', 'volumes', 'isolators', 'ports', 'exec', 'user', 'group', 'image', 'id', 'value', 'set', 'kind', 'mounts'];
+const KEYS = [
+  'acKind',
+  'acVersion',
+  'name',
+  'labels',
+  'app',
+  'annotations',
+  'dependencies',
+  'pathWhitelist',
+  'apps',
+  'volumes',
+  'isolators',
+  'ports',
+  'exec',
+  'user',
+  'group',
+  'image',
+  'id',
+  'value',
+  'set',
+  'kind',
+  'mounts',
+];
 const doc = fc.letrec((tie) => ({
   value: fc.oneof({ depthSize: 'small' }, fc.jsonValue({ maxDepth: 2 }), fc.array(tie('value'), { maxLength: 3 }), fc.dictionary(fc.constantFrom(...KEYS), tie('value'), { maxKeys: 5 })),
 })).value;
@@ -63,7 +87,10 @@ describe('manifest parsers never throw (property tests)', () => {
   });
 
   it('random bytes give well-formed results', () => {
-    fc.assert(fc.property(fc.uint8Array({ maxLength: 300 }), (b) => assertWellFormed(parseManifest(b))), { numRuns: 300 });
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 300 }), (b) => assertWellFormed(parseManifest(b))),
+      { numRuns: 300 },
+    );
   });
 });
 

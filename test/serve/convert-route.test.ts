@@ -63,7 +63,7 @@ after(async () => {
 });
 
 describe('serve --convert (library)', () => {
-  it('D-WK-1 a name the site does not hold gets the converter\'s page; the site\'s own pages win', async () => {
+  it("D-WK-1 a name the site does not hold gets the converter's page; the site's own pages win", async () => {
     const page = await (await fetch(`${server.url}busybox?ac-discovery=1`)).text();
     assert.deepEqual(
       extractMetaTags(page).tags.map((t) => [t.name, t.prefix, t.uri]),
@@ -138,7 +138,11 @@ describe('actool serve --convert over HTTPS, then actool trust and fetch', () =>
     const httpsSite = join(tmp, 'https-site');
     const publisher = await readSigningKey((await makeKey({ name: 'P2' })).privateKey.armor());
     await publishSite([join(tmp, 'app.aci')], httpsSite, { baseUrl: `https://127.0.0.1:${httpsPort}/`, signingKey: publisher });
-    const child = spawn(process.execPath, [actoolPath, 'serve', `--listen=127.0.0.1:${httpsPort}`, `--cert=${tls.certFile}`, `--key=${tls.keyFile}`, `--convert=${layout}`, '--convert-key=converter.key', '--quiet', httpsSite], { cwd: tmp, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(
+      process.execPath,
+      [actoolPath, 'serve', `--listen=127.0.0.1:${httpsPort}`, `--cert=${tls.certFile}`, `--key=${tls.keyFile}`, `--convert=${layout}`, '--convert-key=converter.key', '--quiet', httpsSite],
+      { cwd: tmp, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     const exit = new Promise<number | null>((r) => child.on('close', (c) => r(c)));
     let err = '';
     await new Promise<void>((resolve, reject) => {

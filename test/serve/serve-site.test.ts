@@ -34,7 +34,7 @@ before(async () => {
   site = join(tmp, 'site');
   tls = makeCertificate(tmp);
   const key = await readSigningKey((await makeKey()).privateKey.armor());
-  const aci = await buildImage(tmp, 'app.aci', { name: '127.0.0.1/app', files: { 'big': 'x'.repeat(50_000) } });
+  const aci = await buildImage(tmp, 'app.aci', { name: '127.0.0.1/app', files: { big: 'x'.repeat(50_000) } });
   await publishSite([aci], site, { baseUrl: 'https://127.0.0.1/', signingKey: key });
   writeFileSync(join(site, '.hidden'), 'secret');
   server = await serveSite(site, { tls: { cert: tls.cert, key: tls.key }, log: (l) => log.push(l) });
@@ -63,7 +63,12 @@ describe('serveSite over HTTPS', () => {
     assert.equal((await get(`/${ACI}.asc`)).headers['content-type'], 'application/pgp-signature');
     assert.equal((await get('/_appc/pubkeys.gpg')).headers['content-type'], 'application/pgp-keys');
     assert.equal((await get('/_appc/site.json')).headers['content-type'], 'application/json');
-    for (const [file, type] of [['a.html', 'text/html; charset=utf-8'], ['x/y.tar', 'application/octet-stream'], ['noext', 'application/octet-stream'], ['d.x/noext', 'application/octet-stream']]) {
+    for (const [file, type] of [
+      ['a.html', 'text/html; charset=utf-8'],
+      ['x/y.tar', 'application/octet-stream'],
+      ['noext', 'application/octet-stream'],
+      ['d.x/noext', 'application/octet-stream'],
+    ]) {
       assert.equal(contentTypeFor(file!), type);
     }
   });
@@ -201,7 +206,11 @@ describe('parseListen', () => {
     assert.deepEqual(parseListen('[::1]:443'), { host: '::1', port: 443 });
   });
   for (const bad of ['', 'x', '70000', 'host:', ':80x']) {
-    it(`refuses ${JSON.stringify(bad)}`, () => assert.throws(() => parseListen(bad), (e: unknown) => (e as Error).name === 'UsageError'));
+    it(`refuses ${JSON.stringify(bad)}`, () =>
+      assert.throws(
+        () => parseListen(bad),
+        (e: unknown) => (e as Error).name === 'UsageError',
+      ));
   }
 });
 

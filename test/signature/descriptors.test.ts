@@ -84,9 +84,12 @@ describe('descriptors: fetchImage', () => {
     const r = await unknown();
     assert.ok(!r.ok && r.issues[0]?.code === 'SIGNATURE_UNKNOWN_SIGNER');
     await noLeak('unknown signer', unknown, HASHING_CALLS);
-    const tooLarge = () => fetchImage({ name: NAME, labels: {} }, { aci: 'https://example.com/app.aci', asc: 'https://example.com/app.aci.asc' }, { outputDir: dir, keyring: ring, fetch, maxBytes: 1000 }).catch((e: unknown) => {
-      assert.equal((e as { code?: string }).code, 'HTTP_TOO_LARGE');
-    });
+    const tooLarge = () =>
+      fetchImage({ name: NAME, labels: {} }, { aci: 'https://example.com/app.aci', asc: 'https://example.com/app.aci.asc' }, { outputDir: dir, keyring: ring, fetch, maxBytes: 1000 }).catch(
+        (e: unknown) => {
+          assert.equal((e as { code?: string }).code, 'HTTP_TOO_LARGE');
+        },
+      );
     await noLeak('too large', tooLarge, HASHING_CALLS);
     assert.deepEqual(readdirSync(dir), []);
   });

@@ -49,8 +49,14 @@ before(async () => {
   // A signature the trusted key made for another image, replayed for this one.
   s.routes.set('/other.aci.asc', body(otherSig));
   s.routes.set('/other.aci', body(other));
-  s.routes.set('/chain/app.aci', redirect((x) => x.http('/chain/middle.aci')));
-  s.routes.set('/chain/middle.aci', redirect((x) => x.https('/app.aci')));
+  s.routes.set(
+    '/chain/app.aci',
+    redirect((x) => x.http('/chain/middle.aci')),
+  );
+  s.routes.set(
+    '/chain/middle.aci',
+    redirect((x) => x.https('/app.aci')),
+  );
   s.routes.set('/endless.aci', endless());
   s.routes.set('/huge.aci', endless(10 * 1024 ** 3));
   s.routes.set('/slow.aci', trickle(1000));
@@ -83,7 +89,10 @@ describe('fetchImage against a hostile server', () => {
     const r = await fetchImage(APP, endpoint('/app.aci', '/other.aci.asc'), o);
     assert.ok(!r.ok);
     assert.equal(r.stage, 'signature');
-    assert.deepEqual(r.issues.map((i) => i.code), ['SIGNATURE_MISMATCH']);
+    assert.deepEqual(
+      r.issues.map((i) => i.code),
+      ['SIGNATURE_MISMATCH'],
+    );
     nothingWritten(o.outputDir);
   });
 
@@ -153,6 +162,9 @@ describe('fetchImage against a hostile server', () => {
     s.hits.length = 0;
     const r = await fetchImage(APP, endpoint('/private/app.aci', '/private/app.aci.asc'), options({ auth: { [`127.0.0.1:${s.httpsPort}`]: { type: 'bearer', token: 'T' } } }));
     assert.ok(r.ok, JSON.stringify(r));
-    assert.deepEqual(s.hits.map((h) => h.authorization), ['Bearer T', 'Bearer T']);
+    assert.deepEqual(
+      s.hits.map((h) => h.authorization),
+      ['Bearer T', 'Bearer T'],
+    );
   });
 });

@@ -68,7 +68,10 @@ describe('S-2 S-5 GnuPG interoperability', { skip: hasGpg() ? false : 'gpg is no
   it('S-2 verifies a binary gpg signature with SIGNATURE_NOT_ARMORED', async () => {
     const check = await verifyAciFile(image, ed.detachSign(image, false), ks, { name: NAME });
     assert.ok(check.ok);
-    assert.deepEqual(check.warnings.map((w) => w.code), ['SIGNATURE_NOT_ARMORED']);
+    assert.deepEqual(
+      check.warnings.map((w) => w.code),
+      ['SIGNATURE_NOT_ARMORED'],
+    );
   });
 
   it('S-1 rejects a gpg signature of a tampered image: SIGNATURE_MISMATCH', async () => {
@@ -79,7 +82,10 @@ describe('S-2 S-5 GnuPG interoperability', { skip: hasGpg() ? false : 'gpg is no
     writeFileSync(tampered, bytes);
     const check = await verifyAciFile(tampered, sig, ks, { name: NAME });
     assert.ok(!check.ok);
-    assert.deepEqual(check.issues.map((i) => i.code), ['SIGNATURE_MISMATCH']);
+    assert.deepEqual(
+      check.issues.map((i) => i.code),
+      ['SIGNATURE_MISMATCH'],
+    );
   });
 
   it('S-1 rejects a SHA-1 gpg signature: SIGNATURE_INVALID', async () => {
@@ -87,14 +93,20 @@ describe('S-2 S-5 GnuPG interoperability', { skip: hasGpg() ? false : 'gpg is no
     ed.run(['--armor', '--digest-algo', 'SHA1', '--output', out, '--detach-sign', image]);
     const check = await verifyAciFile(image, out, ks, { name: NAME });
     assert.ok(!check.ok);
-    assert.deepEqual(check.issues.map((i) => i.code), ['SIGNATURE_INVALID']);
+    assert.deepEqual(
+      check.issues.map((i) => i.code),
+      ['SIGNATURE_INVALID'],
+    );
     assert.match(check.issues[0]!.message, /hash algorithm/i);
   });
 
   it('S-4 a gpg key trusted for example.com does not cover example.org', async () => {
     const check = await verifyAciFile(image, rsa.detachSign(image), ks, { name: 'example.org/app' });
     assert.ok(!check.ok);
-    assert.deepEqual(check.issues.map((i) => i.code), ['SIGNATURE_KEY_NOT_TRUSTED_FOR_PREFIX']);
+    assert.deepEqual(
+      check.issues.map((i) => i.code),
+      ['SIGNATURE_KEY_NOT_TRUSTED_FOR_PREFIX'],
+    );
   });
 
   for (const [label, args] of [

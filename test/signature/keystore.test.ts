@@ -83,7 +83,10 @@ describe('S-4 keys', () => {
   });
   it('S-4 reads a bundle of two keys and a binary key', async () => {
     const keys = await readPublicKeys(a.publicArmored + '\n' + b.publicArmored);
-    assert.deepEqual(keys.map((k) => k.fingerprint), [a.fingerprint, b.fingerprint]);
+    assert.deepEqual(
+      keys.map((k) => k.fingerprint),
+      [a.fingerprint, b.fingerprint],
+    );
     const binary = b.privateKey.toPublic().write();
     assert.equal((await readPublicKeys(binary))[0]!.fingerprint, b.fingerprint);
   });
@@ -173,20 +176,32 @@ describe('S-4 Keystore on disk (rkt layout)', () => {
     await system.add(b.publicArmored, { root: true });
     const ks = keystoreFromRoot(root);
     assert.equal(ks.systemDir, join(root, 'system'));
-    assert.deepEqual((await ks.keysFor('example.com/app')).map((k) => k.origin), ['system', 'system']);
+    assert.deepEqual(
+      (await ks.keysFor('example.com/app')).map((k) => k.origin),
+      ['system', 'system'],
+    );
     // Hand-made mask, as rkt users do it.
     mkdirSync(join(root, 'local', 'root.d'), { recursive: true });
     writeFileSync(join(root, 'local', 'root.d', b.fingerprint), '');
-    assert.deepEqual((await ks.keysFor('example.com/app')).map((k) => k.fingerprint), [a.fingerprint]);
+    assert.deepEqual(
+      (await ks.keysFor('example.com/app')).map((k) => k.fingerprint),
+      [a.fingerprint],
+    );
     // A mask in another scope does not hide it.
     const removed = await ks.remove(a.fingerprint);
-    assert.deepEqual(removed.map((r) => r.action), ['masked']);
+    assert.deepEqual(
+      removed.map((r) => r.action),
+      ['masked'],
+    );
     assert.equal(statSync(join(root, 'local', 'prefix.d', 'example.com', a.fingerprint)).size, 0);
     assert.deepEqual(await ks.keysFor('example.com/app'), []);
     assert.deepEqual(await ks.list(), []);
     // Trusting it again replaces the mask.
     assert.equal((await ks.add(a.publicArmored, { prefix: 'example.com' }))[0]!.status, 'added');
-    assert.deepEqual((await ks.keysFor('example.com/app')).map((k) => k.origin), ['local']);
+    assert.deepEqual(
+      (await ks.keysFor('example.com/app')).map((k) => k.origin),
+      ['local'],
+    );
   });
 
   it('S-4 remove deletes local files in every scope, or one scope', async () => {
@@ -197,7 +212,10 @@ describe('S-4 Keystore on disk (rkt layout)', () => {
     assert.equal((await ks.remove(a.fingerprint.toUpperCase(), { prefix: 'x.org' })).length, 1);
     assert.equal((await ks.list()).length, 2);
     const removed = await ks.remove(a.fingerprint);
-    assert.deepEqual(removed.map((r) => r.action), ['deleted', 'deleted']);
+    assert.deepEqual(
+      removed.map((r) => r.action),
+      ['deleted', 'deleted'],
+    );
     await assert.rejects(ks.remove(a.fingerprint), rejectsCode('KEYSTORE_KEY_NOT_FOUND', new RegExp(a.fingerprint)));
   });
 
@@ -263,18 +281,30 @@ describe('S-4 Keystore path conflicts', () => {
     const ks = new Keystore({ systemDir: null, localDir: fresh() });
     await ks.add(b.publicArmored, { prefix: `example.com/${a.fingerprint}` });
     await assert.rejects(ks.add(a.publicArmored, { prefix: 'example.com' }), (e: unknown) => {
-      rejectsCode('KEYSTORE_CONFLICT', new RegExp(`cannot trust key ${a.fingerprint} for prefix example\\.com: .*prefix\\.d/example\\.com/${a.fingerprint} is already the directory of prefix example\\.com/${a.fingerprint}`))(e);
+      rejectsCode(
+        'KEYSTORE_CONFLICT',
+        new RegExp(`cannot trust key ${a.fingerprint} for prefix example\\.com: .*prefix\\.d/example\\.com/${a.fingerprint} is already the directory of prefix example\\.com/${a.fingerprint}`),
+      )(e);
       assert.doesNotMatch((e as Error).message, /\n/);
       return true;
     });
-    assert.deepEqual((await ks.list()).map((k) => [k.prefix, k.fingerprint]), [[`example.com/${a.fingerprint}`, b.fingerprint]]);
+    assert.deepEqual(
+      (await ks.list()).map((k) => [k.prefix, k.fingerprint]),
+      [[`example.com/${a.fingerprint}`, b.fingerprint]],
+    );
   });
 
   it('S-4 key <fp> for prefix X then prefix X/<fp>: KEYSTORE_CONFLICT naming the key file in the way', async () => {
     const ks = new Keystore({ systemDir: null, localDir: fresh() });
     await ks.add(a.publicArmored, { prefix: 'example.com' });
-    await assert.rejects(ks.add(b.publicArmored, { prefix: `example.com/${a.fingerprint}/app` }), rejectsCode('KEYSTORE_CONFLICT', new RegExp(`prefix\\.d/example\\.com/${a.fingerprint} is a key file, where the directory of the prefix would go`)));
-    assert.deepEqual((await ks.list()).map((k) => [k.prefix, k.fingerprint]), [['example.com', a.fingerprint]]);
+    await assert.rejects(
+      ks.add(b.publicArmored, { prefix: `example.com/${a.fingerprint}/app` }),
+      rejectsCode('KEYSTORE_CONFLICT', new RegExp(`prefix\\.d/example\\.com/${a.fingerprint} is a key file, where the directory of the prefix would go`)),
+    );
+    assert.deepEqual(
+      (await ks.list()).map((k) => [k.prefix, k.fingerprint]),
+      [['example.com', a.fingerprint]],
+    );
   });
 });
 

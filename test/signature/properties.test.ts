@@ -38,12 +38,18 @@ function mutated(base: () => Uint8Array) {
 describe('S-2 properties: bad signatures and keys give results or coded errors, never crashes', () => {
   it('S-2 verifyAci returns a result for any signature bytes, and only a good one passes', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.oneof(mutated(() => binary), mutated(() => new TextEncoder().encode(armored))), async (sig) => {
-        const check = await verifyAci(image, sig, ring, { name: 'example.com/app' });
-        if (check.ok) return; // a mutation of an unhashed subpacket or of armor whitespace can still verify
-        assert.ok(check.issues.length > 0);
-        for (const i of check.issues) assert.match(i.code, /^SIGNATURE_/);
-      }),
+      fc.asyncProperty(
+        fc.oneof(
+          mutated(() => binary),
+          mutated(() => new TextEncoder().encode(armored)),
+        ),
+        async (sig) => {
+          const check = await verifyAci(image, sig, ring, { name: 'example.com/app' });
+          if (check.ok) return; // a mutation of an unhashed subpacket or of armor whitespace can still verify
+          assert.ok(check.issues.length > 0);
+          for (const i of check.issues) assert.match(i.code, /^SIGNATURE_/);
+        },
+      ),
       { numRuns: 150 },
     );
   });
@@ -78,6 +84,9 @@ describe('openpgp is loaded lazily', () => {
       const runtime = /^\s*import\s+(?!type\b)[^;]*from\s+['"]openpgp['"]/m.test(text) || /import\(['"]openpgp['"]\)/.test(text);
       return runtime && !f.endsWith(join('signature', 'internal', 'openpgp.ts'));
     });
-    assert.deepEqual(offenders.map((f) => relative(repoRoot, f)), []);
+    assert.deepEqual(
+      offenders.map((f) => relative(repoRoot, f)),
+      [],
+    );
   });
 });

@@ -61,7 +61,10 @@ describe('S-2 signAci with keys made by openpgp', () => {
     assert.equal((out.signature[0]! & 0x80) !== 0, true, 'an OpenPGP packet tag');
     const check = await verifyAci(payload, out.signature, await trusted(key.publicArmored), { name: NAME });
     assert.ok(check.ok);
-    assert.deepEqual(check.warnings.map((w) => w.code), ['SIGNATURE_NOT_ARMORED']);
+    assert.deepEqual(
+      check.warnings.map((w) => w.code),
+      ['SIGNATURE_NOT_ARMORED'],
+    );
   });
 
   it('a signature over other bytes does not verify (SIGNATURE_MISMATCH)', async () => {
@@ -97,7 +100,10 @@ describe('S-2 signAci with keys made by openpgp', () => {
     await assert.rejects(signAci(createReadStream(join(tmp, 'missing.aci')), key), (e: unknown) => (e as { code?: string }).code === 'ENOENT');
     // A stream whose open fails before anyone reads it must not crash the process with an unhandled 'error'.
     const early = createReadStream(join(tmp, 'missing-too.aci'));
-    const pending = signAci(early, key).then(() => undefined, (e: unknown) => e);
+    const pending = signAci(early, key).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     await new Promise((r) => setTimeout(r, 50));
     assert.equal(((await pending) as { code?: string } | undefined)?.code, 'ENOENT');
   });

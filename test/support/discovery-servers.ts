@@ -114,8 +114,14 @@ export async function startDiscoveryServers(): Promise<DiscoveryServers> {
   const tls = { key, cert };
   const hits: ServerHit[] = [];
   const ports = { http: 0, other: 0 };
-  const a = createHttpsServer(tls, route('a', () => ports, hits));
-  const b = createHttpsServer(tls, route('b', () => ports, hits));
+  const a = createHttpsServer(
+    tls,
+    route('a', () => ports, hits),
+  );
+  const b = createHttpsServer(
+    tls,
+    route('b', () => ports, hits),
+  );
   const h = createHttpServer(route('http', () => ports, hits));
   const httpsPort = await listen(a);
   ports.other = await listen(b);

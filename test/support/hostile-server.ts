@@ -127,14 +127,16 @@ export async function startHostileServer(): Promise<HostileServer> {
   const hits: HostileHit[] = [];
   const ports = { https: 0, http: 0 };
   let self: HostileServer | undefined;
-  const handler = (scheme: 'https' | 'http') => (req: IncomingMessage, res: ServerResponse): void => {
-    const path = new URL(req.url ?? '/', 'http://x').pathname;
-    hits.push({ scheme, path, authorization: req.headers.authorization });
-    res.on('error', () => undefined);
-    const play = routes.get(path);
-    if (play === undefined) return void res.writeHead(404).end();
-    play(req, res, self!);
-  };
+  const handler =
+    (scheme: 'https' | 'http') =>
+    (req: IncomingMessage, res: ServerResponse): void => {
+      const path = new URL(req.url ?? '/', 'http://x').pathname;
+      hits.push({ scheme, path, authorization: req.headers.authorization });
+      res.on('error', () => undefined);
+      const play = routes.get(path);
+      if (play === undefined) return void res.writeHead(404).end();
+      play(req, res, self!);
+    };
   const secure = createHttpsServer({ key, cert }, handler('https'));
   const plain = createHttpServer(handler('http'));
   ports.https = await listen(secure);

@@ -45,7 +45,10 @@ export function snapshot(dir: string): Record<string, string> {
       const path = rel === '' ? e.name : `${rel}/${e.name}`;
       if (e.isDirectory()) walk(path);
       else if (e.isSymbolicLink()) out[path] = `-> ${readlinkSync(join(dir, path))}`;
-      else out[path] = createHash('sha256').update(readFileSync(join(dir, path))).digest('hex');
+      else
+        out[path] = createHash('sha256')
+          .update(readFileSync(join(dir, path)))
+          .digest('hex');
     }
   };
   walk('');
@@ -61,7 +64,7 @@ export function staticHostFetch(site: string, baseUrl: string, seen: string[] = 
     const url = new URL(typeof input === 'string' || input instanceof URL ? input : input.url);
     seen.push(url.href);
     const base = new URL(baseUrl);
-    if (url.origin !== base.origin || !url.pathname.startsWith(base.pathname.replace(/\/?$/, '/')) && url.pathname !== base.pathname.replace(/\/$/, '')) {
+    if (url.origin !== base.origin || (!url.pathname.startsWith(base.pathname.replace(/\/?$/, '/')) && url.pathname !== base.pathname.replace(/\/$/, ''))) {
       return new Response('not this host', { status: 404 });
     }
     const rel = decodeURIComponent(url.pathname.slice(base.pathname.length)).replace(/^\/+/, '');

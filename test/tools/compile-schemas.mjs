@@ -11,7 +11,16 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const load = (name) => JSON.parse(readFileSync(join(root, 'schemas', `${name}.schema.json`), 'utf8'));
 
 export function generate() {
-  const ajv = new Ajv2020({ code: { source: true, esm: true, lines: false, optimize: 1 }, inlineRefs: false, strict: true, strictTypes: false, strictRequired: false, allowUnionTypes: true, allErrors: true, messages: false });
+  const ajv = new Ajv2020({
+    code: { source: true, esm: true, lines: false, optimize: 1 },
+    inlineRefs: false,
+    strict: true,
+    strictTypes: false,
+    strictRequired: false,
+    allowUnionTypes: true,
+    allErrors: true,
+    messages: false,
+  });
   const schemas = ['appc-types', 'image-manifest', 'pod-manifest'].map(load);
   for (const s of schemas) ajv.addSchema(s);
   const code = standaloneCode.default(ajv, {

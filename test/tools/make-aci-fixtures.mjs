@@ -58,7 +58,11 @@ const longDir = join(lay, 'rootfs', 'd'.repeat(60), 'e'.repeat(60));
 mkdirSync(longDir, { recursive: true });
 writeFileSync(join(longDir, 'f'.repeat(90)), 'long');
 writeFileSync(join(lay, 'rootfs', 'caf\u00e9-\u65e5\u672c'), 'utf-8 name');
-write('pax-long-names.aci', sh('gzip', ['-n', '-c'], { input: sh('tar', ['-C', lay, ...TAR_FLAGS, '--format=posix', '--pax-option=delete=atime,delete=ctime', '-cf', '-', 'manifest', 'rootfs']) }), []);
+write(
+  'pax-long-names.aci',
+  sh('gzip', ['-n', '-c'], { input: sh('tar', ['-C', lay, ...TAR_FLAGS, '--format=posix', '--pax-option=delete=atime,delete=ctime', '-cf', '-', 'manifest', 'rootfs']) }),
+  [],
+);
 write('gnu-long-names.aci', sh('gzip', ['-n', '-c'], { input: sh('tar', ['-C', lay, ...TAR_FLAGS, '--format=gnu', '-cf', '-', 'manifest', 'rootfs']) }), []);
 
 // Sparse files: GNU tar writes old-GNU 'S' entries (format gnu) or PAX GNU.sparse 1.0 (format posix).
@@ -67,13 +71,27 @@ mkdirSync(join(sparseLay, 'rootfs'), { recursive: true });
 writeFileSync(join(sparseLay, 'manifest'), MANIFEST);
 sh('truncate', ['-s', '100G', join(sparseLay, 'rootfs', 'huge')]);
 sh('sh', ['-c', `printf data | dd of=${join(sparseLay, 'rootfs', 'huge')} bs=1 seek=1000000 conv=notrunc 2>/dev/null`]);
-write('sparse-gnu.aci', sh('gzip', ['-n', '-c'], { input: sh('tar', ['-C', sparseLay, ...TAR_FLAGS, '--format=gnu', '--sparse', '-cf', '-', 'manifest', 'rootfs']) }), [{ code: 'ACI_SPARSE_ENTRY', entry: 'rootfs/huge' }]);
-write('sparse-pax.aci', sh('gzip', ['-n', '-c'], { input: sh('tar', ['-C', sparseLay, ...TAR_FLAGS, '--format=posix', '--pax-option=delete=atime,delete=ctime', '--sparse', '--sparse-version=1.0', '-cf', '-', 'manifest', 'rootfs']) }), [{ code: 'ACI_SPARSE_ENTRY', entry: 'rootfs/huge' }]);
+write('sparse-gnu.aci', sh('gzip', ['-n', '-c'], { input: sh('tar', ['-C', sparseLay, ...TAR_FLAGS, '--format=gnu', '--sparse', '-cf', '-', 'manifest', 'rootfs']) }), [
+  { code: 'ACI_SPARSE_ENTRY', entry: 'rootfs/huge' },
+]);
+write(
+  'sparse-pax.aci',
+  sh('gzip', ['-n', '-c'], {
+    input: sh('tar', ['-C', sparseLay, ...TAR_FLAGS, '--format=posix', '--pax-option=delete=atime,delete=ctime', '--sparse', '--sparse-version=1.0', '-cf', '-', 'manifest', 'rootfs']),
+  }),
+  [{ code: 'ACI_SPARSE_ENTRY', entry: 'rootfs/huge' }],
+);
 
 // Formats that are recognised but not ACI compressions, and things that are not archives.
 write('zstd.aci', sh('zstd', ['-q', '-c'], { input: plain }), [{ code: 'ACI_UNSUPPORTED_COMPRESSION' }]);
 write('lzma.aci', sh('xz', ['--format=lzma', '-c'], { input: plain }), [{ code: 'ACI_UNSUPPORTED_COMPRESSION' }]);
-write('openpgp.aci', sh('gpg', ['--batch', '--quiet', '--homedir', mkdtempSync(join(work, 'gpg-')), '--passphrase', 'sekr3t', '--pinentry-mode', 'loopback', '--symmetric', '--cipher-algo', 'AES256', '-o', '-'], { input: gzipSync(plain) }), [{ code: 'ACI_UNSUPPORTED_COMPRESSION' }]);
+write(
+  'openpgp.aci',
+  sh('gpg', ['--batch', '--quiet', '--homedir', mkdtempSync(join(work, 'gpg-')), '--passphrase', 'sekr3t', '--pinentry-mode', 'loopback', '--symmetric', '--cipher-algo', 'AES256', '-o', '-'], {
+    input: gzipSync(plain),
+  }),
+  [{ code: 'ACI_UNSUPPORTED_COMPRESSION' }],
+);
 write('text.aci', Buffer.from(MANIFEST), [{ code: 'ACI_UNKNOWN_FORMAT' }]);
 
 // ---- Crafted archives ------------------------------------------------------------------------------
@@ -109,12 +127,16 @@ function entry(h, data = Buffer.alloc(0)) {
   return Buffer.concat([header({ ...h, size }), data, Buffer.alloc(pad)]);
 }
 function paxRecords(records) {
-  return Buffer.from(records.map(([k, v]) => {
-    const rec = ` ${k}=${v}\n`;
-    let len = Buffer.byteLength(rec) + 1;
-    while (String(len).length + Buffer.byteLength(rec) > len) len++;
-    return `${len}${rec}`;
-  }).join(''));
+  return Buffer.from(
+    records
+      .map(([k, v]) => {
+        const rec = ` ${k}=${v}\n`;
+        let len = Buffer.byteLength(rec) + 1;
+        while (String(len).length + Buffer.byteLength(rec) > len) len++;
+        return `${len}${rec}`;
+      })
+      .join(''),
+  );
 }
 function pax(records, name = 'PaxHeaders/x') {
   return entry({ name, type: 'x' }, paxRecords(records));
@@ -131,15 +153,29 @@ write('manifest-first.aci', gz(tarOf(manifest(), rootfs(), file('rootfs/a'))), [
 write('traversal.aci', gz(tarOf(rootfs(), file('rootfs/../../etc/passwd'), manifest())), [{ code: 'ACI_PATH_TRAVERSAL', entry: 'rootfs/../../etc/passwd' }]);
 write('absolute-path.aci', gz(tarOf(rootfs(), file('/rootfs/etc/passwd'), manifest())), [{ code: 'ACI_ABSOLUTE_PATH', entry: '/rootfs/etc/passwd' }]);
 write('unclean-path.aci', gz(tarOf(rootfs(), entry({ name: 'rootfs/a', type: '5', mode: 0o755 }), file('rootfs/a/../b'), manifest())), [{ code: 'ACI_UNCLEAN_PATH', entry: 'rootfs/a/../b' }]);
-write('symlink-escape.aci', gz(tarOf(rootfs(), entry({ name: 'rootfs/evil', type: '2', linkname: '../../etc' }), entry({ name: 'rootfs/ok-abs', type: '2', linkname: '/etc' }), manifest())), [{ code: 'ACI_SYMLINK_ESCAPES', entry: 'rootfs/evil' }]);
+write('symlink-escape.aci', gz(tarOf(rootfs(), entry({ name: 'rootfs/evil', type: '2', linkname: '../../etc' }), entry({ name: 'rootfs/ok-abs', type: '2', linkname: '/etc' }), manifest())), [
+  { code: 'ACI_SYMLINK_ESCAPES', entry: 'rootfs/evil' },
+]);
 write('hardlink-outside.aci', gz(tarOf(rootfs(), entry({ name: 'rootfs/h', type: '1', linkname: '../etc/shadow' }), manifest(), entry({ name: 'rootfs/m', type: '1', linkname: 'manifest' }))), [
   { code: 'ACI_HARDLINK_OUTSIDE', entry: 'rootfs/h' },
   { code: 'ACI_HARDLINK_OUTSIDE', entry: 'rootfs/m' },
 ]);
-write('hardlink-dangling.aci', gz(tarOf(rootfs(), entry({ name: 'rootfs/h', type: '1', linkname: 'rootfs/missing' }), entry({ name: 'rootfs/d', type: '5' }), entry({ name: 'rootfs/hd', type: '1', linkname: 'rootfs/d' }), manifest())), [
-  { code: 'ACI_HARDLINK_DANGLING', entry: 'rootfs/h' },
-  { code: 'ACI_HARDLINK_DANGLING', entry: 'rootfs/hd' },
-]);
+write(
+  'hardlink-dangling.aci',
+  gz(
+    tarOf(
+      rootfs(),
+      entry({ name: 'rootfs/h', type: '1', linkname: 'rootfs/missing' }),
+      entry({ name: 'rootfs/d', type: '5' }),
+      entry({ name: 'rootfs/hd', type: '1', linkname: 'rootfs/d' }),
+      manifest(),
+    ),
+  ),
+  [
+    { code: 'ACI_HARDLINK_DANGLING', entry: 'rootfs/h' },
+    { code: 'ACI_HARDLINK_DANGLING', entry: 'rootfs/hd' },
+  ],
+);
 write('hardlink-ok.aci', gz(tarOf(rootfs(), file('rootfs/f'), entry({ name: 'rootfs/h', type: '1', linkname: './rootfs/f' }), manifest())), []);
 write('extra-toplevel.aci', gz(tarOf(rootfs(), file('etc/passwd'), file('etc/shadow'), manifest())), [{ code: 'ACI_EXTRA_TOPLEVEL', entry: 'etc/passwd' }]);
 write('rootfsx.aci', gz(tarOf(rootfs(), entry({ name: 'rootfsx', type: '5' }), file('rootfsx/a'), manifest())), [{ code: 'ACI_EXTRA_TOPLEVEL', entry: 'rootfsx' }]);
@@ -151,24 +187,46 @@ write('rootfs-not-dir.aci', gz(tarOf(file('rootfs'), manifest())), [{ code: 'ACI
 write('rootfs-symlink.aci', gz(tarOf(entry({ name: 'rootfs', type: '2', linkname: '/' }), manifest())), [{ code: 'ACI_ROOTFS_NOT_DIR', entry: 'rootfs' }]);
 write('manifest-dir.aci', gz(tarOf(rootfs(), entry({ name: 'manifest', type: '5' }))), [{ code: 'ACI_MANIFEST_NOT_FILE', entry: 'manifest' }]);
 write('invalid-manifest.aci', gz(tarOf(rootfs(), manifest('manifest', '{"acKind":"ImageManifest",'))), [{ code: 'JSON_SYNTAX', entry: 'manifest' }]);
-write('invalid-utf8-name.aci', gz(tarOf(rootfs(), entry({ rawName: Buffer.from([0x72, 0x6f, 0x6f, 0x74, 0x66, 0x73, 0x2f, 0x62, 0x61, 0x64, 0xff, 0xfe]) }, Buffer.from('x')), manifest())), [{ code: 'ACI_NAME_NOT_UTF8', entry: 'rootfs/bad\ufffd\ufffd' }]);
+write('invalid-utf8-name.aci', gz(tarOf(rootfs(), entry({ rawName: Buffer.from([0x72, 0x6f, 0x6f, 0x74, 0x66, 0x73, 0x2f, 0x62, 0x61, 0x64, 0xff, 0xfe]) }, Buffer.from('x')), manifest())), [
+  { code: 'ACI_NAME_NOT_UTF8', entry: 'rootfs/bad\ufffd\ufffd' },
+]);
 write('unusual-type.aci', gz(tarOf(rootfs(), entry({ name: 'rootfs/c', type: '7' }, Buffer.from('contiguous')), entry({ name: 'rootfs/v', type: 'V' }), manifest())), [
   { code: 'ACI_UNUSUAL_TYPE', entry: 'rootfs/c' },
   { code: 'ACI_UNUSUAL_TYPE', entry: 'rootfs/v' },
 ]);
 write('header-only-size.aci', gz(Buffer.concat([rootfs(), header({ name: 'rootfs/d', type: '5', size: 5 }), manifest(), END])), [{ code: 'TAR_HEADER_ONLY_SIZE', entry: 'rootfs/d' }]);
-write('global-header.aci', gz(tarOf(entry({ name: 'pax_global_header', type: 'g' }, paxRecords([['comment', 'fixture']])), rootfs(), manifest())), [{ code: 'ACI_EXTRA_TOPLEVEL', entry: 'pax_global_header' }]);
-write('long-path.aci', gz(tarOf(rootfs(), entry({ name: '././@LongLink', type: 'L' }, Buffer.from('rootfs/' + 'a'.repeat(5000) + '\0')), file('rootfs/placeholder'), manifest())), [{ code: 'ACI_LIMIT_EXCEEDED' }]);
+write('global-header.aci', gz(tarOf(entry({ name: 'pax_global_header', type: 'g' }, paxRecords([['comment', 'fixture']])), rootfs(), manifest())), [
+  { code: 'ACI_EXTRA_TOPLEVEL', entry: 'pax_global_header' },
+]);
+write('long-path.aci', gz(tarOf(rootfs(), entry({ name: '././@LongLink', type: 'L' }, Buffer.from('rootfs/' + 'a'.repeat(5000) + '\0')), file('rootfs/placeholder'), manifest())), [
+  { code: 'ACI_LIMIT_EXCEEDED' },
+]);
 const bomb = Buffer.alloc(2 << 20, 'a');
 write('pax-bomb.aci', gz(tarOf(rootfs(), entry({ name: 'PaxHeaders/bomb', type: 'x', size: bomb.length }, bomb), file('rootfs/a'), manifest())), [{ code: 'ACI_LIMIT_EXCEEDED' }]);
 write('pax-bad-record.aci', gz(tarOf(rootfs(), entry({ name: 'PaxHeaders/x', type: 'x' }, Buffer.from('99 path=rootfs/a\n')), file('rootfs/a'), manifest())), [{ code: 'TAR_BAD_HEADER' }]);
-write('pax-path.aci', gz(tarOf(rootfs(), pax([['path', 'rootfs/' + 'p'.repeat(150)], ['SCHILY.xattr.user.test', 'value']]), file('rootfs/short'), manifest())), []);
+write(
+  'pax-path.aci',
+  gz(
+    tarOf(
+      rootfs(),
+      pax([
+        ['path', 'rootfs/' + 'p'.repeat(150)],
+        ['SCHILY.xattr.user.test', 'value'],
+      ]),
+      file('rootfs/short'),
+      manifest(),
+    ),
+  ),
+  [],
+);
 
 // The entry policy (docs/aci.md): names that plant files where they should not, and Go's tar details.
 write('empty-name.aci', gz(tarOf(rootfs(), file(''), manifest())), [{ code: 'ACI_BAD_NAME', entry: '' }]);
 write('root-symlink.aci', gz(tarOf(entry({ name: '.', type: '2', linkname: '/' }), rootfs(), manifest())), [{ code: 'ACI_BAD_NAME', entry: '.' }]);
 write('root-twice.aci', gz(tarOf(entry({ name: './', type: '5', mode: 0o755 }), rootfs(), entry({ name: '.', type: '5', mode: 0o700 }), manifest())), [{ code: 'ACI_DUPLICATE_ENTRY', entry: '.' }]);
-write('through-symlink.aci', gz(tarOf(rootfs(), entry({ name: 'rootfs/etc', type: '2', linkname: '/etc' }), file('rootfs/etc/cron.d/evil'), manifest())), [{ code: 'ACI_PARENT_NOT_DIR', entry: 'rootfs/etc/cron.d/evil' }]);
+write('through-symlink.aci', gz(tarOf(rootfs(), entry({ name: 'rootfs/etc', type: '2', linkname: '/etc' }), file('rootfs/etc/cron.d/evil'), manifest())), [
+  { code: 'ACI_PARENT_NOT_DIR', entry: 'rootfs/etc/cron.d/evil' },
+]);
 write('below-file.aci', gz(tarOf(rootfs(), file('rootfs/f'), file('rootfs/f/x'), manifest())), [{ code: 'ACI_PARENT_NOT_DIR', entry: 'rootfs/f/x' }]);
 write('symlink-over-dir.aci', gz(tarOf(rootfs(), file('rootfs/d/x'), entry({ name: 'rootfs/d', type: '2', linkname: '/tmp' }), manifest())), [{ code: 'ACI_PARENT_NOT_DIR', entry: 'rootfs/d' }]);
 write('dotdot-manifest.aci', gz(tarOf(manifest(), rootfs(), manifest('rootfs/../manifest', MANIFEST.replace('fixture', 'other')))), [{ code: 'ACI_PATH_TRAVERSAL', entry: 'rootfs/../manifest' }]);

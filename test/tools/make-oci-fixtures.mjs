@@ -56,7 +56,11 @@ function layer(spec, members) {
   }
   for (const [from, to] of links) linkSync(from, to);
   // Every mode fixed (umask differs between machines): 0755 directories, 0644 files, unless the spec says.
-  const explicit = new Set(Object.entries(spec).filter(([, v]) => typeof v === 'object' && v.mode !== undefined).map(([k]) => join(dir, k)));
+  const explicit = new Set(
+    Object.entries(spec)
+      .filter(([, v]) => typeof v === 'object' && v.mode !== undefined)
+      .map(([k]) => join(dir, k)),
+  );
   const fix = (d) => {
     for (const name of readdirSync(d)) {
       const p = join(d, name);
@@ -119,12 +123,22 @@ class Layout {
     const layerDescs = layers.map((l) => {
       const stored = l.compress === 'gzip' ? gzip(l.tar) : l.compress === 'zstd' ? zstd(l.tar) : l.tar;
       const d = this.blob(stored);
-      return { mediaType: l.mediaType ?? (l.compress === 'gzip' ? OCI_LAYER_GZ : l.compress === 'zstd' ? OCI_LAYER_ZSTD : OCI_LAYER), digest: d.digest, size: d.size, diffId: `sha256:${sha256(l.tar)}` };
+      return {
+        mediaType: l.mediaType ?? (l.compress === 'gzip' ? OCI_LAYER_GZ : l.compress === 'zstd' ? OCI_LAYER_ZSTD : OCI_LAYER),
+        digest: d.digest,
+        size: d.size,
+        diffId: `sha256:${sha256(l.tar)}`,
+      };
     });
     const cfg = { ...config, rootfs: { type: 'layers', diff_ids: layerDescs.map((l) => l.diffId) } };
     if (edit?.config) edit.config(cfg);
     const c = this.json(cfg);
-    const manifest = { schemaVersion: 2, mediaType, config: { mediaType: configType, digest: c.digest, size: c.size }, layers: layerDescs.map(({ mediaType: mt, digest, size }) => ({ mediaType: mt, digest, size })) };
+    const manifest = {
+      schemaVersion: 2,
+      mediaType,
+      config: { mediaType: configType, digest: c.digest, size: c.size },
+      layers: layerDescs.map(({ mediaType: mt, digest, size }) => ({ mediaType: mt, digest, size })),
+    };
     if (edit?.manifest) edit.manifest(manifest);
     const m = this.json(manifest);
     return { mediaType, digest: m.digest, size: m.size, config: c, layers: layerDescs };
@@ -170,7 +184,7 @@ const basicLayer2 = layer({
   'var/cache/fresh': 'new cache\n',
   'usr/share/doc/readme': 'version 2\n',
   'usr/share/doc/.wh.gone': '',
-  'data': { dir: true, mode: 0o700 },
+  data: { dir: true, mode: 0o700 },
   'opt/tool': { content: 'tool\n', mode: 0o755 },
 });
 const basicConfig = config({
@@ -188,7 +202,13 @@ const basicConfig = config({
 });
 function basicLayout(dir) {
   const l = new Layout(dir);
-  const m = l.image({ layers: [{ tar: basicLayer1, compress: 'gzip' }, { tar: basicLayer2, compress: 'gzip' }], config: basicConfig });
+  const m = l.image({
+    layers: [
+      { tar: basicLayer1, compress: 'gzip' },
+      { tar: basicLayer2, compress: 'gzip' },
+    ],
+    config: basicConfig,
+  });
   l.index([desc(m, { 'org.opencontainers.image.ref.name': 'example.com/basic:1.0' })]);
   return m;
 }
@@ -226,7 +246,9 @@ writeFileSync(join(out, 'oci-basic.tar'), tarOf(join(out, 'oci-basic')));
   const layers = [l1, l2, l1];
   const ids = [];
   let parent = '';
-  const cfg = JSON.stringify(config({ config: { Entrypoint: ['/bin/tool'], User: '1000:1000', ExposedPorts: { '8080': {} } }, rootfs: { type: 'layers', diff_ids: layers.map((t) => `sha256:${sha256(t)}`) } }));
+  const cfg = JSON.stringify(
+    config({ config: { Entrypoint: ['/bin/tool'], User: '1000:1000', ExposedPorts: { 8080: {} } }, rootfs: { type: 'layers', diff_ids: layers.map((t) => `sha256:${sha256(t)}`) } }),
+  );
   const cfgHex = sha256(cfg);
   layers.forEach((t, i) => {
     const id = sha256(`${parent} ${sha256(t)} ${i}`);
@@ -241,7 +263,7 @@ writeFileSync(join(out, 'oci-basic.tar'), tarOf(join(out, 'oci-basic')));
   });
   writeFileSync(join(dir, `${cfgHex}.json`), cfg);
   writeFileSync(join(dir, 'manifest.json'), JSON.stringify([{ Config: `${cfgHex}.json`, RepoTags: ['example.com/legacy:3.1'], Layers: ids.map((id) => `${id}/layer.tar`) }]));
-  writeFileSync(join(dir, 'repositories'), JSON.stringify({ 'example.com/legacy': { '3.1': ids[2] } }));
+  writeFileSync(join(dir, 'repositories'), JSON.stringify({ 'example.com/legacy': { 3.1: ids[2] } }));
   writeFileSync(join(out, 'docker-legacy.tar'), tarOf(dir));
   // The same archive with a second image in it: converting needs --image.
   const other = layer({ 'other.txt': 'other\n' });
@@ -250,10 +272,13 @@ writeFileSync(join(out, 'oci-basic.tar'), tarOf(join(out, 'oci-basic')));
   mkdirSync(join(dir, 'other'));
   writeFileSync(join(dir, 'other', 'layer.tar'), other);
   writeFileSync(join(dir, `${ohex}.json`), ocfg);
-  writeFileSync(join(dir, 'manifest.json'), JSON.stringify([
-    { Config: `${cfgHex}.json`, RepoTags: ['example.com/legacy:3.1'], Layers: ids.map((id) => `${id}/layer.tar`) },
-    { Config: `${ohex}.json`, RepoTags: ['other:latest'], Layers: ['other/layer.tar'] },
-  ]));
+  writeFileSync(
+    join(dir, 'manifest.json'),
+    JSON.stringify([
+      { Config: `${cfgHex}.json`, RepoTags: ['example.com/legacy:3.1'], Layers: ids.map((id) => `${id}/layer.tar`) },
+      { Config: `${ohex}.json`, RepoTags: ['other:latest'], Layers: ['other/layer.tar'] },
+    ]),
+  );
   writeFileSync(join(out, 'docker-two-images.tar'), tarOf(dir));
 }
 
@@ -265,7 +290,10 @@ writeFileSync(join(out, 'oci-basic.tar'), tarOf(join(out, 'oci-basic')));
   const l2 = layer({ 'app/conf/.wh..wh..opq': '', 'app/conf/c.conf': 'c\n' });
   const m = l.image({ layers: [{ tar: l1 }, { tar: l2 }], config: config({ config: { Entrypoint: ['/app/main.sh'], WorkingDir: 'app', Volumes: { '/app/conf': {} } } }) });
   l.index([desc(m, { 'io.containerd.image.name': 'docker.io/library/dockeroci:latest', 'org.opencontainers.image.ref.name': 'latest' })]);
-  writeFileSync(join(dir, 'manifest.json'), JSON.stringify([{ Config: `blobs/sha256/${m.config.hex}`, RepoTags: ['dockeroci:latest'], Layers: m.layers.map((x) => `blobs/sha256/${x.digest.slice(7)}`) }]));
+  writeFileSync(
+    join(dir, 'manifest.json'),
+    JSON.stringify([{ Config: `blobs/sha256/${m.config.hex}`, RepoTags: ['dockeroci:latest'], Layers: m.layers.map((x) => `blobs/sha256/${x.digest.slice(7)}`) }]),
+  );
   writeFileSync(join(dir, 'repositories'), JSON.stringify({ dockeroci: { latest: m.config.hex } }));
   writeFileSync(join(out, 'docker-oci.tar'), tarOf(dir));
 }
@@ -324,11 +352,32 @@ hostile('symlink-trick-same-layer', 'CONVERT_PATH_THROUGH_SYMLINK', (l) => {
   return l.image({ layers: [{ tar: t, compress: 'gzip' }], config: config() });
 });
 hostile('hardlink-escape', 'CONVERT_HARDLINK_ESCAPE', (l) =>
-  l.image({ layers: [{ tar: rawTar([{ name: 'a', type: '0', content: 'a\n' }, { name: 'passwd', type: '1', linkname: '../../etc/passwd' }]) }], config: config() }),
+  l.image({
+    layers: [
+      {
+        tar: rawTar([
+          { name: 'a', type: '0', content: 'a\n' },
+          { name: 'passwd', type: '1', linkname: '../../etc/passwd' },
+        ]),
+      },
+    ],
+    config: config(),
+  }),
 );
 hostile('hardlink-dangling', 'CONVERT_HARDLINK_DANGLING', (l) =>
   // Layer 2 whites out "a" (in the lower layer) and links to it: the target is gone at that point.
-  l.image({ layers: [{ tar: layer({ a: 'a\n' }) }, { tar: rawTar([{ name: '.wh.a', type: '0' }, { name: 'b', type: '1', linkname: 'a' }]) }], config: config() }),
+  l.image({
+    layers: [
+      { tar: layer({ a: 'a\n' }) },
+      {
+        tar: rawTar([
+          { name: '.wh.a', type: '0' },
+          { name: 'b', type: '1', linkname: 'a' },
+        ]),
+      },
+    ],
+    config: config(),
+  }),
 );
 hostile('unknown-media-type', 'CONVERT_UNKNOWN_MEDIA_TYPE', (l) => l.image({ layers: [{ tar: plain(), mediaType: 'application/vnd.example.unknown.layer' }], config: config() }));
 hostile('artifact', 'CONVERT_UNKNOWN_MEDIA_TYPE', (l) => l.image({ layers: [{ tar: plain() }], config: config(), configType: 'application/vnd.oci.empty.v1+json' }));
@@ -339,9 +388,14 @@ hostile('corrupt-gzip', 'CONVERT_BAD_LAYER', (l) => {
   const cut = gz.subarray(0, gz.length - 12);
   const d = l.blob(cut);
   const c = l.json({ ...config(), rootfs: { type: 'layers', diff_ids: [`sha256:${sha256(plain())}`] } });
-  return { mediaType: OCI_MANIFEST, ...l.json({ schemaVersion: 2, mediaType: OCI_MANIFEST, config: { mediaType: OCI_CONFIG, digest: c.digest, size: c.size }, layers: [{ mediaType: OCI_LAYER_GZ, digest: d.digest, size: d.size }] }) };
+  return {
+    mediaType: OCI_MANIFEST,
+    ...l.json({ schemaVersion: 2, mediaType: OCI_MANIFEST, config: { mediaType: OCI_CONFIG, digest: c.digest, size: c.size }, layers: [{ mediaType: OCI_LAYER_GZ, digest: d.digest, size: d.size }] }),
+  };
 });
-hostile('layer-count-mismatch', 'CONVERT_LAYER_COUNT_MISMATCH', (l) => l.image({ layers: [{ tar: plain() }], config: config(), edit: { config: (c) => c.rootfs.diff_ids.push(c.rootfs.diff_ids[0]) } }));
+hostile('layer-count-mismatch', 'CONVERT_LAYER_COUNT_MISMATCH', (l) =>
+  l.image({ layers: [{ tar: plain() }], config: config(), edit: { config: (c) => c.rootfs.diff_ids.push(c.rootfs.diff_ids[0]) } }),
+);
 hostile('bad-digest', 'CONVERT_BAD_DIGEST', (l) => {
   l.index([{ mediaType: OCI_MANIFEST, digest: 'sha256:../../../../etc/passwd', size: 10 }]);
 });
@@ -361,7 +415,10 @@ hostile('blob-symlink', 'CONVERT_INPUT_SYMLINK', (l) => {
 hostile('config-not-json', 'CONVERT_BAD_JSON', (l) => {
   const d = l.blob(plain());
   const c = l.blob('{"architecture": "amd64", ');
-  return { mediaType: OCI_MANIFEST, ...l.json({ schemaVersion: 2, config: { mediaType: OCI_CONFIG, digest: c.digest, size: c.size }, layers: [{ mediaType: OCI_LAYER, digest: d.digest, size: d.size }] }) };
+  return {
+    mediaType: OCI_MANIFEST,
+    ...l.json({ schemaVersion: 2, config: { mediaType: OCI_CONFIG, digest: c.digest, size: c.size }, layers: [{ mediaType: OCI_LAYER, digest: d.digest, size: d.size }] }),
+  };
 });
 writeFileSync(join(out, 'expected.json'), JSON.stringify(expected, null, 2) + '\n');
 rmSync(work, { recursive: true, force: true });

@@ -126,7 +126,11 @@ export function parseNumeric(block: Uint8Array, start: number, length: number): 
   while (e > s && (block[e - 1] === 0x20 || block[e - 1] === 0)) e--;
   if (s === e) return 0;
   // Like Go's parseString: the text ends at the first NUL.
-  for (let i = s; i < e; i++) if (block[i] === 0) { e = i; break; }
+  for (let i = s; i < e; i++)
+    if (block[i] === 0) {
+      e = i;
+      break;
+    }
   let value = 0;
   for (let i = s; i < e; i++) {
     const d = block[i]! - 0x30;

@@ -6,20 +6,7 @@
  */
 import type { TarEntryType, TarHeader } from './header.js';
 import { concatBytes } from '../../internal/bytes.js';
-import {
-  TarHeaderError,
-  checksumMatches,
-  cString,
-  decodeName,
-  formatOf,
-  isHeaderOnly,
-  isZeroBlock,
-  parseNumeric,
-  parseNumericExact,
-  parsePaxNumber,
-  parsePaxRecords,
-  typeOfFlag,
-} from './header.js';
+import { TarHeaderError, checksumMatches, cString, decodeName, formatOf, isHeaderOnly, isZeroBlock, parseNumeric, parseNumericExact, parsePaxNumber, parsePaxRecords, typeOfFlag } from './header.js';
 
 /** Codes the walker reports; see src/aci/codes.ts. */
 export type WalkerIssueCode =
@@ -403,7 +390,12 @@ export class TarWalker {
       ['uid', uid],
       ['gid', gid],
       ['mtime', mtime],
-      ...(format === 'v7' ? [] : [['devmajor', devmajor], ['devminor', devminor]]),
+      ...(format === 'v7'
+        ? []
+        : [
+            ['devmajor', devmajor],
+            ['devminor', devminor],
+          ]),
     ].find(([, v]) => Number.isNaN(v as number));
     if (bad) {
       this.fatal('TAR_BAD_HEADER', `tar header at byte ${at} has an invalid ${bad[0]} field`, at);
@@ -528,10 +520,14 @@ export class TarWalker {
     const where = { entry: header.name, offset: header.offset };
     if (!header.utf8) this.issue('TAR_NAME_NOT_UTF8', `the name or link name of ${JSON.stringify(header.name)} is not valid UTF-8`, where);
     if (header.type === 'gnu-sparse') {
-      this.issue('TAR_SPARSE_ENTRY', `${JSON.stringify(header.name)} is a GNU sparse file${header.realSize !== undefined ? ` of ${header.realSize} bytes once expanded` : ''}; readers without sparse support see other content`, {
-        ...where,
-        params: { realSize: header.realSize ?? -1 },
-      });
+      this.issue(
+        'TAR_SPARSE_ENTRY',
+        `${JSON.stringify(header.name)} is a GNU sparse file${header.realSize !== undefined ? ` of ${header.realSize} bytes once expanded` : ''}; readers without sparse support see other content`,
+        {
+          ...where,
+          params: { realSize: header.realSize ?? -1 },
+        },
+      );
     } else if (header.type === 'contiguous-file' || header.type.startsWith('gnu-') || header.type === 'unknown') {
       this.issue('TAR_UNUSUAL_TYPE', `${JSON.stringify(header.name)} has tar type ${JSON.stringify(header.typeflag)} (${header.type}), which ACI builders do not write`, {
         ...where,
@@ -539,10 +535,14 @@ export class TarWalker {
       });
     }
     if (isHeaderOnly(header.type) && header.declaredSize > 0) {
-      this.issue('TAR_HEADER_ONLY_SIZE', `${header.type} entry ${JSON.stringify(header.name)} declares a size of ${header.declaredSize} bytes; no data is read for it (as in Go), but other readers may disagree`, {
-        ...where,
-        params: { size: header.declaredSize },
-      });
+      this.issue(
+        'TAR_HEADER_ONLY_SIZE',
+        `${header.type} entry ${JSON.stringify(header.name)} declares a size of ${header.declaredSize} bytes; no data is read for it (as in Go), but other readers may disagree`,
+        {
+          ...where,
+          params: { size: header.declaredSize },
+        },
+      );
     }
     let raw: Uint8Array | undefined;
     if (this.raw) {
@@ -618,4 +618,3 @@ export function firstNonZero(bytes: Uint8Array): number {
   for (; i < n; i++) if (bytes[i] !== 0) return i;
   return -1;
 }
-

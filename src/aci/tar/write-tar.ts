@@ -54,7 +54,9 @@ function writeString(block: Uint8Array, offset: number, length: number, s: strin
 
 /** Writes an octal field: zero-padded digits and a terminating NUL, as Go and GNU tar do. */
 function writeOctal(block: Uint8Array, offset: number, length: number, value: number): void {
-  const digits = Math.trunc(value).toString(8).padStart(length - 1, '0');
+  const digits = Math.trunc(value)
+    .toString(8)
+    .padStart(length - 1, '0');
   writeString(block, offset, length - 1, digits);
   block[offset + length - 1] = 0;
 }

@@ -145,4 +145,3 @@ function toJson(r: DiscoveryResult): Record<string, unknown> {
     Issues: r.issues,
   };
 }
-

@@ -81,7 +81,12 @@ Exit codes: 0 exported, 1 invalid image, missing dependency or existing OUT, 2 u
     const [{ exportOciImage }, { DirStore }, { stat }] = await Promise.all([import('../../convert/export.js'), import('../../render/dir-store.js'), import('node:fs/promises')]);
     const store = new DirStore(resolve(io.cwd, values.store ?? io.env['ACTOOL_STORE'] ?? '.actool-store'));
     const file = resolve(io.cwd, image);
-    const isFile = image.endsWith('.aci') || (await stat(file).then((s) => s.isFile(), () => false));
+    const isFile =
+      image.endsWith('.aci') ||
+      (await stat(file).then(
+        (s) => s.isFile(),
+        () => false,
+      ));
     const source = isFile ? file : { store, image: parseImageRef(image) };
     // Progress on a terminal: the uncompressed bytes written so far.
     const progress = await createProgress(io);

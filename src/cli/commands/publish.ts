@@ -60,7 +60,10 @@ const OPTIONS = {
 } as const;
 
 async function isFile(path: string): Promise<boolean> {
-  return stat(path).then((s) => s.isFile(), () => false);
+  return stat(path).then(
+    (s) => s.isFile(),
+    () => false,
+  );
 }
 
 /** A SOURCE as a file, or an image of the store. */
@@ -102,7 +105,9 @@ export const command: Command = {
       // Names and labels come from manifests: escaped, so an image cannot write terminal controls.
       for (const i of report.added) io.stdout(`added ${escapeTerminalText(`${i.name}:${i.version} ${i.os}/${i.arch}`)} ${i.imageId.slice(0, 19)} signed by ${formatFingerprint(i.signedBy)}\n`);
       for (const i of report.unchanged) io.stdout(`unchanged ${escapeTerminalText(`${i.name}:${i.version} ${i.os}/${i.arch}`)}\n`);
-      io.stderr(`${positionals.at(-1)}: ${report.images.length} image${report.images.length === 1 ? '' : 's'}, ${report.pages.length} page${report.pages.length === 1 ? '' : 's'}, ${report.keys.length} key${report.keys.length === 1 ? '' : 's'}; serve it at ${report.baseUrl}\n`);
+      io.stderr(
+        `${positionals.at(-1)}: ${report.images.length} image${report.images.length === 1 ? '' : 's'}, ${report.pages.length} page${report.pages.length === 1 ? '' : 's'}, ${report.keys.length} key${report.keys.length === 1 ? '' : 's'}; serve it at ${report.baseUrl}\n`,
+      );
       return EXIT.OK;
     } catch (e) {
       if (e instanceof UsageError) throw e;

@@ -76,7 +76,11 @@ async function runSub(sub: string | undefined, args: readonly string[], store: D
       io.stderr(formatIssues('store', issues));
       for (const image of images) {
         const labels = (image.manifest.labels ?? []).map((l) => `${l.name}=${l.value}`).join(',');
-        io.stdout(json ? JSON.stringify({ id: image.id, name: image.manifest.name, labels: image.manifest.labels ?? [], size: image.size }) + '\n' : `${shortImageId(image.id)}\t${escapeTerminalText(`${image.manifest.name}\t${labels}`)}\t${image.size}\n`);
+        io.stdout(
+          json
+            ? JSON.stringify({ id: image.id, name: image.manifest.name, labels: image.manifest.labels ?? [], size: image.size }) + '\n'
+            : `${shortImageId(image.id)}\t${escapeTerminalText(`${image.manifest.name}\t${labels}`)}\t${image.size}\n`,
+        );
       }
       // Damaged entries are errors (the images are still listed); foreign files only warnings.
       return issues.some((i) => i.severity === 'error') ? EXIT.INVALID : EXIT.OK;

@@ -104,7 +104,9 @@ async function manifestName(image: string, passphrase: string | undefined, io: C
   } catch (e) {
     // An image that cannot be read at all is an I/O failure, reported once by the caller.
     if (isAppcError(e) && e.code === 'FILE_UNREADABLE') throw e;
-    io.stderr(`${escapeTerminalText(label)}: warning: cannot read the image name from its manifest (${formatError(e)}); only keys trusted for every image (root) count; give --name=NAME${passphrase === undefined ? ' or --passphrase-file' : ''}\n`);
+    io.stderr(
+      `${escapeTerminalText(label)}: warning: cannot read the image name from its manifest (${formatError(e)}); only keys trusted for every image (root) count; give --name=NAME${passphrase === undefined ? ' or --passphrase-file' : ''}\n`,
+    );
     return undefined;
   } finally {
     await chunks.return(undefined);

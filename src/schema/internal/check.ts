@@ -51,18 +51,10 @@ export function createContext(options?: SchemaValidateOptions, source?: Pick<Che
  * and the severity comes from the table.
  */
 export function reporter<T extends CodeTable>(table: T) {
-  return (
-    ctx: CheckContext,
-    code: keyof T & string,
-    path: string,
-    message: string,
-    params?: Readonly<Record<string, string | number | boolean>>,
-  ): void => {
+  return (ctx: CheckContext, code: keyof T & string, path: string, message: string, params?: Readonly<Record<string, string | number | boolean>>): void => {
     const info = table[code];
     if (info === undefined) throw new Error(`unknown issue code ${code}`);
-    const issue: Issue = params === undefined
-      ? { code, severity: info.severity, path, message }
-      : { code, severity: info.severity, path, message, params };
+    const issue: Issue = params === undefined ? { code, severity: info.severity, path, message } : { code, severity: info.severity, path, message, params };
     ctx.issues.push(issue);
   };
 }
@@ -85,7 +77,7 @@ export function jsonTypeOf(value: unknown): string {
 export function quote(value: unknown, max = 80): string {
   let text: string;
   try {
-    text = typeof value === 'string' ? JSON.stringify(value) : JSON.stringify(value) ?? String(value);
+    text = typeof value === 'string' ? JSON.stringify(value) : (JSON.stringify(value) ?? String(value));
   } catch {
     text = String(value);
   }

@@ -53,7 +53,9 @@ const issueAt = (code: keyof typeof JSON_CODES, message: string, text: string, o
 export function parseDocument(input: string | Uint8Array, options: ParseManifestOptions = {}): { parsed?: ParsedJson; issues: Issue[] } {
   const max = options.maxBytes ?? DEFAULT_MAX_MANIFEST_BYTES;
   if (input.length > max) {
-    return { issues: [{ code: 'JSON_TOO_LARGE', severity: 'error', path: '', message: `the document has ${input.length} bytes, more than the limit of ${max}`, params: { size: input.length, limit: max } }] };
+    return {
+      issues: [{ code: 'JSON_TOO_LARGE', severity: 'error', path: '', message: `the document has ${input.length} bytes, more than the limit of ${max}`, params: { size: input.length, limit: max } }],
+    };
   }
   const issues: Issue[] = [];
   let text: string;
@@ -65,7 +67,15 @@ export function parseDocument(input: string | Uint8Array, options: ParseManifest
       const at = decoded.invalidUtf8At;
       const before = new TextDecoder().decode(input.subarray(0, at));
       const { line, column } = lineColumn(before, before.length);
-      issues.push({ code: 'JSON_INVALID_UTF8', severity: JSON_CODES.JSON_INVALID_UTF8.severity, path: '', message: `byte ${at} is not valid UTF-8; read as U+FFFD`, line, column, params: { offset: at } });
+      issues.push({
+        code: 'JSON_INVALID_UTF8',
+        severity: JSON_CODES.JSON_INVALID_UTF8.severity,
+        path: '',
+        message: `byte ${at} is not valid UTF-8; read as U+FFFD`,
+        line,
+        column,
+        params: { offset: at },
+      });
     }
   }
   const parsed = parseJson(text, options.maxDepth === undefined ? {} : { maxDepth: options.maxDepth });
@@ -87,7 +97,13 @@ function substitute(doc: unknown, path: string, value: unknown): unknown {
 }
 
 /** Runs the checker and the schema on a decoded value; returns the typed value and all issues (no positions). */
-export function checkDocument<T>(value: unknown, kind: DocumentKind<T>, options: SchemaValidateOptions = {}, parsed?: ParsedJson, again?: { readonly numberText?: (path: string) => string | undefined }): { typed: T | undefined; issues: Issue[] } {
+export function checkDocument<T>(
+  value: unknown,
+  kind: DocumentKind<T>,
+  options: SchemaValidateOptions = {},
+  parsed?: ParsedJson,
+  again?: { readonly numberText?: (path: string) => string | undefined },
+): { typed: T | undefined; issues: Issue[] } {
   const earlier: EarlierValue[] = [];
   // A second pass over an earlier value collects nothing more: the first pass saw every occurrence.
   const ctx: CheckContext = createContext(options, {
@@ -103,13 +119,19 @@ export function checkDocument<T>(value: unknown, kind: DocumentKind<T>, options:
   for (const e of earlier) {
     // Number text of the earlier value: reachable by pointer when its key is spelled differently.
     const under = (p: string): boolean => p === e.path || p.startsWith(e.path + '/');
-    const numberText = parsed === undefined ? undefined : (p: string): string | undefined =>
-      !under(p) ? parsed.numberText(p) : e.keyPath === undefined ? undefined : parsed.numberText(e.keyPath + p.slice(e.path.length));
+    const numberText =
+      parsed === undefined
+        ? undefined
+        : (p: string): string | undefined => (!under(p) ? parsed.numberText(p) : e.keyPath === undefined ? undefined : parsed.numberText(e.keyPath + p.slice(e.path.length)));
     for (const i of checkDocument(substitute(value, e.path, e.value), kind, options, undefined, numberText === undefined ? {} : { numberText }).issues) {
       if (!goRejectsEarlier(e.path, i)) continue;
       const where = e.keyOffset ?? e.keyPath ?? e.path;
       if (issues.some((a) => a.code === i.code && a.path === i.path && EARLIER_KEY.get(a) === where)) continue;
-      const found: Issue = { ...i, path: e.keyPath === undefined ? i.path : e.keyPath + i.path.slice(e.path.length), message: `${i.message} (in an earlier value of a repeated key; Go decodes every occurrence)` };
+      const found: Issue = {
+        ...i,
+        path: e.keyPath === undefined ? i.path : e.keyPath + i.path.slice(e.path.length),
+        message: `${i.message} (in an earlier value of a repeated key; Go decodes every occurrence)`,
+      };
       EARLIER_KEY.set(found, where);
       issues.push(found);
     }
@@ -131,7 +153,7 @@ function schemaView<T>(typed: T): unknown {
 function placeEarlier(issue: Issue, parsed: ParsedJson): Issue {
   const key = EARLIER_KEY.get(issue);
   if (key === undefined) return issue;
-  const offset = typeof key === 'number' ? key : parsed.keyOffset(key) ?? parsed.valueOffset(key);
+  const offset = typeof key === 'number' ? key : (parsed.keyOffset(key) ?? parsed.valueOffset(key));
   return offset === undefined ? issue : { ...issue, ...lineColumn(parsed.text, offset) };
 }
 

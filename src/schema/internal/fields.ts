@@ -143,7 +143,10 @@ function recordEarlier<K extends string>(
       if (m.value === null && ignoresNull && all.length > 0 && all[all.length - 1]!.value !== null) return;
       all.push(m);
     };
-    if (members === undefined) for (const key of Object.keys(obj)) { if (matchField(key, fields) === field) add({ key, value: obj[key] }); }
+    if (members === undefined)
+      for (const key of Object.keys(obj)) {
+        if (matchField(key, fields) === field) add({ key, value: obj[key] });
+      }
     else for (const m of members) if (matchField(m.key, fields) === field) add(m);
     const winner = all[all.length - 1]!;
     // Where checkers report the field (fieldPointer: the last key, even a null Go ignores) is where the

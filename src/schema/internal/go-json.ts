@@ -12,6 +12,10 @@ export function goJsonStringify(value: unknown, indent?: number): string {
     return mark + v.toString();
   };
   let text = JSON.stringify(value, replacer, indent) ?? 'null';
-  if (big) text = text.split(JSON.stringify(mark).slice(0, -1)).map((part, n) => (n === 0 ? part : part.replace(/^([0-9]+)"/, '$1'))).join('');
+  if (big)
+    text = text
+      .split(JSON.stringify(mark).slice(0, -1))
+      .map((part, n) => (n === 0 ? part : part.replace(/^([0-9]+)"/, '$1')))
+      .join('');
   return text.replace(/[<>&\u2028\u2029]/g, (c) => '\\u' + c.charCodeAt(0).toString(16).padStart(4, '0'));
 }

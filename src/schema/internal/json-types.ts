@@ -53,7 +53,9 @@ export function checkInteger(value: unknown, path: string, ctx: CheckContext, mi
   }
   const text = ctx.numberText?.(path);
   if (!Number.isInteger(value) || (text !== undefined && /[.eE]/.test(text))) {
-    report(ctx, 'JSON_NOT_INTEGER', path, `expected an integer, got ${text ?? value}${Number.isInteger(value) ? ' (Go refuses a fraction or exponent for an integer field)' : ''}`, { value: text ?? value });
+    report(ctx, 'JSON_NOT_INTEGER', path, `expected an integer, got ${text ?? value}${Number.isInteger(value) ? ' (Go refuses a fraction or exponent for an integer field)' : ''}`, {
+      value: text ?? value,
+    });
     return undefined;
   }
   if (unsigned && text === '-0') {

@@ -66,7 +66,6 @@ class Fail extends Error {
   }
 }
 
-
 /** Parses JSON text. Never throws: a syntax error yields `value: undefined` and a problem with its offset. */
 export function parseJson(text: string, options: ParseJsonOptions = {}): ParsedJson {
   const maxDepth = options.maxDepth ?? 128;
@@ -116,14 +115,38 @@ export function parseJson(text: string, options: ParseJsonOptions = {}): ParsedJ
         out += text.slice(chunkStart, i);
         const e = text[i + 1];
         switch (e) {
-          case '"': out += '"'; i += 2; break;
-          case '\\': out += '\\'; i += 2; break;
-          case '/': out += '/'; i += 2; break;
-          case 'b': out += '\b'; i += 2; break;
-          case 'f': out += '\f'; i += 2; break;
-          case 'n': out += '\n'; i += 2; break;
-          case 'r': out += '\r'; i += 2; break;
-          case 't': out += '\t'; i += 2; break;
+          case '"':
+            out += '"';
+            i += 2;
+            break;
+          case '\\':
+            out += '\\';
+            i += 2;
+            break;
+          case '/':
+            out += '/';
+            i += 2;
+            break;
+          case 'b':
+            out += '\b';
+            i += 2;
+            break;
+          case 'f':
+            out += '\f';
+            i += 2;
+            break;
+          case 'n':
+            out += '\n';
+            i += 2;
+            break;
+          case 'r':
+            out += '\r';
+            i += 2;
+            break;
+          case 't':
+            out += '\t';
+            i += 2;
+            break;
           case 'u': {
             const unit = readHex4(i + 2);
             const escAt = i;
@@ -327,7 +350,16 @@ export function parseJson(text: string, options: ParseJsonOptions = {}): ParsedJ
     result = value;
     skipWs();
     if (i < n) {
-      return { value: undefined, valueOffset, keyOffset, duplicates, members, numberText, text, problems: [...problems, { code: 'JSON_TRAILING_DATA', message: `${describe(i)} after top-level value`, offset: i }] };
+      return {
+        value: undefined,
+        valueOffset,
+        keyOffset,
+        duplicates,
+        members,
+        numberText,
+        text,
+        problems: [...problems, { code: 'JSON_TRAILING_DATA', message: `${describe(i)} after top-level value`, offset: i }],
+      };
     }
     return { value, valueOffset, keyOffset, duplicates, members, numberText, problems, text };
   } catch (e) {

@@ -58,6 +58,9 @@ export function isACName(value: unknown): value is ACName {
 
 /** Suggests an ACName: lower-case, invalid characters become `-`, leading and trailing `-` are trimmed (T-NM-4). */
 export function sanitizeACName(text: string): ACName | undefined {
-  const cleaned = text.toLowerCase().replace(/[^a-z0-9-]/g, '-').replace(/^-+|-+$/g, '');
+  const cleaned = text
+    .toLowerCase()
+    .replace(/[^a-z0-9-]/g, '-')
+    .replace(/^-+|-+$/g, '');
   return cleaned === '' ? undefined : (cleaned as ACName);
 }

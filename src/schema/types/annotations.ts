@@ -30,8 +30,16 @@ export const SUPPORTS_SYSTEMD_NOTIFY = 'appc.io/executor/supports-systemd-notify
 /** Codes reported for annotation lists. */
 export const ANNOTATIONS_CODES = {
   ANNOTATIONS_DUPLICATE_NAME: { severity: 'error', summary: 'Two annotations have the same name.', spec: 'spec/aci.md#image-manifest-schema T-AN-1' },
-  ANNOTATIONS_NAME_NOT_ACNAME: { severity: 'warning', summary: 'A pod annotation name is an ACIdentifier but not an AC Name as the pod spec requires; Go accepts it.', spec: 'spec/pods.md#pod-manifest-schema §8.2' },
-  ANNOTATIONS_BAD_SYSTEMD_NOTIFY: { severity: 'warning', summary: 'The appc.io/executor/supports-systemd-notify annotation is neither "true" nor "false"; Go does not check it.', spec: 'spec/aci.md#image-manifest-schema T-AN-3' },
+  ANNOTATIONS_NAME_NOT_ACNAME: {
+    severity: 'warning',
+    summary: 'A pod annotation name is an ACIdentifier but not an AC Name as the pod spec requires; Go accepts it.',
+    spec: 'spec/pods.md#pod-manifest-schema §8.2',
+  },
+  ANNOTATIONS_BAD_SYSTEMD_NOTIFY: {
+    severity: 'warning',
+    summary: 'The appc.io/executor/supports-systemd-notify annotation is neither "true" nor "false"; Go does not check it.',
+    spec: 'spec/aci.md#image-manifest-schema T-AN-3',
+  },
 } as const satisfies CodeTable;
 
 const report = reporter(ANNOTATIONS_CODES);

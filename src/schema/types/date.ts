@@ -11,9 +11,21 @@ export type Timestamp = string & { readonly [brand]: 'Timestamp' };
 
 /** Codes reported for timestamps. */
 export const DATE_CODES = {
-  DATE_INVALID: { severity: 'error', summary: 'A timestamp is not an RFC 3339 date-time (YYYY-MM-DDThh:mm:ss[.frac] then Z or ±hh:mm, upper-case T and Z).', spec: 'spec/types.md#timestamps-type T-DT-1' },
-  DATE_OUT_OF_RANGE: { severity: 'error', summary: 'A timestamp has a field out of range (month 13, February 30, hour 24, minute or second 60, zone hour above 24 ...).', spec: 'spec/types.md#timestamps-type T-DT-1' },
-  DATE_NOT_STRICT: { severity: 'warning', summary: 'A timestamp is accepted by Go but is not RFC 3339: a one-digit hour, a comma before the fraction, or a zone offset of hour 24 or minute 60.', spec: 'spec/types.md#timestamps-type T-DT-1' },
+  DATE_INVALID: {
+    severity: 'error',
+    summary: 'A timestamp is not an RFC 3339 date-time (YYYY-MM-DDThh:mm:ss[.frac] then Z or ±hh:mm, upper-case T and Z).',
+    spec: 'spec/types.md#timestamps-type T-DT-1',
+  },
+  DATE_OUT_OF_RANGE: {
+    severity: 'error',
+    summary: 'A timestamp has a field out of range (month 13, February 30, hour 24, minute or second 60, zone hour above 24 ...).',
+    spec: 'spec/types.md#timestamps-type T-DT-1',
+  },
+  DATE_NOT_STRICT: {
+    severity: 'warning',
+    summary: 'A timestamp is accepted by Go but is not RFC 3339: a one-digit hour, a comma before the fraction, or a zone offset of hour 24 or minute 60.',
+    spec: 'spec/types.md#timestamps-type T-DT-1',
+  },
 } as const satisfies CodeTable;
 
 const report = reporter(DATE_CODES);
@@ -32,9 +44,7 @@ interface Fields {
   readonly offset: number;
 }
 
-type Parsed =
-  | { readonly fields: Fields; readonly lenient?: string }
-  | { readonly error: 'DATE_INVALID' | 'DATE_OUT_OF_RANGE'; readonly reason: string };
+type Parsed = { readonly fields: Fields; readonly lenient?: string } | { readonly error: 'DATE_INVALID' | 'DATE_OUT_OF_RANGE'; readonly reason: string };
 
 function isLeap(year: number): boolean {
   return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;

@@ -117,10 +117,19 @@ export interface RetrievedDependency {
 export function verifyDependency(dependency: Dependency, retrieved: RetrievedDependency, options?: SchemaValidateOptions): Result<Dependency> {
   const ctx = createContext(options);
   if (dependency.imageID !== undefined && retrieved.imageID !== undefined && retrieved.imageID !== dependency.imageID) {
-    report(ctx, 'DEPENDENCY_IMAGE_ID_MISMATCH', '/imageID', `dependency ${quote(dependency.imageName)} requires image ID ${quote(dependency.imageID)}, the retrieved image has ${quote(retrieved.imageID)}`, { expected: dependency.imageID, got: retrieved.imageID });
+    report(
+      ctx,
+      'DEPENDENCY_IMAGE_ID_MISMATCH',
+      '/imageID',
+      `dependency ${quote(dependency.imageName)} requires image ID ${quote(dependency.imageID)}, the retrieved image has ${quote(retrieved.imageID)}`,
+      { expected: dependency.imageID, got: retrieved.imageID },
+    );
   }
   if (dependency.size !== undefined && retrieved.size !== undefined && BigInt(retrieved.size) !== BigInt(dependency.size)) {
-    report(ctx, 'DEPENDENCY_SIZE_MISMATCH', '/size', `dependency ${quote(dependency.imageName)} gives size ${dependency.size}, the retrieved image has ${retrieved.size} bytes`, { expected: dependency.size.toString(), got: retrieved.size });
+    report(ctx, 'DEPENDENCY_SIZE_MISMATCH', '/size', `dependency ${quote(dependency.imageName)} gives size ${dependency.size}, the retrieved image has ${retrieved.size} bytes`, {
+      expected: dependency.size.toString(),
+      got: retrieved.size,
+    });
   }
   return toResult(dependency, ctx.issues, options);
 }

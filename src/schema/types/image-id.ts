@@ -16,7 +16,7 @@ export const IMAGE_ID_CODES = {
   IMAGEID_EMPTY_TYPE: { severity: 'error', summary: 'An image ID has nothing before the "-".', spec: 'T-HS-2' },
   IMAGEID_BAD_TYPE: { severity: 'error', summary: 'An image ID\'s hash type is not "sha512" (case-sensitive).', spec: 'spec/types.md#image-id-type T-HS-2' },
   IMAGEID_EMPTY_VALUE: { severity: 'error', summary: 'An image ID has nothing after the "-".', spec: 'T-HS-2' },
-  IMAGEID_NOT_HEX: { severity: 'warning', summary: 'An image ID\'s value is not 128 lower-case hex digits; Go accepts any value.', spec: 'spec/types.md#image-id-type T-HS-3 §8.3' },
+  IMAGEID_NOT_HEX: { severity: 'warning', summary: "An image ID's value is not 128 lower-case hex digits; Go accepts any value.", spec: 'spec/types.md#image-id-type T-HS-3 §8.3' },
   IMAGEID_BAD_DIGEST: { severity: 'error', summary: 'imageIdFromDigest was given something other than a 64-byte digest or 128 hex digits (thrown).', spec: 'T-HS-5' },
 } as const satisfies CodeTable;
 
@@ -58,7 +58,13 @@ export function checkImageID(value: unknown, path: string, ctx: CheckContext): I
   }
   if (!ok) return undefined;
   if (!HEX128.test(digest)) {
-    report(ctx, 'IMAGEID_NOT_HEX', path, `image ID ${quote(value)}: the value should be 128 lower-case hex digits (a sha512 digest), found ${digest.length} characters${/[A-F]/.test(digest) ? ' with upper-case letters' : ''}`, { value });
+    report(
+      ctx,
+      'IMAGEID_NOT_HEX',
+      path,
+      `image ID ${quote(value)}: the value should be 128 lower-case hex digits (a sha512 digest), found ${digest.length} characters${/[A-F]/.test(digest) ? ' with upper-case letters' : ''}`,
+      { value },
+    );
   }
   return value as ImageID;
 }

@@ -42,29 +42,37 @@ export interface Isolator {
 }
 
 /** The typed form of a known isolator's value, by name: see {@link isolatorValue}. */
-export type IsolatorValue =
-  | ResourceValue
-  | CapabilitiesValue
-  | SeccompValue
-  | SELinuxContextValue
-  | AppArmorProfileValue
-  | SysctlValue
-  | boolean
-  | number;
+export type IsolatorValue = ResourceValue | CapabilitiesValue | SeccompValue | SELinuxContextValue | AppArmorProfileValue | SysctlValue | boolean | number;
 
 /** Codes reported for isolators and isolator lists. */
 export const ISOLATOR_CODES = {
-  ISOLATOR_UNKNOWN: { severity: 'error', summary: 'An app lists an isolator whose name is unknown or missing; Go rejects it ("invalid isolator"), although the spec lets executors ignore unknown isolators.', spec: 'T-IS-4 §8.9' },
+  ISOLATOR_UNKNOWN: {
+    severity: 'error',
+    summary: 'An app lists an isolator whose name is unknown or missing; Go rejects it ("invalid isolator"), although the spec lets executors ignore unknown isolators.',
+    spec: 'T-IS-4 §8.9',
+  },
   ISOLATOR_NAME_MISSING: { severity: 'warning', summary: 'An isolator has no "name"; the spec requires one, Go accepts it at pod level.', spec: 'spec/types.md#isolator-type T-IS-5' },
   ISOLATOR_VALUE_MISSING: { severity: 'error', summary: 'A known isolator has no "value" or a null one (Go crashes on it).', spec: 'T-IS-3 §8.20' },
   ISOLATOR_VALUE_ABSENT: { severity: 'warning', summary: 'An isolator with an unknown name has no "value"; the spec requires one, Go accepts it.', spec: 'spec/types.md#isolator-type' },
   ISOLATOR_TOO_MANY: { severity: 'error', summary: 'An app lists an isolator more than once that may appear only once.', spec: 'T-IS-4' },
   ISOLATOR_CONFLICT: { severity: 'error', summary: 'An app lists two isolators that exclude each other (seccomp-remove-set and seccomp-retain-set).', spec: 'T-IS-4' },
-  ISOLATOR_CAPABILITIES_BOTH: { severity: 'warning', summary: 'An app has both capabilities-retain-set and capabilities-remove-set; the spec forbids it, Go accepts it.', spec: 'T-IS capabilities §8.7' },
-  ISOLATOR_POD_DUPLICATE: { severity: 'warning', summary: 'A pod lists selinux-context, apparmor-profile or sysctl more than once; the spec allows one per pod, Go does not check pod isolators.', spec: 'T-IS-5 T-IS-8 §8.9' },
+  ISOLATOR_CAPABILITIES_BOTH: {
+    severity: 'warning',
+    summary: 'An app has both capabilities-retain-set and capabilities-remove-set; the spec forbids it, Go accepts it.',
+    spec: 'T-IS capabilities §8.7',
+  },
+  ISOLATOR_POD_DUPLICATE: {
+    severity: 'warning',
+    summary: 'A pod lists selinux-context, apparmor-profile or sysctl more than once; the spec allows one per pod, Go does not check pod isolators.',
+    spec: 'T-IS-5 T-IS-8 §8.9',
+  },
   ISOLATOR_WRONG_SCOPE: { severity: 'warning', summary: 'An app-only isolator appears at pod level, or a pod-only one in an app (Go does not check scopes).', spec: 'T-IS-5' },
   ISOLATOR_FLAG_INVALID: { severity: 'error', summary: 'An isolator given on the command line is malformed (patch-manifest --isolators, --seccomp-mode).', spec: 'actool patch-manifest' },
-  ISOLATOR_FLAG_UNSUPPORTED: { severity: 'error', summary: 'An isolator given on the command line cannot be set that way (only resource/*, no-new-privileges and oom-score-adj can).', spec: 'actool patch-manifest' },
+  ISOLATOR_FLAG_UNSUPPORTED: {
+    severity: 'error',
+    summary: 'An isolator given on the command line cannot be set that way (only resource/*, no-new-privileges and oom-score-adj can).',
+    spec: 'actool patch-manifest',
+  },
 } as const satisfies CodeTable;
 
 const report = reporter(ISOLATOR_CODES);
@@ -102,7 +110,9 @@ function checkItem(value: unknown, path: string, ctx: CheckContext): CheckedItem
   const raw = f.value;
   if (kind !== undefined) {
     if (raw === undefined || raw === null) {
-      report(ctx, 'ISOLATOR_VALUE_MISSING', raw === undefined ? path : fieldPointer(obj, 'value', path), `isolator ${quote(name)} needs a value, got ${raw === undefined ? 'none' : 'null'}`, { name: kind.name });
+      report(ctx, 'ISOLATOR_VALUE_MISSING', raw === undefined ? path : fieldPointer(obj, 'value', path), `isolator ${quote(name)} needs a value, got ${raw === undefined ? 'none' : 'null'}`, {
+        name: kind.name,
+      });
     } else {
       kind.check(raw, fieldPointer(obj, 'value', path), ctx);
     }

@@ -34,7 +34,11 @@ export const MOUNT_POINT_CODES = {
   MOUNTPOINT_PATH_MISSING: { severity: 'warning', summary: 'A mount point has no path or an empty one; the spec requires one, Go accepts it in JSON.', spec: 'T-MP-2 §8.12' },
   MOUNTPOINT_PATH_RELATIVE: { severity: 'warning', summary: 'A mount point path is not absolute (paths are inside the rootfs; Go does not check).', spec: 'T-MP-2 §8.12' },
   MOUNTPOINT_DUPLICATE_NAME: { severity: 'warning', summary: 'Two mount points of an app have the same name (Go accepts it; a name must identify one mount point).', spec: 'T-MP-2 §8.12' },
-  MOUNTPOINT_FLAG_INVALID: { severity: 'error', summary: 'A mount point string (patch-manifest --mounts) is malformed: missing name or path, unknown or repeated key, or a readOnly that is not a Go boolean.', spec: 'T-MP-3' },
+  MOUNTPOINT_FLAG_INVALID: {
+    severity: 'error',
+    summary: 'A mount point string (patch-manifest --mounts) is malformed: missing name or path, unknown or repeated key, or a readOnly that is not a Go boolean.',
+    spec: 'T-MP-3',
+  },
 } as const satisfies CodeTable;
 
 const report = reporter(MOUNT_POINT_CODES);

@@ -51,7 +51,11 @@ export const PORT_CODES = {
   PORT_NAME_MISSING: { severity: 'warning', summary: 'A port has no name; the spec requires one, Go accepts it.', spec: 'T-PT-3' },
   PORT_PROTOCOL_MISSING: { severity: 'warning', summary: 'A port has no protocol or an empty one; the spec requires one, Go accepts it.', spec: 'T-PT-3' },
   PORT_DUPLICATE_NAME: { severity: 'warning', summary: 'Two ports share a name (Go accepts it; names must refer to one port).', spec: 'T-PT-3' },
-  PORT_FLAG_INVALID: { severity: 'error', summary: 'A port string (patch-manifest --ports) is malformed: unknown or repeated key, a number that is not an unsigned 16-bit integer, or a bad boolean.', spec: 'T-PT-5' },
+  PORT_FLAG_INVALID: {
+    severity: 'error',
+    summary: 'A port string (patch-manifest --ports) is malformed: unknown or repeated key, a number that is not an unsigned 16-bit integer, or a bad boolean.',
+    spec: 'T-PT-5',
+  },
   EXPOSEDPORT_HOSTPORT_OUT_OF_RANGE: { severity: 'error', summary: 'A hostPort is outside 0..65535 (Go does not check it).', spec: 'T-PT-6 §8.11' },
   EXPOSEDPORT_HOSTPORT_MISSING: { severity: 'warning', summary: 'An exposed port has no hostPort; the spec requires one, Go reads 0.', spec: 'T-PT-6' },
   EXPOSEDPORT_NAME_MISSING: { severity: 'warning', summary: 'An exposed port has no name; the spec requires one, Go accepts it.', spec: 'T-PT-6' },

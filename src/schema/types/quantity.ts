@@ -27,9 +27,18 @@ export interface Quantity {
 export const QUANTITY_CODES = {
   QUANTITY_EMPTY: { severity: 'error', summary: 'A quantity is an empty string.', spec: 'T-Q-1' },
   QUANTITY_INVALID_FORMAT: { severity: 'error', summary: 'A quantity is not a number followed by a suffix (sign, digits with an optional point, suffix).', spec: 'T-Q-1' },
-  QUANTITY_INVALID_SUFFIX: { severity: 'error', summary: 'A quantity has an unknown suffix; valid are Ki Mi Gi Ti Pi Ei, n u m k M G T P E, or an exponent e±N (upper-case K is rejected as in Go; use k for 1000).', spec: 'T-Q-1 §8.6' },
+  QUANTITY_INVALID_SUFFIX: {
+    severity: 'error',
+    summary: 'A quantity has an unknown suffix; valid are Ki Mi Gi Ti Pi Ei, n u m k M G T P E, or an exponent e±N (upper-case K is rejected as in Go; use k for 1000).',
+    spec: 'T-Q-1 §8.6',
+  },
   QUANTITY_EXPONENT_OUT_OF_RANGE: { severity: 'error', summary: 'A quantity exponent does not fit in 32 bits (Go wraps it around silently).', spec: 'T-Q-1' },
-  QUANTITY_NOT_SPEC_FORM: { severity: 'warning', summary: 'A quantity is read by Go but is not one of the forms ace.md lists (digits with an optional decimal fraction, then m, k M G T P E or Ki Mi Gi Ti Pi Ei): for example an exponent, an n or u suffix, a leading +, or surrounding spaces.', spec: 'spec/ace.md#resource-isolators T-Q-1' },
+  QUANTITY_NOT_SPEC_FORM: {
+    severity: 'warning',
+    summary:
+      'A quantity is read by Go but is not one of the forms ace.md lists (digits with an optional decimal fraction, then m, k M G T P E or Ki Mi Gi Ti Pi Ei): for example an exponent, an n or u suffix, a leading +, or surrounding spaces.',
+    spec: 'spec/ace.md#resource-isolators T-Q-1',
+  },
   QUANTITY_NO_DIGITS: { severity: 'warning', summary: 'A quantity has no digits (such as "." or "-"); Go reads it as 0, the grammar needs at least one digit.', spec: 'T-Q-1' },
 } as const satisfies CodeTable;
 
@@ -78,7 +87,11 @@ function scan(text: string): Scan {
   if (pos < end && (text[pos] === '-' || text[pos] === '+')) pos++;
   while (pos < end && isDigit(text.charCodeAt(pos))) pos++;
   if (pos < end) {
-    return { ok: false, code: 'QUANTITY_INVALID_FORMAT', message: `${quote(text)} is not a quantity: unexpected ${quote(text[pos])} at position ${pos + 1} (expected digits, an optional point, then a suffix such as Ki, M, m or e3)` };
+    return {
+      ok: false,
+      code: 'QUANTITY_INVALID_FORMAT',
+      message: `${quote(text)} is not a quantity: unexpected ${quote(text[pos])} at position ${pos + 1} (expected digits, an optional point, then a suffix such as Ki, M, m or e3)`,
+    };
   }
   return { ok: true, negative, num, denom, suffix: text.slice(suffixStart), digits };
 }
@@ -152,7 +165,11 @@ function parseCore(text: string): { ok: true; value: Quantity; noDigits: boolean
     [base, exponent, format] = [10, Number(e), 'DecimalExponent'];
   } else {
     const hint = /K(?!i)/.test(s.suffix) ? ' (upper-case K is not accepted: write k for 1000 or Ki for 1024)' : '';
-    return { ok: false, code: 'QUANTITY_INVALID_SUFFIX', message: `${quote(text)} has an unknown suffix ${quote(s.suffix)}; expected one of Ki Mi Gi Ti Pi Ei, n u m k M G T P E, or e followed by an integer${hint}` };
+    return {
+      ok: false,
+      code: 'QUANTITY_INVALID_SUFFIX',
+      message: `${quote(text)} has an unknown suffix ${quote(s.suffix)}; expected one of Ki Mi Gi Ti Pi Ei, n u m k M G T P E, or e followed by an integer${hint}`,
+    };
   }
   const digits = BigInt(s.num + s.denom);
   let unscaled = s.negative ? -digits : digits;
@@ -238,7 +255,13 @@ export function checkQuantity(value: unknown, path: string, ctx: CheckContext): 
     return undefined;
   }
   if (q !== undefined && !SPEC_FORM.test(written)) {
-    report(ctx, 'QUANTITY_NOT_SPEC_FORM', path, `${quote(written)} is not a quantity form the spec lists (such as "128974848", "0.3", "300m", "125952Ki", "123M"); Go reads it as ${formatQuantity(q)}`, { value: written });
+    report(
+      ctx,
+      'QUANTITY_NOT_SPEC_FORM',
+      path,
+      `${quote(written)} is not a quantity form the spec lists (such as "128974848", "0.3", "300m", "125952Ki", "123M"); Go reads it as ${formatQuantity(q)}`,
+      { value: written },
+    );
   }
   return q;
 }
@@ -275,7 +298,7 @@ export function compareQuantities(a: Quantity, b: Quantity): -1 | 0 | 1 {
   // Same sign: compare orders of magnitude first, so huge exponents never build huge numbers.
   const ma = digitCount(a.unscaled) + a.scale;
   const mb = digitCount(b.unscaled) + b.scale;
-  if (ma !== mb) return (ma < mb) === (sa > 0) ? -1 : 1;
+  if (ma !== mb) return ma < mb === sa > 0 ? -1 : 1;
   const s = Math.min(a.scale, b.scale);
   const va = a.unscaled * pow10(a.scale - s);
   const vb = b.unscaled * pow10(b.scale - s);

@@ -31,6 +31,13 @@ export function parseKeyValueList(text: string): KeyValueParse {
 export function makeQueryString(text: string): KeyValueParse & { readonly query?: string } {
   const parsed = parseKeyValueList(text);
   if (!parsed.ok) return parsed;
-  const query = parsed.pairs.map((p) => `${p.key}=${encodeURIComponent(p.value).replace(/%20/g, '+').replace(/[!'()*]/g, (c) => '%' + c.charCodeAt(0).toString(16).toUpperCase())}`).join('&');
+  const query = parsed.pairs
+    .map(
+      (p) =>
+        `${p.key}=${encodeURIComponent(p.value)
+          .replace(/%20/g, '+')
+          .replace(/[!'()*]/g, (c) => '%' + c.charCodeAt(0).toString(16).toUpperCase())}`,
+    )
+    .join('&');
   return { ...parsed, query };
 }

@@ -26,11 +26,27 @@ export interface SemVer {
 
 /** Codes reported for AC Version values. */
 export const SEMVER_CODES = {
-  ACVERSION_INVALID: { severity: 'error', summary: 'The version is not M.m.p[-pre][+meta] with base-10 int64 numbers (empty and null are invalid too).', spec: 'spec/types.md#ac-version-type T-SV-1 T-SV-3' },
+  ACVERSION_INVALID: {
+    severity: 'error',
+    summary: 'The version is not M.m.p[-pre][+meta] with base-10 int64 numbers (empty and null are invalid too).',
+    spec: 'spec/types.md#ac-version-type T-SV-1 T-SV-3',
+  },
   ACVERSION_ZERO: { severity: 'error', summary: 'The version is 0.0.0 with no prerelease and no metadata.', spec: 'T-SV-2' },
-  ACVERSION_NOT_STRICT: { severity: 'warning', summary: 'The version is accepted by Go but is not strict SemVer 2.0.0 (leading zeros, empty or malformed prerelease or metadata).', spec: 'spec/types.md#ac-version-type T-SV-1 T-SV-3' },
-  ACVERSION_INCOMPATIBLE_MAJOR: { severity: 'warning', summary: 'The version has a different major version than the spec version this library implements; Go does not check it.', spec: 'spec/types.md#ac-version-type T-SV-7 §8.4' },
-  ACVERSION_NOT_RELEASED: { severity: 'warning', summary: 'The version is not a tagged release of the spec (a prerelease, build metadata, or a number such as 0.1.0 that was never tagged); Go accepts it.', spec: 'spec/types.md ("must reference a tagged version")' },
+  ACVERSION_NOT_STRICT: {
+    severity: 'warning',
+    summary: 'The version is accepted by Go but is not strict SemVer 2.0.0 (leading zeros, empty or malformed prerelease or metadata).',
+    spec: 'spec/types.md#ac-version-type T-SV-1 T-SV-3',
+  },
+  ACVERSION_INCOMPATIBLE_MAJOR: {
+    severity: 'warning',
+    summary: 'The version has a different major version than the spec version this library implements; Go does not check it.',
+    spec: 'spec/types.md#ac-version-type T-SV-7 §8.4',
+  },
+  ACVERSION_NOT_RELEASED: {
+    severity: 'warning',
+    summary: 'The version is not a tagged release of the spec (a prerelease, build metadata, or a number such as 0.1.0 that was never tagged); Go accepts it.',
+    spec: 'spec/types.md ("must reference a tagged version")',
+  },
   ACVERSION_NEWER: { severity: 'warning', summary: 'The version is newer than the spec version this library implements; Go does not check it.', spec: 'spec/types.md#ac-version-type T-SV-7 §8.4' },
 } as const satisfies CodeTable;
 
@@ -38,7 +54,8 @@ const report = reporter(SEMVER_CODES);
 const INT64_MAX = 9223372036854775807n;
 const DIGITS = /^[0-9]+$/;
 /** The SemVer 2.0.0 grammar (semver.org), with no length or size limits. */
-const STRICT = /^(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)(?:-((?:0|[1-9][0-9]*|[0-9]*[a-zA-Z-][0-9a-zA-Z-]*)(?:\.(?:0|[1-9][0-9]*|[0-9]*[a-zA-Z-][0-9a-zA-Z-]*))*))?(?:\+([0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*))?$/;
+const STRICT =
+  /^(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)(?:-((?:0|[1-9][0-9]*|[0-9]*[a-zA-Z-][0-9a-zA-Z-]*)(?:\.(?:0|[1-9][0-9]*|[0-9]*[a-zA-Z-][0-9a-zA-Z-]*))*))?(?:\+([0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*))?$/;
 
 /**
  * Parses a version the way Go's go-semver does (T-SV-1): metadata is cut at the first `+`, the
@@ -154,7 +171,9 @@ export function checkACVersion(value: unknown, path: string, ctx: CheckContext):
     return undefined;
   }
   if (!isStrictSemVer(value)) {
-    report(ctx, 'ACVERSION_NOT_STRICT', path, `version ${quote(value)} is not strict SemVer 2.0.0; write "${formatSemVer(parsed)}"${/(^|\.)0[0-9]/.test(value) ? ' (no leading zeros)' : ''}`, { value });
+    report(ctx, 'ACVERSION_NOT_STRICT', path, `version ${quote(value)} is not strict SemVer 2.0.0; write "${formatSemVer(parsed)}"${/(^|\.)0[0-9]/.test(value) ? ' (no leading zeros)' : ''}`, {
+      value,
+    });
   }
   return value as ACVersion;
 }
@@ -183,16 +202,39 @@ export function checkACVersionCompatibility(version: string | SemVer, path: stri
   if (v === undefined) return;
   const text = formatSemVer(v);
   if (v.major !== SPEC_SEMVER.major) {
-    report(ctx, 'ACVERSION_INCOMPATIBLE_MAJOR', path, `version ${quote(text)} has major version ${v.major}; this library implements ${SPEC_VERSION} and reads major version ${SPEC_SEMVER.major} only`, { value: text, supported: SPEC_VERSION });
+    report(
+      ctx,
+      'ACVERSION_INCOMPATIBLE_MAJOR',
+      path,
+      `version ${quote(text)} has major version ${v.major}; this library implements ${SPEC_VERSION} and reads major version ${SPEC_SEMVER.major} only`,
+      { value: text, supported: SPEC_VERSION },
+    );
   } else if (compareSemVer(v, SPEC_SEMVER) > 0) {
     report(ctx, 'ACVERSION_NEWER', path, `version ${quote(text)} is newer than ${SPEC_VERSION}, the spec version this library implements`, { value: text, supported: SPEC_VERSION });
   } else if (v.prerelease !== '' || v.metadata !== '' || !SPEC_RELEASES.has(`${v.major}.${v.minor}.${v.patch}`)) {
-    report(ctx, 'ACVERSION_NOT_RELEASED', path, `version ${quote(text)} is not a tagged release of the spec (the spec says acVersion must reference one, such as ${SPEC_VERSION})`, { value: text, supported: SPEC_VERSION });
+    report(ctx, 'ACVERSION_NOT_RELEASED', path, `version ${quote(text)} is not a tagged release of the spec (the spec says acVersion must reference one, such as ${SPEC_VERSION})`, {
+      value: text,
+      supported: SPEC_VERSION,
+    });
   }
 }
 
 /** The tagged releases of the appc spec (git tags v0.1.1 .. v0.8.11 of appc/spec; there was no v0.1.0). */
 const SPEC_RELEASES = new Set([
-  '0.1.1', '0.2.0', '0.3.0', '0.4.0', '0.4.1', '0.5.0', '0.5.1', '0.5.2', '0.6.0', '0.6.1', '0.7.0', '0.7.1', '0.7.2',
-  '0.7.3', '0.7.4', ...Array.from({ length: 12 }, (_, n) => `0.8.${n}`),
+  '0.1.1',
+  '0.2.0',
+  '0.3.0',
+  '0.4.0',
+  '0.4.1',
+  '0.5.0',
+  '0.5.1',
+  '0.5.2',
+  '0.6.0',
+  '0.6.1',
+  '0.7.0',
+  '0.7.1',
+  '0.7.2',
+  '0.7.3',
+  '0.7.4',
+  ...Array.from({ length: 12 }, (_, n) => `0.8.${n}`),
 ]);

@@ -13,7 +13,7 @@ export type HttpURL = string & { readonly [brand]: 'HttpURL' };
 export const URL_CODES = {
   URL_INVALID: { severity: 'error', summary: 'A URL cannot be parsed (bad percent-escape, bad port, unclosed "[", control character ...).', spec: 'T-UR-1' },
   URL_NO_HOST: { severity: 'warning', summary: 'An http(s) URL has no host (`http:foo`, `http:///x`); Go parses it, but it locates nothing.', spec: 'T-UR-1' },
-  URL_BAD_SCHEME: { severity: 'error', summary: 'A URL\'s scheme is not http or https (or it has no scheme).', spec: 'spec/aci.md#image-manifest-schema T-UR-1 T-UR-2' },
+  URL_BAD_SCHEME: { severity: 'error', summary: "A URL's scheme is not http or https (or it has no scheme).", spec: 'spec/aci.md#image-manifest-schema T-UR-1 T-UR-2' },
 } as const satisfies CodeTable;
 
 const report = reporter(URL_CODES);

@@ -14,17 +14,23 @@ const lenient: DocumentKind<unknown> = {
 describe('document pipeline: the schema double-checks the checkers', () => {
   it('reports what only the schema rejects as MANIFEST_SCHEMA warnings, with our own message and the pointer', () => {
     const { issues } = checkDocument({ acKind: 'ImageManifest', acVersion: '0.8.11', name: 'Bad Name', pathWhitelist: ['rel'] }, lenient);
-    assert.deepEqual(issues.map((i) => [i.code, i.severity, i.path]), [
-      ['MANIFEST_SCHEMA', 'warning', '/name'],
-      ['MANIFEST_SCHEMA', 'warning', '/pathWhitelist/0'],
-    ]);
+    assert.deepEqual(
+      issues.map((i) => [i.code, i.severity, i.path]),
+      [
+        ['MANIFEST_SCHEMA', 'warning', '/name'],
+        ['MANIFEST_SCHEMA', 'warning', '/pathWhitelist/0'],
+      ],
+    );
     assert.match(issues[0]!.message, /spec pattern/);
     assert.doesNotMatch(issues[0]!.message, /must match/); // no raw ajv text
   });
 
   it('names a missing required field at its own pointer', () => {
     const { issues } = checkDocument({ acKind: 'ImageManifest', acVersion: '0.8.11' }, lenient);
-    assert.deepEqual(issues.map((i) => i.path), ['/name']);
+    assert.deepEqual(
+      issues.map((i) => i.path),
+      ['/name'],
+    );
   });
 
   it('leaves out schema errors at places the checkers already reported', () => {
@@ -36,7 +42,10 @@ describe('document pipeline: the schema double-checks the checkers', () => {
       },
     };
     const { issues } = checkDocument({ acKind: 'ImageManifest', acVersion: '0.8.11', name: 'Bad Name' }, reporting);
-    assert.deepEqual(issues.map((i) => i.code), ['ACIDENTIFIER_INVALID_CHAR']);
+    assert.deepEqual(
+      issues.map((i) => i.code),
+      ['ACIDENTIFIER_INVALID_CHAR'],
+    );
   });
 
   it('strict mode turns a MANIFEST_SCHEMA warning into a failure', () => {

@@ -100,10 +100,16 @@ describe('parseJson (Go decoding rules)', () => {
 
   it('property: random and mutated text only ever yields a result', () => {
     fc.assert(
-      fc.property(fc.oneof(fc.string({ maxLength: 200 }), fc.json().chain((j) => fc.tuple(fc.constant(j), fc.nat(j.length), fc.string({ maxLength: 3 })).map(([s, at, ins]) => s.slice(0, at) + ins + s.slice(at + 1)))), (text) => {
-        const r = parseJson(text);
-        assert.ok(r.value !== undefined || r.problems.length > 0);
-      }),
+      fc.property(
+        fc.oneof(
+          fc.string({ maxLength: 200 }),
+          fc.json().chain((j) => fc.tuple(fc.constant(j), fc.nat(j.length), fc.string({ maxLength: 3 })).map(([s, at, ins]) => s.slice(0, at) + ins + s.slice(at + 1))),
+        ),
+        (text) => {
+          const r = parseJson(text);
+          assert.ok(r.value !== undefined || r.problems.length > 0);
+        },
+      ),
       { numRuns: 500 },
     );
   });

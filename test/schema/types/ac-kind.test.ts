@@ -30,6 +30,9 @@ describe('ACKind', () => {
   it('T-KD-2 reports at the given path and returns the valid (wrong) kind', () => {
     const ctx = createContext();
     assert.equal(checkACKind('PodManifest', '/acKind', ctx, 'ImageManifest'), 'PodManifest');
-    assert.deepEqual(ctx.issues.map((i) => [i.code, i.path]), [['MANIFEST_WRONG_KIND', '/acKind']]);
+    assert.deepEqual(
+      ctx.issues.map((i) => [i.code, i.path]),
+      [['MANIFEST_WRONG_KIND', '/acKind']],
+    );
   });
 });

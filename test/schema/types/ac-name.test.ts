@@ -44,9 +44,12 @@ describe('ACName', () => {
     });
   }
   it('T-NM-4 property: a sanitized name is always a valid ACName', () => {
-    fc.assert(fc.property(fc.string(), (s) => {
-      const out = sanitizeACName(s);
-      if (out !== undefined) assert.equal(validateACName(out).ok, true);
-    }), { numRuns: 500 });
+    fc.assert(
+      fc.property(fc.string(), (s) => {
+        const out = sanitizeACName(s);
+        if (out !== undefined) assert.equal(validateACName(out).ok, true);
+      }),
+      { numRuns: 500 },
+    );
   });
 });

@@ -22,12 +22,18 @@ describe('Annotations', () => {
       assertIssues(r, c.issues);
       if (c.issues.some(([code]) => code === 'ANNOTATIONS_NAME_NOT_ACNAME')) {
         assert.equal(validateAnnotations(c.input, { nameKind: 'name', strict: true }).ok, false);
-        assertIssues(validateAnnotations(c.input), c.issues.filter(([code]) => code !== 'ANNOTATIONS_NAME_NOT_ACNAME'));
+        assertIssues(
+          validateAnnotations(c.input),
+          c.issues.filter(([code]) => code !== 'ANNOTATIONS_NAME_NOT_ACNAME'),
+        );
       }
     });
   }
   it('T-AN-4 getAnnotation matches exactly (annotations_test TestAnnotationsGet)', () => {
-    const a = [{ name: 'foo', value: 'bar' }, { name: 'website', value: 'http://example.com/anno' }];
+    const a = [
+      { name: 'foo', value: 'bar' },
+      { name: 'website', value: 'http://example.com/anno' },
+    ];
     assert.equal(getAnnotation(a, 'foo'), 'bar');
     assert.equal(getAnnotation(a, 'website'), 'http://example.com/anno');
     assert.equal(getAnnotation(a, 'baz'), undefined);
@@ -39,14 +45,38 @@ describe('Annotations', () => {
     a = setAnnotation(a, id('foo'), 'bar');
     assert.deepEqual(a, [{ name: 'foo', value: 'bar' }]);
     a = setAnnotation(a, id('dog'), 'woof');
-    assert.deepEqual(a, [{ name: 'foo', value: 'bar' }, { name: 'dog', value: 'woof' }]);
+    assert.deepEqual(a, [
+      { name: 'foo', value: 'bar' },
+      { name: 'dog', value: 'woof' },
+    ]);
     const before = a;
     a = setAnnotation(a, id('foo'), 'baz');
     a = setAnnotation(a, id('example.com/foo_bar'), 'quux');
-    assert.deepEqual(a, [{ name: 'foo', value: 'baz' }, { name: 'dog', value: 'woof' }, { name: 'example.com/foo_bar', value: 'quux' }]);
-    assert.deepEqual(before, [{ name: 'foo', value: 'bar' }, { name: 'dog', value: 'woof' }], 'the input list is not changed');
-    const mixed = setAnnotation([{ name: id('Foo'), value: '1' }, { name: id('foo'), value: '2' }], id('foo'), '3');
-    assert.deepEqual(mixed, [{ name: 'foo', value: '3' }, { name: 'foo', value: '2' }]);
+    assert.deepEqual(a, [
+      { name: 'foo', value: 'baz' },
+      { name: 'dog', value: 'woof' },
+      { name: 'example.com/foo_bar', value: 'quux' },
+    ]);
+    assert.deepEqual(
+      before,
+      [
+        { name: 'foo', value: 'bar' },
+        { name: 'dog', value: 'woof' },
+      ],
+      'the input list is not changed',
+    );
+    const mixed = setAnnotation(
+      [
+        { name: id('Foo'), value: '1' },
+        { name: id('foo'), value: '2' },
+      ],
+      id('foo'),
+      '3',
+    );
+    assert.deepEqual(mixed, [
+      { name: 'foo', value: '3' },
+      { name: 'foo', value: '2' },
+    ]);
   });
   it('T-AN-2 T-AN-3 readKnownAnnotations types the recognised names', () => {
     const known = readKnownAnnotations([

@@ -33,7 +33,11 @@ describe('Dependency JSON (Go TestEmptyHash; T-DP-1, T-DP-2)', () => {
     it(`T-DP-1 checks the list ${JSON.stringify(row.input)} (order kept)`, () => {
       const r = validateDependencies(row.input);
       expectIssues(r, row);
-      if (r.ok) assert.deepEqual(r.value.map((d) => d.imageName), row.names);
+      if (r.ok)
+        assert.deepEqual(
+          r.value.map((d) => d.imageName),
+          row.names,
+        );
     });
   }
 });

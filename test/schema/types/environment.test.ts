@@ -16,11 +16,20 @@ describe('Environment', () => {
     });
   }
   it('T-EV-2 get and set match names exactly and keep the input list', () => {
-    const env = [{ name: 'a', value: '1' }, { name: 'A', value: '2' }];
+    const env = [
+      { name: 'a', value: '1' },
+      { name: 'A', value: '2' },
+    ];
     assert.equal(getEnvironmentVariable(env, 'A'), '2');
     assert.equal(getEnvironmentVariable(env, 'b'), undefined);
-    assert.deepEqual(setEnvironmentVariable(env, 'A', '3'), [{ name: 'a', value: '1' }, { name: 'A', value: '3' }]);
+    assert.deepEqual(setEnvironmentVariable(env, 'A', '3'), [
+      { name: 'a', value: '1' },
+      { name: 'A', value: '3' },
+    ]);
     assert.deepEqual(setEnvironmentVariable(env, 'B', '4'), [...env, { name: 'B', value: '4' }]);
-    assert.deepEqual(env, [{ name: 'a', value: '1' }, { name: 'A', value: '2' }]);
+    assert.deepEqual(env, [
+      { name: 'a', value: '1' },
+      { name: 'A', value: '2' },
+    ]);
   });
 });

@@ -14,7 +14,10 @@ describe('Event handlers', () => {
     });
   }
   it('T-EH-1 keeps exec when given and leaves it out for null or missing', () => {
-    const r = validateEventHandlers([{ name: 'pre-start', exec: ['/bin/prep'] }, { name: 'post-stop', exec: null }]);
+    const r = validateEventHandlers([
+      { name: 'pre-start', exec: ['/bin/prep'] },
+      { name: 'post-stop', exec: null },
+    ]);
     assert.ok(r.ok);
     assert.deepEqual(r.value, [{ name: 'pre-start', exec: ['/bin/prep'] }, { name: 'post-stop' }]);
     assert.ok(isEventHandlerName('post-stop'));

@@ -14,7 +14,11 @@ describe('Exec', () => {
       assertIssues(r, c.issues);
       if (r.ok) {
         if (c.input === null) assert.equal(r.value, null);
-        else assert.deepEqual(r.value, (c.input as unknown[]).map((v) => v ?? ''));
+        else
+          assert.deepEqual(
+            r.value,
+            (c.input as unknown[]).map((v) => v ?? ''),
+          );
       }
       assert.equal(isExec(c.input), Array.isArray(c.input) && c.input.every((v) => typeof v === 'string'));
     });

@@ -34,7 +34,10 @@ describe('Image ID', () => {
   });
   for (const bad of ['abc', 'z'.repeat(128), new Uint8Array(32)]) {
     it(`T-HS-5 refuses digest ${show(typeof bad === 'string' ? bad : `${bad.length} bytes`)} with IMAGEID_BAD_DIGEST`, () => {
-      assert.throws(() => imageIdFromDigest(bad), (e) => isAppcError(e) && e.code === 'IMAGEID_BAD_DIGEST');
+      assert.throws(
+        () => imageIdFromDigest(bad),
+        (e) => isAppcError(e) && e.code === 'IMAGEID_BAD_DIGEST',
+      );
     });
   }
   for (const c of table.short) {

@@ -90,7 +90,11 @@ describe('Pod isolators (T-IS-5)', () => {
     it(`T-IS-5 ${row.name}: ${row.ok ? 'valid' : 'invalid'}`, () => {
       const r = validatePodIsolators(listOf(row.list));
       expectResult(r, row);
-      if (row.unrecognized !== undefined && r.ok) assert.deepEqual(unrecognizedIsolators(r.value).map((i) => i.name), row.unrecognized);
+      if (row.unrecognized !== undefined && r.ok)
+        assert.deepEqual(
+          unrecognizedIsolators(r.value).map((i) => i.name),
+          row.unrecognized,
+        );
     });
   }
 });
@@ -128,7 +132,10 @@ describe('Isolator helpers (T-IS-6, Go TestIsolatorsGetByName)', () => {
   it('T-IS-6 replaceIsolatorsByName deletes every named item and appends the new one', () => {
     const repl = { name: 'os/linux/capabilities-remove-set', value: { set: ['CAP_KILL'] } } as Isolator;
     const out = replaceIsolatorsByName(list, repl, ['os/linux/capabilities-retain-set', 'os/linux/capabilities-remove-set']);
-    assert.deepEqual(out.map((i) => i.name), ['resource/cpu', 'resource/memory', 'os/linux/no-new-privileges', 'os/unix/sysctl', 'os/linux/capabilities-remove-set']);
+    assert.deepEqual(
+      out.map((i) => i.name),
+      ['resource/cpu', 'resource/memory', 'os/linux/no-new-privileges', 'os/unix/sysctl', 'os/linux/capabilities-remove-set'],
+    );
     assert.equal(list.length, 6, 'the input list is not changed');
   });
   it('T-IS-2 isolatorValue is undefined for unknown names and invalid values', () => {

@@ -33,28 +33,58 @@ describe('Labels', () => {
     });
   }
   it('T-LB-1 keeps the list order and reads values', () => {
-    const r = validateLabels([{ name: 'version', value: '1.0' }, { name: 'os', value: 'linux' }]);
+    const r = validateLabels([
+      { name: 'version', value: '1.0' },
+      { name: 'os', value: 'linux' },
+    ]);
     assert.ok(r.ok);
-    assert.deepEqual(r.value, [{ name: 'version', value: '1.0' }, { name: 'os', value: 'linux' }]);
+    assert.deepEqual(r.value, [
+      { name: 'version', value: '1.0' },
+      { name: 'os', value: 'linux' },
+    ]);
   });
   it('T-LB-4 uses the os/arch table of the options (implementations may extend it)', () => {
-    const input = [{ name: 'os', value: 'linux' }, { name: 'arch', value: 'riscv64' }];
+    const input = [
+      { name: 'os', value: 'linux' },
+      { name: 'arch', value: 'riscv64' },
+    ];
     assertIssues(validateLabels(input), [['LABELS_BAD_ARCH', '/1/value']]);
     assertIssues(validateLabels(input, { osArch: { ...DEFAULT_OS_ARCH, linux: ['riscv64'] } }), []);
-    assertIssues(validateLabels([{ name: 'os', value: 'linux' }, { name: 'arch', value: 'ppc64' }], { osArch: SPEC_OS_ARCH }), [['LABELS_BAD_ARCH', '/1/value']]);
+    assertIssues(
+      validateLabels(
+        [
+          { name: 'os', value: 'linux' },
+          { name: 'arch', value: 'ppc64' },
+        ],
+        { osArch: SPEC_OS_ARCH },
+      ),
+      [['LABELS_BAD_ARCH', '/1/value']],
+    );
   });
   it('T-LB-4 lists the valid values sorted in the message', () => {
     const r = validateLabels([{ name: 'os', value: 'plan9' }]);
     assert.equal(r.ok, false);
     assert.match(r.ok ? '' : r.issues[0]!.message, /darwin, freebsd, linux/);
-    const a = validateLabels([{ name: 'os', value: 'darwin' }, { name: 'arch', value: 'arm' }]);
+    const a = validateLabels([
+      { name: 'os', value: 'darwin' },
+      { name: 'arch', value: 'arm' },
+    ]);
     assert.match(a.ok ? '' : a.issues[0]!.message, /i386, x86_64/);
   });
   it('T-LB-7 getLabel matches exactly, labelsToMap maps names to values', () => {
-    const labels = [{ name: 'os', value: 'linux' }, { name: 'version', value: '1' }];
+    const labels = [
+      { name: 'os', value: 'linux' },
+      { name: 'version', value: '1' },
+    ];
     assert.equal(getLabel(labels, 'os'), 'linux');
     assert.equal(getLabel(labels, 'OS'), undefined);
-    assert.deepEqual([...labelsToMap(labels)], [['os', 'linux'], ['version', '1']]);
+    assert.deepEqual(
+      [...labelsToMap(labels)],
+      [
+        ['os', 'linux'],
+        ['version', '1'],
+      ],
+    );
     assert.equal(labelsToMap([{ name: '__proto__', value: 'x' }]).get('__proto__'), 'x');
   });
   for (const c of table.fromMap) {
@@ -71,7 +101,13 @@ describe('Labels', () => {
       assert.deepEqual(got === undefined ? null : [got.os, got.arch], c.appc);
       if (got !== undefined) {
         // Every label pair the mapping produces is valid, and maps back to a Go platform.
-        assertIssues(validateLabels([{ name: 'os', value: got.os }, { name: 'arch', value: got.arch }]), []);
+        assertIssues(
+          validateLabels([
+            { name: 'os', value: got.os },
+            { name: 'arch', value: got.arch },
+          ]),
+          [],
+        );
         const back = goOsArchFromAppc(got.os, got.arch);
         assert.equal(back?.goos, c.go[0]);
         assert.equal(back?.goarch, c.go[1]);

@@ -35,12 +35,118 @@ function assertResult(r: Result<unknown>): void {
 
 // Text near the grammars: fragments that the parsers branch on, glued together and mutated.
 const quantityPiece = fc.constantFrom('0', '1', '9', '12', '.', '-', '+', 'e', 'E', 'e-', 'e+', 'Ki', 'Mi', 'Ei', 'i', 'k', 'K', 'm', 'n', 'u', 'M', 'G', 'T', 'P', ' ', '999999999999', '2147483648');
-const quantityText = fc.oneof(fc.string({ maxLength: 12 }), fc.string({ unit: 'binary', maxLength: 8 }), fc.array(quantityPiece, { maxLength: 6 }).map((a) => a.join('')));
-const flagPiece = fc.constantFrom('name', 'path', 'readOnly', 'kind', 'source', 'mode', 'uid', 'gid', 'recursive', 'port', 'count', 'protocol', 'socketActivated', 'request', 'limit', 'default', '=', ',', '%', '%2F', '%zz', '+', ';', '&', 'true', 'T', '0', '-1', '65535', '/tmp', 'empty', 'host', 'resource/cpu', 'os/linux/oom-score-adj', 'os/linux/no-new-privileges', 'foo', '"', '1e2', 'null');
-const flagText = fc.oneof(fc.string({ maxLength: 20 }), fc.string({ unit: 'binary', maxLength: 12 }), fc.array(flagPiece, { maxLength: 10 }).map((a) => a.join('')));
-const isolatorNames = fc.constantFrom('resource/cpu', 'resource/memory', 'resource/block-bandwidth', 'resource/block-iops', 'resource/network-bandwidth', 'os/linux/capabilities-retain-set', 'os/linux/capabilities-remove-set', 'os/linux/no-new-privileges', 'os/linux/seccomp-remove-set', 'os/linux/seccomp-retain-set', 'os/linux/selinux-context', 'os/linux/apparmor-profile', 'os/linux/cpu-shares', 'os/linux/oom-score-adj', 'os/unix/sysctl', 'example.com/x', '', 'BAD');
-const keys = fc.constantFrom('name', 'value', 'set', 'errno', 'request', 'limit', 'default', 'user', 'role', 'type', 'level', 'profile', 'path', 'readOnly', 'kind', 'source', 'mode', 'uid', 'gid', 'port', 'count', 'protocol', 'hostPort', 'hostIP', 'podPort', 'imageName', 'imageID', 'labels', 'size', 'Name', '__proto__');
-const scalar = fc.oneof(quantityText, fc.integer(), fc.double(), fc.boolean(), fc.constant(null), fc.constantFrom('CAP_KILL', '@appc.io/all', 'EPERM', '1Gi', '-1', '/tmp', 'empty', 'host', '::1', '1.2.3.4', 'sha512-abc'));
+const quantityText = fc.oneof(
+  fc.string({ maxLength: 12 }),
+  fc.string({ unit: 'binary', maxLength: 8 }),
+  fc.array(quantityPiece, { maxLength: 6 }).map((a) => a.join('')),
+);
+const flagPiece = fc.constantFrom(
+  'name',
+  'path',
+  'readOnly',
+  'kind',
+  'source',
+  'mode',
+  'uid',
+  'gid',
+  'recursive',
+  'port',
+  'count',
+  'protocol',
+  'socketActivated',
+  'request',
+  'limit',
+  'default',
+  '=',
+  ',',
+  '%',
+  '%2F',
+  '%zz',
+  '+',
+  ';',
+  '&',
+  'true',
+  'T',
+  '0',
+  '-1',
+  '65535',
+  '/tmp',
+  'empty',
+  'host',
+  'resource/cpu',
+  'os/linux/oom-score-adj',
+  'os/linux/no-new-privileges',
+  'foo',
+  '"',
+  '1e2',
+  'null',
+);
+const flagText = fc.oneof(
+  fc.string({ maxLength: 20 }),
+  fc.string({ unit: 'binary', maxLength: 12 }),
+  fc.array(flagPiece, { maxLength: 10 }).map((a) => a.join('')),
+);
+const isolatorNames = fc.constantFrom(
+  'resource/cpu',
+  'resource/memory',
+  'resource/block-bandwidth',
+  'resource/block-iops',
+  'resource/network-bandwidth',
+  'os/linux/capabilities-retain-set',
+  'os/linux/capabilities-remove-set',
+  'os/linux/no-new-privileges',
+  'os/linux/seccomp-remove-set',
+  'os/linux/seccomp-retain-set',
+  'os/linux/selinux-context',
+  'os/linux/apparmor-profile',
+  'os/linux/cpu-shares',
+  'os/linux/oom-score-adj',
+  'os/unix/sysctl',
+  'example.com/x',
+  '',
+  'BAD',
+);
+const keys = fc.constantFrom(
+  'name',
+  'value',
+  'set',
+  'errno',
+  'request',
+  'limit',
+  'default',
+  'user',
+  'role',
+  'type',
+  'level',
+  'profile',
+  'path',
+  'readOnly',
+  'kind',
+  'source',
+  'mode',
+  'uid',
+  'gid',
+  'port',
+  'count',
+  'protocol',
+  'hostPort',
+  'hostIP',
+  'podPort',
+  'imageName',
+  'imageID',
+  'labels',
+  'size',
+  'Name',
+  '__proto__',
+);
+const scalar = fc.oneof(
+  quantityText,
+  fc.integer(),
+  fc.double(),
+  fc.boolean(),
+  fc.constant(null),
+  fc.constantFrom('CAP_KILL', '@appc.io/all', 'EPERM', '1Gi', '-1', '/tmp', 'empty', 'host', '::1', '1.2.3.4', 'sha512-abc'),
+);
 const value = fc.letrec((tie) => ({
   v: fc.oneof({ depthSize: 'small' }, scalar, fc.array(tie('v'), { maxLength: 3 }), fc.dictionary(keys, tie('v'), { maxKeys: 5 })),
 })).v;
@@ -130,7 +236,10 @@ describe('property tests (types batch B): parsers and checkers never throw', () 
 
   for (const [name, validate] of checkers) {
     it(`${name}: random JSON values give a Result`, () => {
-      fc.assert(fc.property(value, (v) => assertResult(validate(v))), RUNS);
+      fc.assert(
+        fc.property(value, (v) => assertResult(validate(v))),
+        RUNS,
+      );
     });
   }
 

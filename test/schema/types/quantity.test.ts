@@ -113,7 +113,10 @@ describe('Quantity in JSON (Go TestJSONWhitespace)', () => {
       assert.ok(r.ok, JSON.stringify(r.ok ? [] : r.issues));
       // Go trims the spaces; the spec's forms have none, so a string with spaces is a warning.
       const spaced = typeof JSON.parse(json) === 'string' && /^\s|\s$/u.test(JSON.parse(json) as string);
-      assert.deepEqual(r.warnings.map((w) => w.code), spaced ? ['QUANTITY_NOT_SPEC_FORM'] : []);
+      assert.deepEqual(
+        r.warnings.map((w) => w.code),
+        spaced ? ['QUANTITY_NOT_SPEC_FORM'] : [],
+      );
       assert.equal(formatQuantity(r.value), expect);
     });
   }

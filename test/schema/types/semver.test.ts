@@ -2,16 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import semver from 'semver';
 import type { SemVer } from '../../../src/schema/types/semver.js';
-import {
-  SPEC_VERSION,
-  checkACVersionCompatibility,
-  compareSemVer,
-  formatSemVer,
-  isACVersion,
-  isStrictSemVer,
-  parseSemVer,
-  validateACVersion,
-} from '../../../src/schema/types/semver.js';
+import { SPEC_VERSION, checkACVersionCompatibility, compareSemVer, formatSemVer, isACVersion, isStrictSemVer, parseSemVer, validateACVersion } from '../../../src/schema/types/semver.js';
 import { createContext } from '../../../src/schema/internal/check.js';
 import type { CheckCase } from '../../support/check-table.js';
 import { assertIssues, show } from '../../support/check-table.js';
@@ -80,12 +71,18 @@ describe('SemVer / ACVersion', () => {
     it(`${c.rule} compatibility of ${c.input}: ${c.issues.map((i) => i[0]).join(', ') || 'compatible'}`, () => {
       const ctx = createContext();
       checkACVersionCompatibility(c.input, '', ctx);
-      assert.deepEqual(ctx.issues.map((i) => [i.code, i.path]), c.issues);
+      assert.deepEqual(
+        ctx.issues.map((i) => [i.code, i.path]),
+        c.issues,
+      );
       const parsed = parseSemVer(c.input);
       if (parsed !== undefined) {
         const ctx2 = createContext();
         checkACVersionCompatibility(parsed, '/acVersion', ctx2);
-        assert.deepEqual(ctx2.issues.map((i) => i.code), c.issues.map((i) => i[0]));
+        assert.deepEqual(
+          ctx2.issues.map((i) => i.code),
+          c.issues.map((i) => i[0]),
+        );
         assert.ok(ctx2.issues.every((i) => i.path === '/acVersion' && i.severity === 'warning'));
       }
     });

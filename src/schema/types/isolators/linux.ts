@@ -21,8 +21,16 @@ export const LINUX_ISOLATOR_CODES = {
   LINUX_SET_EMPTY: { severity: 'error', summary: 'A capabilities or seccomp isolator has a missing or empty "set".', spec: 'T-IS capabilities, seccomp' },
   LINUX_CAPABILITY_UNKNOWN: { severity: 'warning', summary: 'A capability set names something that is not a Linux capability (Go does not check names).', spec: 'T-IS capabilities' },
   LINUX_SECCOMP_ERRNO_INVALID: { severity: 'error', summary: 'A seccomp errno is not empty and not E followed by upper-case letters or digits.', spec: 'T-IS seccomp' },
-  LINUX_SECCOMP_NOT_SYSCALL: { severity: 'warning', summary: 'A seccomp set entry is neither a syscall name (lower-case letters, digits, _) nor a scoped @wildcard (@scope/name); Go does not check.', spec: 'spec/ace.md#oslinuxseccomp-remove-set' },
-  LINUX_SECCOMP_WILDCARD: { severity: 'warning', summary: 'A seccomp set uses an @appc.io/ wildcard the spec does not define for that set (remove-set knows only @appc.io/empty, retain-set only @appc.io/all).', spec: 'T-IS-8 §8.8' },
+  LINUX_SECCOMP_NOT_SYSCALL: {
+    severity: 'warning',
+    summary: 'A seccomp set entry is neither a syscall name (lower-case letters, digits, _) nor a scoped @wildcard (@scope/name); Go does not check.',
+    spec: 'spec/ace.md#oslinuxseccomp-remove-set',
+  },
+  LINUX_SECCOMP_WILDCARD: {
+    severity: 'warning',
+    summary: 'A seccomp set uses an @appc.io/ wildcard the spec does not define for that set (remove-set knows only @appc.io/empty, retain-set only @appc.io/all).',
+    spec: 'T-IS-8 §8.8',
+  },
   LINUX_SELINUX_INVALID: { severity: 'error', summary: 'An SELinux context field is empty, or user, role or type contains ":".', spec: 'T-IS selinux-context' },
   LINUX_APPARMOR_PROFILE_EMPTY: { severity: 'error', summary: 'An apparmor-profile isolator has an empty profile.', spec: 'T-IS apparmor-profile' },
   LINUX_VALUE_OUT_OF_RANGE: { severity: 'error', summary: 'cpu-shares is outside 2..262144 or oom-score-adj outside -1000..1000.', spec: 'T-IS cpu-shares, oom-score-adj' },
@@ -51,20 +59,66 @@ export const LINUX_OOM_SCORE_ADJ = 'os/linux/oom-score-adj';
 
 /** Every Linux capability name (linux/capability.h, up to CAP_CHECKPOINT_RESTORE), sorted. */
 export const LINUX_CAPABILITIES: readonly string[] = Object.freeze([
-  'CAP_AUDIT_CONTROL', 'CAP_AUDIT_READ', 'CAP_AUDIT_WRITE', 'CAP_BLOCK_SUSPEND', 'CAP_BPF', 'CAP_CHECKPOINT_RESTORE',
-  'CAP_CHOWN', 'CAP_DAC_OVERRIDE', 'CAP_DAC_READ_SEARCH', 'CAP_FOWNER', 'CAP_FSETID', 'CAP_IPC_LOCK', 'CAP_IPC_OWNER',
-  'CAP_KILL', 'CAP_LEASE', 'CAP_LINUX_IMMUTABLE', 'CAP_MAC_ADMIN', 'CAP_MAC_OVERRIDE', 'CAP_MKNOD', 'CAP_NET_ADMIN',
-  'CAP_NET_BIND_SERVICE', 'CAP_NET_BROADCAST', 'CAP_NET_RAW', 'CAP_PERFMON', 'CAP_SETFCAP', 'CAP_SETGID', 'CAP_SETPCAP',
-  'CAP_SETUID', 'CAP_SYSLOG', 'CAP_SYS_ADMIN', 'CAP_SYS_BOOT', 'CAP_SYS_CHROOT', 'CAP_SYS_MODULE', 'CAP_SYS_NICE',
-  'CAP_SYS_PACCT', 'CAP_SYS_PTRACE', 'CAP_SYS_RAWIO', 'CAP_SYS_RESOURCE', 'CAP_SYS_TIME', 'CAP_SYS_TTY_CONFIG',
+  'CAP_AUDIT_CONTROL',
+  'CAP_AUDIT_READ',
+  'CAP_AUDIT_WRITE',
+  'CAP_BLOCK_SUSPEND',
+  'CAP_BPF',
+  'CAP_CHECKPOINT_RESTORE',
+  'CAP_CHOWN',
+  'CAP_DAC_OVERRIDE',
+  'CAP_DAC_READ_SEARCH',
+  'CAP_FOWNER',
+  'CAP_FSETID',
+  'CAP_IPC_LOCK',
+  'CAP_IPC_OWNER',
+  'CAP_KILL',
+  'CAP_LEASE',
+  'CAP_LINUX_IMMUTABLE',
+  'CAP_MAC_ADMIN',
+  'CAP_MAC_OVERRIDE',
+  'CAP_MKNOD',
+  'CAP_NET_ADMIN',
+  'CAP_NET_BIND_SERVICE',
+  'CAP_NET_BROADCAST',
+  'CAP_NET_RAW',
+  'CAP_PERFMON',
+  'CAP_SETFCAP',
+  'CAP_SETGID',
+  'CAP_SETPCAP',
+  'CAP_SETUID',
+  'CAP_SYSLOG',
+  'CAP_SYS_ADMIN',
+  'CAP_SYS_BOOT',
+  'CAP_SYS_CHROOT',
+  'CAP_SYS_MODULE',
+  'CAP_SYS_NICE',
+  'CAP_SYS_PACCT',
+  'CAP_SYS_PTRACE',
+  'CAP_SYS_RAWIO',
+  'CAP_SYS_RESOURCE',
+  'CAP_SYS_TIME',
+  'CAP_SYS_TTY_CONFIG',
   'CAP_WAKE_ALARM',
 ]);
 const KNOWN_CAPABILITIES = new Set(LINUX_CAPABILITIES);
 
 /** The 14 capabilities an app gets when it has no capability isolator (spec, T-IS-8). */
 export const DEFAULT_CAPABILITIES: readonly string[] = Object.freeze([
-  'CAP_AUDIT_WRITE', 'CAP_CHOWN', 'CAP_DAC_OVERRIDE', 'CAP_FSETID', 'CAP_FOWNER', 'CAP_KILL', 'CAP_MKNOD',
-  'CAP_NET_RAW', 'CAP_NET_BIND_SERVICE', 'CAP_SETUID', 'CAP_SETGID', 'CAP_SETPCAP', 'CAP_SETFCAP', 'CAP_SYS_CHROOT',
+  'CAP_AUDIT_WRITE',
+  'CAP_CHOWN',
+  'CAP_DAC_OVERRIDE',
+  'CAP_FSETID',
+  'CAP_FOWNER',
+  'CAP_KILL',
+  'CAP_MKNOD',
+  'CAP_NET_RAW',
+  'CAP_NET_BIND_SERVICE',
+  'CAP_SETUID',
+  'CAP_SETGID',
+  'CAP_SETPCAP',
+  'CAP_SETFCAP',
+  'CAP_SYS_CHROOT',
 ]);
 
 /** The typed value of a capabilities isolator. */
@@ -124,7 +178,9 @@ function checkCapabilities(value: unknown, path: string, ctx: CheckContext): Cap
   if (set === undefined) return undefined;
   set.forEach((cap, i) => {
     if (!KNOWN_CAPABILITIES.has(cap)) {
-      report(ctx, 'LINUX_CAPABILITY_UNKNOWN', childPointer(fieldPointer(obj, 'set', path), i), `${quote(cap)} is not a Linux capability; known names: ${LINUX_CAPABILITIES.join(', ')}`, { value: cap });
+      report(ctx, 'LINUX_CAPABILITY_UNKNOWN', childPointer(fieldPointer(obj, 'set', path), i), `${quote(cap)} is not a Linux capability; known names: ${LINUX_CAPABILITIES.join(', ')}`, {
+        value: cap,
+      });
     }
   });
   return { set };
@@ -146,15 +202,25 @@ function checkSeccomp(wildcard: string) {
     const errno = checkString(f.errno, errnoPath, ctx, '');
     let ok = set !== undefined && errno !== undefined;
     if (errno !== undefined && errno !== '' && !ERRNO.test(errno)) {
-      report(ctx, 'LINUX_SECCOMP_ERRNO_INVALID', errnoPath, `errno ${quote(errno)} must be empty or an upper-case errno name such as EPERM (E followed by upper-case letters or digits)`, { value: errno });
+      report(ctx, 'LINUX_SECCOMP_ERRNO_INVALID', errnoPath, `errno ${quote(errno)} must be empty or an upper-case errno name such as EPERM (E followed by upper-case letters or digits)`, {
+        value: errno,
+      });
       ok = false;
     }
     set?.forEach((entry, i) => {
       if (!SYSCALL_OR_WILDCARD.test(entry)) {
-        report(ctx, 'LINUX_SECCOMP_NOT_SYSCALL', childPointer(fieldPointer(obj, 'set', path), i), `${quote(entry)} is not a syscall name (such as "reboot") nor a wildcard such as ${wildcard}`, { value: entry });
+        report(ctx, 'LINUX_SECCOMP_NOT_SYSCALL', childPointer(fieldPointer(obj, 'set', path), i), `${quote(entry)} is not a syscall name (such as "reboot") nor a wildcard such as ${wildcard}`, {
+          value: entry,
+        });
       }
       if (entry.startsWith('@appc.io/') && entry !== wildcard) {
-        report(ctx, 'LINUX_SECCOMP_WILDCARD', childPointer(fieldPointer(obj, 'set', path), i), `${quote(entry)} is not a wildcard of this set; the @appc.io/ scope is reserved and this set only knows ${wildcard}`, { value: entry });
+        report(
+          ctx,
+          'LINUX_SECCOMP_WILDCARD',
+          childPointer(fieldPointer(obj, 'set', path), i),
+          `${quote(entry)} is not a wildcard of this set; the @appc.io/ scope is reserved and this set only knows ${wildcard}`,
+          { value: entry },
+        );
       }
     });
     return ok && set !== undefined && errno !== undefined ? { set, errno } : undefined;

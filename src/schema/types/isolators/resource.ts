@@ -59,7 +59,10 @@ function checkResource(defaultRequired: boolean) {
     } else if (def) {
       report(ctx, 'RESOURCE_DEFAULT_NOT_FALSE', fieldPointer(obj, 'default', path), '"default" must be false or absent for this isolator');
     }
-    for (const [key, q] of [['request', request], ['limit', limit]] as const) {
+    for (const [key, q] of [
+      ['request', request],
+      ['limit', limit],
+    ] as const) {
       if (q !== undefined && q.unscaled < 0n) {
         report(ctx, 'RESOURCE_NEGATIVE_QUANTITY', fieldPointer(obj, key, path), `${key} ${formatQuantity(q)} is negative`, { value: formatQuantity(q) });
       }

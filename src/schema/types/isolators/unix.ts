@@ -28,6 +28,4 @@ function checkSysctl(value: unknown, path: string, ctx: CheckContext): SysctlVal
 }
 
 /** Registry entries of the Unix isolators. */
-export const UNIX_ISOLATOR_KINDS: readonly IsolatorKind[] = [
-  { name: UNIX_SYSCTL, check: checkSysctl, multipleAllowed: false, conflicts: [], scope: ['pod'], onePerPod: true },
-];
+export const UNIX_ISOLATOR_KINDS: readonly IsolatorKind[] = [{ name: UNIX_SYSCTL, check: checkSysctl, multipleAllowed: false, conflicts: [], scope: ['pod'], onePerPod: true }];
