@@ -1,10 +1,8 @@
 /** A tiny HTTP(S) client for the serve tests: raw status, headers and body, with a CA for a test certificate. */
-import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import type { IncomingHttpHeaders } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import { join } from 'node:path';
+import { writeCertificate } from './local-tls.js';
 
 /** One answer. */
 export interface Answer {
@@ -34,30 +32,5 @@ export function send(url: string, options: { method?: string; headers?: Record<s
 
 /** Makes a self-signed certificate for 127.0.0.1 and localhost in `dir`; returns the file paths and the PEM. */
 export function makeCertificate(dir: string): { certFile: string; keyFile: string; cert: Buffer; key: Buffer } {
-  const keyFile = join(dir, 'tls-key.pem');
-  const certFile = join(dir, 'tls-cert.pem');
-  execFileSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:prime256v1',
-      '-nodes',
-      '-keyout',
-      keyFile,
-      '-out',
-      certFile,
-      '-days',
-      '2',
-      '-subj',
-      '/CN=localhost',
-      '-addext',
-      'subjectAltName=IP:127.0.0.1,DNS:localhost',
-    ],
-    { stdio: 'ignore' },
-  );
-  return { certFile, keyFile, cert: readFileSync(certFile), key: readFileSync(keyFile) };
+  return writeCertificate(dir, 'tls-key.pem', 'tls-cert.pem');
 }

@@ -21,8 +21,14 @@ export interface LocalCertificate {
 /** Makes a two-day EC certificate for 127.0.0.1 and localhost in a new temporary directory named `prefix…`. */
 export function makeLocalCertificate(prefix: string): LocalCertificate {
   const dir = mkdtempSync(join(tmpdir(), prefix));
-  const keyFile = join(dir, 'key.pem');
-  const certFile = join(dir, 'cert.pem');
+  const { certFile, key, cert } = writeCertificate(dir, 'key.pem', 'cert.pem');
+  return { dir, certFile, key, cert };
+}
+
+/** Writes a two-day EC certificate for 127.0.0.1 and localhost (openssl) as `keyName` and `certName` in `dir`. */
+export function writeCertificate(dir: string, keyName: string, certName: string): { certFile: string; keyFile: string; cert: Buffer; key: Buffer } {
+  const keyFile = join(dir, keyName);
+  const certFile = join(dir, certName);
   execFileSync(
     'openssl',
     [
@@ -46,7 +52,7 @@ export function makeLocalCertificate(prefix: string): LocalCertificate {
     ],
     { stdio: 'ignore' },
   );
-  return { dir, certFile, key: readFileSync(keyFile), cert: readFileSync(certFile) };
+  return { certFile, keyFile, cert: readFileSync(certFile), key: readFileSync(keyFile) };
 }
 
 /** Starts `server` on a free port of 127.0.0.1 and returns the port. */
