@@ -4,10 +4,10 @@
 // tree (target <= 1.2x) with the peak RSS of each (memory must stay flat: the export streams). Set
 // EXPORT_BENCH_MB to change the size (default 256).
 import { spawnSync } from 'node:child_process';
-import { randomFillSync } from 'node:crypto';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { makeLayout } from './layout.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const work = join(root, '.bench', 'export');
@@ -25,54 +25,6 @@ const MANIFEST = JSON.stringify({
   app: { exec: ['/bin/app'], user: '0', group: '0' },
 });
 
-/** Pseudo-random words: compresses like text (about 3x). */
-function textBlock(size, seed) {
-  const words = ['the', 'image', 'layer', 'rootfs', 'const', 'return', 'value', '{', '}', ';', '\n', 'import', 'export', 'if', 'else', '42'];
-  const out = Buffer.alloc(size);
-  let x = seed >>> 0 || 1;
-  for (let o = 0; o < size; ) {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    x >>>= 0;
-    o += out.write(words[x % words.length] + (x & 1 ? ' ' : ''), o);
-  }
-  return out;
-}
-
-/** The layout: 45% text, 25% incompressible, 10% zeros, 20% small files in many directories. */
-function makeLayout(dir, totalMB) {
-  rmSync(dir, { recursive: true, force: true });
-  mkdirSync(join(dir, 'rootfs', 'big'), { recursive: true });
-  writeFileSync(join(dir, 'manifest'), MANIFEST);
-  const text = textBlock(8 << 20, 7);
-  const rnd = Buffer.alloc(8 << 20);
-  const budget = totalMB * MB;
-  let written = 0;
-  let n = 0;
-  const fill = (until, name, next) => {
-    while (written < budget * until) {
-      const data = next(n);
-      writeFileSync(join(dir, 'rootfs', 'big', `${name}-${n++}`), data);
-      written += data.length;
-    }
-  };
-  fill(0.45, 'doc.txt', (i) => text.subarray(i % 4096));
-  fill(0.7, 'asset.gz', () => randomFillSync(rnd));
-  fill(0.8, 'disk.img', () => Buffer.alloc(8 << 20));
-  let small = 0;
-  while (written < budget) {
-    const d = join(dir, 'rootfs', 'usr', `lib${small % 20}`, `pkg${small % 400}`);
-    mkdirSync(d, { recursive: true });
-    const size = 1024 + ((small * 7919) % (31 * 1024));
-    const off = (small * 104729) % (text.length - size);
-    writeFileSync(join(d, `file-${small}.py`), text.subarray(off, off + size));
-    written += size;
-    small++;
-  }
-  return { bytes: written, files: n + small };
-}
-
 /** Runs a command under /usr/bin/time: wall seconds and peak RSS (MB). */
 function timed(args) {
   const r = spawnSync('/usr/bin/time', ['-f', 'TIME %e %M %U %S', process.execPath, actool, ...args], { encoding: 'utf8', maxBuffer: 1 << 26 });
@@ -87,8 +39,8 @@ export async function run() {
   const layout = join(work, 'layout');
   const aci = join(work, 'bench.aci');
   console.log(`export: generating a ${sizeMB} MB layout in ${layout} ...`);
-  const gen = makeLayout(layout, sizeMB);
-  console.log(`export: ${(gen.bytes / MB).toFixed(0)} MB in ${gen.files} files`);
+  const gen = makeLayout(layout, sizeMB, MANIFEST);
+  console.log(`export: ${(gen.bytes / MB).toFixed(0)} MB in ${gen.smallFiles + gen.largeFiles} files`);
   let build;
   let oci;
   let docker;
