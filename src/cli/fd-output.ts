@@ -16,11 +16,15 @@ export interface OutputState {
  * stream (`stream()`) for good when the descriptor refuses: EAGAIN (a non-blocking pipe that is full) or
  * any error other than EPIPE; the stream then queues the rest and reports its errors as it always did.
  * EPIPE (the reader has gone: `actool ... | head -1`) sets `state.closed`, which ends the output quietly.
+ * On Windows it always writes through the stream.
  */
 export function fdWriter(fd: number, stream: () => NodeJS.WritableStream, state: OutputState): (text: string) => void {
   let fallback: NodeJS.WritableStream | undefined;
+  // A Windows console wants UTF-16 (the TTY stream converts); raw bytes would garble non-ASCII text there.
+  const direct = process.platform !== 'win32';
   return (text) => {
     if (state.closed || text === '') return;
+    if (!direct) fallback ??= stream();
     if (fallback !== undefined) {
       fallback.write(text);
       return;
