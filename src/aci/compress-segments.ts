@@ -3,7 +3,10 @@
  * compressed into a complete stream by its own compressor (a `bzip2` child process), up to `parallel` at
  * once, and the streams are written out in order. bzip2 readers (the `bzip2` program, Go's compress/bzip2,
  * our own decoder) read concatenated streams as one file. The output depends only on the segment size, not
- * on the core count. Memory: at most `parallel` segments' compressed output waits here for its turn.
+ * on the core count. A segment is collected in memory before its process starts: a pipe holds only 64 KiB,
+ * so feeding the processes through their pipes alone would run them one after the other, each waiting for
+ * its input at the pace the one before consumed it (measured: no faster than one process). Memory:
+ * `parallel` + 1 segments of input, plus the output of those not yet at the head.
  */
 import { PassThrough, Writable } from 'node:stream';
 import type { Compressor } from './compress.js';
@@ -19,14 +22,16 @@ interface Segment {
 /**
  * Creates a compressor running `start()` once per `segmentBytes` of input, `parallel` at most at once.
  * Each segment is written through its own compressor and its output kept until the segments before it are
- * out. Its input releases a chunk (the write callback) once every byte of it was handed to a compressor
- * and that compressor's write completed, so the caller may reuse its buffers.
+ * out. Input chunks are copied into the segment being collected, so the caller may reuse them at once.
  */
 export function createSegmentedCompressor(start: () => Compressor, segmentBytes: number, parallel: number): Compressor {
   const output = new PassThrough({ highWaterMark: 1 << 20 });
   /** Segments not yet fully written out, in order; the first streams straight into `output`. */
   const queue: Segment[] = [];
-  let current: Segment | undefined;
+  /** The segment being collected. */
+  let collecting: Buffer | undefined;
+  /** Segment buffers whose bytes a process has taken, to be filled again (fresh ones would pile up until GC). */
+  const spare: Buffer[] = [];
   let fill = 0;
   let started = 0;
   let failure: Error | undefined;
@@ -38,10 +43,6 @@ export function createSegmentedCompressor(start: () => Compressor, segmentBytes:
     rejectDone = reject;
   });
   done.catch(() => {});
-  let rejectFailed!: (e: Error) => void;
-  /** Rejects when the compressor fails; pending forever otherwise. */
-  const failed = new Promise<never>((_, reject) => (rejectFailed = reject));
-  failed.catch(() => {});
   const exits: Promise<void>[] = [];
 
   const notify = (): void => {
@@ -59,13 +60,12 @@ export function createSegmentedCompressor(start: () => Compressor, segmentBytes:
     }
     output.destroy(e);
     rejectDone(e);
-    rejectFailed(e);
     notify();
   };
 
   /** Moves finished heads out and lets the next segment stream straight into the output. */
   const advance = (): void => {
-    while (queue.length > 0) {
+    while (queue.length > 0 && !failure) {
       const head = queue[0]!;
       for (const chunk of head.waiting.splice(0)) output.write(chunk);
       if (!head.ended) return;
@@ -104,37 +104,37 @@ export function createSegmentedCompressor(start: () => Compressor, segmentBytes:
     return segment;
   };
 
-  /** Writes `bytes` into the segment's compressor; resolves once its write completed. */
-  const feed = (segment: Segment, bytes: Buffer): Promise<void> =>
-    new Promise<void>((resolve, reject) => {
-      segment.compressor.input.write(bytes, (e) => (e ? reject(e) : resolve()));
+  /** Starts a compressor on the collected bytes and hands them all to it (its stream buffers them). */
+  const launch = (): void => {
+    const buffer = collecting;
+    const bytes = buffer ? buffer.subarray(0, fill) : Buffer.alloc(0);
+    collecting = undefined;
+    fill = 0;
+    const segment = open();
+    // 'finish' comes once every byte is in the pipe: the buffer is free again.
+    segment.compressor.input.end(bytes, () => {
+      if (buffer && spare.length <= parallel) spare.push(buffer);
     });
+  };
 
   const input = new Writable({
     highWaterMark: 1 << 20,
     write(chunk: Buffer, _enc, cb) {
       void (async () => {
-        const writes: Promise<void>[] = [];
         let o = 0;
         while (o < chunk.length) {
           if (failure) throw failure;
-          if (!current) {
-            // One more segment only when fewer than `parallel` are still being compressed or waiting.
-            while (queue.length >= parallel && !failure) await changed();
-            if (failure) throw failure;
-            current = open();
-          }
-          const n = Math.min(chunk.length - o, segmentBytes - fill);
-          writes.push(feed(current, chunk.subarray(o, o + n)));
+          collecting ??= spare.pop() ?? Buffer.allocUnsafe(segmentBytes);
+          const n = chunk.copy(collecting, fill, o, Math.min(chunk.length, o + segmentBytes - fill));
           fill += n;
           o += n;
           if (fill === segmentBytes) {
-            current.compressor.input.end();
-            current = undefined;
-            fill = 0;
+            // Start it only when fewer than `parallel` segments are being compressed or waiting.
+            while (queue.length >= parallel && !failure) await changed();
+            if (failure) throw failure;
+            launch();
           }
         }
-        await Promise.race([Promise.all(writes), failed]);
       })().then(
         () => cb(),
         (e: Error) => cb(failure ?? e),
@@ -142,10 +142,12 @@ export function createSegmentedCompressor(start: () => Compressor, segmentBytes:
     },
     final(cb) {
       void (async () => {
-        // An empty input is still one (empty) stream.
-        if (!current && started === 0) current = open();
-        current?.compressor.input.end();
-        current = undefined;
+        // The last, partial segment; an empty input is still one (empty) stream.
+        if (collecting || started === 0) {
+          while (queue.length >= parallel && !failure) await changed();
+          if (failure) throw failure;
+          launch();
+        }
         while (queue.length > 0 && !failure) await changed();
         if (failure) throw failure;
         await Promise.all(exits);

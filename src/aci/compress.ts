@@ -21,7 +21,7 @@ export interface CompressOptions {
   /**
    * gzip in 1 MiB blocks compressed side by side on the thread pool, each primed with the previous 32 KiB
    * (as pigz does): about one core's speed per core, a ratio within a fraction of a percent of plain gzip,
-   * and the same bytes whatever the core count. bzip2 in 8 MB segments, one `bzip2` process each, as many
+   * and the same bytes whatever the core count. bzip2 in 4.5 MB segments, one `bzip2` process each, as many
    * at once as there are cores (as pbzip2 does; concatenated streams). `false` uses one zlib stream or one
    * `bzip2` process (default true).
    */
@@ -82,11 +82,11 @@ export function createCompressor(compression: Compression, options: CompressOpti
 }
 
 /**
- * Bytes of tar per bzip2 process: 9 blocks of `bzip2 -9` (900 kB each) less a little for its run-length
- * pre-pass, so a segment rarely ends with a nearly empty block; large enough that a process start (~2 ms)
- * is noise, small enough that the output waiting for its turn stays a few MB.
+ * Bytes of tar per bzip2 process: five blocks of `bzip2 -9` (900 kB each), so a segment rarely ends with a
+ * nearly empty block; large enough that a process start (2-20 ms of the main thread, which is mostly idle
+ * meanwhile) is noise, small enough that the segments held in memory stay a few MB.
  */
-export const BZIP2_SEGMENT = 8_000_000;
+export const BZIP2_SEGMENT = 4_500_000;
 
 /** The xz preset as the program's option digit (0-9). */
 function xzPreset(preset: number | undefined): number {

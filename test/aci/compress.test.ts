@@ -115,7 +115,7 @@ describe('segmented compression (bzip2 on several cores)', () => {
       2,
     );
     c.output.on('error', () => {});
-    c.input.write(MIXED.subarray(0, 150_000));
+    c.input.write(MIXED.subarray(0, 250_000));
     await new Promise((r) => setTimeout(r, 50));
     c.input.destroy();
     await assert.rejects(c.done);
