@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { createRequire } from 'node:module';
 import { Readable } from 'node:stream';
 import { describe, it } from 'node:test';
 import { bzip2DecodeStream } from '../../src/aci/bzip2-decode.js';
-import type { Compressor } from '../../src/aci/compress.js';
+import { type Compressor, createCompressor } from '../../src/aci/compress.js';
 import { createProgramCompressor } from '../../src/aci/compress-child.js';
 import { createSegmentedCompressor } from '../../src/aci/compress-segments.js';
 import { isAppcError } from '../../src/issues/appc-error.js';
@@ -130,5 +131,32 @@ describe('a compressing process that dies', () => {
     const c = createProgramCompressor('sh', ['-c', 'head -c 1000 >/dev/null; kill -9 $$']);
     await assert.rejects(run(c, MIXED), /killed by SIGKILL|EPIPE|closed/);
     await assert.rejects(c.done, /sh was killed by SIGKILL/);
+  });
+});
+
+describe('xz writer choice', () => {
+  it('APPC_COMPRESSOR=builtin writes xz with lzma-native (when installed); both read back the same', async (t) => {
+    let native = true;
+    try {
+      createRequire(import.meta.url)('lzma-native');
+    } catch {
+      native = false;
+    }
+    if (!native) return t.skip('lzma-native is not installed');
+    const before = process.env['APPC_COMPRESSOR'];
+    process.env['APPC_COMPRESSOR'] = 'builtin';
+    let builtin: Buffer;
+    try {
+      builtin = await run(createCompressor('xz'), MIXED);
+    } finally {
+      if (before === undefined) delete process.env['APPC_COMPRESSOR'];
+      else process.env['APPC_COMPRESSOR'] = before;
+    }
+    const system = await run(createCompressor('xz'), MIXED);
+    for (const out of [builtin, system]) assert.ok(execFileSync('xz', ['-dc'], { input: out, maxBuffer: 1 << 26 }).equals(MIXED));
+  });
+
+  it('an xz preset outside 0-9 is refused before anything runs', () => {
+    assert.throws(() => createCompressor('xz', { xzPreset: 12 }), RangeError);
   });
 });
