@@ -1,0 +1,200 @@
+/**
+ * The fast path of parseJson for ordinary documents: `JSON.parse` plus one scan of the text, with positions
+ * found in the text only when an issue asks for one. A document is ordinary when `JSON.parse` and the exact
+ * parser (parse-json.ts) cannot tell it apart: no repeated key, no number whose text matters (a fraction or
+ * exponent, `-0`, more than 15 characters), no surrogate (escaped or raw), nesting below the limit. Anything
+ * else is left to the exact parser, which then gives the very same ParsedJson it always gave.
+ */
+import { splitPointer } from '../../issues/json-pointer.js';
+import type { JsonProblem, DuplicateKey, ParsedJson } from './parse-json.js';
+
+const NO_DUPLICATES: readonly DuplicateKey[] = Object.freeze([]);
+const NO_PROBLEMS: readonly JsonProblem[] = Object.freeze([]);
+const noMembers = (): undefined => undefined;
+const noNumberText = (): undefined => undefined;
+
+/**
+ * Scans JSON text for what `JSON.parse` would decode differently from Go (see the module comment). Returns
+ * the number of object members written (colons outside strings), or -1 when the document is not ordinary
+ * (or not JSON: the exact parser reports that).
+ */
+export function countOrdinaryMembers(text: string, maxDepth: number): number {
+  const n = text.length;
+  let colons = 0;
+  let depth = 0;
+  let i = 0;
+  while (i < n) {
+    const c = text.charCodeAt(i);
+    if (c === 0x22) {
+      i++;
+      for (;;) {
+        if (i >= n) return -1;
+        const d = text.charCodeAt(i);
+        if (d === 0x22) break;
+        if (d === 0x5c) {
+          // \uD800-\uDFFF (and the harmless \uD000-\uD7FF with it): the exact parser replaces lone surrogates.
+          if (text.charCodeAt(i + 1) === 0x75 && (text.charCodeAt(i + 2) | 0x20) === 0x64) return -1;
+          i += 2;
+          continue;
+        }
+        if (d >= 0xd800 && d <= 0xdfff) return -1;
+        i++;
+      }
+      i++;
+      continue;
+    }
+    if (c === 0x3a) colons++;
+    else if (c === 0x7b || c === 0x5b) {
+      if (++depth >= maxDepth) return -1;
+    } else if (c === 0x7d || c === 0x5d) depth--;
+    else if (c === 0x2d || (c >= 0x30 && c <= 0x39)) {
+      const start = i;
+      for (i++; i < n; i++) {
+        const d = text.charCodeAt(i);
+        if ((d >= 0x30 && d <= 0x39) || d === 0x2d) continue;
+        if (d === 0x2e || d === 0x65 || d === 0x45 || d === 0x2b) return -1; // fraction or exponent
+        break;
+      }
+      const length = i - start;
+      if (length > 15 || (length === 2 && c === 0x2d && text.charCodeAt(start + 1) === 0x30)) return -1;
+      continue;
+    }
+    i++;
+  }
+  return colons;
+}
+
+/** Members of every object in a decoded value (depth is bounded by the scan that came first). */
+function countMembers(value: unknown): number {
+  if (typeof value !== 'object' || value === null) return 0;
+  let count = 0;
+  if (Array.isArray(value)) {
+    for (let k = 0; k < value.length; k++) count += countMembers(value[k]);
+    return count;
+  }
+  const obj = value as Record<string, unknown>;
+  for (const key of Object.keys(obj)) count += 1 + countMembers(obj[key]);
+  return count;
+}
+
+/**
+ * Parses an ordinary document with `JSON.parse`, or returns undefined so the exact parser takes it. The
+ * result answers exactly as the exact parser's would: the same value (keys in the same order), no
+ * duplicates, members or number texts, and the same offsets, found by walking the text on demand.
+ */
+export function parseOrdinaryJson(text: string, maxDepth: number): ParsedJson | undefined {
+  const written = countOrdinaryMembers(text, maxDepth);
+  if (written < 0) return undefined;
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  // JSON.parse keeps the last of repeated keys silently: fewer members decoded than written means one repeats.
+  if (countMembers(value) !== written) return undefined;
+  return {
+    value,
+    valueOffset: (path) => offsetInText(text, path, false),
+    keyOffset: (path) => offsetInText(text, path, true),
+    duplicates: NO_DUPLICATES,
+    members: noMembers,
+    numberText: noNumberText,
+    problems: NO_PROBLEMS,
+    text,
+  };
+}
+
+function skipWs(text: string, i: number): number {
+  for (;;) {
+    const c = text.charCodeAt(i);
+    if (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) i++;
+    else return i;
+  }
+}
+
+/** The offset just past the string that starts at `i`. */
+function skipString(text: string, i: number): number {
+  for (i++; ; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x22) return i + 1;
+    if (c === 0x5c) i++;
+  }
+}
+
+/** The offset just past the value that starts at `i` (the text is known to be valid JSON). */
+function skipValue(text: string, i: number): number {
+  const c = text.charCodeAt(i);
+  if (c === 0x22) return skipString(text, i);
+  if (c === 0x7b || c === 0x5b) {
+    let depth = 0;
+    for (;;) {
+      const d = text.charCodeAt(i);
+      if (d === 0x22) {
+        i = skipString(text, i);
+        continue;
+      }
+      if (d === 0x7b || d === 0x5b) depth++;
+      else if ((d === 0x7d || d === 0x5d) && --depth === 0) return i + 1;
+      i++;
+    }
+  }
+  for (;;) {
+    const d = text.charCodeAt(i);
+    if (d === 0x2c || d === 0x7d || d === 0x5d || d === 0x20 || d === 0x0a || d === 0x0d || d === 0x09 || Number.isNaN(d)) return i;
+    i++;
+  }
+}
+
+/**
+ * The offset of the value (or, with `key`, of the member's key) at a JSON pointer, found in valid JSON text
+ * without repeated keys; the same answers as the exact parser's position tables, odd tokens included (an
+ * array index is read with Number(), as there).
+ */
+function offsetInText(text: string, path: string, key: boolean): number | undefined {
+  let tokens: string[];
+  try {
+    tokens = splitPointer(path);
+  } catch {
+    return undefined;
+  }
+  let i = skipWs(text, 0);
+  let offset = i;
+  for (let t = 0; t < tokens.length; t++) {
+    const token = tokens[t]!;
+    const c = text.charCodeAt(i);
+    if (c === 0x5b) {
+      if (key && t === tokens.length - 1) return undefined; // array elements have no key
+      const index = Number(token);
+      if (!Number.isInteger(index) || index < 0) return undefined;
+      i = skipWs(text, i + 1);
+      if (text.charCodeAt(i) === 0x5d) return undefined;
+      for (let e = 0; e < index; e++) {
+        i = skipWs(text, skipValue(text, i));
+        if (text.charCodeAt(i) !== 0x2c) return undefined;
+        i = skipWs(text, i + 1);
+      }
+      offset = i;
+    } else if (c === 0x7b) {
+      i = skipWs(text, i + 1);
+      let found = false;
+      while (text.charCodeAt(i) === 0x22) {
+        const keyAt = i;
+        const end = skipString(text, i);
+        const raw = text.slice(keyAt + 1, end - 1);
+        const name = raw.includes('\\') ? (JSON.parse(text.slice(keyAt, end)) as string) : raw;
+        i = skipWs(text, skipWs(text, end) + 1); // past the colon
+        if (name === token) {
+          offset = key ? keyAt : i;
+          found = true;
+          break;
+        }
+        i = skipWs(text, skipValue(text, i));
+        if (text.charCodeAt(i) !== 0x2c) break;
+        i = skipWs(text, i + 1);
+      }
+      if (!found) return undefined;
+    } else return undefined;
+  }
+  return offset;
+}
