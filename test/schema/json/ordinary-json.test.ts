@@ -11,7 +11,7 @@ import { fixturePath } from '../../support/paths.js';
 function pointersOf(value: unknown, base: (string | number)[] = [], out: string[] = []): string[] {
   out.push(pointer(...base));
   for (const odd of ['missing', '-1', '01', '1.0', '', '~', '__proto__', '1e0', '99']) out.push(pointer(...base, odd));
-  if (Array.isArray(value)) value.forEach((v, i) => pointersOf(v, [...base, i], out));
+  if (Array.isArray(value)) value.forEach((v, i) => void pointersOf(v, [...base, i], out));
   else if (typeof value === 'object' && value !== null) for (const [k, v] of Object.entries(value)) pointersOf(v, [...base, k], out);
   return out;
 }
@@ -39,7 +39,10 @@ function assertSameAnswers(text: string, maxDepth = 128): boolean {
   const walk = (v: unknown, tokens: (string | number)[]): void => {
     if (typeof v !== 'object' || v === null) return;
     assert.equal(fast.members(nodeAt(fast.value, tokens) as object), exact.members(v));
-    if (Array.isArray(v)) v.forEach((x, i) => walk(x, [...tokens, i]));
+    if (Array.isArray(v))
+      v.forEach((x, i) => {
+        walk(x, [...tokens, i]);
+      });
     else for (const [k, x] of Object.entries(v)) walk(x, [...tokens, k]);
   };
   walk(exact.value, []);
