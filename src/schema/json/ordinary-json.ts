@@ -13,37 +13,38 @@ const NO_PROBLEMS: readonly JsonProblem[] = Object.freeze([]);
 const noMembers = (): undefined => undefined;
 const noNumberText = (): undefined => undefined;
 
+// A surrogate escaped (\uD800-\uDFFF, and harmlessly \uD000-\uD7FF) or raw: the exact parser replaces lone ones.
+const SURROGATE = /\\u[dD]|[\ud800-\udfff]/;
+
+/** The offset of the quote that closes the string opened at `open` (one not escaped by an odd run of backslashes), or -1. */
+function closingQuote(text: string, open: number): number {
+  let end = open;
+  for (;;) {
+    end = text.indexOf('"', end + 1);
+    if (end < 0) return -1;
+    let k = end - 1;
+    while (text.charCodeAt(k) === 0x5c) k--;
+    if ((end - 1 - k) % 2 === 0) return end;
+  }
+}
+
 /**
- * Scans JSON text for what `JSON.parse` would decode differently from Go (see the module comment). Returns
- * the number of object members written (colons outside strings), or -1 when the document is not ordinary
- * (or not JSON: the exact parser reports that).
+ * For valid JSON text: the number of object members written (colons outside strings), or -1 when the
+ * document is not ordinary (see the module comment). Strings, most of a manifest, are skipped with indexOf.
  */
 export function countOrdinaryMembers(text: string, maxDepth: number): number {
+  if (SURROGATE.test(text)) return -1;
   const n = text.length;
   let colons = 0;
   let depth = 0;
-  let i = 0;
-  while (i < n) {
+  for (let i = 0; i < n; i++) {
     const c = text.charCodeAt(i);
+    if (c <= 0x20) continue; // whitespace
     if (c === 0x22) {
-      i++;
-      for (;;) {
-        if (i >= n) return -1;
-        const d = text.charCodeAt(i);
-        if (d === 0x22) break;
-        if (d === 0x5c) {
-          // \uD800-\uDFFF (and the harmless \uD000-\uD7FF with it): the exact parser replaces lone surrogates.
-          if (text.charCodeAt(i + 1) === 0x75 && (text.charCodeAt(i + 2) | 0x20) === 0x64) return -1;
-          i += 2;
-          continue;
-        }
-        if (d >= 0xd800 && d <= 0xdfff) return -1;
-        i++;
-      }
-      i++;
-      continue;
-    }
-    if (c === 0x3a) colons++;
+      const end = closingQuote(text, i);
+      if (end < 0) return -1;
+      i = end;
+    } else if (c === 0x3a) colons++;
     else if (c === 0x7b || c === 0x5b) {
       if (++depth >= maxDepth) return -1;
     } else if (c === 0x7d || c === 0x5d) depth--;
@@ -52,14 +53,13 @@ export function countOrdinaryMembers(text: string, maxDepth: number): number {
       for (i++; i < n; i++) {
         const d = text.charCodeAt(i);
         if ((d >= 0x30 && d <= 0x39) || d === 0x2d) continue;
-        if (d === 0x2e || d === 0x65 || d === 0x45 || d === 0x2b) return -1; // fraction or exponent
+        if (d === 0x2e || d === 0x65 || d === 0x45 || d === 0x2b) return -1; // a fraction or exponent
         break;
       }
       const length = i - start;
       if (length > 15 || (length === 2 && c === 0x2d && text.charCodeAt(start + 1) === 0x30)) return -1;
-      continue;
+      i--;
     }
-    i++;
   }
   return colons;
 }
@@ -83,14 +83,14 @@ function countMembers(value: unknown): number {
  * duplicates, members or number texts, and the same offsets, found by walking the text on demand.
  */
 export function parseOrdinaryJson(text: string, maxDepth: number): ParsedJson | undefined {
-  const written = countOrdinaryMembers(text, maxDepth);
-  if (written < 0) return undefined;
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch {
-    return undefined;
+    return undefined; // not JSON: the exact parser says where and why
   }
+  const written = countOrdinaryMembers(text, maxDepth);
+  if (written < 0) return undefined;
   // JSON.parse keeps the last of repeated keys silently: fewer members decoded than written means one repeats.
   if (countMembers(value) !== written) return undefined;
   return {
@@ -113,13 +113,9 @@ function skipWs(text: string, i: number): number {
   }
 }
 
-/** The offset just past the string that starts at `i`. */
+/** The offset just past the string that starts at `i` (the text is valid JSON: the string is closed). */
 function skipString(text: string, i: number): number {
-  for (i++; ; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 0x22) return i + 1;
-    if (c === 0x5c) i++;
-  }
+  return closingQuote(text, i) + 1;
 }
 
 /** The offset just past the value that starts at `i` (the text is known to be valid JSON). */

@@ -391,11 +391,10 @@ export function lineColumn(text: string, offset: number): { line: number; column
   let line = 1;
   let lineStart = 0;
   const end = Math.min(offset, text.length);
-  for (let k = 0; k < end; k++) {
-    if (text.charCodeAt(k) === 0x0a) {
-      line++;
-      lineStart = k + 1;
-    }
+  // indexOf jumps from line to line natively (this runs for every issue, often before the JIT has warmed up).
+  for (let k = text.indexOf('\n'); k !== -1 && k < end; k = text.indexOf('\n', k + 1)) {
+    line++;
+    lineStart = k + 1;
   }
   return { line, column: end - lineStart + 1 };
 }
