@@ -28,37 +28,44 @@ function closingQuote(text: string, open: number): number {
   }
 }
 
+// What the scan stops at: a string, a number, a colon, a bracket (whitespace, commas and literals are skipped).
+const TOKEN = /["\-0-9:[\]{}]/g;
+
 /**
  * For valid JSON text: the number of object members written (colons outside strings), or -1 when the
- * document is not ordinary (see the module comment). Strings, most of a manifest, are skipped with indexOf.
+ * document is not ordinary (see the module comment). A native regular expression jumps to each token and
+ * indexOf over each string, so the scan stays cheap before the JIT has warmed up (a batch validates its
+ * first few thousand documents in unoptimized code).
  */
 export function countOrdinaryMembers(text: string, maxDepth: number): number {
   if (SURROGATE.test(text)) return -1;
   const n = text.length;
   let colons = 0;
   let depth = 0;
-  for (let i = 0; i < n; i++) {
+  TOKEN.lastIndex = 0;
+  // test() moves lastIndex past the match without building a match array.
+  while (TOKEN.test(text)) {
+    const i = TOKEN.lastIndex - 1;
     const c = text.charCodeAt(i);
-    if (c <= 0x20) continue; // whitespace
     if (c === 0x22) {
       const end = closingQuote(text, i);
       if (end < 0) return -1;
-      i = end;
+      TOKEN.lastIndex = end + 1;
     } else if (c === 0x3a) colons++;
     else if (c === 0x7b || c === 0x5b) {
       if (++depth >= maxDepth) return -1;
     } else if (c === 0x7d || c === 0x5d) depth--;
-    else if (c === 0x2d || (c >= 0x30 && c <= 0x39)) {
-      const start = i;
-      for (i++; i < n; i++) {
-        const d = text.charCodeAt(i);
+    else {
+      let j = i + 1;
+      for (; j < n; j++) {
+        const d = text.charCodeAt(j);
         if ((d >= 0x30 && d <= 0x39) || d === 0x2d) continue;
         if (d === 0x2e || d === 0x65 || d === 0x45 || d === 0x2b) return -1; // a fraction or exponent
         break;
       }
-      const length = i - start;
-      if (length > 15 || (length === 2 && c === 0x2d && text.charCodeAt(start + 1) === 0x30)) return -1;
-      i--;
+      const length = j - i;
+      if (length > 15 || (length === 2 && c === 0x2d && text.charCodeAt(i + 1) === 0x30)) return -1;
+      TOKEN.lastIndex = j;
     }
   }
   return colons;
@@ -105,12 +112,16 @@ export function parseOrdinaryJson(text: string, maxDepth: number): ParsedJson | 
   };
 }
 
+// The walk below jumps with native regular expressions rather than stepping character by character: it
+// runs for every issue, mostly before the JIT has warmed up.
+const WHITESPACE = /[ \t\n\r]*/y;
+const BRACKET_OR_QUOTE = /["{}[\]]/g;
+const SCALAR_END = /[,}\] \t\n\r]/g;
+
 function skipWs(text: string, i: number): number {
-  for (;;) {
-    const c = text.charCodeAt(i);
-    if (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) i++;
-    else return i;
-  }
+  WHITESPACE.lastIndex = i;
+  WHITESPACE.test(text);
+  return WHITESPACE.lastIndex;
 }
 
 /** The offset just past the string that starts at `i` (the text is valid JSON: the string is closed). */
@@ -124,22 +135,18 @@ function skipValue(text: string, i: number): number {
   if (c === 0x22) return skipString(text, i);
   if (c === 0x7b || c === 0x5b) {
     let depth = 0;
-    for (;;) {
-      const d = text.charCodeAt(i);
-      if (d === 0x22) {
-        i = skipString(text, i);
-        continue;
-      }
-      if (d === 0x7b || d === 0x5b) depth++;
-      else if ((d === 0x7d || d === 0x5d) && --depth === 0) return i + 1;
-      i++;
+    BRACKET_OR_QUOTE.lastIndex = i;
+    while (BRACKET_OR_QUOTE.test(text)) {
+      const at = BRACKET_OR_QUOTE.lastIndex - 1;
+      const d = text.charCodeAt(at);
+      if (d === 0x22) BRACKET_OR_QUOTE.lastIndex = skipString(text, at);
+      else if (d === 0x7b || d === 0x5b) depth++;
+      else if (--depth === 0) return at + 1;
     }
+    return text.length;
   }
-  for (;;) {
-    const d = text.charCodeAt(i);
-    if (d === 0x2c || d === 0x7d || d === 0x5d || d === 0x20 || d === 0x0a || d === 0x0d || d === 0x09 || Number.isNaN(d)) return i;
-    i++;
-  }
+  SCALAR_END.lastIndex = i;
+  return SCALAR_END.test(text) ? SCALAR_END.lastIndex - 1 : text.length;
 }
 
 /**
