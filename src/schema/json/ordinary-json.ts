@@ -80,7 +80,8 @@ function countMembers(value: unknown): number {
     return count;
   }
   const obj = value as Record<string, unknown>;
-  for (const key of Object.keys(obj)) count += 1 + countMembers(obj[key]);
+  // for-in over own keys: no array per object (JSON.parse objects inherit nothing enumerable).
+  for (const key in obj) if (Object.hasOwn(obj, key)) count += 1 + countMembers(obj[key]);
   return count;
 }
 
