@@ -51,8 +51,9 @@ export function parseManifest(input: string | Uint8Array, options?: ParseManifes
   const { parsed, issues } = pre;
   if (parsed === undefined) return finish<Manifest>(undefined, issues, undefined, options, () => undefined);
   const kind = findKind(parsed.value);
-  if (kind === 'ImageManifest') return { ...runDocument<Manifest>(input, IMAGE_MANIFEST_KIND, options, pre), kind };
-  if (kind === 'PodManifest') return { ...runDocument<Manifest>(input, POD_MANIFEST_KIND, options, pre), kind };
+  // The literal kind, not the decoded string: that may be a slice that keeps the whole document text alive.
+  if (kind === 'ImageManifest') return { ...runDocument<Manifest>(input, IMAGE_MANIFEST_KIND, options, pre), kind: 'ImageManifest' };
+  if (kind === 'PodManifest') return { ...runDocument<Manifest>(input, POD_MANIFEST_KIND, options, pre), kind: 'PodManifest' };
   return finish<Manifest>(undefined, withPositions([...issues, unknownKind(parsed.value)], parsed), undefined, options, () => undefined);
 }
 
@@ -60,8 +61,8 @@ export function parseManifest(input: string | Uint8Array, options?: ParseManifes
 export function validateManifest(input: string | Uint8Array | object, options?: ParseManifestOptions): ManifestResult {
   if (typeof input === 'string' || input instanceof Uint8Array) return parseManifest(input, options);
   const kind = findKind(input);
-  if (kind === 'ImageManifest') return { ...validateImageManifest(input, options), kind };
-  if (kind === 'PodManifest') return { ...validatePodManifest(input, options), kind };
+  if (kind === 'ImageManifest') return { ...validateImageManifest(input, options), kind: 'ImageManifest' };
+  if (kind === 'PodManifest') return { ...validatePodManifest(input, options), kind: 'PodManifest' };
   return finish<Manifest>(undefined, [unknownKind(input)], undefined, options as SchemaValidateOptions, () => undefined);
 }
 

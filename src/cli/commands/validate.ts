@@ -67,28 +67,51 @@ Exit codes: 0 all inputs valid, 1 any input invalid or unreadable, 2 usage error
     const progress = await createProgress(io);
     const files = progress.files();
     const overall = inputs.length > 1 ? progress.items('validated', inputs.length) : undefined;
+    // Lines are written in batches (a write per line was ~4% of a 10,000-manifest run): at 64 KiB, before a
+    // stderr line, when the event loop next turns (so slow inputs still print promptly), and at the end.
+    let pending = '';
+    let scheduled = false;
+    const writeOut = (): void => {
+      if (pending !== '') io.stdout(pending);
+      pending = '';
+    };
     const flush = (): void => {
       while (ready.has(printed)) {
         const report = ready.get(printed)!;
         ready.delete(printed);
         printed++;
-        io.stdout(formatReport(report, format));
+        pending += formatReport(report, format);
         if (!report.valid) exit = EXIT.INVALID;
-        else if (values.debug) io.stderr(`${escapeTerminalText(report.file)}: valid ${debugKind(report)}\n`);
+        else if (values.debug) {
+          writeOut();
+          io.stderr(`${escapeTerminalText(report.file)}: valid ${debugKind(report)}\n`);
+        }
+      }
+      if (pending.length >= 1 << 16) writeOut();
+      else if (pending !== '' && !scheduled) {
+        scheduled = true;
+        setImmediate(() => {
+          scheduled = false;
+          writeOut();
+        });
       }
     };
-    await validateMany(inputs, {
-      ...(type === undefined ? {} : { type }),
-      strict: values.strict === true,
-      ...(passphrase === undefined ? {} : { passphrase }),
-      onResult: (index, report) => {
-        files.done(inputs[index]!);
-        ready.set(index, report);
-        overall?.update(ready.size + printed);
-        flush();
-      },
-      onProgress: (index, p) => files.update(inputs[index]!, p.compressedBytes),
-    });
+    try {
+      await validateMany(inputs, {
+        ...(type === undefined ? {} : { type }),
+        strict: values.strict === true,
+        ...(passphrase === undefined ? {} : { passphrase }),
+        onResult: (index, report) => {
+          files.done(inputs[index]!);
+          ready.set(index, report);
+          overall?.update(ready.size + printed);
+          flush();
+        },
+        onProgress: (index, p) => files.update(inputs[index]!, p.compressedBytes),
+      });
+    } finally {
+      writeOut();
+    }
     progress.stop();
     return exit;
   },

@@ -24,6 +24,11 @@ export interface ParseManifestOptions extends SchemaValidateOptions {
   readonly maxDepth?: number;
   /** Decode on top of this object, as Go's UnmarshalJSON merges into an existing value (checklist G-8). */
   readonly base?: Readonly<Record<string, unknown>>;
+  /**
+   * Parse with the exact JSON parser only, skipping the `JSON.parse` fast path for ordinary documents. The
+   * results are the same either way (a property test pins the two together); this exists for that test.
+   */
+  readonly exactJson?: boolean;
 }
 
 /** Default size limit for a manifest document. */
@@ -78,7 +83,7 @@ export function parseDocument(input: string | Uint8Array, options: ParseManifest
       });
     }
   }
-  const parsed = parseJson(text, options.maxDepth === undefined ? {} : { maxDepth: options.maxDepth });
+  const parsed = parseJson(text, { ...(options.maxDepth === undefined ? {} : { maxDepth: options.maxDepth }), ...(options.exactJson === true ? { exact: true } : {}) });
   for (const p of parsed.problems) {
     issues.push(issueAt(p.code, p.code === 'JSON_SYNTAX' ? `invalid JSON: ${p.message}` : p.message, text, p.offset, { offset: p.offset }));
   }

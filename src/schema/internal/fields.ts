@@ -5,7 +5,7 @@
  * are ignored.
  */
 import { JSON_CODES } from '../codes.js';
-import { childPointer } from '../../issues/json-pointer.js';
+import { childPointer, escapeToken } from '../../issues/json-pointer.js';
 import type { CheckContext } from './check.js';
 import { reporter } from './check.js';
 import { goFold } from './go-fold.js';
@@ -175,8 +175,21 @@ function recordEarlier<K extends string>(
 export function goFieldKey(obj: Readonly<Record<string, unknown>>, field: string): string | undefined {
   // A key that folds to an ASCII field name has the field's length (the only non-ASCII folds are 1:1).
   const folded = field.toLowerCase();
+  const first = folded.charCodeAt(0);
+  const letter = first >= 0x61 && first <= 0x7a;
   let found: string | undefined;
-  for (const key of Object.keys(obj)) if (key === field || (key.length === field.length && goFold(key) === folded)) found = key;
+  // for-in with hasOwn visits what Object.keys lists, in its order, without building an array (this runs
+  // for every field of every object checked).
+  for (const key in obj) {
+    if (!Object.hasOwn(obj, key)) continue;
+    if (key === field) found = key;
+    else if (key.length === field.length) {
+      // An ASCII first character that is not the field's first letter in either case rules the key out.
+      const c = key.charCodeAt(0);
+      if (letter && c < 0x80 && (c | 0x20) !== first) continue;
+      if (goFold(key) === folded) found = key;
+    }
+  }
   return found;
 }
 
@@ -192,5 +205,5 @@ export function goFieldValue(value: unknown, field: string): unknown {
  * name in case), so that line and column point at the value Go actually read.
  */
 export function fieldPointer(obj: Readonly<Record<string, unknown>>, field: string, path: string): string {
-  return childPointer(path, goFieldKey(obj, field) ?? field);
+  return path + '/' + escapeToken(goFieldKey(obj, field) ?? field);
 }

@@ -41,9 +41,18 @@ export function firstInvalidUtf8(bytes: Uint8Array): number {
   return -1;
 }
 
+// Decoders are stateless between whole-buffer decode() calls, so one of each serves every document.
+const strict = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+const lenient = new TextDecoder('utf-8', { fatal: false, ignoreBOM: true });
+
 /** Decodes UTF-8 bytes leniently (as Go does) and reports the first invalid byte. */
 export function decodeUtf8(bytes: Uint8Array): DecodedText {
-  const bad = firstInvalidUtf8(bytes);
-  const text = new TextDecoder('utf-8', { fatal: false, ignoreBOM: true }).decode(bytes);
-  return bad < 0 ? { text } : { text, invalidUtf8At: bad };
+  // Valid input (nearly all of it) is checked and decoded in one native pass; only invalid input is searched.
+  try {
+    return { text: strict.decode(bytes) };
+  } catch {
+    const bad = firstInvalidUtf8(bytes);
+    const text = lenient.decode(bytes);
+    return bad < 0 ? { text } : { text, invalidUtf8At: bad };
+  }
 }

@@ -4,11 +4,14 @@
  * ones are kept for validation), bounds nesting depth, and never throws.
  */
 import { pointer, splitPointer } from '../../issues/json-pointer.js';
+import { parseOrdinaryJson } from './ordinary-json.js';
 
 /** Limits for parseJson. */
 export interface ParseJsonOptions {
   /** Deepest nesting of arrays and objects (default 128). */
   readonly maxDepth?: number;
+  /** Always use the exact parser, never the `JSON.parse` fast path (tests pin the two together). */
+  readonly exact?: boolean;
 }
 
 /** A repeated key: where the earlier occurrence was and the value it held. */
@@ -66,9 +69,23 @@ class Fail extends Error {
   }
 }
 
-/** Parses JSON text. Never throws: a syntax error yields `value: undefined` and a problem with its offset. */
+/**
+ * Parses JSON text. Never throws: a syntax error yields `value: undefined` and a problem with its offset.
+ * An ordinary document (no repeated key, no number or surrogate whose text matters) takes the `JSON.parse`
+ * fast path with positions found on demand (ordinary-json.ts); the answers are the same either way.
+ */
 export function parseJson(text: string, options: ParseJsonOptions = {}): ParsedJson {
-  const maxDepth = options.maxDepth ?? 128;
+  return (options.exact === true ? undefined : parseOrdinaryJson(text, options.maxDepth ?? DEFAULT_MAX_DEPTH)) ?? parseJsonExact(text, options);
+}
+
+const DEFAULT_MAX_DEPTH = 128;
+
+/**
+ * The exact parser: Go's decoding rules with every position, repeated key and number text recorded while
+ * parsing. Never throws.
+ */
+export function parseJsonExact(text: string, options: ParseJsonOptions = {}): ParsedJson {
+  const maxDepth = options.maxDepth ?? DEFAULT_MAX_DEPTH;
   // Positions hang off each container, so no pointer string is built unless someone asks for one.
   const objectPositions = new Map<object, Map<string, [keyOffset: number, valueOffset: number]>>();
   const arrayPositions = new Map<object, number[]>();
@@ -374,11 +391,10 @@ export function lineColumn(text: string, offset: number): { line: number; column
   let line = 1;
   let lineStart = 0;
   const end = Math.min(offset, text.length);
-  for (let k = 0; k < end; k++) {
-    if (text.charCodeAt(k) === 0x0a) {
-      line++;
-      lineStart = k + 1;
-    }
+  // indexOf jumps from line to line natively (this runs for every issue, often before the JIT has warmed up).
+  for (let k = text.indexOf('\n'); k !== -1 && k < end; k = text.indexOf('\n', k + 1)) {
+    line++;
+    lineStart = k + 1;
   }
   return { line, column: end - lineStart + 1 };
 }

@@ -88,6 +88,18 @@ describe('parseJson (Go decoding rules)', () => {
     assert.deepEqual(lineColumn('ab\ncd', 4), { line: 2, column: 2 });
   });
 
+  it('property: lineColumn counts the newlines before the offset, and the units since the last one', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: fc.constantFrom('a', '\n', '\r', 'é') }), fc.integer({ min: -2, max: 60 }), (text, offset) => {
+        const before = text.slice(0, Math.max(0, Math.min(offset, text.length)));
+        const lines = before.split('\n');
+        const end = Math.min(offset, text.length);
+        assert.deepEqual(lineColumn(text, offset), { line: lines.length, column: end - (before.length - lines.at(-1)!.length) + 1 });
+      }),
+      { numRuns: 500 },
+    );
+  });
+
   it('property: never throws and agrees with JSON.parse on valid JSON', () => {
     fc.assert(
       fc.property(fc.json({ maxDepth: 6 }), (text) => {
@@ -137,6 +149,20 @@ describe('decodeUtf8', () => {
           valid = false;
         }
         assert.equal(firstInvalidUtf8(bytes) < 0, valid);
+      }),
+      { numRuns: 1000 },
+    );
+  });
+  it('property: decodes text with a stray byte as the lenient decoder does and names the first bad byte', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary', maxLength: 40 }), fc.nat(), fc.integer({ min: 0, max: 255 }), (text, at, byte) => {
+        const valid = new TextEncoder().encode(text);
+        const i = at % (valid.length + 1);
+        const bytes = new Uint8Array([...valid.subarray(0, i), byte, ...valid.subarray(i)]);
+        const bad = firstInvalidUtf8(bytes);
+        const expected = new TextDecoder('utf-8', { ignoreBOM: true }).decode(bytes);
+        assert.deepEqual(decodeUtf8(bytes), bad < 0 ? { text: expected } : { text: expected, invalidUtf8At: bad });
+        assert.deepEqual(decodeUtf8(valid), { text: new TextDecoder('utf-8', { ignoreBOM: true }).decode(valid) });
       }),
       { numRuns: 1000 },
     );

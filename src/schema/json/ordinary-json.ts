@@ -1,0 +1,204 @@
+/**
+ * The fast path of parseJson for ordinary documents: `JSON.parse` plus one scan of the text, with positions
+ * found in the text only when an issue asks for one. A document is ordinary when `JSON.parse` and the exact
+ * parser (parse-json.ts) cannot tell it apart: no repeated key, no number whose text matters (a fraction or
+ * exponent, `-0`, more than 15 characters), no surrogate (escaped or raw), nesting below the limit. Anything
+ * else is left to the exact parser, which then gives the very same ParsedJson it always gave.
+ */
+import { splitPointer } from '../../issues/json-pointer.js';
+import type { JsonProblem, DuplicateKey, ParsedJson } from './parse-json.js';
+
+const NO_DUPLICATES: readonly DuplicateKey[] = Object.freeze([]);
+const NO_PROBLEMS: readonly JsonProblem[] = Object.freeze([]);
+const noMembers = (): undefined => undefined;
+const noNumberText = (): undefined => undefined;
+
+// A surrogate escaped (\uD800-\uDFFF, and harmlessly \uD000-\uD7FF) or raw: the exact parser replaces lone ones.
+const SURROGATE = /\\u[dD]|[\ud800-\udfff]/;
+
+/** The offset of the quote that closes the string opened at `open` (one not escaped by an odd run of backslashes), or -1. */
+function closingQuote(text: string, open: number): number {
+  let end = open;
+  for (;;) {
+    end = text.indexOf('"', end + 1);
+    if (end < 0) return -1;
+    let k = end - 1;
+    while (text.charCodeAt(k) === 0x5c) k--;
+    if ((end - 1 - k) % 2 === 0) return end;
+  }
+}
+
+// What the scan stops at: a string, a number, a colon, a bracket (whitespace, commas and literals are skipped).
+const TOKEN = /["\-0-9:[\]{}]/g;
+
+/**
+ * For valid JSON text: the number of object members written (colons outside strings), or -1 when the
+ * document is not ordinary (see the module comment). A native regular expression jumps to each token and
+ * indexOf over each string, so the scan stays cheap before the JIT has warmed up (a batch validates its
+ * first few thousand documents in unoptimized code).
+ */
+export function countOrdinaryMembers(text: string, maxDepth: number): number {
+  if (SURROGATE.test(text)) return -1;
+  const n = text.length;
+  let colons = 0;
+  let depth = 0;
+  TOKEN.lastIndex = 0;
+  // test() moves lastIndex past the match without building a match array.
+  while (TOKEN.test(text)) {
+    const i = TOKEN.lastIndex - 1;
+    const c = text.charCodeAt(i);
+    if (c === 0x22) {
+      const end = closingQuote(text, i);
+      if (end < 0) return -1;
+      TOKEN.lastIndex = end + 1;
+    } else if (c === 0x3a) colons++;
+    else if (c === 0x7b || c === 0x5b) {
+      if (++depth >= maxDepth) return -1;
+    } else if (c === 0x7d || c === 0x5d) depth--;
+    else {
+      let j = i + 1;
+      for (; j < n; j++) {
+        const d = text.charCodeAt(j);
+        if ((d >= 0x30 && d <= 0x39) || d === 0x2d) continue;
+        if (d === 0x2e || d === 0x65 || d === 0x45 || d === 0x2b) return -1; // a fraction or exponent
+        break;
+      }
+      const length = j - i;
+      if (length > 15 || (length === 2 && c === 0x2d && text.charCodeAt(i + 1) === 0x30)) return -1;
+      TOKEN.lastIndex = j;
+    }
+  }
+  return colons;
+}
+
+/** Members of every object in a decoded value (depth is bounded by the scan that came first). */
+function countMembers(value: unknown): number {
+  if (typeof value !== 'object' || value === null) return 0;
+  let count = 0;
+  if (Array.isArray(value)) {
+    for (let k = 0; k < value.length; k++) count += countMembers(value[k]);
+    return count;
+  }
+  const obj = value as Record<string, unknown>;
+  // for-in over own keys: no array per object (JSON.parse objects inherit nothing enumerable).
+  for (const key in obj) if (Object.hasOwn(obj, key)) count += 1 + countMembers(obj[key]);
+  return count;
+}
+
+/**
+ * Parses an ordinary document with `JSON.parse`, or returns undefined so the exact parser takes it. The
+ * result answers exactly as the exact parser's would: the same value (keys in the same order), no
+ * duplicates, members or number texts, and the same offsets, found by walking the text on demand.
+ */
+export function parseOrdinaryJson(text: string, maxDepth: number): ParsedJson | undefined {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return undefined; // not JSON: the exact parser says where and why
+  }
+  const written = countOrdinaryMembers(text, maxDepth);
+  if (written < 0) return undefined;
+  // JSON.parse keeps the last of repeated keys silently: fewer members decoded than written means one repeats.
+  if (countMembers(value) !== written) return undefined;
+  return {
+    value,
+    valueOffset: (path) => offsetInText(text, path, false),
+    keyOffset: (path) => offsetInText(text, path, true),
+    duplicates: NO_DUPLICATES,
+    members: noMembers,
+    numberText: noNumberText,
+    problems: NO_PROBLEMS,
+    text,
+  };
+}
+
+// The walk below jumps with native regular expressions rather than stepping character by character: it
+// runs for every issue, mostly before the JIT has warmed up.
+const WHITESPACE = /[ \t\n\r]*/y;
+const BRACKET_OR_QUOTE = /["{}[\]]/g;
+const SCALAR_END = /[,}\] \t\n\r]/g;
+
+function skipWs(text: string, i: number): number {
+  WHITESPACE.lastIndex = i;
+  WHITESPACE.test(text);
+  return WHITESPACE.lastIndex;
+}
+
+/** The offset just past the string that starts at `i` (the text is valid JSON: the string is closed). */
+function skipString(text: string, i: number): number {
+  return closingQuote(text, i) + 1;
+}
+
+/** The offset just past the value that starts at `i` (the text is known to be valid JSON). */
+function skipValue(text: string, i: number): number {
+  const c = text.charCodeAt(i);
+  if (c === 0x22) return skipString(text, i);
+  if (c === 0x7b || c === 0x5b) {
+    let depth = 0;
+    BRACKET_OR_QUOTE.lastIndex = i;
+    while (BRACKET_OR_QUOTE.test(text)) {
+      const at = BRACKET_OR_QUOTE.lastIndex - 1;
+      const d = text.charCodeAt(at);
+      if (d === 0x22) BRACKET_OR_QUOTE.lastIndex = skipString(text, at);
+      else if (d === 0x7b || d === 0x5b) depth++;
+      else if (--depth === 0) return at + 1;
+    }
+    return text.length;
+  }
+  SCALAR_END.lastIndex = i;
+  return SCALAR_END.test(text) ? SCALAR_END.lastIndex - 1 : text.length;
+}
+
+/**
+ * The offset of the value (or, with `key`, of the member's key) at a JSON pointer, found in valid JSON text
+ * without repeated keys; the same answers as the exact parser's position tables, odd tokens included (an
+ * array index is read with Number(), as there).
+ */
+function offsetInText(text: string, path: string, key: boolean): number | undefined {
+  let tokens: string[];
+  try {
+    tokens = splitPointer(path);
+  } catch {
+    return undefined;
+  }
+  let i = skipWs(text, 0);
+  let offset = i;
+  for (let t = 0; t < tokens.length; t++) {
+    const token = tokens[t]!;
+    const c = text.charCodeAt(i);
+    if (c === 0x5b) {
+      if (key && t === tokens.length - 1) return undefined; // array elements have no key
+      const index = Number(token);
+      if (!Number.isInteger(index) || index < 0) return undefined;
+      i = skipWs(text, i + 1);
+      if (text.charCodeAt(i) === 0x5d) return undefined;
+      for (let e = 0; e < index; e++) {
+        i = skipWs(text, skipValue(text, i));
+        if (text.charCodeAt(i) !== 0x2c) return undefined;
+        i = skipWs(text, i + 1);
+      }
+      offset = i;
+    } else if (c === 0x7b) {
+      i = skipWs(text, i + 1);
+      let found = false;
+      while (text.charCodeAt(i) === 0x22) {
+        const keyAt = i;
+        const end = skipString(text, i);
+        const raw = text.slice(keyAt + 1, end - 1);
+        const name = raw.includes('\\') ? (JSON.parse(text.slice(keyAt, end)) as string) : raw;
+        i = skipWs(text, skipWs(text, end) + 1); // past the colon
+        if (name === token) {
+          offset = key ? keyAt : i;
+          found = true;
+          break;
+        }
+        i = skipWs(text, skipValue(text, i));
+        if (text.charCodeAt(i) !== 0x2c) break;
+        i = skipWs(text, i + 1);
+      }
+      if (!found) return undefined;
+    } else return undefined;
+  }
+  return offset;
+}

@@ -1,0 +1,42 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import fc from 'fast-check';
+import { fieldPointer, goFieldKey, goFold } from '../../../src/schema/internal/fields.js';
+import { childPointer } from '../../../src/issues/json-pointer.js';
+
+/** The rule as first written: the last key (Object.keys order) equal to the field or folding to it. */
+function reference(obj: Record<string, unknown>, field: string): string | undefined {
+  let found: string | undefined;
+  for (const key of Object.keys(obj)) if (key === field || (key.length === field.length && goFold(key) === field.toLowerCase())) found = key;
+  return found;
+}
+
+const FIELDS = ['name', 'acKind', 'id', 'imageID', 'supplementaryGIDs', '_x', 'k', 's', '0'];
+const key = fc.oneof(
+  fc.constantFrom(...FIELDS),
+  fc
+    .constantFrom(...FIELDS)
+    .chain((f) => fc.array(fc.boolean(), { minLength: f.length, maxLength: f.length }).map((up) => [...f].map((ch, i) => (up[i] ? ch.toUpperCase() : ch.toLowerCase())).join(''))),
+  fc.constantFrom('ſ', '\u212a', 'NAME', 'nameX', '1', '__proto__', 'Id', 'iD'),
+  fc.string({ maxLength: 5 }),
+);
+
+describe('goFieldKey', () => {
+  it('property: finds the key Go reads for a field, as the reference rule does', () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(key, fc.nat()), { maxLength: 8 }), fc.constantFrom(...FIELDS), (members, field) => {
+        const obj: Record<string, unknown> = {};
+        for (const [k, v] of members) Object.defineProperty(obj, k, { value: v, enumerable: true, writable: true, configurable: true });
+        assert.equal(goFieldKey(obj, field), reference(obj, field));
+        assert.equal(fieldPointer(obj, field, '/a~b'), childPointer('/a~b', reference(obj, field) ?? field));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('reads U+017F as s and the Kelvin sign as k', () => {
+    assert.equal(goFieldKey({ ſ: 1 }, 's'), 'ſ');
+    assert.equal(goFieldKey({ '\u212a': 1 }, 'k'), '\u212a');
+    assert.equal(goFieldKey({ _X: 1 }, '_x'), '_X');
+  });
+});
