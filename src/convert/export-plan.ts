@@ -190,9 +190,18 @@ export function planLayered(rendered: RenderedImage, entriesOf: (index: number) 
   }
   // What the runtime would keep but render drops (a parent a lower whitelist kept only for a child that an
   // upper whitelist then removes) is whited out by the top layer. The top image has nothing at or below such a
-  // path (render would keep it), so the whiteout removes lower content only, as OCI layers do.
+  // path (render would keep it), so the whiteout removes lower content only, as OCI layers do. The top layer's
+  // prelude may already hold entries at or below such a path (a plain directory kept for a child, a whiteout of
+  // that child): they go, since a whiteout applies only to lower layers and would leave them in place.
   const extras = compareWithRendered(root, rendered);
-  for (const p of extras) topPrelude.push({ kind: 'whiteout', path: layerPath(p) });
+  for (const p of extras) {
+    const path = layerPath(p);
+    for (let i = topPrelude.length - 1; i >= 0; i--) {
+      const at = topPrelude[i]!.path;
+      if (at === path || at.startsWith(`${path}/`)) topPrelude.splice(i, 1);
+    }
+    topPrelude.push({ kind: 'whiteout', path });
+  }
   return layers;
 }
 
