@@ -18,6 +18,7 @@ import { aciIssue, issueError } from './layout-rules.js';
 import type { AciLimits } from './limits.js';
 import { resolveLimits } from './limits.js';
 import { limitError, openArchive } from './open-archive.js';
+import { noteGarbage } from './garbage.js';
 import type { AciSource } from './source.js';
 import type { TarWalkerHandlers, TarWalkerOptions } from './tar/walker.js';
 import { TarWalker } from './tar/walker.js';
@@ -138,7 +139,10 @@ export async function scanArchive(
           process(o === 0 && end === chunk.length ? chunk : chunk.subarray(o, end));
           o = end;
           if (o < chunk.length) setImmediate(step);
-          else cb();
+          else {
+            noteGarbage(chunk.length);
+            cb();
+          }
         } catch (e) {
           cb(e as Error);
         }
