@@ -12,7 +12,7 @@
  * serial decoder would have had there: what follows, error or not, is the serial decoder's own output and
  * verdict. Foreign gzip never enters this path.
  */
-import { closeSync, createReadStream, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, createReadStream, fstatSync, openSync, readSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { Readable } from 'node:stream';
 import { createGunzip, gunzip } from 'node:zlib';
@@ -36,12 +36,21 @@ export interface GzipMembersSource {
 }
 
 /**
- * Opens `path` for parallel inflate when it starts with a sized gzip member; returns undefined (file closed)
- * otherwise, and the caller reads it the ordinary way.
- * @throws I/O errors of opening or reading the file.
+ * Opens `path` for parallel inflate when it is a regular file starting with a sized gzip member; returns
+ * undefined (file closed) otherwise, and the caller reads it the ordinary way.
+ * @throws I/O errors of reading the file once opened.
  */
 export function openGzipMembers(path: string, onChunk?: (stats: SourceStats) => void): GzipMembersSource | undefined {
-  const fd = openSync(path, 'r');
+  // Only regular files: a FIFO or a device would block the open, and the bytes peeked here would be lost to
+  // the serial reader. A path that cannot be opened is left to the ordinary reader, which reports it as before.
+  let fd: number;
+  try {
+    const st = statSync(path, { throwIfNoEntry: false });
+    if (st === undefined || !st.isFile() || st.size < MEMBER_HEADER_BYTES) return undefined;
+    fd = openSync(path, 'r');
+  } catch {
+    return undefined;
+  }
   let owned = true;
   try {
     const size = fstatSync(fd).size;
