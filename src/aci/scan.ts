@@ -135,7 +135,8 @@ export async function scanArchive(
       let o = 0;
       const step = (): void => {
         try {
-          const end = Math.min(chunk.length, o + HASH_SLICE);
+          // Without a hash there is little to overlap: the walker skips file data, so the chunk goes whole.
+          const end = hash ? Math.min(chunk.length, o + HASH_SLICE) : chunk.length;
           process(o === 0 && end === chunk.length ? chunk : chunk.subarray(o, end));
           o = end;
           if (o < chunk.length) setImmediate(step);
