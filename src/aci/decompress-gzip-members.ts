@@ -22,6 +22,8 @@ import { ZLIB_CHUNK } from './decompress.js';
 
 /** Most bytes one member may inflate to here (ours hold 1 MiB); a larger one is left to the streaming decoder. */
 const MAX_MEMBER_OUTPUT = 4 << 20;
+/** Read buffer size: a 1 MiB block that does not compress, its header and trailer, and the next header. */
+const READ_BUFFER_BYTES = (1 << 20) + 1024;
 /** zlib's output buffer per member: one buffer holds a whole 1 MiB member, so zlib need not concatenate. */
 const MEMBER_OUTPUT_CHUNK = (1 << 20) + (64 << 10);
 
@@ -115,7 +117,8 @@ function membersReader(fd: number, path: string, size: number, head: Buffer, onC
     }
     const want = Math.min(length + MEMBER_HEADER_BYTES, size - pos);
     let buf = free.pop();
-    if (buf === undefined || buf.length < want) buf = Buffer.allocUnsafe(want);
+    // Room for any member our writer makes, so a reused buffer nearly always fits (no garbage per member).
+    if (buf === undefined || buf.length < want) buf = Buffer.allocUnsafe(Math.max(want, READ_BUFFER_BYTES));
     const got = readFully(fd, buf.subarray(0, want), pos);
     stats.compressedBytes += Math.min(got, length);
     onChunk?.(stats);
