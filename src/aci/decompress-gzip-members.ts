@@ -165,6 +165,8 @@ function membersReader(fd: number, path: string, size: number, head: Buffer, onC
     waiting = true;
     try {
       for (;;) {
+        // Destroyed (an abort, or the reader stopped early): the file is closed, read nothing more.
+        if (stream.destroyed) return;
         while (scheduled === 'more' && jobs.length < maxInFlight) schedule();
         const job = jobs.shift();
         if (job === undefined) {
