@@ -3,7 +3,6 @@
  * defaults and the keystore. A command declares the option with the `*_OPTION` constant, shows the
  * `*_HELP` line, and turns the parsed value into what the library takes with the matching function.
  */
-import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { Keystore, keystoreFromRoot } from '../node/keystore.js';
 import { hostLabels } from '../node/host-labels.js';
@@ -57,6 +56,9 @@ export async function readPassphraseFile(path: string | undefined, io: Pick<CliI
   const full = resolve(io.cwd, path);
   let text: string;
   try {
+    // Imported here: node:fs/promises loads Node's stream and readline modules, which `actool validate` without
+    // a passphrase never needs (cold start, issue #16).
+    const { readFile } = await import('node:fs/promises');
     text = await readFile(full, 'utf8');
   } catch (e) {
     throw withPath(e, path);

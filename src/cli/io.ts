@@ -1,4 +1,5 @@
 /** What a command may touch: output streams, working directory, environment. Injected in tests. */
+import { fdWriter, isTerminal, whenStreamBuilt } from './fd-output.js';
 
 /** The I/O a command runs with. */
 export interface CliIO {
@@ -29,31 +30,36 @@ export const EXIT = {
   IO: 3,
 } as const;
 
-/** The real process I/O. */
+/**
+ * The real process I/O. Output goes straight to file descriptors 1 and 2 (see fd-output.ts), and the
+ * terminal checks run when first asked, so a command that prints a line builds no stream objects.
+ */
 export function processIO(): CliIO {
+  const outputs = { stdout: { closed: false }, stderr: { closed: false } };
+  for (const name of ['stdout', 'stderr'] as const) {
+    // Whoever builds the stream (a progress bar, a binary signature, a fallback) gets the EPIPE handling too.
+    whenStreamBuilt(name, (stream) => {
+      stream.on('error', (e: NodeJS.ErrnoException) => {
+        if (e.code === 'EPIPE') outputs[name].closed = true;
+        else throw e;
+      });
+    });
+  }
+  let stderrIsTTY: boolean | undefined;
+  let stdinIsTTY: boolean | undefined;
   return {
-    stdout: quietOnClosedPipe(process.stdout),
-    stderr: quietOnClosedPipe(process.stderr),
+    stdout: fdWriter(1, () => process.stdout, outputs.stdout),
+    stderr: fdWriter(2, () => process.stderr, outputs.stderr),
     cwd: process.cwd(),
     env: process.env,
-    stderrIsTTY: Boolean(process.stderr.isTTY),
-    stdinIsTTY: Boolean(process.stdin.isTTY),
-  };
-}
-
-/**
- * A writer to a process stream that goes quiet once the reader has gone (`actool validate ... | head -1`):
- * EPIPE ends the output, not the command, which finishes with its usual exit code and no stack trace.
- * Other stream errors still surface.
- */
-export function quietOnClosedPipe(stream: NodeJS.WritableStream): (text: string) => void {
-  let closed = false;
-  stream.on('error', (e: NodeJS.ErrnoException) => {
-    if (e.code === 'EPIPE') closed = true;
-    else throw e;
-  });
-  return (text) => {
-    if (!closed) stream.write(text);
+    get stderrIsTTY() {
+      stderrIsTTY ??= isTerminal(2, () => Boolean(process.stderr.isTTY));
+      return stderrIsTTY;
+    },
+    get stdinIsTTY() {
+      stdinIsTTY ??= isTerminal(0, () => Boolean(process.stdin.isTTY));
+      return stdinIsTTY;
+    },
   };
 }
 

@@ -80,8 +80,9 @@ export function formatBytes(n: number): string {
 
 /** Makes the progress display for a command: bars on a terminal, NO_PROGRESS otherwise. */
 export async function createProgress(io: Pick<CliIO, 'stderrIsTTY'>, options: ProgressOptions = {}): Promise<Progress> {
-  const stream = options.stream ?? process.stderr;
   if (!(options.stream ? options.stream.isTTY === true : io.stderrIsTTY)) return NO_PROGRESS;
+  // Only now: building process.stderr loads Node's stream modules, which a run without bars never needs.
+  const stream = options.stream ?? process.stderr;
   const { default: cliProgress } = await import('cli-progress');
   const multi = new cliProgress.MultiBar(
     { format: ' {bar} {percentage}% {detail} {label}', hideCursor: true, clearOnComplete: true, stopOnComplete: false, stream, forceRedraw: true },

@@ -22,12 +22,18 @@ export function hasProgram(program) {
   return spawnSync('sh', ['-c', `command -v ${program}`], { stdio: 'ignore' }).status === 0;
 }
 
-/** Runs argv under /usr/bin/time: { wall, rssMB, cpu, status, stdout, stderr }. Throws when it fails (unless allowFail). */
-export function timed(argv, { allowFail = false, cwd } = {}) {
-  const r = spawnSync('/usr/bin/time', ['-f', 'TIME %e %M %U %S', ...argv], { encoding: 'utf8', maxBuffer: 1 << 28, cwd });
+/**
+ * Runs argv under /usr/bin/time: { wall, rssMB, cpu, status, stdout, stderr }. Throws when it fails (unless allowFail).
+ * `wall` is measured here with the monotonic clock (time's %e has 10 ms steps, too coarse for start-up rows); it
+ * includes starting /usr/bin/time itself, about a millisecond, alike for the project and its peers.
+ */
+export function timed(argv, { allowFail = false, cwd, env } = {}) {
+  const start = process.hrtime.bigint();
+  const r = spawnSync('/usr/bin/time', ['-f', 'TIME %e %M %U %S', ...argv], { encoding: 'utf8', maxBuffer: 1 << 28, cwd, env });
+  const wall = Number(process.hrtime.bigint() - start) / 1e9;
   const m = /TIME ([\d.]+) (\d+) ([\d.]+) ([\d.]+)\s*$/.exec(r.stderr);
   if (!m || (!allowFail && r.status !== 0)) throw new Error(`${argv.join(' ')} failed (${r.status}): ${r.stderr.slice(-600)}`);
-  return { wall: Number(m[1]), rssMB: Number(m[2]) / 1024, cpu: Number(m[3]) + Number(m[4]), status: r.status, stdout: r.stdout, stderr: r.stderr };
+  return { wall, rssMB: Number(m[2]) / 1024, cpu: Number(m[3]) + Number(m[4]), status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
 /** A shell pipeline as argv. */
@@ -81,9 +87,17 @@ export class Table {
     if (result.peers.length === 0) this.rows.push({ work, ours: result.project, peer: { name: '(no peer)', skip: 'none' }, rssTarget });
   }
 
+  /** Adds a row for work that could not run at all (a tool it needs is missing), with the reason. */
+  skip(work, reason) {
+    this.rows.push({ work, skipped: reason });
+  }
+
   print(out = console.log) {
     const header = ['work', 'project s', 'RSS MB', 'peer', 'peer s', 'peer RSS', 'ratio', 'target'];
+    // Sub-second times get three decimals: start-up rows differ in milliseconds.
+    const seconds = (t) => t.toFixed(t < 1 ? 3 : 2);
     const lines = this.rows.map((r) => {
+      if (r.skipped !== undefined) return [r.work, 'skipped', '', `(${r.skipped})`, '', '', '', ''];
       const ratio = r.peer.skip ? undefined : r.ours.wall / r.peer.wall;
       const verdict = (ok) => (ok ? 'ok' : 'OVER');
       const target = [
@@ -94,10 +108,10 @@ export class Table {
         .join('; ');
       return [
         r.work,
-        r.work ? r.ours.wall.toFixed(2) : '',
+        r.work ? seconds(r.ours.wall) : '',
         r.work ? r.ours.rssMB.toFixed(0) : '',
         r.peer.name,
-        r.peer.skip ? `skipped: ${r.peer.skip}` : r.peer.wall.toFixed(2),
+        r.peer.skip ? `skipped: ${r.peer.skip}` : seconds(r.peer.wall),
         r.peer.skip ? '' : r.peer.rssMB.toFixed(0),
         ratio === undefined ? '' : `${ratio.toFixed(2)}x`,
         target,

@@ -8,7 +8,7 @@
 import { rmSync } from 'node:fs';
 import { benchDir, goActool, Table } from './lib.mjs';
 
-const MODULES = ['aci', 'compressed', 'batch', 'startup', 'sign', 'export'];
+const MODULES = ['aci', 'compressed', 'large', 'batch', 'startup', 'sign', 'export'];
 
 const only = process.argv.slice(2);
 const table = new Table();

@@ -1,11 +1,14 @@
-// Cold start (npm run bench): `actool validate one.json` against a bare `node -e 0` and the Go actool,
-// median of 15 alternating runs.
+// Cold start (npm run bench): `actool validate one.json` against a bare `node -e 0` and the Go actool, median of
+// 21 alternating runs; and the same through the bin entry (the file run by its shebang, as `npx actool` and
+// node_modules/.bin/actool run it), which adds `/usr/bin/env` finding node.
 import { join } from 'node:path';
-import { compare, goPeer, ours, root } from './lib.mjs';
+import { actool, compare, goPeer, ours, root } from './lib.mjs';
 
 export async function run(table) {
   const one = join(root, 'fixtures', 'manifests', 'image', 'valid', 'spec-example.json');
-  table.add('cold start: validate one.json', compare({ project: ours('validate', one), peers: [{ name: 'node -e 0', argv: [process.execPath, '-e', '0'] }, goPeer('validate', one)], rounds: 15 }), {
+  const bare = { name: 'node -e 0', argv: [process.execPath, '-e', '0'] };
+  table.add('cold start: validate one.json', compare({ project: ours('validate', one), peers: [bare, goPeer('validate', one)], rounds: 21 }), {
     targets: { 'node -e 0': 1.4 },
   });
+  table.add('cold start: bin entry, validate', compare({ project: [actool, 'validate', one], peers: [bare], rounds: 21 }), { targets: { 'node -e 0': 1.4 } });
 }
