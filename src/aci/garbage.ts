@@ -11,8 +11,11 @@
  * counter update when off. The `gc` function is made on first need (V8's --expose-gc, set at run time, then
  * `gc` taken from a fresh context), never at start-up.
  */
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
+import { createRequire } from 'node:module';
+
+// node:v8 and node:vm load only when a collection is first due: node:v8 pulls in stream modules that a cold
+// `actool validate manifest.json` never needs.
+const require = createRequire(import.meta.url);
 
 /** Dropped bytes between two collections. */
 const GARBAGE_BUDGET = 8 << 20;
@@ -77,8 +80,8 @@ function exposeGc(): GcFunction | undefined {
   try {
     const existing = (globalThis as { gc?: GcFunction }).gc;
     if (typeof existing === 'function') return existing;
-    setFlagsFromString('--expose-gc');
-    const made = runInNewContext('gc') as unknown;
+    (require('node:v8') as typeof import('node:v8')).setFlagsFromString('--expose-gc');
+    const made = (require('node:vm') as typeof import('node:vm')).runInNewContext('gc') as unknown;
     return typeof made === 'function' ? (made as GcFunction) : undefined;
   } catch {
     return undefined;
