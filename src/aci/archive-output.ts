@@ -264,9 +264,8 @@ async function openCompressed(tmp: string, out: string, options: ArchiveOutputOp
   const closed = new Promise<void>((resolve) => (fileStream.closed ? resolve() : fileStream.once('close', () => resolve())));
   const written = pipeline(compressor.output, fileStream);
   const failure = writeFailure(out, compressor, written);
-  // gzip and bzip2 are done with a chunk when its write callback fires (zlib and the pipe copy it); the
-  // xz binding's bookkeeping is not documented, so its buffers are never reused.
-  const tar = new TarOutput(compressor.input, failure, options.onProgress, options.compression !== 'xz');
+  // Buffers are reused only when the compressor is done with a chunk once its write callback fires.
+  const tar = new TarOutput(compressor.input, failure, options.onProgress, compressor.releasesChunks);
   return temporaryArchive(tar, tmp, out, options, untrack, {
     async finish() {
       compressor.input.end();

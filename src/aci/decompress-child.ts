@@ -6,34 +6,16 @@
  * (classifyDecompressError) sorts both.
  */
 import { spawn } from 'node:child_process';
-import { accessSync, constants } from 'node:fs';
-import { delimiter, join } from 'node:path';
 import { Readable } from 'node:stream';
+import { findProgram } from './find-program.js';
 
 /** The programs this module can run. */
 export type DecompressProgram = 'bzip2' | 'xz';
 
-const found = new Map<DecompressProgram, string | null>();
-
 /** The absolute path of `program` on PATH, or undefined (also when the built-in decoders are forced). */
 export function findDecompressor(program: DecompressProgram): string | undefined {
   if (process.env['APPC_DECOMPRESSOR'] === 'builtin') return undefined;
-  let path = found.get(program);
-  if (path === undefined) {
-    path = null;
-    for (const dir of (process.env['PATH'] ?? '').split(delimiter)) {
-      if (!dir) continue;
-      try {
-        accessSync(join(dir, program), constants.X_OK);
-        path = join(dir, program);
-        break;
-      } catch {
-        // not here
-      }
-    }
-    found.set(program, path);
-  }
-  return path ?? undefined;
+  return findProgram(program);
 }
 
 /** Decodes `input` with `path` (a bzip2 or xz program) in a child process. */

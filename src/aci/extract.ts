@@ -61,27 +61,45 @@ export async function extractAci(source: AciSource, dir: string, options: Extrac
     };
     let entryCount = 0;
     const { rootfsOnly: _r, owners: _o, preserveOwners: _p, filter: _f, ...readOptions } = options;
-    for await (const entry of readAciEntries(source, { ...readOptions, onIssue: (i) => check.note(i) })) {
-      entryCount++;
-      const h = entry.header;
-      const role = check.entry(h);
+    // The manifest is checked once the reader has moved past its entry (padding included): a stream cut inside
+    // that entry is reported at the entry's offset, and validateAci ranks such a stream issue ahead of the
+    // manifest's own issues at the same offset.
+    let pendingManifest: { readonly bytes: Uint8Array; readonly entry: AciEntry } | undefined;
+    const settleManifest = async (): Promise<void> => {
+      if (pendingManifest === undefined) return;
+      const { bytes, entry } = pendingManifest;
+      pendingManifest = undefined;
+      check.manifestRead(bytes, entry.header.offset);
       refuse();
-      if (role === 'manifest') {
-        const parts: Uint8Array[] = [];
-        for await (const chunk of entry.body) parts.push(chunk.slice());
-        const bytes = concatBytes(parts);
-        check.manifestRead(bytes, h.offset);
+      // Whatever its tar type (a contiguous or unknown type with data), the manifest is written as a file.
+      if (!options.rootfsOnly) await writer.write({ ...entry, header: { ...entry.header, type: 'file' }, body: once(bytes) }, MANIFEST_NAME);
+    };
+    try {
+      for await (const entry of readAciEntries(source, { ...readOptions, onIssue: (i) => check.note(i) })) {
+        await settleManifest();
+        entryCount++;
+        const h = entry.header;
+        const role = check.entry(h);
         refuse();
-        // Whatever its tar type (a contiguous or unknown type with data), the manifest is written as a file.
-        if (!options.rootfsOnly) await writer.write({ ...entry, header: { ...h, type: 'file' }, body: once(bytes) }, MANIFEST_NAME);
-        continue;
+        if (role === 'manifest') {
+          const parts: Uint8Array[] = [];
+          for await (const chunk of entry.body) parts.push(chunk.slice());
+          pendingManifest = { bytes: concatBytes(parts), entry };
+          continue;
+        }
+        if (role !== 'content' && role !== 'rootfs') continue;
+        if (options.filter !== undefined && !options.filter(entry)) continue;
+        const rel = placeOf(entry.path);
+        if (rel === undefined) continue;
+        await writer.write(entry, rel, h.type === 'link' ? placeOf(cleanPath(h.linkname)) : undefined);
       }
-      if (role !== 'content' && role !== 'rootfs') continue;
-      if (options.filter !== undefined && !options.filter(entry)) continue;
-      const rel = placeOf(entry.path);
-      if (rel === undefined) continue;
-      await writer.write(entry, rel, h.type === 'link' ? placeOf(cleanPath(h.linkname)) : undefined);
+    } catch (e) {
+      // A failure after the manifest's entry ranks behind the manifest's own issues (archive order).
+      const at = (e as { offset?: number }).offset;
+      if (pendingManifest !== undefined && at !== undefined && at > pendingManifest.entry.header.offset) await settleManifest();
+      throw e;
     }
+    await settleManifest();
     check.finish();
     refuse();
     await writer.finish();

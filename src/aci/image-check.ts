@@ -40,7 +40,8 @@ export class ImageCheck {
   /** Records an issue (from the stream, the tar reader or anywhere else). */
   note(issue: Issue): void {
     this.#issues.push(issue);
-    if (this.#blocking === undefined && (issue.severity === 'error' || this.#strict)) this.#blocking = issue;
+    // The blocking issue is the first in archive order, as validateAci sorts its report (ties: the earlier noted).
+    if ((issue.severity === 'error' || this.#strict) && (this.#blocking === undefined || (issue.offset ?? Infinity) < (this.#blocking.offset ?? Infinity))) this.#blocking = issue;
   }
 
   /** Records the stream's and tar reader's issues of a finished read, ahead of the entries' (archive order on ties). */

@@ -226,4 +226,25 @@ describe('extractAci', () => {
     await assert.rejects(extractAci(fixturePath('aci', 'truncated-gzip.aci'), dest()), { code: 'ACI_TRUNCATED' });
     await assert.rejects(extractAci(fixturePath('aci', 'bad-crc.aci'), dest()), { code: 'ACI_CORRUPT_COMPRESSION' });
   });
+
+  // Found by the A-VA-1 property: the manifest's body is whole but the archive ends inside its padding. The
+  // truncation is reported at the manifest entry's offset and ranks ahead of the manifest's own issues.
+  it('A-VA-1 refuses with the first issue in archive order when the manifest ties with a stream failure, or precedes one', async () => {
+    const bad = { ...manifest, data: '{"acKind": ' };
+    const plain = (entries: (TarEntryInput & { data?: string })[]): Buffer =>
+      Buffer.concat(entries.flatMap((e) => [encodeTarHeader({ ...e, size: (e.data ?? '').length }), Buffer.from(e.data ?? ''), new Uint8Array(padding((e.data ?? '').length))]));
+    const cases: { name: string; bytes: Buffer }[] = [
+      { name: 'cut inside the padding of an invalid manifest', bytes: plain([bad]).subarray(0, 512 + bad.data.length + 3) },
+      { name: 'invalid manifest, then a header with a bad checksum', bytes: Buffer.concat([plain([bad]), Buffer.alloc(512, 0x41), END_OF_ARCHIVE]) },
+      { name: 'invalid manifest, then data after the end of the archive', bytes: Buffer.concat([plain([rootfs, bad]), END_OF_ARCHIVE, Buffer.alloc(512, 1)]) },
+    ];
+    for (const c of cases) {
+      const report = await validateAci(c.bytes);
+      const first = report.issues.find((i) => i.severity === 'error')?.code;
+      assert.ok(first !== undefined, c.name);
+      const dir = dest();
+      await assert.rejects(extractAci(c.bytes, dir), { code: first }, c.name);
+      assert.equal(existsSync(dir), false, c.name);
+    }
+  });
 });

@@ -1,6 +1,8 @@
 // xz and bzip2 benchmarks (npm run bench): validate and build against the system tools' pipelines and the Go
 // actool. Builds with these compressors are slow, so they run one round on a slice of the layout
-// (COMPRESSED_BENCH_MB, default 64 MB of the big-file part).
+// (COMPRESSED_BENCH_MB, default 64 MB of the big-file part). CPU times (user + sys, children included) are
+// printed too: on a shared machine they say more than wall times about work saved or added. Peak RSS is
+// the largest process of the command: for builds that is the compressor (`xz -6` needs ~94 MiB a thread).
 import { spawnSync } from 'node:child_process';
 import { cpSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -35,6 +37,18 @@ function slice(layout, dir, mb) {
   return dir;
 }
 
+/** Prints the CPU seconds of a compare() result: ours and each peer's. */
+function printCpu(work, result) {
+  const peers = result.peers.filter((p) => !p.skip).map((p) => `${p.name} ${p.cpu.toFixed(2)} s`);
+  console.log(`compressed: ${work}: CPU ours ${result.project.cpu.toFixed(2)} s; ${peers.join('; ')}`);
+}
+
+/** Adds a row and prints its CPU times. */
+function addRow(table, work, result, targets) {
+  printCpu(work, result);
+  table.add(work, result, targets);
+}
+
 export async function run(table) {
   const { dir, layout, tarList } = benchLayout();
   const plain = join(dir, 'plain.aci');
@@ -53,12 +67,14 @@ export async function run(table) {
     }
     const file = join(dir, `bench-${tool}.aci`);
     spawnSync('sh', ['-c', `${tool} -c ${flags} < '${plain}' > '${file}'`], { stdio: 'inherit' });
-    table.add(
+    addRow(
+      table,
       `validate (${tool})`,
       compare({ project: ours('validate', file), peers: [toolPeer(`${tool} -dc | sha512sum`, [tool, 'sha512sum'], sh(`${tool} -dc '${file}' | sha512sum`)), goPeer('validate', file)] }),
       { targets: { [`${tool} -dc | sha512sum`]: 1.0, 'Go actool': 1.0 }, rssTarget: 64 },
     );
-    table.add(
+    addRow(
+      table,
       `build ${tool}, ${Number(process.env.COMPRESSED_BENCH_MB ?? 64)} MB`,
       compare({
         project: ours('build', '--overwrite', `--compression=${tool}`, small, out),

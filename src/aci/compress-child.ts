@@ -1,0 +1,61 @@
+/**
+ * Compressing through a system program (`xz -c`, `bzip2 -c`) in a child process: the tar goes into its
+ * stdin, the compressed bytes come out of its stdout. The child never outlives the write: an abandoned or
+ * failed write (the output destroyed before its end) kills it, and a child that dies or exits non-zero
+ * rejects `done`, which the archive writer reports as ACI_WRITE_FAILED.
+ */
+import { spawn } from 'node:child_process';
+import { AppcError } from '../issues/appc-error.js';
+import type { Compressor } from './compress.js';
+import { findProgram } from './find-program.js';
+
+/** Programs the writers run. */
+export type CompressProgram = 'bzip2' | 'xz';
+
+/**
+ * The path of the system `xz` or `bzip2` to compress with, or undefined. `APPC_COMPRESSOR=builtin` makes
+ * xz writing use lzma-native (when installed) instead; bzip2 has no built-in encoder, so it is unaffected.
+ */
+export function findCompressor(program: CompressProgram): string | undefined {
+  if (program === 'xz' && process.env['APPC_COMPRESSOR'] === 'builtin') return undefined;
+  return findProgram(program);
+}
+
+/**
+ * A compressor that pipes through `command` (by default `program` looked up on PATH). A missing program is
+ * ACI_COMPRESSOR_MISSING with what to install or choose instead.
+ *
+ * @internal exported for tests, which run it with a program that does not exist.
+ */
+export function createProgramCompressor(program: string, args: readonly string[], command: string = program): Compressor {
+  const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr.setEncoding('utf8').on('data', (d: string) => {
+    if (stderr.length < 4096) stderr += d;
+  });
+  const done = new Promise<void>((resolve, reject) => {
+    child.on('error', (e: NodeJS.ErrnoException) => {
+      const err =
+        e.code === 'ENOENT'
+          ? new AppcError('ACI_COMPRESSOR_MISSING', `writing ${program} needs the "${program}" program, which was not found on PATH; install it or use --compression=gzip`, { cause: e })
+          : e;
+      // Fail the streams too, so whoever writes or reads them stops instead of waiting forever.
+      child.stdin.destroy(err);
+      child.stdout.destroy(err);
+      reject(err);
+    });
+    child.on('close', (code, signal) => {
+      if (code === 0) resolve();
+      else reject(new Error(`${program} ${signal ? `was killed by ${signal}` : `exited with code ${code}`}${stderr.trim() ? `: ${stderr.trim()}` : ''}`));
+    });
+  });
+  // An output destroyed before its end (a discarded or failed write): stop the child instead of letting it
+  // compress the rest for nobody.
+  child.stdout.once('close', () => {
+    if (!child.stdout.readableEnded && child.exitCode === null && child.signalCode === null) child.kill();
+  });
+  // Errors surface through `done`; keep stream errors (EPIPE from a child that died) from being unhandled.
+  child.stdin.on('error', () => {});
+  done.catch(() => {});
+  return { input: child.stdin, output: child.stdout, done, releasesChunks: true };
+}
