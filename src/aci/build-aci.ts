@@ -8,13 +8,13 @@ import { isUtf8 } from 'node:buffer';
 import { AppcError } from '../issues/appc-error.js';
 import type { Issue } from '../issues/issue.js';
 import { stringifyManifest } from '../schema/manifest.js';
-import { checkExtension, checkOutput, openArchiveOutput } from './archive-output.js';
+import { type ArchiveOutput, checkExtension, checkOutput, openArchiveOutput, type TarOutput } from './archive-output.js';
 import type { CompressOptions } from './compress.js';
 import type { Compression } from './detect.js';
-import { entryTypeOf, validateLayout } from './layout.js';
+import { checkLayoutDir, entryTypeOf, LayoutValidation } from './layout.js';
 import { MANIFEST_NAME } from './layout-rules.js';
 import { END_OF_ARCHIVE, encodeTarHeader, padding, type TarEntryInput, type WritableEntryType } from './tar/write-tar.js';
-import { walkLayout } from './walk-layout.js';
+import { type LayoutFile, walkLayoutSync } from './walk-layout.js';
 
 /** Options of {@link buildAci}. */
 export interface BuildAciOptions extends CompressOptions {
@@ -35,6 +35,11 @@ export interface BuildAciOptions extends CompressOptions {
   readonly strict?: boolean;
   /** Called with uncompressed bytes written so far. */
   readonly onProgress?: (bytes: number) => void;
+  /**
+   * Compute the image ID (default true). The sha512 of every byte is the largest CPU cost of an uncompressed
+   * build; with `false` it is skipped and the report has no `imageId` (actool build asks only for --debug).
+   */
+  readonly imageId?: boolean;
 }
 
 /** What {@link buildAci} wrote. */
@@ -52,6 +57,9 @@ export interface BuildReport {
   /** Paths skipped (sockets, which tar cannot hold). */
   readonly skipped: readonly string[];
 }
+
+/** What {@link buildAci} wrote when called with `imageId: false`: no image ID was computed. */
+export type BuildReportWithoutId = Omit<BuildReport, 'imageId'> & { readonly imageId?: undefined };
 
 /** The layout failed validation; `issues` holds what was found. */
 export class AciLayoutError extends AppcError {
@@ -96,86 +104,141 @@ export function splitDevice(rdev: bigint): { major: number; minor: number } {
   return { major: Number(major), minor: Number(minor) };
 }
 
+/** The per-build settings every entry needs. */
+interface EntrySettings {
+  readonly options: BuildAciOptions;
+  readonly reproducible: boolean;
+  readonly epoch: number;
+  readonly names: { users: Map<number, string>; groups: Map<number, string> } | undefined;
+  /** First path of each hard-linked inode, by `dev:ino`. */
+  readonly inodes: Map<string, string>;
+  readonly skipped: string[];
+}
+
+/** Writes one walked path (header, then the file's bytes); false when it was skipped (a socket). */
+async function writeLayoutEntry(tar: TarOutput, f: LayoutFile, s: EntrySettings): Promise<boolean> {
+  const { options } = s;
+  if (!f.utf8) throw new AppcError('ACI_UNSUPPORTED_NAME', `${JSON.stringify(f.rel)} is not valid UTF-8 and cannot be archived portably; rename it`, { entry: f.rel });
+  const st = f.stats;
+  let type = entryTypeOf(st);
+  if (type === 'unknown') {
+    // Sockets (and anything else tar cannot hold) are skipped, as Go does (A-TH-1).
+    s.skipped.push(f.rel);
+    return false;
+  }
+  let linkname: string | undefined;
+  if (type === 'symlink') {
+    const target = readlinkSync(f.abs, { encoding: 'buffer' });
+    if (!isUtf8(target)) throw new AppcError('ACI_UNSUPPORTED_NAME', `the target of symlink ${JSON.stringify(f.rel)} is not valid UTF-8`, { entry: f.rel });
+    linkname = target.toString('utf8');
+  }
+  if (type !== 'directory' && st.nlink > 1n) {
+    const key = `${st.dev}:${st.ino}`;
+    const first = s.inodes.get(key);
+    if (first === undefined) s.inodes.set(key, f.rel);
+    else {
+      type = 'link';
+      linkname = first;
+    }
+  }
+  const dev = type === 'character-device' || type === 'block-device' ? splitDevice(st.rdev) : undefined;
+  const uid = options.ownerRoot ? 0 : Number(st.uid);
+  const gid = options.ownerRoot ? 0 : Number(st.gid);
+  const size = type === 'file' ? Number(st.size) : 0;
+  const names = s.names;
+  const entry: TarEntryInput = {
+    name: f.rel,
+    type: type as WritableEntryType,
+    mode: Number(st.mode & 0o7777n),
+    uid,
+    gid,
+    ...(options.ownerRoot ? { uname: 'root', gname: 'root' } : names ? { uname: names.users.get(uid) ?? '', gname: names.groups.get(gid) ?? '' } : {}),
+    size,
+    mtime: s.reproducible ? s.epoch : Number(st.mtimeNs / 1_000_000_000n),
+    ...(linkname !== undefined ? { linkname } : {}),
+    ...(dev ? { devmajor: dev.major, devminor: dev.minor } : {}),
+  };
+  await tar.put(encodeTarHeader(entry));
+  if (type === 'file' && size > 0) {
+    // Synchronous open/read/close: one system call each and no thread-pool hop per file (see TarOutput).
+    const fd = openSync(f.abs, 'r');
+    try {
+      await tar.file(fd, size, f.rel);
+    } finally {
+      closeSync(fd);
+    }
+    await tar.zeros(padding(size));
+  }
+  return true;
+}
+
+/** A failure kept aside while the walk goes on (so that the layout's verdict, if it fails, is what is reported). */
+interface Deferred {
+  readonly error: unknown;
+}
+
 /**
- * Builds `out` (which must end in `.aci`) from the layout in `dir`: validates the layout first, writes
- * every path under the layout in Go's order (rootfs first, pre-order, byte-sorted) and the manifest last,
- * as canonical JSON. Hard links are found by device and inode. Node has no xattr API, so xattrs are not
- * recorded (the writer supports them).
+ * Builds `out` (which must end in `.aci`) from the layout in `dir`: validates the layout, writes every path
+ * under the layout in Go's order (rootfs first, pre-order, byte-sorted) and the manifest last, as canonical
+ * JSON. Hard links are found by device and inode. Node has no xattr API, so xattrs are not recorded (the
+ * writer supports them).
+ *
+ * The layout is walked once: each path is validated and written as it is reached, into a temporary file that
+ * only a fully valid layout turns into `out`. The verdict is validateLayout's: when the layout fails, the
+ * writing stops, the walk goes on to collect every issue, and AciLayoutError is thrown whatever failed on the
+ * writing side; otherwise a writing failure (an unreadable file, a name that is not UTF-8) is thrown as it
+ * would have been after a separate validation walk.
  * @throws AppcError ACI_BAD_EXTENSION, ACI_OUTPUT_EXISTS, ACI_LAYOUT_INVALID (AciLayoutError, with issues),
  * ACI_FILE_CHANGED, ACI_UNSUPPORTED_NAME, ACI_COMPRESSOR_MISSING; I/O errors as they are.
  * @example await buildAci('./layout', 'app.aci', { reproducible: true });
  */
-export async function buildAci(dir: string, out: string, options: BuildAciOptions = {}): Promise<BuildReport> {
+export function buildAci(dir: string, out: string, options?: BuildAciOptions & { readonly imageId?: true }): Promise<BuildReport>;
+export function buildAci(dir: string, out: string, options: BuildAciOptions): Promise<BuildReport | BuildReportWithoutId>;
+export async function buildAci(dir: string, out: string, options: BuildAciOptions = {}): Promise<BuildReport | BuildReportWithoutId> {
   checkExtension(out);
   await checkOutput(out, options.overwrite === true);
-  const layout = await validateLayout(dir, options.strict ? { strict: true } : {});
-  if (!layout.ok || !layout.manifest?.ok) throw new AciLayoutError(dir, layout.issues);
-  const manifestBytes = new TextEncoder().encode(stringifyManifest(layout.manifest.value));
+  await checkLayoutDir(dir);
+  const validation = new LayoutValidation(dir, options.strict ? { strict: true } : {});
   const compression = options.compression ?? 'gzip';
   const reproducible = options.reproducible === true;
-  const epoch = options.sourceDateEpoch ?? 0;
-  const names = reproducible || options.ownerRoot ? undefined : ownerNames();
-
-  const output = await openArchiveOutput(out, { ...options, compression });
+  const settings: EntrySettings = {
+    options,
+    reproducible,
+    epoch: options.sourceDateEpoch ?? 0,
+    names: reproducible || options.ownerRoot ? undefined : ownerNames(),
+    inodes: new Map(),
+    skipped: [],
+  };
+  let output: ArchiveOutput | undefined;
+  let deferred: Deferred | undefined;
   try {
-    const tar = output.tar;
-    const inodes = new Map<string, string>();
-    const skipped: string[] = [];
+    try {
+      output = await openArchiveOutput(out, { ...options, compression, imageId: options.imageId !== false });
+    } catch (error) {
+      deferred = { error };
+    }
     let entryCount = 0;
-    for await (const f of walkLayout(dir)) {
-      if (f.rel === MANIFEST_NAME) continue;
-      if (!f.utf8) throw new AppcError('ACI_UNSUPPORTED_NAME', `${JSON.stringify(f.rel)} is not valid UTF-8 and cannot be archived portably; rename it`, { entry: f.rel });
-      const st = f.stats;
-      let type = entryTypeOf(st);
-      if (type === 'unknown') {
-        // Sockets (and anything else tar cannot hold) are skipped, as Go does (A-TH-1).
-        skipped.push(f.rel);
+    for (const f of walkLayoutSync(dir)) {
+      await validation.add(f);
+      if (output === undefined || deferred !== undefined || f.rel === MANIFEST_NAME) continue;
+      if (validation.failing) {
+        // Nothing written now can be kept: finish the walk for the issues only.
+        await output.discard();
+        output = undefined;
         continue;
       }
-      let linkname: string | undefined;
-      if (type === 'symlink') {
-        const target = readlinkSync(f.abs, { encoding: 'buffer' });
-        if (!isUtf8(target)) throw new AppcError('ACI_UNSUPPORTED_NAME', `the target of symlink ${JSON.stringify(f.rel)} is not valid UTF-8`, { entry: f.rel });
-        linkname = target.toString('utf8');
-      }
-      if (type !== 'directory' && st.nlink > 1n) {
-        const key = `${st.dev}:${st.ino}`;
-        const first = inodes.get(key);
-        if (first === undefined) inodes.set(key, f.rel);
-        else {
-          type = 'link';
-          linkname = first;
-        }
-      }
-      const dev = type === 'character-device' || type === 'block-device' ? splitDevice(st.rdev) : undefined;
-      const uid = options.ownerRoot ? 0 : Number(st.uid);
-      const gid = options.ownerRoot ? 0 : Number(st.gid);
-      const size = type === 'file' ? Number(st.size) : 0;
-      const entry: TarEntryInput = {
-        name: f.rel,
-        type: type as WritableEntryType,
-        mode: Number(st.mode & 0o7777n),
-        uid,
-        gid,
-        ...(options.ownerRoot ? { uname: 'root', gname: 'root' } : names ? { uname: names.users.get(uid) ?? '', gname: names.groups.get(gid) ?? '' } : {}),
-        size,
-        mtime: reproducible ? epoch : Number(st.mtimeNs / 1_000_000_000n),
-        ...(linkname !== undefined ? { linkname } : {}),
-        ...(dev ? { devmajor: dev.major, devminor: dev.minor } : {}),
-      };
-      await tar.put(encodeTarHeader(entry));
-      entryCount++;
-      if (type === 'file' && size > 0) {
-        // Synchronous open/read/close: one system call each and no thread-pool hop per file (see TarOutput).
-        const fd = openSync(f.abs, 'r');
-        try {
-          await tar.file(fd, size, f.rel);
-        } finally {
-          closeSync(fd);
-        }
-        await tar.zeros(padding(size));
+      try {
+        if (await writeLayoutEntry(output.tar, f, settings)) entryCount++;
+      } catch (error) {
+        deferred = { error };
       }
     }
+    const layout = validation.finish();
+    if (!layout.ok || !layout.manifest?.ok) throw new AciLayoutError(dir, layout.issues);
+    if (deferred !== undefined) throw deferred.error;
+    if (output === undefined) throw new Error('unreachable: a passing layout keeps its output');
+    const tar = output.tar;
+    const manifestBytes = new TextEncoder().encode(stringifyManifest(layout.manifest.value));
     await tar.put(
       encodeTarHeader({
         name: MANIFEST_NAME,
@@ -186,7 +249,7 @@ export async function buildAci(dir: string, out: string, options: BuildAciOption
         uname: 'root',
         gname: 'root',
         size: manifestBytes.length,
-        mtime: reproducible ? epoch : Math.floor(Date.now() / 1000),
+        mtime: reproducible ? settings.epoch : Math.floor(Date.now() / 1000),
       }),
     );
     await tar.put(manifestBytes);
@@ -194,8 +257,9 @@ export async function buildAci(dir: string, out: string, options: BuildAciOption
     await tar.put(END_OF_ARCHIVE);
     entryCount++;
     const imageId = await output.commit();
-    return { output: out, imageId, compression, entryCount, bytes: tar.bytes, warnings: layout.issues, skipped };
+    const report = { output: out, compression, entryCount, bytes: tar.bytes, warnings: layout.issues, skipped: settings.skipped };
+    return imageId === undefined ? report : { ...report, imageId };
   } finally {
-    await output.discard();
+    await output?.discard();
   }
 }

@@ -25,7 +25,7 @@ export { TarReader } from './tar/reader.js';
 export type { TarEntry, TarReaderOptions } from './tar/reader.js';
 export type { LayoutEntry, EntryRole } from './layout-rules.js';
 export { buildAci, AciLayoutError } from './build-aci.js';
-export type { BuildAciOptions, BuildReport } from './build-aci.js';
+export type { BuildAciOptions, BuildReport, BuildReportWithoutId } from './build-aci.js';
 export { applyManifestPatch, patchManifest, AciPatchError } from './patch-manifest.js';
 export type { ManifestPatch, ManifestEdit, PatchManifestOptions, PatchReport } from './patch-manifest.js';
 export { extractAci } from './extract.js';

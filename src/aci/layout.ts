@@ -1,5 +1,6 @@
 /** Validates an image layout directory: `manifest` plus `rootfs/`, with the archive's layout rules (A-VA-5). */
-import { readlink, stat, open } from 'node:fs/promises';
+import { readlinkSync } from 'node:fs';
+import { stat, open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { AppcError } from '../issues/appc-error.js';
 import type { Issue, Result, ValidateOptions } from '../issues/issue.js';
@@ -51,31 +52,80 @@ export function entryTypeOf(stats: { isFile(): boolean; isDirectory(): boolean; 
  * @example const report = await validateLayout('./layout');
  */
 export async function validateLayout(dir: string, options: ValidateLayoutOptions = {}): Promise<LayoutReport> {
+  await checkLayoutDir(dir);
+  const validation = new LayoutValidation(dir, options);
+  for await (const f of walkLayout(dir)) await validation.add(f);
+  return validation.finish();
+}
+
+/** Throws unless `dir` is a directory (following a symlink): the I/O error, or AppcError `ACI_LAYOUT_NOT_DIR`. */
+export async function checkLayoutDir(dir: string): Promise<void> {
   const st = await stat(dir);
   if (!st.isDirectory()) throw new AppcError('ACI_LAYOUT_NOT_DIR', `${dir} is not a directory`, { file: dir });
-  const checker = new LayoutChecker();
-  const issues: Issue[] = [];
-  let manifest: Result<ImageManifest> | undefined;
-  let entryCount = 0;
-  for await (const f of walkLayout(dir)) {
-    entryCount++;
-    if (!f.utf8) issues.push(aciIssue('ACI_NAME_NOT_UTF8', `${JSON.stringify(f.rel)} is not valid UTF-8`, { entry: f.rel }));
+}
+
+/**
+ * {@link validateLayout} one walked path at a time, in walk order, so that a caller walking the layout for
+ * another reason (buildAci, which writes each path as it goes) needs no second walk. `finish()` gives the
+ * report validateLayout gives for the same paths.
+ */
+export class LayoutValidation {
+  readonly #dir: string;
+  readonly #options: ValidateLayoutOptions;
+  readonly #checker = new LayoutChecker();
+  readonly #issues: Issue[] = [];
+  #manifest: Result<ImageManifest> | undefined;
+  #entryCount = 0;
+  #failing = false;
+  #ownSeen = 0;
+  #policySeen = 0;
+
+  constructor(dir: string, options: ValidateLayoutOptions = {}) {
+    this.#dir = dir;
+    this.#options = options;
+  }
+
+  /** Checks one path (reading it when it is the manifest, or the target when it is a symlink). */
+  async add(f: LayoutFile): Promise<void> {
+    this.#entryCount++;
+    if (!f.utf8) this.#issues.push(aciIssue('ACI_NAME_NOT_UTF8', `${JSON.stringify(f.rel)} is not valid UTF-8`, { entry: f.rel }));
     let type = entryTypeOf(f.stats);
     let linkname: string | undefined;
     if (f.rel === MANIFEST_NAME) {
-      const read = await readManifestFile(join(dir, MANIFEST_NAME), f, options);
+      const read = await readManifestFile(join(this.#dir, MANIFEST_NAME), f, this.#options);
       type = read.type;
-      if (read.issue) issues.push(read.issue);
-      if (read.result) manifest = read.result;
+      if (read.issue) this.#issues.push(read.issue);
+      if (read.result) this.#manifest = read.result;
     } else if (type === 'symlink') {
-      linkname = (await readlink(f.abs)).toString();
+      linkname = readlinkSync(f.abs).toString();
     }
-    checker.add(linkname === undefined ? { name: f.rel, type } : { name: f.rel, type, linkname });
+    this.#checker.add(linkname === undefined ? { name: f.rel, type } : { name: f.rel, type, linkname });
   }
-  checker.finish();
-  const all = [...issues, ...checker.issues, ...(manifest ? (manifest.ok ? manifest.warnings : manifest.issues) : [])];
-  const final = options.strict ? promoteWarnings(all) : all;
-  return { ok: !hasErrors(final), manifest, issues: final, entryCount };
+
+  /**
+   * True once the report is sure to fail (an error found, or under `strict` any issue): a caller doing work
+   * for a passing layout can stop. False says nothing: end-of-walk checks may still fail.
+   */
+  get failing(): boolean {
+    if (this.#failing) return true;
+    // Only the issues added since the last call are looked at: the builder asks after every path.
+    const fails = (i: Issue): boolean => this.#options.strict === true || i.severity === 'error';
+    while (this.#ownSeen < this.#issues.length) if (fails(this.#issues[this.#ownSeen++]!)) this.#failing = true;
+    const policy = this.#checker.issues;
+    while (this.#policySeen < policy.length) if (fails(policy[this.#policySeen++]!)) this.#failing = true;
+    const m = this.#manifest;
+    if (m !== undefined && (m.ok ? m.warnings.some(fails) : m.issues.length > 0)) this.#failing = true;
+    return this.#failing;
+  }
+
+  /** Runs the end-of-walk checks and returns the report. Call once, after the last {@link LayoutValidation.add}. */
+  finish(): LayoutReport {
+    this.#checker.finish();
+    const manifest = this.#manifest;
+    const all = [...this.#issues, ...this.#checker.issues, ...(manifest ? (manifest.ok ? manifest.warnings : manifest.issues) : [])];
+    const final = this.#options.strict ? promoteWarnings(all) : all;
+    return { ok: !hasErrors(final), manifest, issues: final, entryCount: this.#entryCount };
+  }
 }
 
 async function readManifestFile(path: string, f: LayoutFile, options: ValidateLayoutOptions): Promise<{ type: TarEntryType; result?: Result<ImageManifest>; issue?: Issue }> {

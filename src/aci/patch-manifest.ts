@@ -314,7 +314,8 @@ export async function patchManifest(input: AciSource, output: string | undefined
     check.assertPassing(file);
     if (patched === undefined) throw new AppcError('ACI_MISSING_MANIFEST', 'the archive has no manifest to patch', file !== undefined ? { file } : {});
     await tar.put(END_OF_ARCHIVE);
-    const imageId = await sink.commit();
+    // Opened without `imageId: false`: the ID is always computed here.
+    const imageId = (await sink.commit()) as string;
     return { output: out, imageId, compression, entryCount, manifest: patched.manifest, warnings: patched.warnings };
   } finally {
     await sink.discard();

@@ -67,12 +67,14 @@ Exit codes: 0 built, 1 invalid layout, output exists or bad extension, 2 usage e
         overwrite: values.overwrite === true,
         ownerRoot: values['owner-root'] === true,
         reproducible: values.reproducible === true,
+        // The image ID costs a sha512 of every byte; only --debug shows it.
+        imageId: values.debug === true,
         ...(sourceDateEpoch !== undefined ? { sourceDateEpoch } : {}),
       });
       progress.stop();
       io.stderr(formatIssues(dir, report.warnings));
       for (const s of report.skipped) io.stderr(`build: skipped ${escapeTerminalText(s)}: sockets cannot be archived\n`);
-      if (values.debug) io.stderr(`build: wrote ${out}: ${report.entryCount} entries, ${report.bytes} bytes of tar, image ID ${report.imageId}\n`);
+      if (values.debug) io.stderr(`build: wrote ${out}: ${report.entryCount} entries, ${report.bytes} bytes of tar, image ID ${report.imageId ?? '(not computed)'}\n`);
       return EXIT.OK;
     } catch (e) {
       progress.stop();
