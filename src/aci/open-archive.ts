@@ -10,6 +10,8 @@ import { compressionOf, detectFileType } from './detect.js';
 import { classifyDecompressError, decompressStream, describeFileType } from './decompress.js';
 import type { AciSource, SourceStats } from './source.js';
 import { openSource, tailBytes } from './source.js';
+import { openGzipMembers } from './decompress-gzip-members.js';
+import { noteGarbage } from './garbage.js';
 
 /** Options of {@link openArchive}. */
 export interface OpenArchiveOptions {
@@ -57,14 +59,16 @@ export interface OpenedArchive {
  */
 export async function openArchive(source: AciSource, options: OpenArchiveOptions = {}): Promise<OpenedArchive> {
   options.signal?.throwIfAborted();
-  const opened = await openSource(source, options.onSourceChunk);
+  // Our own gzip (sized members) in a file is inflated on every core; everything else streams through one decoder.
+  const members = typeof source === 'string' ? openGzipMembers(source, options.onSourceChunk) : undefined;
+  const opened = members ?? (await openSource(source, options.onSourceChunk));
   const fileType = detectFileType(opened.head);
   const compression = compressionOf(fileType) ?? (options.assumeTar && (fileType === 'text' || fileType === 'unknown') ? 'none' : undefined);
   if (compression === undefined) {
     opened.close();
     throw formatError(fileType);
   }
-  const stream = decompressStream(compression, opened.stream);
+  const stream = members ? members.stream : decompressStream(compression, opened.stream);
   const maxTotal = options.maxTotalBytes ?? Infinity;
   let bytes = 0;
   const failure = (error: unknown, at: number, tarEnded: boolean): ArchiveError =>
@@ -94,6 +98,7 @@ export async function openArchive(source: AciSource, options: OpenArchiveOptions
         if (bytes > maxTotal) throw limitError(maxTotal);
         hash?.update(r.value);
         yield r.value;
+        noteGarbage(r.value.length);
       }
     },
     close() {

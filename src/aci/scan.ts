@@ -18,6 +18,7 @@ import { aciIssue, issueError } from './layout-rules.js';
 import type { AciLimits } from './limits.js';
 import { resolveLimits } from './limits.js';
 import { limitError, openArchive } from './open-archive.js';
+import { noteGarbage } from './garbage.js';
 import type { AciSource } from './source.js';
 import type { TarWalkerHandlers, TarWalkerOptions } from './tar/walker.js';
 import { TarWalker } from './tar/walker.js';
@@ -134,11 +135,15 @@ export async function scanArchive(
       let o = 0;
       const step = (): void => {
         try {
-          const end = Math.min(chunk.length, o + HASH_SLICE);
+          // Without a hash there is little to overlap: the walker skips file data, so the chunk goes whole.
+          const end = hash ? Math.min(chunk.length, o + HASH_SLICE) : chunk.length;
           process(o === 0 && end === chunk.length ? chunk : chunk.subarray(o, end));
           o = end;
           if (o < chunk.length) setImmediate(step);
-          else cb();
+          else {
+            noteGarbage(chunk.length);
+            cb();
+          }
         } catch (e) {
           cb(e as Error);
         }

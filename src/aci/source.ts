@@ -47,7 +47,7 @@ export interface SourceStats {
 export const TAIL_BYTES = 64 * 1024;
 
 /** Adds a chunk to the tail, dropping chunks no longer needed to cover TAIL_BYTES. */
-function keepTail(stats: SourceStats, chunk: Uint8Array): void {
+export function keepTail(stats: SourceStats, chunk: Uint8Array): void {
   stats.tail.push(chunk);
   let total = 0;
   for (let i = stats.tail.length - 1; i >= 0; i--) {

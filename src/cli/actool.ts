@@ -5,6 +5,7 @@ import { COMMANDS } from './commands/index.js';
 import type { CliIO } from './io.js';
 import { EXIT, processIO } from './io.js';
 import { formatError } from './format-error.js';
+import { boundGarbage } from '../aci/garbage.js';
 
 /** The global help text; each command's summary comes from its module (loading them all is fine for help). */
 export async function globalHelp(): Promise<string> {
@@ -90,6 +91,8 @@ const invokedDirectly = process.argv[1] !== undefined && /actool(\.[cm]?js)?$/.t
 if (invokedDirectly) {
   // If a promise never settles the process would exit 0 silently; assume failure until main says otherwise.
   process.exitCode = EXIT.IO;
+  // A CLI process owns its heap: keep the garbage of streaming reads bounded (peak RSS; see aci/garbage.ts).
+  boundGarbage();
   main(process.argv.slice(2), processIO()).then(
     (code) => {
       process.exitCode = code;

@@ -8,6 +8,7 @@ import type { AciProgress } from '../aci/scan.js';
 import type { PathReport, ValidatePathOptions } from './validate-path.js';
 import { validatePath } from './validate-path.js';
 import { FILE_CODES } from './codes.js';
+import { isGarbageBounded } from '../aci/garbage.js';
 
 /** validatePath's options that can cross to a worker thread (plain data). */
 export type ValidateManyInputOptions = Omit<ValidatePathOptions, 'onProgress' | 'signal'>;
@@ -114,7 +115,7 @@ function runPool(
     void import('node:worker_threads').then(({ Worker }) => {
       const start = (): void => {
         // execArgv: [] so flags of the parent process (such as `-e CODE`) are not run again in the worker.
-        const worker = new Worker(script, { workerData: { appcValidateWorker: true }, execArgv: [] });
+        const worker = new Worker(script, { workerData: { appcValidateWorker: true, boundGarbage: isGarbageBounded() }, execArgv: [] });
         let current = -1;
         let finished = 0;
         const give = (): void => {

@@ -28,6 +28,8 @@ export interface ValidatePathOptions extends SchemaValidateOptions, Partial<AciL
   readonly signal?: AbortSignal;
   /** Passphrase of OpenPGP-encrypted images (spec: AES symmetric encryption); they are decrypted as a stream. */
   readonly passphrase?: string;
+  /** Compute the image ID of an image archive (default true); `false` saves its sha512 when it is not shown. */
+  readonly imageId?: boolean;
 }
 
 /** The verdict on one path, in the shape of `actool validate --format json`. */

@@ -1,10 +1,11 @@
 // Big-archive benchmarks (npm run bench): generates a layout of mixed files (ACI_BENCH_MB, default 256 MB) in
 // .bench/, then times build (none, none with the image ID, gzip), validate and image-id (gzip) and extract against peers: GNU tar,
-// gzip and sha512sum pipelines, node:zlib gunzip, and the Go actool when ACTOOL_GO names it.
+// gzip and sha512sum pipelines, node:zlib gunzip, and the Go actool when ACTOOL_GO names it. ACI_BENCH_RSS_MB adds
+// validate and image-id of a second, large archive (peak RSS at that size).
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeLayout } from './layout.mjs';
-import { benchDir, compare, goPeer, ours, sh, toolPeer } from './lib.mjs';
+import { benchDir, compare, goPeer, ours, sh, timed, toolPeer } from './lib.mjs';
 
 const MB = 1e6;
 
@@ -79,6 +80,7 @@ export async function run(table) {
     targets: { 'gzip -dc | sha512sum': 1.0 },
     rssTarget: 64,
   });
+  bigArchiveRows(table, dir);
   const target = join(dir, 'extracted');
   const peerTarget = join(dir, 'peer-extracted');
   table.add(
@@ -95,4 +97,23 @@ export async function run(table) {
   );
   rmSync(target, { recursive: true, force: true });
   rmSync(peerTarget, { recursive: true, force: true });
+}
+
+/**
+ * Peak RSS on a large archive (ACI_BENCH_RSS_MB, e.g. 1024; off by default: the layout and its build take
+ * a minute): memory must stay flat whatever the size, so validate and image-id are measured once each
+ * against node's gunzip of the same file.
+ */
+function bigArchiveRows(table, dir) {
+  const sizeMB = Number(process.env.ACI_BENCH_RSS_MB ?? 0);
+  if (!(sizeMB > 0)) return;
+  const layout = join(dir, 'big-layout');
+  const big = join(dir, 'big.aci');
+  makeLayout(layout, sizeMB);
+  timed(ours('build', '--overwrite', layout, big));
+  rmSync(layout, { recursive: true, force: true });
+  const gunzip = { name: 'node gunzip', argv: [process.execPath, '--input-type=module', '-e', GUNZIP_BASELINE, big] };
+  table.add(`validate (gzip, ${sizeMB} MB tar)`, compare({ project: ours('validate', big), peers: [gunzip, goPeer('validate', big)], rounds: 1 }), { rssTarget: 64 });
+  table.add(`image-id (gzip, ${sizeMB} MB tar)`, compare({ project: ours('image-id', big), peers: [gunzip], rounds: 1 }), { rssTarget: 64 });
+  rmSync(big, { force: true });
 }

@@ -271,5 +271,7 @@ for (const [name, issues] of Object.entries(expected)) {
   writeFileSync(join(out, name.replace(/\.aci$/, '.expected.json')), JSON.stringify(issues, null, 2) + '\n');
 }
 rmSync(work, { recursive: true, force: true });
+// Archives in sized gzip members (the gzip this library writes), valid and damaged.
+sh(process.execPath, [join(root, 'test', 'tools', 'make-gzip-member-fixtures.mjs')], { stdio: 'inherit' });
 console.log(`wrote ${Object.keys(expected).length} fixtures to ${out}`);
 if (!existsSync(join(out, 'README.md'))) console.log('note: fixtures/aci/README.md is missing');

@@ -100,6 +100,8 @@ Exit codes: 0 all inputs valid, 1 any input invalid or unreadable, 2 usage error
       await validateMany(inputs, {
         ...(type === undefined ? {} : { type }),
         strict: values.strict === true,
+        // Only the JSON report shows the image ID: the other formats skip its sha512 (Go's validate computes none).
+        imageId: format === 'json',
         ...(passphrase === undefined ? {} : { passphrase }),
         onResult: (index, report) => {
           files.done(inputs[index]!);
