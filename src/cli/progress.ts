@@ -62,6 +62,8 @@ interface CliBar {
 interface CliMultiBar {
   create(total: number, start: number, payload: Record<string, string>): CliBar;
   remove(bar: CliBar): boolean;
+  /** Draws every bar now (and restarts the redraw timer). */
+  update(): void;
   stop(): void;
 }
 
@@ -94,6 +96,7 @@ export async function createProgress(io: Pick<CliIO, 'stderrIsTTY'>, options: Pr
     let known = total;
     const bar = multi.create(Math.max(1, known ?? 1), 0, { label: safe, detail: detail(0, known) });
     let open = true;
+    let shown = false;
     return {
       update(done, newTotal) {
         if (!open) return;
@@ -104,6 +107,12 @@ export async function createProgress(io: Pick<CliIO, 'stderrIsTTY'>, options: Pr
         // With no total the bar stays full-width at the amount done; the detail says how much.
         if (known === undefined) bar.setTotal(Math.max(1, done));
         bar.update(done, { label: safe, detail: detail(done, known) });
+        // Drawn at once the first time, not on the next redraw tick: work that ends within a tick still shows
+        // that it ran (and a fast read of a 100 MB image is now under one tick).
+        if (!shown) {
+          shown = true;
+          multi.update();
+        }
       },
       finish() {
         if (!open) return;
