@@ -12,6 +12,7 @@ import { pipeline } from 'node:stream/promises';
 import { AppcError, isAppcError } from '../issues/appc-error.js';
 import { describeIoError } from '../node/io-error.js';
 import { createCompressor, type Compressor, type CompressOptions } from './compress.js';
+import { noteGarbage } from './garbage.js';
 import type { Compression } from './detect.js';
 import { trackTemporaryFile } from './temp-files.js';
 
@@ -293,6 +294,8 @@ async function openCompressed(tmp: string, out: string, options: ArchiveOutputOp
   const compressor = createCompressor(options.compression, options);
   const fileStream = createWriteStream(tmp, { flags: 'r+', highWaterMark: 1 << 20 });
   const closed = new Promise<void>((resolve) => (fileStream.closed ? resolve() : fileStream.once('close', () => resolve())));
+  // The compressor's output chunks are fresh buffers dropped once written: counted as garbage (see garbage.ts).
+  compressor.output.on('data', (chunk: Buffer) => noteGarbage(chunk.length));
   const written = pipeline(compressor.output, fileStream);
   const failure = writeFailure(out, compressor, written);
   // Buffers are reused only when the compressor is done with a chunk once its write callback fires.
