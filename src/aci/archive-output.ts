@@ -4,7 +4,7 @@
  * removes it. A failed write never leaves a partial .aci.
  */
 import { createHash, randomBytes, type Hash } from 'node:crypto';
-import { createWriteStream, fdatasync, readSync, write } from 'node:fs';
+import { createWriteStream, readSync } from 'node:fs';
 import { link, open, rename, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { Writable } from 'node:stream';
@@ -12,6 +12,7 @@ import { pipeline } from 'node:stream/promises';
 import { AppcError, isAppcError } from '../issues/appc-error.js';
 import { describeIoError } from '../node/io-error.js';
 import { createCompressor, type Compressor, type CompressOptions } from './compress.js';
+import { createFileSink } from './file-sink.js';
 import { noteGarbage } from './garbage.js';
 import type { Compression } from './detect.js';
 import { trackTemporaryFile } from './temp-files.js';
@@ -166,71 +167,6 @@ function streamSink(input: Writable, failure: Promise<never>): TarSink {
   };
 }
 
-/**
- * Bytes written between two early syncs of an uncompressed output. The final datasync before the rename is
- * what makes a crash unable to leave a renamed but empty image; syncing along the way starts the disk writing
- * while the layout is still being read, so that the final one finds little left (it was ~0.3 s of a 256 MB
- * build when all of it waited for the end).
- */
-const EARLY_SYNC_BYTES = 32 << 20;
-
-/**
- * A sink writing straight into the file at `fd` (no compression): positional writes on the thread pool,
- * at most two in flight, overlapping the hashing and reading done on the main thread, and an fdatasync of
- * what is written every {@link EARLY_SYNC_BYTES} (one at a time, never awaited by the writer).
- */
-function fileSink(fd: number, fail: (e: unknown) => void): { sink: TarSink; finished(): Promise<void> } {
-  let position = 0;
-  let inFlight = 0;
-  let wake: (() => void) | undefined;
-  let failed = false;
-  let written = 0;
-  let syncedTo = 0;
-  let syncing = false;
-  const settle = (): void => {
-    const w = wake;
-    wake = undefined;
-    w?.();
-  };
-  const syncEarly = (): void => {
-    if (syncing || failed || written - syncedTo < EARLY_SYNC_BYTES) return;
-    syncing = true;
-    const upTo = written;
-    fdatasync(fd, (err) => {
-      syncing = false;
-      if (err) {
-        failed = true;
-        fail(err);
-      } else syncedTo = upTo;
-      settle();
-    });
-  };
-  const writeAll = (chunk: Buffer, offset: number, at: number, release: () => void): void => {
-    write(fd, chunk, offset, chunk.length - offset, at, (err, n) => {
-      if (err) {
-        failed = true;
-        fail(err);
-      } else if (offset + n < chunk.length) return writeAll(chunk, offset + n, at + n, release);
-      inFlight--;
-      written += chunk.length;
-      release();
-      syncEarly();
-      settle();
-    });
-  };
-  return {
-    async sink(chunk, release) {
-      while (inFlight >= 2 && !failed) await new Promise<void>((resolve) => (wake = resolve));
-      inFlight++;
-      writeAll(chunk, 0, position, release);
-      position += chunk.length;
-    },
-    async finished() {
-      while ((inFlight > 0 || syncing) && !failed) await new Promise<void>((resolve) => (wake = resolve));
-    },
-  };
-}
-
 /** An archive being written to a temporary file. */
 export interface ArchiveOutput {
   readonly tar: TarOutput;
@@ -271,11 +207,12 @@ async function openPlain(tmp: string, out: string, options: ArchiveOutputOptions
   let reject: (e: unknown) => void = () => {};
   const failure = new Promise<never>((_, r) => (reject = (e) => r(asWriteFailure(out, e))));
   failure.catch(() => {});
-  const file = fileSink(fh.fd, reject);
+  const file = createFileSink(fh.fd, reject);
   const tar = new TarOutput(file.sink, failure, options.onProgress, true, options.imageId === false ? 'none' : 'sha512');
   return temporaryArchive(tar, tmp, out, options, untrack, {
     async finish() {
-      await Promise.race([file.finished(), failure]);
+      // A failed write is reported as the failure (ACI_WRITE_FAILED naming the output), never as done.
+      await file.finished().catch(() => failure);
       await fh.datasync();
       await fh.close();
     },
