@@ -207,7 +207,9 @@ async function openPlain(tmp: string, out: string, options: ArchiveOutputOptions
   let reject: (e: unknown) => void = () => {};
   const failure = new Promise<never>((_, r) => (reject = (e) => r(asWriteFailure(out, e))));
   failure.catch(() => {});
-  const file = createFileSink(fh.fd, reject);
+  // With an image ID to compute, the writes overlap the hashing on the thread pool; without, they are
+  // synchronous (see file-sink.ts).
+  const file = createFileSink(fh.fd, reject, { background: options.imageId !== false });
   const tar = new TarOutput(file.sink, failure, options.onProgress, true, options.imageId === false ? 'none' : 'sha512');
   return temporaryArchive(tar, tmp, out, options, untrack, {
     async finish() {

@@ -3,8 +3,10 @@
  * positional writes on the main thread, as Go's actool and GNU tar write. A write on the thread pool cost a
  * wake-up of a pool thread and a completion callback per MiB, and on this 2-core machine the woken thread
  * preempted the main thread (the CPU of a 256 MB build fell by a third without them, see docs/design.md).
+ * When the main thread also hashes every byte (an image ID), the writes go to the thread pool instead, where
+ * they overlap the hashing: that is real work for the second core, not just a hop.
  */
-import { fdatasync, writeSync } from 'node:fs';
+import { fdatasync, write, writeSync } from 'node:fs';
 import type { TarSink } from './archive-output.js';
 
 /**
@@ -26,18 +28,30 @@ export const YIELD_BYTES = 4 << 20;
 /** A {@link TarSink} writing into a file, and how to wait for its syncs. */
 export interface FileSink {
   readonly sink: TarSink;
-  /** Resolves once no early sync is running; rejects with the first failure (the one `fail` was given). */
+  /** Resolves once no write or early sync is running; then rejects if one failed (with the error `fail` was given). */
   finished(): Promise<void>;
+}
+
+/** Options of {@link createFileSink}. */
+export interface FileSinkOptions {
+  /**
+   * Write on the thread pool, at most two chunks in flight, each released once written (for a writer whose
+   * main thread has other work to overlap, such as hashing). Default false: synchronous writes.
+   */
+  readonly background?: boolean;
 }
 
 /**
  * A sink writing every chunk at the next position of the file at `fd` before it returns (the chunk is
- * released at once), with an fdatasync of what is written every {@link EARLY_SYNC_BYTES} on the thread pool
+ * released at once; with `background`, see {@link FileSinkOptions}), with an fdatasync of what is written every {@link EARLY_SYNC_BYTES} on the thread pool
  * (one at a time, never awaited by the writer) and a turn of the event loop every {@link YIELD_BYTES}. The
  * first failure goes to `fail`; chunks after it are not written.
  */
-export function createFileSink(fd: number, fail: (e: unknown) => void): FileSink {
+export function createFileSink(fd: number, fail: (e: unknown) => void, options: FileSinkOptions = {}): FileSink {
+  // Bytes handed to writes, and bytes whose write completed (what an early sync covers).
   let position = 0;
+  let written = 0;
+  let inFlight = 0;
   let failed = false;
   let failure: unknown;
   let syncedTo = 0;
@@ -50,15 +64,17 @@ export function createFileSink(fd: number, fail: (e: unknown) => void): FileSink
     w?.();
   };
   const failWith = (e: unknown): void => {
-    failed = true;
-    failure = e;
-    fail(e);
+    if (!failed) {
+      failed = true;
+      failure = e;
+      fail(e);
+    }
     settle();
   };
   const syncEarly = (): void => {
-    if (syncing || failed || position - syncedTo < EARLY_SYNC_BYTES) return;
+    if (syncing || failed || written - syncedTo < EARLY_SYNC_BYTES) return;
     syncing = true;
-    const upTo = position;
+    const upTo = written;
     fdatasync(fd, (err) => {
       syncing = false;
       if (err) failWith(err);
@@ -66,30 +82,54 @@ export function createFileSink(fd: number, fail: (e: unknown) => void): FileSink
       settle();
     });
   };
+  const writeInBackground = (chunk: Buffer, offset: number, at: number, release: () => void): void => {
+    write(fd, chunk, offset, chunk.length - offset, at, (err, n) => {
+      if (err) failWith(err);
+      else if (offset + n < chunk.length) return writeInBackground(chunk, offset + n, at + n, release);
+      else {
+        written += chunk.length;
+        syncEarly();
+      }
+      inFlight--;
+      release();
+      settle();
+    });
+  };
+  const writeNow = (chunk: Buffer, release: () => void): void => {
+    try {
+      if (failed) return;
+      let offset = 0;
+      try {
+        // A short write (a full disk, a file size limit) is continued; the next write reports the error.
+        while (offset < chunk.length) offset += writeSync(fd, chunk, offset, chunk.length - offset, position + offset);
+      } catch (e) {
+        failWith(e);
+        return;
+      }
+      position += chunk.length;
+      written = position;
+      syncEarly();
+    } finally {
+      release();
+    }
+  };
   return {
     async sink(chunk, release) {
-      try {
-        if (failed) return;
-        let offset = 0;
-        try {
-          // A short write (a full disk, a file size limit) is continued; the next write reports the error.
-          while (offset < chunk.length) offset += writeSync(fd, chunk, offset, chunk.length - offset, position + offset);
-        } catch (e) {
-          failWith(e);
-          return;
-        }
+      if (options.background === true) {
+        while (inFlight >= 2 && !failed) await new Promise<void>((resolve) => (wake = resolve));
+        if (failed) return release();
+        inFlight++;
+        writeInBackground(chunk, 0, position, release);
         position += chunk.length;
-        syncEarly();
-      } finally {
-        release();
-      }
+      } else writeNow(chunk, release);
       if (position - yieldedAt >= YIELD_BYTES) {
         yieldedAt = position;
         await new Promise<void>((resolve) => setImmediate(resolve));
       }
     },
     async finished() {
-      while (syncing && !failed) await new Promise<void>((resolve) => (wake = resolve));
+      // Even after a failure: the descriptor must not be closed (and its number reused) under a running call.
+      while (syncing || inFlight > 0) await new Promise<void>((resolve) => (wake = resolve));
       if (failed) throw failure;
     },
   };
