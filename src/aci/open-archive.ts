@@ -11,7 +11,6 @@ import { classifyDecompressError, decompressStream, describeFileType } from './d
 import type { AciSource, SourceStats } from './source.js';
 import { openSource, tailBytes } from './source.js';
 import { openGzipMembers } from './decompress-gzip-members.js';
-import { openBzip2Segments } from './decompress-bzip2-segments.js';
 import { noteGarbage } from './garbage.js';
 
 /** Options of {@link openArchive}. */
@@ -60,9 +59,8 @@ export interface OpenedArchive {
  */
 export async function openArchive(source: AciSource, options: OpenArchiveOptions = {}): Promise<OpenedArchive> {
   options.signal?.throwIfAborted();
-  // Our own gzip (sized members) and large bzip2 files are decoded on every core; everything else streams
-  // through one decoder.
-  const members = typeof source === 'string' ? (openGzipMembers(source, options.onSourceChunk) ?? openBzip2Segments(source, options.onSourceChunk)) : undefined;
+  // Our own gzip (sized members) in a file is inflated on every core; everything else streams through one decoder.
+  const members = typeof source === 'string' ? openGzipMembers(source, options.onSourceChunk) : undefined;
   const opened = members ?? (await openSource(source, options.onSourceChunk));
   const fileType = detectFileType(opened.head);
   const compression = compressionOf(fileType) ?? (options.assumeTar && (fileType === 'text' || fileType === 'unknown') ? 'none' : undefined);
