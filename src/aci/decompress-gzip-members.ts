@@ -62,7 +62,7 @@ export function openGzipMembers(path: string, onChunk?: (stats: SourceStats) => 
     readFully(fd, head, 0);
     if (sizedMemberLength(head) === undefined) return undefined;
     owned = false;
-    return membersReader(fd, path, size, head, onChunk);
+    return membersReader(fd, size, head, onChunk);
   } finally {
     if (owned) closeSync(fd);
   }
@@ -96,7 +96,7 @@ interface Job {
   readonly result: Promise<Buffer | undefined>;
 }
 
-function membersReader(fd: number, path: string, size: number, head: Buffer, onChunk: ((stats: SourceStats) => void) | undefined): GzipMembersSource {
+function membersReader(fd: number, size: number, head: Buffer, onChunk: ((stats: SourceStats) => void) | undefined): GzipMembersSource {
   const stats: SourceStats = { compressedBytes: 0, ended: false, tail: [] };
   // One member inflating per core (at most 3: the pool has 4 threads). Each costs a read buffer and a 1 MiB
   // output; one more read ahead was measured no faster on 2 cores and 3 MB more peak RSS.
