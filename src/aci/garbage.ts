@@ -75,6 +75,24 @@ export function noteGarbage(bytes: number): void {
   else state.gc({ type: 'minor' });
 }
 
+/**
+ * Keeps V8's young generation at its starting size for the rest of the process, when bounded garbage is on
+ * (a program's choice, see {@link boundGarbage}); returns whether it did. For a long batch of small inputs:
+ * each leaves ~40 KB of short-lived objects, and V8 answers a steady stream of them by doubling its two
+ * semi-spaces up to 16 MiB each, which is ~28 MB of peak RSS and buys nothing, as the garbage dies young at
+ * any size (measured on 10,000 manifests: same CPU time, 115 -> 87 MB). Sets `--semi-space-growth-factor=1`
+ * at run time (V8 reads it whenever it would grow the young generation); never 0, which crashes V8 11.
+ */
+export function keepYoungGenerationSmall(): boolean {
+  if (!state.enabled) return false;
+  try {
+    (require('node:v8') as typeof import('node:v8')).setFlagsFromString('--semi-space-growth-factor=1');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** The `gc` function, made available at run time; undefined when this V8 refuses (then nothing is collected). */
 function exposeGc(): GcFunction | undefined {
   try {
