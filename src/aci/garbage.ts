@@ -38,6 +38,8 @@ interface GarbageState {
   gc: GcFunction | undefined;
   /** Collections run so far. */
   count: number;
+  /** Set by keepYoungGenerationSmall. */
+  youngSmall?: boolean;
 }
 const KEY = Symbol.for('appc.boundedGarbage');
 const state: GarbageState = ((globalThis as { [KEY]?: GarbageState })[KEY] ??= { enabled: false, pending: 0, gc: undefined, count: 0 });
@@ -87,10 +89,28 @@ export function keepYoungGenerationSmall(): boolean {
   if (!state.enabled) return false;
   try {
     (require('node:v8') as typeof import('node:v8')).setFlagsFromString('--semi-space-growth-factor=1');
+    state.youngSmall = true;
     return true;
   } catch {
     return false;
   }
+}
+
+/**
+ * Call for every worker thread started: a starting worker resets V8's flags to the command line's (measured
+ * on Node 20: the young generation of this thread grows again to 32 MB), so a flag set by
+ * {@link keepYoungGenerationSmall} is set again once the worker is online.
+ */
+export function keepFlagsAcross(worker: { once(event: 'online', listener: () => void): unknown }): void {
+  if (state.youngSmall) worker.once('online', restoreFlags);
+}
+
+/**
+ * Sets the flags of {@link keepYoungGenerationSmall} again, for a thread that learns of a worker's start
+ * without turning its event loop (see {@link keepFlagsAcross}).
+ */
+export function restoreFlags(): void {
+  if (state.youngSmall) (require('node:v8') as typeof import('node:v8')).setFlagsFromString('--semi-space-growth-factor=1');
 }
 
 /** The `gc` function, made available at run time; undefined when this V8 refuses (then nothing is collected). */
