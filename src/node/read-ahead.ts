@@ -59,7 +59,8 @@ export async function startReadAhead(paths: readonly string[]): Promise<ReadAhea
   worker.unref();
   const port: MessagePort = port1;
   port.unref();
-  const ready = new Map<number, OpenedOrError>();
+  // The chunk being taken from (chunks come in increasing index order).
+  let chunk: ReadAheadChunk | undefined;
   let closed = false;
   let started = false;
   return {
@@ -72,22 +73,25 @@ export async function startReadAhead(paths: readonly string[]): Promise<ReadAhea
       }
       Atomics.store(progress, 0, index + 1);
       if (index % NOTIFY_EVERY === 0) Atomics.notify(progress, 0);
-      let item = ready.get(index);
-      while (item === undefined) {
+      for (;;) {
+        if (chunk !== undefined) {
+          const k = index - chunk.from;
+          // A chunk that starts later is kept for later indices (this one was read here).
+          if (k < 0) return undefined;
+          if (k < chunk.items.length) return chunk.items[k];
+        }
         // Messages are received synchronously: no event-loop turn between inputs.
         const m = receiveMessageOnPort(port) as { message: ReadAheadChunk } | undefined;
-        if (m === undefined) return undefined;
-        const { from, items } = m.message;
-        for (let k = 0; k < items.length; k++) if (from + k >= index) ready.set(from + k, items[k]!);
-        item = ready.get(index);
-        if (from + items.length > index && item === undefined) return undefined;
+        if (m === undefined) {
+          chunk = undefined;
+          return undefined;
+        }
+        chunk = m.message;
       }
-      ready.delete(index);
-      return item;
     },
     close() {
       closed = true;
-      ready.clear();
+      chunk = undefined;
       port.close();
       void worker.terminate();
     },
