@@ -7,10 +7,10 @@ import { EXIT, processIO } from './io.js';
 import { formatError } from './format-error.js';
 import { boundGarbage } from '../aci/garbage.js';
 
-/** The global help text; each command's summary comes from its module (loading them all is fine for help). */
-export async function globalHelp(): Promise<string> {
+/** The global help text, from the command table's summaries (no command module is loaded for it). */
+export function globalHelp(): string {
   const width = Math.max(...Object.keys(COMMANDS).map((n) => n.length));
-  const lines = await Promise.all(Object.entries(COMMANDS).map(async ([name, c]) => `  ${name.padEnd(width)}  ${(await c.load()).summary}`));
+  const lines = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`);
   return [
     'Usage: actool [--help] [--debug] COMMAND [FLAGS] [ARGS]',
     '',
@@ -41,19 +41,19 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
     }
     if (m[1] === 'debug') debug = on;
     else if (on) {
-      io.stdout(await globalHelp());
+      io.stdout(globalHelp());
       return EXIT.OK;
     }
   }
   const name = args.shift();
   if (name === undefined) {
-    io.stdout(await globalHelp());
+    io.stdout(globalHelp());
     return EXIT.OK;
   }
   if (name === 'help') {
     const topic = args[0];
     if (topic === undefined) {
-      io.stdout(await globalHelp());
+      io.stdout(globalHelp());
       return EXIT.OK;
     }
     const entry = COMMANDS[topic];

@@ -6,8 +6,6 @@ import { EXIT } from './io.js';
 /** One subcommand: parses its arguments, calls the library, formats, returns the exit code. */
 export interface Command {
   readonly name: string;
-  /** One line for the global help. */
-  readonly summary: string;
   /** The full help text (usage line, flags, exit codes). */
   readonly help: string;
   run(argv: readonly string[], io: CliIO): Promise<number>;

@@ -17,7 +17,7 @@ import { validateAci } from '../aci/validate-aci.js';
 import type { ImageManifest } from '../schema/image-manifest.js';
 import { validateImageManifest } from '../schema/image-manifest.js';
 import type { ImageStore, StoredImage } from './store.js';
-import { labelsMatch, matchPrefix } from './store.js';
+import { acceptedImage, labelsMatch, matchPrefix } from './store.js';
 import { withLock } from './lock.js';
 import type { LockOptions } from './lock.js';
 import { RENDER_CODES } from './codes.js';
@@ -126,17 +126,8 @@ export class DirStore implements ImageStore {
     try {
       await pipeline(createReadStream(file), createWriteStream(tmp, { flags: 'wx' }));
       await flush(tmp);
-      const report = await validateAci(tmp);
-      if (!report.ok || report.imageId === undefined || report.manifest === undefined || !report.manifest.ok) {
-        const errors = report.issues
-          .filter((i) => i.severity === 'error')
-          .slice(0, 3)
-          .map((i) => `${i.entry ? i.entry + ': ' : ''}${i.message} [${i.code}]`);
-        throw new AppcError('STORE_INVALID_IMAGE', `${file} is not a valid ACI: ${errors.join('; ')}`, { file });
-      }
-      const id = report.imageId;
+      const { id, manifest } = acceptedImage(await validateAci(tmp), file);
       const { size } = await stat(tmp);
-      const manifest = report.manifest.value;
       return await withLock(
         this.dir,
         async () => {

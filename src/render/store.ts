@@ -2,8 +2,9 @@
 import type { AciEntry } from '../aci/entries.js';
 import { readAciEntries } from '../aci/entries.js';
 import type { AciSource } from '../aci/source.js';
-import { computeImageId } from '../aci/read-aci.js';
-import { readAciManifest } from '../aci/read-aci.js';
+import { computeImageId, readAciManifest } from '../aci/read-aci.js';
+import type { AciReport } from '../aci/validate-aci.js';
+import { validateAci } from '../aci/validate-aci.js';
 import type { ImageManifest } from '../schema/image-manifest.js';
 import { AppcError } from '../issues/appc-error.js';
 
@@ -34,20 +35,38 @@ export function labelsMatch(manifest: ImageManifest, wanted: Readonly<Record<str
   return Object.entries(wanted).every(([k, v]) => have.get(k) === v);
 }
 
+/** Options of a {@link MemoryStore}. */
+export interface MemoryStoreOptions {
+  /**
+   * What `add` checks before keeping an archive: `archive` (the default) validates the whole archive as the
+   * directory store does; `manifest` only reads the manifest and computes the ID, for images that are not
+   * valid ACIs but that the renderer reads with its own rules (the Go renderer's test images have no
+   * explicit `rootfs` entry). Reading an image for render always applies the archive core's entry policy.
+   */
+  readonly check?: 'archive' | 'manifest';
+}
+
 /** A store that keeps archives in memory (tests, or a runtime that fetched images itself). */
 export class MemoryStore implements ImageStore {
   readonly #images = new Map<string, { image: StoredImage; bytes: Uint8Array }>();
+  readonly #check: 'archive' | 'manifest';
   #last = 0;
 
-  /** Adds an archive; returns its image (ID computed from the bytes, manifest validated). */
+  constructor(options: MemoryStoreOptions = {}) {
+    this.#check = options.check ?? 'archive';
+  }
+
+  /**
+   * Adds an archive; returns its image. By default the whole archive is validated as the directory store does
+   * (same archive core, same entry policy) and an invalid one is refused with STORE_INVALID_IMAGE; see
+   * {@link MemoryStoreOptions.check}.
+   */
   async add(bytes: Uint8Array): Promise<StoredImage> {
-    const id = await computeImageId(bytes);
-    const read = await readAciManifest(bytes);
-    if (!read.manifest.ok) throw new AppcError('STORE_INVALID_IMAGE', `the image's manifest is invalid: ${read.manifest.issues.map((i) => i.message).join('; ')}`);
+    const { id, manifest } = this.#check === 'archive' ? acceptedImage(await validateAci(bytes)) : await manifestOnly(bytes);
     // Strictly increasing times, so images added in one millisecond still keep their order.
     const added = new Date(Math.max(Date.now(), this.#last + 1));
     this.#last = added.getTime();
-    const image: StoredImage = { id, manifest: read.manifest.value, size: bytes.length, added: added.toISOString() };
+    const image: StoredImage = { id, manifest, size: bytes.length, added: added.toISOString() };
     this.#images.set(id, { image, bytes });
     return image;
   }
@@ -71,6 +90,28 @@ export class MemoryStore implements ImageStore {
     if (found === undefined) throw new AppcError('RENDER_IMAGE_NOT_FOUND', `no image ${id} in the store`);
     return found.bytes;
   }
+}
+
+/**
+ * The ID and manifest of a validated archive that a store may keep; throws STORE_INVALID_IMAGE, naming the
+ * file (when the archive is one) and the first three errors, when the report has errors (every store refuses
+ * the same images).
+ */
+export function acceptedImage(report: AciReport, file?: string): { readonly id: string; readonly manifest: ImageManifest } {
+  if (report.ok && report.imageId !== undefined && report.manifest?.ok) return { id: report.imageId, manifest: report.manifest.value };
+  const errors = report.issues
+    .filter((i) => i.severity === 'error')
+    .slice(0, 3)
+    .map((i) => `${i.entry ? i.entry + ': ' : ''}${i.message} [${i.code}]`);
+  throw new AppcError('STORE_INVALID_IMAGE', `${file ?? 'the archive'} is not a valid ACI: ${errors.join('; ')}`, file === undefined ? {} : { file });
+}
+
+/** The ID and manifest of an archive whose manifest is valid, the rest unchecked (MemoryStoreOptions.check `manifest`). */
+async function manifestOnly(bytes: Uint8Array): Promise<{ readonly id: string; readonly manifest: ImageManifest }> {
+  const id = await computeImageId(bytes);
+  const read = await readAciManifest(bytes);
+  if (!read.manifest.ok) throw new AppcError('STORE_INVALID_IMAGE', `the image's manifest is invalid: ${read.manifest.issues.map((i) => i.message).join('; ')}`);
+  return { id, manifest: read.manifest.value };
 }
 
 /** Resolves an ID prefix among images; throws when it is ambiguous. */

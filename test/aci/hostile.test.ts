@@ -4,13 +4,15 @@
  * the default and the strict mode, and each must give the verdict of fixtures/aci/verdicts.json. On top of
  * the table, the rules that make it one policy: extract and patch-manifest refuse exactly what validate
  * refuses, with validate's code; the store adds exactly what validate accepts; render refuses what validate
- * refuses except the end-of-archive and manifest checks (docs/aci.md, "One verdict").
+ * refuses except the end-of-archive and manifest checks (docs/aci.md, "One verdict"); the in-memory store
+ * refuses what the directory store refuses.
  */
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { fixturePath } from '../support/paths.js';
-import { COMMANDS, verdictsOf, type Verdicts } from '../support/verdicts.js';
+import { COMMANDS, verdict, verdictsOf, type Verdicts } from '../support/verdicts.js';
+import { MemoryStore } from '../../src/render/store.js';
 
 const dir = fixturePath('aci');
 const table = JSON.parse(readFileSync(`${dir}/verdicts.json`, 'utf8')) as { commands: string[]; rows: Record<string, { default: string; strict: string }> };
@@ -41,6 +43,10 @@ describe('hostile archives through every command that reads archives (fixtures/a
         const v = await verdictsOf(`${dir}/${name}`, mode === 'strict');
         assert.equal(COMMANDS.map((c) => v[c]).join(' '), want);
         checkOnePolicy(v, mode === 'strict');
+        if (mode === 'default') {
+          const inMemory = await verdict(() => new MemoryStore().add(readFileSync(`${dir}/${name}`)));
+          assert.equal(inMemory, v['store-add'], 'the in-memory store refuses what the directory store refuses');
+        }
       });
     }
   }

@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
 import { mkdtempSync, openSync, closeSync, ftruncateSync, writeFileSync, chmodSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { rmSync } from 'node:fs';
 import { runActool } from '../support/run-actool.js';
-import { fixturePath } from '../support/paths.js';
+import { fixturePath, repoRoot } from '../support/paths.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'appc-cli-'));
 after(() => rmSync(tmp, { recursive: true, force: true }));
@@ -128,6 +129,36 @@ describe('actool (global)', () => {
     assert.equal(h.code, 0);
     assert.match(h.stdout, /^Usage: actool validate/);
     assert.equal((await runActool(['help', 'nope'])).code, 1);
+  });
+
+  it("the global help lists every command with the table's summary, and each module is the command it is filed under", async () => {
+    const { COMMANDS } = await import('../../src/cli/commands/index.js');
+    const { globalHelp } = await import('../../src/cli/actool.js');
+    const help = globalHelp();
+    for (const [name, entry] of Object.entries(COMMANDS)) {
+      assert.match(help, new RegExp(`^  ${name} +${entry.summary.replace(/[()]/g, '\\$&')}$`, 'm'), name);
+      const command = await entry.load();
+      assert.equal(command.name, name);
+      assert.match(command.help, new RegExp(`^Usage: actool ${name}\\b`), name);
+    }
+  });
+
+  it('the bundled actool prints the global help without reading any command bundle', () => {
+    // A preload records every file the process reads; the bundle loader reads commands/NAME.cjs with readFileSync.
+    const preload = join(tmp, 'record-reads.cjs');
+    writeFileSync(
+      preload,
+      "const fs = require('node:fs'); const read = fs.readFileSync; fs.readFileSync = function (p, ...rest) { if (typeof p === 'string' && /commands[\\\\/]/.test(p)) process.stderr.write('READ ' + p + '\\n'); return read.call(this, p, ...rest); };\n",
+    );
+    const bundle = join(repoRoot, 'dist', 'bundle', 'actool.cjs');
+    const help = spawnSync(process.execPath, ['-r', preload, bundle, '--help'], { encoding: 'utf8' });
+    assert.equal(help.status, 0);
+    assert.match(help.stdout, /^ {2}validate +Validate/m);
+    assert.equal(help.stderr, '');
+    // The recorder does see a command being loaded, so the empty stderr above means something.
+    const version = spawnSync(process.execPath, ['-r', preload, bundle, 'version'], { encoding: 'utf8' });
+    assert.equal(version.status, 0);
+    assert.match(version.stderr, /READ .*commands[\\/]version\.cjs/);
   });
 });
 

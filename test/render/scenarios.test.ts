@@ -48,7 +48,8 @@ function manifestOf(spec: ImageSpec): object {
 }
 
 async function storeOf(images: readonly ImageSpec[]): Promise<MemoryStore> {
-  const store = new MemoryStore();
+  // Hostile images are stored unchecked: these scenarios test that render itself refuses them.
+  const store = new MemoryStore({ check: 'manifest' });
   for (const spec of images) {
     // An image that brings its own rootfs entry (to give it a mode) gets no default one.
     const own = spec.files.some((f) => 'dir' in f && f.dir === 'rootfs');

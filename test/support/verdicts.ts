@@ -22,7 +22,8 @@ export const COMMANDS = ['validate', 'image-id', 'cat-manifest', 'patch-manifest
 export type CommandName = (typeof COMMANDS)[number];
 export type Verdicts = Record<CommandName, string>;
 
-async function verdict(run: () => Promise<unknown>): Promise<string> {
+/** "ok" when `run` resolves, else the code of the AppcError or issue it throws (anything else is rethrown). */
+export async function verdict(run: () => Promise<unknown>): Promise<string> {
   try {
     await run();
     return 'ok';

@@ -10,7 +10,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export async function render() {
   const { COMMANDS } = await import(pathToFileURL(join(root, 'dist', 'src', 'cli', 'commands', 'index.js')).href);
   const { globalHelp } = await import(pathToFileURL(join(root, 'dist', 'src', 'cli', 'actool.js')).href);
-  const lines = ['# actool command reference', '', "Generated from the commands' `--help` texts by `npm run docs:cli`; do not edit by hand.", '', '```', (await globalHelp()).trimEnd(), '```', ''];
+  const lines = ['# actool command reference', '', "Generated from the commands' `--help` texts by `npm run docs:cli`; do not edit by hand.", '', '```', globalHelp().trimEnd(), '```', ''];
   for (const [name, entry] of Object.entries(COMMANDS)) {
     const command = await entry.load();
     lines.push(`## actool ${name}`, '', '```', command.help.trimEnd(), '```', '');

@@ -13,7 +13,6 @@ const COMPRESSIONS: readonly Compression[] = ['gzip', 'xz', 'bzip2', 'none'];
 /** The build command. */
 export const command: Command = {
   name: 'build',
-  summary: 'Build an ACI from an image layout directory',
   help: `Usage: actool build [--overwrite] [--no-compression] [--compression=gzip|xz|bzip2|none] [--owner-root]
                     [--reproducible] DIRECTORY OUTPUT.aci
 

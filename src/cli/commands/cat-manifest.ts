@@ -8,7 +8,6 @@ import { formatIssues } from '../format-issues.js';
 /** The cat-manifest command. */
 export const command: Command = {
   name: 'cat-manifest',
-  summary: 'Print the manifest of an ACI',
   help: `Usage: actool cat-manifest [--pretty-print] ACI_FILE
 
 Prints the manifest of an image archive (gzip, bzip2, xz or plain tar). Reading stops at the manifest.

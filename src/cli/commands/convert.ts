@@ -12,7 +12,6 @@ import { isAppcError } from '../../issues/appc-error.js';
 /** The convert command. */
 export const command: Command = {
   name: 'convert',
-  summary: 'Convert a Docker or OCI image to an ACI',
   help: `Usage: actool convert [--os=OS] [--arch=ARCH] [--variant=V] [--image=REF] [--name=NAME] [--version=V]
                       [--layered] [--compression=gzip|none] [--overwrite] [--json] INPUT OUTPUT.aci
 

@@ -14,7 +14,6 @@ import { createInsecureFetch } from '../../node/insecure-fetch.js';
 /** The discover command. */
 export const command: Command = {
   name: 'discover',
-  summary: 'Discover the ACI, signature and public key URLs of an app',
   help: `Usage: actool discover [--json] [--insecure] [--insecure-options=http,tls] [--port=N]
                        [--auth-config=FILE] [--os=OS] [--arch=ARCH] [--prefix-match=segment|text]
                        [--timeout=SECONDS] [--debug] APP...

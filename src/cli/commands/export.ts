@@ -16,7 +16,6 @@ const FORMATS = ['oci', 'oci-archive', 'docker-archive'] as const;
 /** The export command. */
 export const command: Command = {
   name: 'export',
-  summary: 'Export an ACI and its dependencies as an OCI image or a docker load archive',
   help: `Usage: actool export [--format=oci|oci-archive|docker-archive] [--layered] [--store=DIR] [--tag=NAME:TAG]
                      [--reproducible] [--overwrite] [--json] IMAGE OUT
 

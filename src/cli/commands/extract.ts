@@ -9,7 +9,6 @@ import { createProgress } from '../progress.js';
 /** The extract command. */
 export const command: Command = {
   name: 'extract',
-  summary: 'Extract an ACI into a directory, safely',
   help: `Usage: actool extract [--rootfs-only] [--strict] [--owner=preserve|current] ACI_FILE DIRECTORY
 
 Extracts an image archive into DIRECTORY, which must be missing or empty. The archive is checked as

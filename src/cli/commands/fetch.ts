@@ -120,7 +120,6 @@ function fetchExitCode(e: unknown): number {
 /** The fetch command. */
 export const command: Command = {
   name: 'fetch',
-  summary: 'Discover, download and verify an image',
   help: HELP,
   async run(argv, io) {
     const { values, positionals } = parseFlags(argv, OPTIONS);

@@ -9,7 +9,6 @@ import { escapeTerminalText } from '../terminal-text.js';
 /** The image-id command. */
 export const command: Command = {
   name: 'image-id',
-  summary: 'Print the image ID (sha512 of the uncompressed tar) of ACI files',
   help: `Usage: actool image-id ACI_FILE...
 
 Prints the image ID of each file: "sha512-" and the sha512 of the uncompressed tar, which equals

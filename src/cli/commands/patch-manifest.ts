@@ -11,7 +11,6 @@ import type { ManifestPatch } from '../../aci/patch-manifest.js';
 /** The patch-manifest command. */
 export const command: Command = {
   name: 'patch-manifest',
-  summary: 'Change the manifest of an ACI',
   help: `Usage: actool patch-manifest [--manifest=MANIFEST_FILE] [--name=example.com/app] [--exec="/app --debug"]
          [--user=UID] [--group=GID] [--supplementary-groups=GID1,GID2,...]
          [--capability=CAP_SYS_ADMIN,CAP_NET_ADMIN] [--revoke-capability=CAP_SYS_CHROOT,CAP_MKNOD]

@@ -78,7 +78,6 @@ async function resolveSource(text: string, storeDir: string, io: CliIO): Promise
 /** The publish command. */
 export const command: Command = {
   name: 'publish',
-  summary: 'Write a static discovery site for ACIs (pages, images, signatures, keys)',
   help: HELP,
   async run(argv, io) {
     const { values, positionals } = parseFlags(argv, OPTIONS);

@@ -46,7 +46,6 @@ function failure(io: CliIO, e: unknown): number {
 /** The render command. */
 export const command: Command = {
   name: 'render',
-  summary: 'Render an image and its dependencies into one rootfs',
   help: HELP,
   async run(argv, io) {
     const { values, positionals } = parseFlags(argv, { store: { type: 'string' }, list: { type: 'boolean' }, strict: { type: 'boolean' }, owner: { type: 'string' }, debug: { type: 'boolean' } });

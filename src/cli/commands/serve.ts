@@ -61,7 +61,6 @@ export function parseListen(text: string): { host: string; port: number } {
 /** The serve command. */
 export const command: Command = {
   name: 'serve',
-  summary: 'Serve a discovery site over HTTP or HTTPS',
   help: HELP,
   async run(argv, io) {
     const { values, positionals } = parseFlags(argv, OPTIONS);

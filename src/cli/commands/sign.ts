@@ -56,7 +56,6 @@ async function writeAtomic(path: string, data: string | Uint8Array, overwrite: b
 /** The sign command. */
 export const command: Command = {
   name: 'sign',
-  summary: 'Sign an ACI with a detached OpenPGP signature',
   help: HELP,
   async run(argv, io) {
     const { values, positionals } = parseFlags(argv, OPTIONS);

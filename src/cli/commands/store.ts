@@ -34,7 +34,6 @@ Exit codes: 0 ok, 1 an image was invalid or not found, the store damaged or not 
 /** The store command. */
 export const command: Command = {
   name: 'store',
-  summary: 'Manage a local image store (add, list, rm, gc)',
   help: HELP,
   async run(argv, io) {
     const { values, positionals } = parseFlags(argv, { store: { type: 'string' }, json: { type: 'boolean' }, debug: { type: 'boolean' } });

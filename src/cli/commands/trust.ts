@@ -134,7 +134,6 @@ async function listKeys(ks: Keystore, io: CliIO, json: boolean): Promise<number>
 /** The trust command. */
 export const command: Command = {
   name: 'trust',
-  summary: 'Add, list or remove trusted signing keys',
   help: HELP,
   async run(argv, io) {
     const { values, positionals } = parseFlags(argv, OPTIONS);

@@ -27,7 +27,6 @@ function debugKind(report: PathReport): string {
 /** The validate command. */
 export const command: Command = {
   name: 'validate',
-  summary: 'Validate image manifests, pod manifests, ACI files and image layouts',
   help: `Usage: actool validate [--type=manifest|appimage|layout] [--strict] [--format=text|json|github] FILE|DIR|GLOB...
 
 Validates every input given, even after failures. The type is detected as the Go actool does:

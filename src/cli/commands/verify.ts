@@ -47,7 +47,6 @@ const OPTIONS = {
 /** The verify command. */
 export const command: Command = {
   name: 'verify',
-  summary: 'Verify the signature of an ACI',
   help: HELP,
   async run(argv, io) {
     const { values, positionals } = parseFlags(argv, OPTIONS);

@@ -8,7 +8,6 @@ import { PACKAGE_VERSION } from '../../version.js';
 /** The version command. */
 export const command: Command = {
   name: 'version',
-  summary: 'Print the version',
   help: 'Usage: actool version\n\nPrints the actool version and the appc spec version it implements.\n',
   async run(argv, io) {
     parseFlags(argv, {}, false);
