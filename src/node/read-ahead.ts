@@ -38,13 +38,14 @@ function readAheadScript(): URL | undefined {
   return undefined;
 }
 
-/** Starts reading `paths` ahead on a worker thread; undefined when no thread can be started. */
-export async function startReadAhead(paths: readonly string[]): Promise<ReadAhead | undefined> {
+/** Starts reading `paths` from index `from` on, ahead on a worker thread; undefined when no thread can be started. */
+export async function startReadAhead(paths: readonly string[], from = 0): Promise<ReadAhead | undefined> {
   const script = readAheadScript();
   if (script === undefined) return undefined;
   const { Worker, MessageChannel, receiveMessageOnPort } = await import('node:worker_threads');
   // [0]: the next index this thread takes; [1]: set to 1 by the thread once it runs.
   const progress = new Int32Array(new SharedArrayBuffer(8));
+  progress[0] = from;
   const { port1, port2 } = new MessageChannel();
   let worker: import('node:worker_threads').Worker;
   try {

@@ -51,6 +51,8 @@ function plainOptions(o: ValidateManyOptions): ValidateManyInputOptions {
  * costs ~30 ms to start, and reading takes ~20-45 us per input here.
  */
 const READ_AHEAD_MIN_INPUTS = 500;
+/** Inputs validated before deciding on read-ahead: it starts when three quarters of them are manifests. */
+const READ_AHEAD_PROBE = 100;
 
 /** Inputs from this size on go to worker threads (see {@link ValidateManyOptions.workerMinBytes}). */
 const WORKER_MIN_BYTES = 1 << 20;
@@ -87,12 +89,15 @@ export async function validateMany(paths: readonly string[], options: ValidateMa
 export async function validateEach(paths: readonly string[], options: ValidateManyOptions & { readonly onResult: (index: number, report: PathReport) => void }): Promise<void> {
   const plain = plainOptions(options);
   const onResult = options.onResult;
-  const one = async (i: number): Promise<void> => {
-    onResult(i, await validatePath(paths[i]!, options.onProgress ? { ...plain, onProgress: (p) => options.onProgress!(i, p) } : plain));
+  const inputOptions = (i: number): ValidatePathOptions => (options.onProgress ? { ...plain, onProgress: (p) => options.onProgress!(i, p) } : plain);
+  const one = async (i: number): Promise<PathReport> => {
+    const report = await validatePath(paths[i]!, inputOptions(i));
+    onResult(i, report);
+    return report;
   };
   const oneReadAhead = async (i: number, ahead: ReadAhead): Promise<void> => {
     const opened = ahead.take(i) ?? openValidateInput(paths[i]!);
-    onResult(i, await validateOpened(paths[i]!, opened, options.onProgress ? { ...plain, onProgress: (p) => options.onProgress!(i, p) } : plain));
+    onResult(i, await validateOpened(paths[i]!, opened, inputOptions(i)));
   };
   const script = paths.length > 1 ? workerScript() : undefined;
   // Threads and the os module load only when there is work for them (a cold `actool validate one.json` stays fast).
@@ -104,14 +109,19 @@ export async function validateEach(paths: readonly string[], options: ValidateMa
   if (cores > 1) for (let i = 0; i < paths.length; i++) (isLarge(paths[i]!, minBytes) ? large : small).push(i);
   const n = large.length < 2 ? 0 : Math.min(cores, large.length);
   if (n <= 1) {
-    // A long list validated here in order: another core opens and reads the inputs ahead.
-    const ahead = cores > 1 && paths.length >= READ_AHEAD_MIN_INPUTS ? await (await import('./read-ahead.js')).startReadAhead(paths) : undefined;
+    // A long list of manifests validated here in order: another core opens and reads the inputs ahead. The
+    // first inputs tell whether it is one (small images read from memory gain nothing from it: measured).
+    let i = 0;
+    let manifests = 0;
+    const probe = cores > 1 && paths.length >= READ_AHEAD_MIN_INPUTS + READ_AHEAD_PROBE ? READ_AHEAD_PROBE : paths.length;
+    for (; i < probe; i++) if ((await one(i)).type === 'manifest') manifests++;
+    const ahead = i < paths.length && manifests * 4 >= probe * 3 ? await (await import('./read-ahead.js')).startReadAhead(paths, i) : undefined;
     if (ahead === undefined) {
-      for (let i = 0; i < paths.length; i++) await one(i);
+      for (; i < paths.length; i++) await one(i);
       return;
     }
     try {
-      for (let i = 0; i < paths.length; i++) await oneReadAhead(i, ahead);
+      for (; i < paths.length; i++) await oneReadAhead(i, ahead);
     } finally {
       ahead.close();
     }
