@@ -1,5 +1,5 @@
 /** Opening one input of validate: what it is (a directory or a file) and its first bytes, with one read. */
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync, statSync } from 'node:fs';
 import { SNIFF_LENGTH } from '../aci/detect.js';
 import { describeIoError } from './io-error.js';
 
@@ -17,11 +17,13 @@ export type OpenedOrError = Opened | { readonly error: string };
  * the sniffing length). One open, fstat, read and close per input, with no thread-pool hop: per-file
  * overhead is what a batch of small inputs spends its time on.
  */
-export function openInput(file: string, max: number): Opened {
-  const fd = openSync(file, 'r');
+export function openInput(file: string, max: number, regularOnly = false): Opened {
+  // Only regular files and directories: opened without waiting (a FIFO's open blocks until a writer comes).
+  const fd = openSync(file, regularOnly ? constants.O_RDONLY | constants.O_NONBLOCK : 'r');
   try {
     const st = fstatSync(fd);
     if (st.isDirectory()) return { dir: true };
+    if (regularOnly && !st.isFile()) throw new Error('not a regular file');
     const want = Math.min(st.size, Math.max(max, SNIFF_LENGTH) + 1);
     const buf = new Uint8Array(want);
     let got = 0;
@@ -42,5 +44,21 @@ export function openValidateInput(file: string): OpenedOrError {
     return openInput(file, SMALL_IMAGE_BYTES);
   } catch (e) {
     return { error: describeIoError(e) };
+  }
+}
+
+/**
+ * What the read-ahead thread of a batch may read for the validating thread: {@link openValidateInput}'s
+ * result for a regular file or a directory, read the same way; undefined for anything else (a FIFO, a
+ * device: reading them twice or at another time could change what they give) and on any error, which the
+ * validating thread then meets itself, in its own words.
+ */
+export function openInputAhead(file: string): Opened | undefined {
+  try {
+    const st = statSync(file);
+    if (!st.isFile() && !st.isDirectory()) return undefined;
+    return openInput(file, SMALL_IMAGE_BYTES, true);
+  } catch {
+    return undefined;
   }
 }

@@ -1,12 +1,12 @@
 /**
- * The read-ahead thread of a long validate batch: opens and reads the inputs in order (as validatePath
- * would, with {@link openValidateInput}) and posts them in chunks, staying a bounded distance ahead of the
+ * The read-ahead thread of a long validate batch: opens and reads the inputs in order (regular files and
+ * directories, as validatePath would: see openInputAhead) and posts them in chunks, staying a bounded distance ahead of the
  * thread that validates them and skipping what that thread has already read itself.
  */
 import { workerData } from 'node:worker_threads';
 import type { MessagePort } from 'node:worker_threads';
-import type { OpenedOrError } from './open-input.js';
-import { openValidateInput } from './open-input.js';
+import type { Opened } from './open-input.js';
+import { openInputAhead } from './open-input.js';
 
 /** What the validating thread hands over: the paths, the shared progress counter, the port for chunks, the bounds. */
 export interface ReadAheadData {
@@ -20,10 +20,10 @@ export interface ReadAheadData {
   readonly chunkInputs: number;
 }
 
-/** A chunk of read inputs, from index `from` on. */
+/** A chunk of read inputs, from index `from` on; null for an input left to the validating thread. */
 export interface ReadAheadChunk {
   readonly from: number;
-  readonly items: readonly OpenedOrError[];
+  readonly items: readonly (Opened | null)[];
 }
 
 const data = workerData as Partial<ReadAheadData> | undefined;
@@ -49,14 +49,14 @@ function run({ paths, progress, port, windowInputs, windowBytes, chunkInputs }: 
       Atomics.wait(progress, 0, taken, 50);
       continue;
     }
-    const items: OpenedOrError[] = [];
+    const items: (Opened | null)[] = [];
     const transfer: ArrayBuffer[] = [];
     const from = next;
     let bytes = 0;
     while (next < paths.length && items.length < chunkInputs && bytes < windowBytes / 4) {
-      const item = openValidateInput(paths[next]!);
-      const size = 'bytes' in item ? item.bytes.byteLength : 0;
-      if ('bytes' in item && size > 0 && item.bytes.byteOffset === 0 && item.bytes.buffer.byteLength === size && !transfer.includes(item.bytes.buffer as ArrayBuffer)) {
+      const item = openInputAhead(paths[next]!) ?? null;
+      const size = item !== null && 'bytes' in item ? item.bytes.byteLength : 0;
+      if (item !== null && 'bytes' in item && size > 0 && item.bytes.byteOffset === 0 && item.bytes.buffer.byteLength === size && !transfer.includes(item.bytes.buffer as ArrayBuffer)) {
         transfer.push(item.bytes.buffer as ArrayBuffer);
       }
       sizes[next] = size;

@@ -79,7 +79,7 @@ export async function startReadAhead(paths: readonly string[], from = 0): Promis
           const k = index - chunk.from;
           // A chunk that starts later is kept for later indices (this one was read here).
           if (k < 0) return undefined;
-          if (k < chunk.items.length) return chunk.items[k];
+          if (k < chunk.items.length) return chunk.items[k] ?? undefined;
         }
         // Messages are received synchronously: no event-loop turn between inputs.
         const m = receiveMessageOnPort(port) as { message: ReadAheadChunk } | undefined;
