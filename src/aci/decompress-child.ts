@@ -8,6 +8,7 @@
 import { spawn } from 'node:child_process';
 import { Readable } from 'node:stream';
 import { findProgram } from './find-program.js';
+import { markSoleView } from './garbage.js';
 
 /** The programs this module can run. */
 export type DecompressProgram = 'bzip2' | 'xz';
@@ -47,6 +48,8 @@ export function childDecompressStream(program: DecompressProgram, path: string, 
     },
   });
   child.stdout.on('data', (chunk: Buffer) => {
+    // Each pipe read comes in memory of its own, which nothing else views: a consumer done with it may free it.
+    if (chunk.byteOffset === 0 && chunk.length === chunk.buffer.byteLength) markSoleView(chunk);
     if (!output.push(chunk)) child.stdout.pause();
   });
   // The program may exit before reading everything (bad data): the pipe then closes under the writer.

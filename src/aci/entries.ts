@@ -55,7 +55,20 @@ export interface ReadAciEntriesOptions extends AciLimits {
  *   if (header.type === 'file') for await (const chunk of body) hash.update(chunk);
  * }
  */
-export async function* readAciEntries(source: AciSource, options: ReadAciEntriesOptions = {}): AsyncGenerator<AciEntry, void, undefined> {
+export function readAciEntries(source: AciSource, options: ReadAciEntriesOptions = {}): AsyncGenerator<AciEntry, void, undefined> {
+  return entriesOf(source, options, false);
+}
+
+/**
+ * {@link readAciEntries} for consumers that keep no view of a body chunk once they ask for the next one (they
+ * copy what they keep, and keepRawHeaders is off): each uncompressed chunk is freed at once when the reader is
+ * done with it (garbage.ts dropChunk), instead of waiting for a collection. For extractAci.
+ */
+export function readAciEntriesDropping(source: AciSource, options: Omit<ReadAciEntriesOptions, 'keepRawHeaders'> = {}): AsyncGenerator<AciEntry, void, undefined> {
+  return entriesOf(source, options, true);
+}
+
+async function* entriesOf(source: AciSource, options: ReadAciEntriesOptions, dropChunks: boolean): AsyncGenerator<AciEntry, void, undefined> {
   const file = typeof source === 'string' ? source : undefined;
   const limits = resolveLimits(options);
   const onProgress = options.onProgress;
@@ -76,7 +89,7 @@ export async function* readAciEntries(source: AciSource, options: ReadAciEntries
     options.onCompression?.(archive.compression);
     const hash = options.onImageId === undefined ? undefined : createHash('sha512');
     const onIssue = options.onIssue;
-    const chunks = archive.chunks(() => reader.sawEnd, hash);
+    const chunks = archive.chunks(() => reader.sawEnd, hash, dropChunks && !options.keepRawHeaders);
     const reader: TarReader = new TarReader(onProgress ? counted(chunks, (n) => (delivered += n)) : chunks, {
       maxEntries: limits.maxEntries,
       maxPaxBytes: limits.maxPaxBytes,

@@ -5,9 +5,9 @@
  * never writes outside the tree (EntryWriter). Modes and mtimes are kept (directories' at the end).
  */
 import type { Issue, ValidateOptions } from '../issues/issue.js';
-import { concatBytes } from '../internal/bytes.js';
+import { concatBytes, copyBytes } from '../internal/bytes.js';
 import type { AciEntry, ReadAciEntriesOptions } from './entries.js';
-import { readAciEntries } from './entries.js';
+import { readAciEntriesDropping } from './entries.js';
 import type { OwnerMode } from './entry-writer.js';
 import { EntryWriter } from './entry-writer.js';
 import type { ImageCheckOptions } from './image-check.js';
@@ -75,7 +75,8 @@ export async function extractAci(source: AciSource, dir: string, options: Extrac
       if (!options.rootfsOnly) await writer.write({ ...entry, header: { ...entry.header, type: 'file' }, body: once(bytes) }, MANIFEST_NAME);
     };
     try {
-      for await (const entry of readAciEntries(source, { ...readOptions, onIssue: (i) => check.note(i) })) {
+      // Bodies are written at once (synchronous writes) and the manifest copied, so no view of a chunk outlives it.
+      for await (const entry of readAciEntriesDropping(source, { ...readOptions, onIssue: (i) => check.note(i) })) {
         await settleManifest();
         entryCount++;
         const h = entry.header;
@@ -83,7 +84,7 @@ export async function extractAci(source: AciSource, dir: string, options: Extrac
         refuse();
         if (role === 'manifest') {
           const parts: Uint8Array[] = [];
-          for await (const chunk of entry.body) parts.push(chunk.slice());
+          for await (const chunk of entry.body) parts.push(copyBytes(chunk));
           pendingManifest = { bytes: concatBytes(parts), entry };
           continue;
         }

@@ -40,6 +40,8 @@ interface GarbageState {
   count: number;
   /** Set by keepYoungGenerationSmall. */
   youngSmall?: boolean;
+  /** ArrayBuffer transfer, found on first need (null: not available). */
+  transfer?: TransferFunction | null;
 }
 const KEY = Symbol.for('appc.boundedGarbage');
 const state: GarbageState = ((globalThis as { [KEY]?: GarbageState })[KEY] ??= { enabled: false, pending: 0, gc: undefined, count: 0 });
@@ -111,6 +113,62 @@ export function keepFlagsAcross(worker: { once(event: 'online', listener: () => 
  */
 export function restoreFlags(): void {
   if (state.youngSmall) (require('node:v8') as typeof import('node:v8')).setFlagsFromString('--semi-space-growth-factor=1');
+}
+
+/**
+ * Chunks whose memory (their whole ArrayBuffer) no other view shares: {@link dropChunk} may free them at once.
+ * Marked by the producer that allocated them; freed only by a consumer that knows it kept no view either.
+ */
+const soleViews = new WeakSet<Uint8Array>();
+
+/**
+ * Marks `chunk` as the only view of its memory: its producer made the ArrayBuffer for it alone (not a pooled
+ * small Buffer) and keeps no other view of it, so a consumer done with it may free it with {@link dropChunk}.
+ */
+export function markSoleView(chunk: Uint8Array): void {
+  soleViews.add(chunk);
+}
+
+/**
+ * Reports a chunk the caller is done with, and frees its memory at once when its producer marked it as the
+ * only view ({@link markSoleView}) and ArrayBuffer transfer is available: a freed chunk is no garbage, so it
+ * costs no collection and leaves nothing for RSS to hold. Only for consumers that kept no view of the chunk
+ * (no subarray handed on, stored or still queued): afterwards every view of it is empty.
+ */
+export function dropChunk(chunk: Uint8Array): void {
+  if (soleViews.has(chunk)) {
+    soleViews.delete(chunk);
+    const transfer = state.enabled || nativeTransfer !== undefined ? (state.transfer ??= findTransfer()) : undefined;
+    if (transfer) {
+      try {
+        transfer.call(chunk.buffer, 0);
+        return;
+      } catch {
+        // Not detachable (a foreign ArrayBuffer): left to the collector like any other chunk.
+      }
+    }
+  }
+  noteGarbage(chunk.length);
+}
+
+type TransferFunction = (this: ArrayBufferLike, length?: number) => ArrayBuffer;
+const nativeTransfer = (ArrayBuffer.prototype as { transfer?: TransferFunction }).transfer;
+
+/**
+ * `ArrayBuffer.prototype.transfer` (ES2024: detaching frees the memory at once): native from Node 21; on Node 20
+ * (V8 11.3) it is behind `--harmony-rab-gsab-transfer`, which takes effect for contexts made after it is set, so
+ * it is taken from a fresh context, as `gc` is; only for programs that turned bounded garbage on. Null when
+ * neither works (then chunks are left to the collector).
+ */
+function findTransfer(): TransferFunction | null {
+  if (nativeTransfer !== undefined) return nativeTransfer;
+  try {
+    (require('node:v8') as typeof import('node:v8')).setFlagsFromString('--harmony-rab-gsab-transfer');
+    const made = (require('node:vm') as typeof import('node:vm')).runInNewContext('ArrayBuffer.prototype.transfer') as unknown;
+    return typeof made === 'function' ? (made as TransferFunction) : null;
+  } catch {
+    return null;
+  }
 }
 
 /** The `gc` function, made available at run time; undefined when this V8 refuses (then nothing is collected). */

@@ -11,7 +11,7 @@ import { classifyDecompressError, decompressStream, describeFileType } from './d
 import type { AciSource, SourceStats } from './source.js';
 import { openSource, tailBytes } from './source.js';
 import { openGzipMembers } from './decompress-gzip-members.js';
-import { noteGarbage } from './garbage.js';
+import { dropChunk, noteGarbage } from './garbage.js';
 
 /** Options of {@link openArchive}. */
 export interface OpenArchiveOptions {
@@ -39,11 +39,18 @@ export interface OpenedArchive {
   /** The uncompressed bytes as a stream, for push consumers; sort its errors with {@link OpenedArchive.failure}. */
   readonly stream: Readable;
   /**
+   * True when `stream` keeps its decoders busy on its own (gzip members inflating ahead of the reader), so a
+   * consumer gains nothing by buffering its chunks; false when buffering a few MiB lets the decoder run on.
+   */
+  readonly readsAhead: boolean;
+  /**
    * The uncompressed bytes for pull consumers: counts them, hashes them into `hash`, enforces maxTotalBytes
    * and throws every failure already sorted (ArchiveError), I/O errors of the source and aborts as they are.
    * `tarEnded` says whether the tar end-of-archive marker was seen (it decides what a decompressor error means).
+   * `dropChunks`: the consumer keeps no view of a chunk once it asks for the next one, so each chunk may be
+   * freed then (garbage.ts dropChunk).
    */
-  chunks(tarEnded: () => boolean, hash?: { update(chunk: Uint8Array): unknown }): AsyncGenerator<Uint8Array>;
+  chunks(tarEnded: () => boolean, hash?: { update(chunk: Uint8Array): unknown }, dropChunks?: boolean): AsyncGenerator<Uint8Array>;
   /** Uncompressed bytes delivered by `chunks` so far. */
   readonly bytes: number;
   /** Sorts an error of `stream`: returns the ArchiveError, or throws what is not the archive's fault. */
@@ -79,11 +86,12 @@ export async function openArchive(source: AciSource, options: OpenArchiveOptions
     head: opened.head,
     stats: opened.stats,
     stream,
+    readsAhead: members !== undefined,
     get bytes() {
       return bytes;
     },
     failure,
-    async *chunks(tarEnded, hash) {
+    async *chunks(tarEnded, hash, dropChunks = false) {
       const it = stream[Symbol.asyncIterator]() as AsyncIterator<Uint8Array>;
       for (;;) {
         options.signal?.throwIfAborted();
@@ -98,7 +106,8 @@ export async function openArchive(source: AciSource, options: OpenArchiveOptions
         if (bytes > maxTotal) throw limitError(maxTotal);
         hash?.update(r.value);
         yield r.value;
-        noteGarbage(r.value.length);
+        if (dropChunks) dropChunk(r.value);
+        else noteGarbage(r.value.length);
       }
     },
     close() {

@@ -9,7 +9,7 @@ import { issueError } from './layout-rules.js';
 import type { ScanOptions } from './scan.js';
 import { scanArchive, scanError } from './scan.js';
 import type { AciSource } from './source.js';
-import { concatBytes } from '../internal/bytes.js';
+import { concatBytes, copyBytes } from '../internal/bytes.js';
 
 /** Options of {@link readAciManifest}. */
 export interface ReadAciManifestOptions extends ScanOptions, ValidateOptions {
@@ -61,7 +61,7 @@ export async function readAciManifest(source: AciSource, options: ReadAciManifes
         return true;
       },
       onData(chunk) {
-        found?.parts.push(chunk.slice());
+        found?.parts.push(copyBytes(chunk));
       },
       onEntryEnd() {
         if (!found) return;
@@ -71,7 +71,7 @@ export async function readAciManifest(source: AciSource, options: ReadAciManifes
         control.stop();
       },
     }),
-    { hash: false, onIssue: (i) => check.note(i) },
+    { hash: false, onIssue: (i) => check.note(i), dropChunks: true },
   );
   check.assertPassing(file);
   if (done) return { ...done, compression: scan.compression ?? 'none' };
@@ -93,7 +93,7 @@ export async function computeImageId(source: AciSource, options: ComputeImageIdO
   const file = typeof source === 'string' ? source : undefined;
   // The walker only tells where the tar ends (to sort decompression errors); a tar limit it hits stops
   // the walker, never the hashing. maxTotalBytes still bounds the work.
-  const scan = await scanArchive(source, options, () => ({}));
+  const scan = await scanArchive(source, options, () => ({}), { hash: true, dropChunks: true });
   if (scan.imageId === undefined) {
     const stream = scan.issues.find((i) => i.code.startsWith('ACI_') && i.severity === 'error');
     throw stream ? issueError(stream, file) : new AppcError('ACI_UNKNOWN_FORMAT', 'the image ID could not be computed', file !== undefined ? { file } : {});

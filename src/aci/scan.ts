@@ -18,7 +18,7 @@ import { aciIssue, issueError } from './layout-rules.js';
 import type { AciLimits } from './limits.js';
 import { resolveLimits } from './limits.js';
 import { limitError, openArchive } from './open-archive.js';
-import { noteGarbage } from './garbage.js';
+import { dropChunk, noteGarbage } from './garbage.js';
 import type { AciSource } from './source.js';
 import type { TarWalkerHandlers, TarWalkerOptions } from './tar/walker.js';
 import { TarWalker } from './tar/walker.js';
@@ -125,23 +125,38 @@ export async function scanArchive(
     hash?.update(chunk);
     walker.write(chunk);
   };
+  const done = (chunk: Uint8Array): void => {
+    if (settings.dropChunks) dropChunk(chunk);
+    else noteGarbage(chunk.length);
+  };
   writable = new Writable({
-    // Room for several decompressed chunks, so the decompressor keeps working while we hash.
-    highWaterMark: 4 << 20,
+    // Room for several decompressed chunks, so the decompressor keeps working while we hash; a source that
+    // reads ahead on its own (gzip members in flight) needs none, and each chunk buffered here is memory.
+    highWaterMark: archive.readsAhead ? 1 : 4 << 20,
     write(chunk: Uint8Array, _enc, cb) {
+      // Without a hash there is little to do: the walker skips file data, so the chunk goes whole, at once.
+      if (!hash) {
+        try {
+          process(chunk);
+          done(chunk);
+          cb();
+        } catch (e) {
+          cb(e as Error);
+        }
+        return;
+      }
       // Hash and parse in small slices, each in its own event-loop turn: between slices the
       // decompressor's completions are handled at once, so the thread pool is never left waiting
       // long for its next job (measured: 16 KiB slices cut the time over plain gunzip by half).
       let o = 0;
       const step = (): void => {
         try {
-          // Without a hash there is little to overlap: the walker skips file data, so the chunk goes whole.
-          const end = hash ? Math.min(chunk.length, o + HASH_SLICE) : chunk.length;
+          const end = Math.min(chunk.length, o + HASH_SLICE);
           process(o === 0 && end === chunk.length ? chunk : chunk.subarray(o, end));
           o = end;
           if (o < chunk.length) setImmediate(step);
           else {
-            noteGarbage(chunk.length);
+            done(chunk);
             cb();
           }
         } catch (e) {
@@ -193,7 +208,16 @@ function archiveIssue(e: ArchiveError): Issue {
 const HASH_SLICE = 16 * 1024;
 
 type Handlers = (control: ScanControl, walker: () => TarWalker) => Omit<TarWalkerHandlers, 'onIssue'>;
-type Settings = { readonly hash: boolean; readonly walkerOptions?: Partial<TarWalkerOptions>; readonly onIssue?: (issue: Issue) => void };
+type Settings = {
+  readonly hash: boolean;
+  readonly walkerOptions?: Partial<TarWalkerOptions>;
+  readonly onIssue?: (issue: Issue) => void;
+  /**
+   * The handlers keep no view of the data they are given (they copy what they keep), so a chunk may be freed
+   * at once when the scan is done with it (dropChunk) instead of waiting for a collection.
+   */
+  readonly dropChunks?: boolean;
+};
 
 /** A walker wired to the handlers, collecting its issues; `onStop` runs once when a handler stops the scan. */
 function makeWalker(issues: Issue[], limits: Required<AciLimits>, makeHandlers: Handlers, settings: Settings, onStop: () => void): TarWalker {

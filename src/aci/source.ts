@@ -2,6 +2,7 @@
 import { createReadStream } from 'node:fs';
 import { iterateStream } from '../internal/bytes.js';
 import { Readable } from 'node:stream';
+import { noteGarbage } from './garbage.js';
 
 /** Anything an archive can be read from. A string is a file path. */
 export type AciSource = string | Uint8Array | NodeJS.ReadableStream | ReadableStream<Uint8Array> | AsyncIterable<Uint8Array>;
@@ -122,6 +123,9 @@ export async function openSource(source: AciSource, onChunk?: (stats: SourceStat
           keepTail(stats, chunk);
           onChunk?.(stats);
           yield chunk;
+          // Soon garbage (once the decoder has it and the tail moved on): counted, so collections also free
+          // source chunks, which a file stream allocates afresh for every read.
+          noteGarbage(chunk.length);
         }
       }
       stats.ended = true;

@@ -1,7 +1,7 @@
 /** Validates an image archive in one pass: layout, tar structure, compression integrity, manifest and image ID (spec/aci.md; A-VA-*, A-ID-1). */
 import type { Issue, Result, ValidateOptions } from '../issues/issue.js';
 import { hasErrors } from '../issues/issue.js';
-import { concatBytes } from '../internal/bytes.js';
+import { concatBytes, copyBytes } from '../internal/bytes.js';
 import type { ImageManifest, ParseManifestOptions } from '../schema/image-manifest.js';
 import type { Compression, FileType } from './detect.js';
 import { ImageCheck } from './image-check.js';
@@ -66,7 +66,7 @@ export async function validateAci(source: AciSource, options: ValidateAciOptions
         return true;
       },
       onData(chunk) {
-        manifestParts?.push(chunk.slice());
+        manifestParts?.push(copyBytes(chunk));
       },
       onEntryEnd() {
         if (manifestParts === undefined) return;
@@ -74,7 +74,8 @@ export async function validateAci(source: AciSource, options: ValidateAciOptions
         manifestParts = undefined;
       },
     }),
-    { hash: options.imageId !== false },
+    // The handlers copy the manifest's bytes, so the scan may free each chunk once it is done with it.
+    { hash: options.imageId !== false, dropChunks: true },
   );
   check.noteStream(scan.issues);
   // End-of-archive checks (missing manifest or rootfs) only mean something when the whole archive was read.
