@@ -12,9 +12,10 @@
  * serial decoder would have had there: what follows, error or not, is the serial decoder's own output and
  * verdict. Foreign gzip never enters this path.
  */
-import { closeSync, createReadStream, fstatSync, openSync, readSync, statSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { Readable } from 'node:stream';
+import { Readable, type Writable } from 'node:stream';
+import { failAfterDrain } from './decompress-child.js';
 import { createGunzip, gunzip } from 'node:zlib';
 import { MEMBER_HEADER_BYTES, sizedMemberLength } from './gzip-members.js';
 import { keepTail, READ_CHUNK, type SourceStats } from './source.js';
@@ -61,7 +62,7 @@ export function openGzipMembers(path: string, onChunk?: (stats: SourceStats) => 
     readFully(fd, head, 0);
     if (sizedMemberLength(head) === undefined) return undefined;
     owned = false;
-    return membersReader(fd, path, size, head, onChunk);
+    return membersReader(fd, size, head, onChunk);
   } finally {
     if (owned) closeSync(fd);
   }
@@ -95,7 +96,7 @@ interface Job {
   readonly result: Promise<Buffer | undefined>;
 }
 
-function membersReader(fd: number, path: string, size: number, head: Buffer, onChunk: ((stats: SourceStats) => void) | undefined): GzipMembersSource {
+function membersReader(fd: number, size: number, head: Buffer, onChunk: ((stats: SourceStats) => void) | undefined): GzipMembersSource {
   const stats: SourceStats = { compressedBytes: 0, ended: false, tail: [] };
   // One member inflating per core (at most 3: the pool has 4 threads). Each costs a read buffer and a 1 MiB
   // output; one more read ahead was measured no faster on 2 cores and 3 MB more peak RSS.
@@ -212,25 +213,19 @@ function membersReader(fd: number, path: string, size: number, head: Buffer, onC
   /**
    * Hands over to the serial decoder, started at the last member delivered (its bytes dropped: they are out
    * already) so it is in the state the serial decoder would have been in there, or at the start of the file.
+   * The file is fed one READ_CHUNK at a time, the next read only once zlib has taken the last one, and a
+   * decoder error reaches the reader only after every byte decoded before it: so how far the reader got and
+   * how many compressed bytes were read when the error came are the same on every run, not a race between
+   * read-ahead and the thread pool.
    */
   const fallBack = (): void => {
-    closeFd();
     const from = lastDelivered?.start ?? 0;
     let skip = lastDelivered?.length ?? 0;
     stats.compressedBytes = from;
     stats.tail = [];
-    const input = createReadStream(path, { start: from, highWaterMark: READ_CHUNK });
     const gunzipper = createGunzip({ chunkSize: ZLIB_CHUNK });
     serial = gunzipper;
-    input.on('data', (chunk: string | Buffer) => {
-      if (typeof chunk === 'string') return;
-      stats.compressedBytes += chunk.length;
-      keepTail(stats, chunk);
-      onChunk?.(stats);
-    });
-    input.on('end', () => (stats.ended = true));
-    input.on('error', (e) => stream.destroy(e));
-    gunzipper.on('error', (e) => stream.destroy(e));
+    gunzipper.on('error', (e) => failAfterDrain(stream, e));
     gunzipper.on('data', (chunk: Buffer) => {
       if (skip >= chunk.length) {
         skip -= chunk.length;
@@ -241,7 +236,42 @@ function membersReader(fd: number, path: string, size: number, head: Buffer, onC
       if (!stream.push(out)) gunzipper.pause();
     });
     gunzipper.on('end', () => stream.push(null));
-    input.pipe(gunzipper);
+    void feedSerially(gunzipper, from);
+  };
+
+  /** Writes the file from `at` into `decoder`, one chunk at a time, each once the decoder took the last. */
+  const feedSerially = async (decoder: Writable, at: number): Promise<void> => {
+    for (;;) {
+      if (stream.destroyed || decoder.destroyed) return;
+      const chunk = Buffer.allocUnsafe(READ_CHUNK);
+      let n: number;
+      try {
+        n = readFully(fd, chunk, at);
+      } catch (e) {
+        stream.destroy(e as Error);
+        return;
+      }
+      if (n === 0) {
+        closeFd();
+        stats.ended = true;
+        decoder.end();
+        return;
+      }
+      const data = n === chunk.length ? chunk : chunk.subarray(0, n);
+      at += n;
+      stats.compressedBytes += n;
+      keepTail(stats, data);
+      onChunk?.(stats);
+      // The write callback comes once zlib has inflated the chunk (or never, when it fails: then 'close').
+      await new Promise<void>((resolve) => {
+        const done = (): void => {
+          decoder.off('close', done);
+          resolve();
+        };
+        decoder.once('close', done);
+        decoder.write(data, done);
+      });
+    }
   };
 
   return {

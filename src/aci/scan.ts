@@ -8,7 +8,6 @@ import { createHash, type Hash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { gunzipSync } from 'node:zlib';
 import { Writable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import type { AppcError } from '../issues/appc-error.js';
 import type { Issue } from '../issues/issue.js';
 import { ArchiveError, aciCodeOf } from './archive-codes.js';
@@ -19,6 +18,7 @@ import type { AciLimits } from './limits.js';
 import { resolveLimits } from './limits.js';
 import { limitError, openArchive } from './open-archive.js';
 import { dropChunk, noteGarbage } from './garbage.js';
+import { feedThenFail } from './feed-then-fail.js';
 import type { AciSource } from './source.js';
 import type { TarWalkerHandlers, TarWalkerOptions } from './tar/walker.js';
 import { TarWalker } from './tar/walker.js';
@@ -166,14 +166,10 @@ export async function scanArchive(
       setImmediate(step);
     },
   });
-  let failure: unknown;
-  try {
-    await pipeline(archive.stream, writable, options.signal ? { signal: options.signal } : {});
-  } catch (e) {
-    failure = e;
-  } finally {
-    archive.close();
-  }
+  // A decoder failure arrives only once the walker has processed every byte delivered before it, so what the
+  // walker saw (the manifest, the byte count in the message) does not depend on timing (feed-then-fail.ts).
+  const failure = await feedThenFail(archive.stream, writable, options.signal);
+  archive.close();
   const compressedBytes = archive.stats.compressedBytes;
   if (failure !== undefined && failure !== STOP && !stopped) {
     issues.push(archiveIssue(archive.failure(failure, bytes, walker.sawEnd)));

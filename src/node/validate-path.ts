@@ -3,6 +3,8 @@
 import { describeIoError } from './io-error.js';
 export { describeIoError } from './io-error.js';
 import { closeSync, createReadStream, fstatSync, openSync, readSync } from 'node:fs';
+import type { Opened, OpenedOrError } from './open-input.js';
+import { openValidateInput, SMALL_IMAGE_BYTES } from './open-input.js';
 import { isAppcError } from '../issues/appc-error.js';
 import type { AciSource } from '../aci/source.js';
 import type { Issue } from '../issues/issue.js';
@@ -82,45 +84,19 @@ export function inputTypeOf(fileType: FileType): InputType | 'unknown' {
   }
 }
 
-/** Images up to this size are read whole with one system call and validated from memory. */
-const SMALL_IMAGE_BYTES = 1 << 20;
-
-/** An opened input: what it is, and its first bytes (or all of them, when small). */
-type Opened = { readonly dir: true } | { readonly dir: false; readonly size: number; readonly bytes: Uint8Array };
-
-/**
- * Opens `file` once: fstat tells a directory from a file, and one read takes up to `max + 1` bytes (at least
- * the sniffing length). One open, fstat, read and close per input, with no thread-pool hop: per-file
- * overhead is what a batch of small inputs spends its time on.
- */
-function openInput(file: string, max: number): Opened {
-  const fd = openSync(file, 'r');
-  try {
-    const st = fstatSync(fd);
-    if (st.isDirectory()) return { dir: true };
-    const want = Math.min(st.size, Math.max(max, SNIFF_LENGTH) + 1);
-    const buf = new Uint8Array(want);
-    let got = 0;
-    while (got < want) {
-      const n = readSync(fd, buf, got, want - got, got);
-      if (n === 0) break;
-      got += n;
-    }
-    return { dir: false, size: st.size, bytes: buf.subarray(0, got) };
-  } finally {
-    closeSync(fd);
-  }
-}
-
 /** Validates one path; never throws for a bad or unreadable input (it becomes an issue). */
 export async function validatePath(file: string, options: ValidatePathOptions = {}): Promise<PathReport> {
+  return validateOpened(file, openValidateInput(file), options);
+}
+
+/**
+ * {@link validatePath} of an input already opened by {@link openValidateInput} (here, or by the read-ahead
+ * thread of a batch): the same report from the same bytes.
+ */
+export async function validateOpened(file: string, openedOrError: OpenedOrError, options: ValidatePathOptions = {}): Promise<PathReport> {
   const manifestMax = options.maxManifestBytes ?? DEFAULT_MAX_MANIFEST_BYTES;
-  let opened: Opened;
-  try {
-    opened = openInput(file, SMALL_IMAGE_BYTES);
-  } catch (e) {
-    return { file, type: 'unknown', valid: false, issues: [fileIssue('FILE_UNREADABLE', describeIoError(e))] };
-  }
+  if ('error' in openedOrError) return { file, type: 'unknown', valid: false, issues: [fileIssue('FILE_UNREADABLE', openedOrError.error)] };
+  const opened: Opened = openedOrError;
   const isDir = opened.dir;
   if (isDir && options.type !== undefined && options.type !== 'layout') {
     return { file, type: options.type, valid: false, issues: [fileIssue('FILE_WRONG_TYPE', 'is a directory (wrong --type?)')] };

@@ -2,12 +2,27 @@ import assert from 'node:assert/strict';
 import { readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { validateMany } from '../../src/node/validate-many.js';
+import { validateEach, validateMany } from '../../src/node/validate-many.js';
+import type { PathReport } from '../../src/node/validate-path.js';
+import { validatePath } from '../../src/node/validate-path.js';
 import { fixturePath } from '../support/paths.js';
 import { makeLayout, tempDir } from '../support/aci-layout.js';
 
 const tmp = tempDir();
 after(() => rmSync(tmp, { recursive: true, force: true }));
+const manifests = ['image', 'pod', 'any'].flatMap((kind) =>
+  ['valid', 'invalid'].flatMap((verdict) => {
+    const dir = fixturePath('manifests', kind, verdict);
+    try {
+      return readdirSync(dir)
+        .filter((f) => f.endsWith('.json') && !f.endsWith('.expected.json'))
+        .sort()
+        .map((f) => join(dir, f));
+    } catch {
+      return [];
+    }
+  }),
+);
 const aci = readdirSync(fixturePath('aci'))
   .filter((f) => f.endsWith('.aci'))
   .sort()
@@ -52,5 +67,32 @@ describe('validateMany', () => {
     assert.equal(loose[0]!.valid, true);
     assert.equal(strict[0]!.valid, false);
     assert.equal(strict[1]!.valid, true);
+  });
+
+  it('validateEach streams the reports of validatePath one by one, for a long mixed batch (with and without the stat pass)', async () => {
+    // Valid and invalid manifests of every kind, small images, a directory and a missing file, repeated.
+    const base = [...manifests, ...aci.slice(0, 6), makeLayout(tmp, 'batch-layout'), join(tmp, 'missing.json')];
+    const inputs = Array.from({ length: 600 }, (_, i) => base[i % base.length]!);
+    const expected: PathReport[] = [];
+    for (const input of inputs) expected.push(await validatePath(input));
+    assert.ok(expected.some((r) => r.valid) && expected.some((r) => !r.valid));
+    for (const concurrency of [1, 2]) {
+      const got: PathReport[] = new Array(inputs.length);
+      const order: number[] = [];
+      await validateEach(inputs, {
+        concurrency,
+        onResult: (i, report) => {
+          got[i] = report;
+          order.push(i);
+        },
+      });
+      assert.deepEqual(got, expected);
+      // No input is large (no pool), so the reports come in input order; with two cores a thread reads them ahead.
+      assert.deepEqual(
+        order,
+        inputs.map((_, i) => i),
+      );
+      assert.deepEqual(await validateMany(inputs, { concurrency }), expected);
+    }
   });
 });
