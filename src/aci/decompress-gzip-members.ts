@@ -14,7 +14,7 @@
  */
 import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { Readable, type Writable } from 'node:stream';
+import { type Duplex, Readable } from 'node:stream';
 import { failAfterDrain } from './decompress-child.js';
 import { createGunzip, gunzip } from 'node:zlib';
 import { MEMBER_HEADER_BYTES, sizedMemberLength } from './gzip-members.js';
@@ -239,9 +239,14 @@ function membersReader(fd: number, size: number, head: Buffer, onChunk: ((stats:
     void feedSerially(gunzipper, from);
   };
 
-  /** Writes the file from `at` into `decoder`, one chunk at a time, each once the decoder took the last. */
-  const feedSerially = async (decoder: Writable, at: number): Promise<void> => {
+  /**
+   * Writes the file from `at` into `decoder`, one chunk at a time, each once the decoder took the last and its
+   * output was all handed on: zlib drops what it still holds when it fails, so input that may fail is only given
+   * to a decoder holding nothing.
+   */
+  const feedSerially = async (decoder: Duplex, at: number): Promise<void> => {
     for (;;) {
+      while (decoder.readableLength > 0 && !decoder.destroyed && !stream.destroyed) await new Promise((resolve) => setImmediate(resolve));
       if (stream.destroyed || decoder.destroyed) return;
       const chunk = Buffer.allocUnsafe(READ_CHUNK);
       let n: number;
