@@ -24,18 +24,22 @@ export function openInput(file: string, max: number, regularOnly = false): Opene
     const st = fstatSync(fd);
     if (st.isDirectory()) return { dir: true };
     if (regularOnly && !st.isFile()) throw new Error('not a regular file');
-    const want = Math.min(st.size, Math.max(max, SNIFF_LENGTH) + 1);
-    const buf = new Uint8Array(want);
-    let got = 0;
-    while (got < want) {
-      const n = readSync(fd, buf, got, want - got, got);
-      if (n === 0) break;
-      got += n;
-    }
-    return { dir: false, size: st.size, bytes: buf.subarray(0, got) };
+    return { dir: false, size: st.size, bytes: readHead(fd, Math.min(st.size, Math.max(max, SNIFF_LENGTH) + 1)) };
   } finally {
     closeSync(fd);
   }
+}
+
+/** Reads the first `want` bytes of `fd` (fewer when the file turns out shorter), one read when it can. */
+export function readHead(fd: number, want: number): Uint8Array {
+  const buf = new Uint8Array(want);
+  let got = 0;
+  while (got < want) {
+    const n = readSync(fd, buf, got, want - got, got);
+    if (n === 0) break;
+    got += n;
+  }
+  return buf.subarray(0, got);
 }
 
 /** {@link openInput} with the first {@link SMALL_IMAGE_BYTES} (+ 1), as validate opens every input; never throws. */

@@ -2,9 +2,9 @@
 // Plain node:fs (already loaded when Node starts); fs/promises would add start-up time to every run.
 import { describeIoError } from './io-error.js';
 export { describeIoError } from './io-error.js';
-import { closeSync, createReadStream, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, createReadStream, fstatSync, openSync } from 'node:fs';
 import type { Opened, OpenedOrError } from './open-input.js';
-import { openValidateInput, SMALL_IMAGE_BYTES } from './open-input.js';
+import { openValidateInput, readHead, SMALL_IMAGE_BYTES } from './open-input.js';
 import { isAppcError } from '../issues/appc-error.js';
 import type { AciSource } from '../aci/source.js';
 import type { Issue } from '../issues/issue.js';
@@ -51,16 +51,7 @@ const fileIssue = (code: keyof typeof FILE_CODES, message: string): Issue => ({ 
 async function readBounded(path: string, max: number): Promise<Uint8Array> {
   const fd = openSync(path, 'r');
   try {
-    const size = fstatSync(fd).size;
-    const want = Math.min(size, max + 1);
-    const buf = new Uint8Array(want);
-    let got = 0;
-    while (got < want) {
-      const n = readSync(fd, buf, got, want - got, got);
-      if (n === 0) break;
-      got += n;
-    }
-    return buf.subarray(0, got);
+    return readHead(fd, Math.min(fstatSync(fd).size, max + 1));
   } finally {
     closeSync(fd);
   }
