@@ -12,9 +12,10 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { gunzipSync } from 'node:zlib';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { buildAci } from '../../src/aci/build-aci.js';
+import { MEMBER_HEADER_BYTES, sizedMemberHeader } from '../../src/aci/gzip-members.js';
 import { boundGarbage, dropChunk, markSoleView } from '../../src/aci/garbage.js';
 import { computeImageId, readAciManifest } from '../../src/aci/read-aci.js';
 import type { AciSource } from '../../src/aci/source.js';
@@ -110,6 +111,30 @@ describe('sized gzip members read with chunks freed early', () => {
     assert.deepEqual(await outcomes(() => path, true), fast);
     boundGarbage(true);
     assert.equal(JSON.parse(fast[2]!), 'sha512-' + createHash('sha512').update(gunzipSync(image)).digest('hex'));
+  });
+
+  it('gives the serial path answers when members do not end on tar blocks (headers and the manifest split across freed chunks)', async () => {
+    // Our writer's members hold 1 MiB of tar each, so its chunks end on 512-byte blocks; a file made elsewhere
+    // need not: the walker must have copied every partial header and manifest byte before a chunk is freed.
+    const tar = gunzipSync(image);
+    const sizes = [700, 100_003, 511, 65_537];
+    const members: Buffer[] = [];
+    for (let o = 0, i = 0; o < tar.length; i++) {
+      const block = tar.subarray(o, o + sizes[i % sizes.length]!);
+      o += block.length;
+      const body = gzipSync(block).subarray(10);
+      members.push(sizedMemberHeader(MEMBER_HEADER_BYTES + body.length), body);
+    }
+    const odd = Buffer.concat(members);
+    const path = join(dir, 'odd-members.aci');
+    writeFileSync(path, odd);
+    const freed = await outcomes(() => path, true);
+    assert.equal(freed[3], '"manifest 114"');
+    assert.equal(JSON.parse(freed[2]!), 'sha512-' + createHash('sha512').update(tar).digest('hex'));
+    assert.deepEqual(freed, await outcomes(() => serially(odd), true));
+    boundGarbage(false);
+    assert.deepEqual(await outcomes(() => path, true), freed);
+    boundGarbage(true);
   });
 
   it('gives the verdicts of chunks left to the collector, and of the serial path, on damaged images', async () => {
