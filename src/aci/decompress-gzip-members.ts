@@ -19,7 +19,7 @@ import { failAfterDrain } from './decompress-child.js';
 import { createGunzip, gunzip } from 'node:zlib';
 import { MEMBER_HEADER_BYTES, sizedMemberLength } from './gzip-members.js';
 import { keepTail, READ_CHUNK, type SourceStats } from './source.js';
-import { ZLIB_CHUNK } from './decompress.js';
+import { markWholeOutputs, ZLIB_CHUNK } from './decompress.js';
 import { markSoleView } from './garbage.js';
 
 /** Most bytes one member may inflate to here (ours hold 1 MiB); a larger one is left to the streaming decoder. */
@@ -162,8 +162,9 @@ function membersReader(fd: number, size: number, head: Buffer, onChunk: ((stats:
   };
 
   const stream = new Readable({
-    // Members wait in the jobs list, not here: one queued chunk is enough.
-    highWaterMark: 64 << 10,
+    // Members wait in the jobs list, not here: a member is pushed only when the consumer asks for one, so a
+    // slow consumer (extract) holds one member, not one more queued (measured: -2 MB peak RSS, same time).
+    highWaterMark: 0,
     read() {
       if (serial) serial.resume();
       else void pump();
@@ -223,7 +224,7 @@ function membersReader(fd: number, size: number, head: Buffer, onChunk: ((stats:
     let skip = lastDelivered?.length ?? 0;
     stats.compressedBytes = from;
     stats.tail = [];
-    const gunzipper = createGunzip({ chunkSize: ZLIB_CHUNK });
+    const gunzipper = markWholeOutputs(createGunzip({ chunkSize: ZLIB_CHUNK }));
     serial = gunzipper;
     gunzipper.on('error', (e) => failAfterDrain(stream, e));
     gunzipper.on('data', (chunk: Buffer) => {

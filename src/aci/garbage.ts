@@ -138,17 +138,26 @@ export function markSoleView(chunk: Uint8Array): void {
 export function dropChunk(chunk: Uint8Array): void {
   if (soleViews.has(chunk)) {
     soleViews.delete(chunk);
-    const transfer = state.enabled || nativeTransfer !== undefined ? (state.transfer ??= findTransfer()) : undefined;
-    if (transfer) {
-      try {
-        transfer.call(chunk.buffer, 0);
-        return;
-      } catch {
-        // Not detachable (a foreign ArrayBuffer): left to the collector like any other chunk.
-      }
-    }
+    if (freeMemory(chunk)) return;
   }
   noteGarbage(chunk.length);
+}
+
+/**
+ * Frees the memory of `chunk` (its whole ArrayBuffer) at once, when ArrayBuffer transfer is available; returns
+ * whether it did (else the chunk is left to the collector). Afterwards every view of that memory is empty: only
+ * for a caller that knows no other view is in use, as {@link dropChunk}'s consumers do for marked chunks.
+ */
+export function freeMemory(chunk: Uint8Array): boolean {
+  const transfer = state.enabled || nativeTransfer !== undefined ? (state.transfer ??= findTransfer()) : undefined;
+  if (!transfer) return false;
+  try {
+    transfer.call(chunk.buffer, 0);
+    return true;
+  } catch {
+    // Not detachable (a foreign ArrayBuffer): left to the collector like any other chunk.
+    return false;
+  }
 }
 
 type TransferFunction = (this: ArrayBufferLike, length?: number) => ArrayBuffer;

@@ -8,7 +8,7 @@ import { ArchiveError } from './archive-codes.js';
 import type { Compression, FileType } from './detect.js';
 import { compressionOf, detectFileType } from './detect.js';
 import { classifyDecompressError, decompressStream, describeFileType } from './decompress.js';
-import type { AciSource, SourceStats } from './source.js';
+import type { AciSource, OpenedSource, SourceStats } from './source.js';
 import { openSource, tailBytes } from './source.js';
 import { openGzipMembers } from './decompress-gzip-members.js';
 import { dropChunk, noteGarbage } from './garbage.js';
@@ -51,6 +51,11 @@ export interface OpenedArchive {
    * freed then (garbage.ts dropChunk).
    */
   chunks(tarEnded: () => boolean, hash?: { update(chunk: Uint8Array): unknown }, dropChunks?: boolean): AsyncGenerator<Uint8Array>;
+  /**
+   * The consumer of `stream` is done with `chunk` and keeps no view of it: frees its memory when its producer
+   * allows (garbage.ts dropChunk; a plain tar's chunks go back to the source), else counts it as garbage.
+   */
+  done(chunk: Uint8Array): void;
   /** Uncompressed bytes delivered by `chunks` so far. */
   readonly bytes: number;
   /** Sorts an error of `stream`: returns the ArchiveError, or throws what is not the archive's fault. */
@@ -75,7 +80,14 @@ export async function openArchive(source: AciSource, options: OpenArchiveOptions
     opened.close();
     throw formatError(fileType);
   }
-  const stream = members ? members.stream : decompressStream(compression, opened.stream);
+  // Source chunks a consumer is done with go back to the source, which frees the memory it owns (file reads).
+  const release = members ? undefined : (opened as OpenedSource).release;
+  const stream = members ? members.stream : decompressStream(compression, opened.stream, release);
+  // A plain tar's chunks are the source's own: the consumer done with one hands it back to the source.
+  const done = (chunk: Uint8Array): void => {
+    if (compression === 'none' && release) release(chunk);
+    else dropChunk(chunk);
+  };
   const maxTotal = options.maxTotalBytes ?? Infinity;
   let bytes = 0;
   const failure = (error: unknown, at: number, tarEnded: boolean): ArchiveError =>
@@ -91,6 +103,7 @@ export async function openArchive(source: AciSource, options: OpenArchiveOptions
       return bytes;
     },
     failure,
+    done,
     async *chunks(tarEnded, hash, dropChunks = false) {
       const it = stream[Symbol.asyncIterator]() as AsyncIterator<Uint8Array>;
       for (;;) {
@@ -106,7 +119,7 @@ export async function openArchive(source: AciSource, options: OpenArchiveOptions
         if (bytes > maxTotal) throw limitError(maxTotal);
         hash?.update(r.value);
         yield r.value;
-        if (dropChunks) dropChunk(r.value);
+        if (dropChunks) done(r.value);
         else noteGarbage(r.value.length);
       }
     },

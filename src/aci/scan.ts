@@ -17,7 +17,7 @@ import { aciIssue, issueError } from './layout-rules.js';
 import type { AciLimits } from './limits.js';
 import { resolveLimits } from './limits.js';
 import { limitError, openArchive } from './open-archive.js';
-import { dropChunk, noteGarbage } from './garbage.js';
+import { noteGarbage } from './garbage.js';
 import { feedThenFail } from './feed-then-fail.js';
 import type { AciSource } from './source.js';
 import type { TarWalkerHandlers, TarWalkerOptions } from './tar/walker.js';
@@ -126,7 +126,7 @@ export async function scanArchive(
     walker.write(chunk);
   };
   const done = (chunk: Uint8Array): void => {
-    if (settings.dropChunks) dropChunk(chunk);
+    if (settings.dropChunks) archive.done(chunk);
     else noteGarbage(chunk.length);
   };
   writable = new Writable({

@@ -2,7 +2,7 @@
 import { createReadStream } from 'node:fs';
 import { iterateStream } from '../internal/bytes.js';
 import { Readable } from 'node:stream';
-import { noteGarbage } from './garbage.js';
+import { freeMemory, noteGarbage } from './garbage.js';
 
 /** Anything an archive can be read from. A string is a file path. */
 export type AciSource = string | Uint8Array | NodeJS.ReadableStream | ReadableStream<Uint8Array> | AsyncIterable<Uint8Array>;
@@ -47,14 +47,20 @@ export interface SourceStats {
 /** Compressed bytes kept in {@link SourceStats.tail}. */
 export const TAIL_BYTES = 64 * 1024;
 
-/** Adds a chunk to the tail, dropping chunks no longer needed to cover TAIL_BYTES. */
-export function keepTail(stats: SourceStats, chunk: Uint8Array): void {
+/**
+ * Adds a chunk to the tail, dropping chunks no longer needed to cover TAIL_BYTES; `onLeave` hears each chunk
+ * dropped from it.
+ */
+export function keepTail(stats: SourceStats, chunk: Uint8Array, onLeave?: (chunk: Uint8Array) => void): void {
   stats.tail.push(chunk);
   let total = 0;
   for (let i = stats.tail.length - 1; i >= 0; i--) {
     total += stats.tail[i]!.length;
     if (total >= TAIL_BYTES) {
-      if (i > 0) stats.tail.splice(0, i);
+      if (i > 0) {
+        const left = stats.tail.splice(0, i);
+        if (onLeave) for (const c of left) onLeave(c);
+      }
       return;
     }
   }
@@ -72,6 +78,13 @@ export interface OpenedSource {
   /** Every byte of the source, first bytes included, as a Node stream. */
   readonly stream: Readable;
   readonly stats: SourceStats;
+  /**
+   * Tells the source that the consumer of `stream` is done with `chunk` and keeps no view of it (a decoder whose
+   * write completed). A chunk the source read from a file into memory of its own is then freed, at once or as
+   * soon as it has left the tail; other chunks are left to the collector. Optional: a chunk never released is
+   * garbage like any other.
+   */
+  release(chunk: Uint8Array): void;
   /** Stops reading and releases the source. */
   close(): void;
 }
@@ -103,13 +116,25 @@ export async function openSource(source: AciSource, onChunk?: (stats: SourceStat
     head.set(p.subarray(0, n), o);
     o += n;
   }
+  // Chunks a file stream read into memory of their own (fs allocates each read afresh), which release() may free;
+  // and those released while still in the tail, freed when they leave it.
+  const own = new WeakSet<Uint8Array>();
+  const releasedInTail = new Set<Uint8Array>();
+  const ownsMemory = typeof source === 'string';
+  const leaveTail = (chunk: Uint8Array): void => {
+    if (releasedInTail.delete(chunk)) freeMemory(chunk);
+  };
+  const track = (chunk: Uint8Array): void => {
+    if (ownsMemory && chunk.byteOffset === 0 && chunk.length === chunk.buffer.byteLength) own.add(chunk);
+    keepTail(stats, chunk, leaveTail);
+  };
   let started = false;
   async function* all(): AsyncGenerator<Uint8Array> {
     started = true;
     try {
       for (const p of prefix) {
         stats.compressedBytes += p.length;
-        keepTail(stats, p);
+        track(p);
         onChunk?.(stats);
         yield p;
       }
@@ -120,7 +145,7 @@ export async function openSource(source: AciSource, onChunk?: (stats: SourceStat
           if (r.done) break;
           const chunk = r.value;
           stats.compressedBytes += chunk.length;
-          keepTail(stats, chunk);
+          track(chunk);
           onChunk?.(stats);
           yield chunk;
           // Soon garbage (once the decoder has it and the tail moved on): counted, so collections also free
@@ -138,6 +163,13 @@ export async function openSource(source: AciSource, onChunk?: (stats: SourceStat
     head,
     stream,
     stats,
+    release(chunk) {
+      if (!own.has(chunk)) return;
+      own.delete(chunk);
+      // The tail is read when a decoder fails (trailing data is told apart from damage there): kept until it leaves.
+      if (stats.tail.includes(chunk)) releasedInTail.add(chunk);
+      else freeMemory(chunk);
+    },
     close() {
       stream.destroy();
       // A generator that never started has no finally block to run: release the source here.

@@ -1,0 +1,222 @@
+/**
+ * Freed chunks on the serial paths (s12-rss): with bounded garbage on, as in the CLI, a foreign gzip file's
+ * zlib outputs that fill a whole zlib buffer are freed by the consumer (decompress.ts markWholeOutputs), its
+ * source chunks once zlib has consumed them and they left the tail (source.ts release), and a plain tar's
+ * chunks once the reader is done with them. Pinned here: the marking never marks a chunk that shares its memory,
+ * the tail still holds the file's last bytes, and validateAci, computeImageId, readAciManifest and extractAci
+ * give exactly what they give with bounded garbage off (chunks left to the collector, on Node 20), whole
+ * outcomes, on intact and damaged files. This file turns bounded garbage on for its process.
+ */
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { after, before, describe, it } from 'node:test';
+import { gzipSync } from 'node:zlib';
+import fc from 'fast-check';
+import { buildAci } from '../../src/aci/build-aci.js';
+import { decompressStream, ZLIB_CHUNK } from '../../src/aci/decompress.js';
+import { extractAci } from '../../src/aci/extract.js';
+import { boundGarbage, dropChunk } from '../../src/aci/garbage.js';
+import { computeImageId, readAciManifest } from '../../src/aci/read-aci.js';
+import { openSource, tailBytes, TAIL_BYTES } from '../../src/aci/source.js';
+import { validateAci } from '../../src/aci/validate-aci.js';
+import { TEST_MANIFEST, tempDir } from '../support/aci-layout.js';
+
+const dir = tempDir('serial-release-');
+after(() => rmSync(dir, { recursive: true, force: true }));
+let tar: Buffer;
+let foreign: Buffer;
+let fileCount = 0;
+
+/** Deterministic bytes that do not compress, so the archives are larger than the in-memory path's 4 MiB. */
+function noise(length: number, seed: string): Buffer {
+  const out = Buffer.alloc(length);
+  let block = createHash('sha512').update(seed).digest();
+  for (let o = 0; o < length; o += block.length) {
+    block.copy(out, o);
+    block = createHash('sha512').update(block).digest();
+  }
+  return out;
+}
+
+before(async () => {
+  boundGarbage();
+  const layout = join(dir, 'layout');
+  mkdirSync(join(layout, 'rootfs', 'd'), { recursive: true });
+  writeFileSync(join(layout, 'manifest'), TEST_MANIFEST);
+  writeFileSync(join(layout, 'rootfs', 'd', 'noise'), noise(5 << 20, 'noise'));
+  // Text that compresses well, so zlib fills whole output buffers from one input chunk.
+  writeFileSync(join(layout, 'rootfs', 'd', 'text'), 'a line of text that repeats\n'.repeat(200_000));
+  writeFileSync(join(layout, 'rootfs', 'small'), 'small file\n');
+  const out = join(dir, 'plain.aci');
+  await buildAci(layout, out, { compression: 'none' });
+  tar = readFileSync(out);
+  // One plain gzip stream (not our sized members): the serial decoder reads it.
+  foreign = gzipSync(tar, { level: 1 });
+});
+
+/** Everything a reader reports, as text (errors by code and message). */
+async function outcome(read: () => Promise<unknown>): Promise<string> {
+  try {
+    return JSON.stringify(await read());
+  } catch (e) {
+    const err = e as { code?: string; message?: string };
+    return `throws ${err.code} ${err.message}`;
+  }
+}
+
+/** The files and their sha256 under `root`, sorted. */
+function tree(root: string): string[] {
+  const out: string[] = [];
+  for (const e of readdirSync(root, { recursive: true, withFileTypes: true })) {
+    if (!e.isFile()) continue;
+    const path = join(e.parentPath, e.name);
+    out.push(`${path.slice(root.length)} ${createHash('sha256').update(readFileSync(path)).digest('hex')}`);
+  }
+  return out.sort();
+}
+
+/** The readers' outcomes on a file, extractAci's written tree included. */
+async function outcomes(path: string): Promise<string[]> {
+  const target = join(dir, `x${fileCount++}`);
+  try {
+    return [
+      await outcome(() => validateAci(path, { imageId: true })),
+      await outcome(() => validateAci(path, { imageId: false })),
+      await outcome(() => computeImageId(path)),
+      await outcome(async () => `manifest ${(await readAciManifest(path)).raw.length}`),
+      await outcome(async () => {
+        const r = await extractAci(path, target);
+        return { ...r, tree: tree(target) };
+      }),
+    ];
+  } finally {
+    rmSync(target, { recursive: true, force: true });
+  }
+}
+
+/** Outcomes with bounded garbage off (chunks left to the collector), then on (freed), which must be the same. */
+async function assertSameFreed(path: string): Promise<string[]> {
+  boundGarbage(false);
+  let kept: string[];
+  try {
+    kept = await outcomes(path);
+  } finally {
+    boundGarbage(true);
+  }
+  assert.deepEqual(await outcomes(path), kept);
+  return kept;
+}
+
+describe('markWholeOutputs (serial gunzip)', () => {
+  it('marks only chunks that are the only view of their memory, and frees exactly those', async () => {
+    const chunks: Buffer[] = [];
+    // Input in uneven pieces, so zlib's output buffers are shared by several chunks at the piece boundaries.
+    const pieces = [1000, 70_000, 3, 300_000];
+    const input = Readable.from(
+      (function* () {
+        for (let o = 0, i = 0; o < foreign.length; i++) {
+          const n = pieces[i % pieces.length]!;
+          yield foreign.subarray(o, o + n);
+          o += n;
+        }
+      })(),
+    );
+    for await (const chunk of decompressStream('gzip', input)) chunks.push(chunk as Buffer);
+    assert.ok(Buffer.concat(chunks).equals(tar));
+    const byMemory = new Map<ArrayBufferLike, number>();
+    for (const c of chunks) byMemory.set(c.buffer, (byMemory.get(c.buffer) ?? 0) + 1);
+    let freed = 0;
+    let kept = 0;
+    for (const c of chunks) {
+      const shared = byMemory.get(c.buffer)! > 1;
+      const length = c.length;
+      dropChunk(c);
+      if (c.length === 0) {
+        freed++;
+        assert.equal(length, ZLIB_CHUNK);
+        assert.ok(!shared, 'a freed chunk shared its memory with another chunk');
+      } else kept++;
+    }
+    assert.ok(freed > 10 && kept > 0, `${freed} freed, ${kept} kept`);
+  });
+});
+
+describe('openSource release', () => {
+  it('frees a file chunk only once it has left the tail, which keeps the last bytes', async () => {
+    const path = join(dir, 'source.bin');
+    const bytes = noise((3 << 20) + 12_345, 'source');
+    writeFileSync(path, bytes);
+    const opened = await openSource(path);
+    const seen: Buffer[] = [];
+    for await (const chunk of opened.stream) {
+      seen.push(chunk as Buffer);
+      opened.release(chunk as Buffer);
+    }
+    assert.ok(seen.length >= 4, `${seen.length} chunks`);
+    // Every chunk that left the tail was freed; the tail is whole and holds the file's last bytes.
+    for (const c of seen.slice(0, -2)) assert.equal(c.length, 0);
+    const tail = tailBytes(opened.stats);
+    assert.ok(tail.length >= TAIL_BYTES);
+    assert.ok(Buffer.from(tail).equals(bytes.subarray(bytes.length - tail.length)));
+    opened.close();
+  });
+
+  it('never frees the chunks of a source it did not read itself', async () => {
+    const bytes = noise(2 << 20, 'stream');
+    const chunks = [bytes.subarray(0, 1 << 20), Buffer.from(bytes.subarray(1 << 20))];
+    const opened = await openSource(Readable.from(chunks));
+    for await (const chunk of opened.stream) opened.release(chunk as Buffer);
+    assert.equal(chunks[1]!.length, 1 << 20);
+    opened.close();
+  });
+});
+
+describe('serial gzip and plain tar files read with chunks freed early', () => {
+  it('the archives are large enough to be streamed', () => {
+    assert.ok(foreign.length > 4 << 20 && tar.length > 4 << 20, `${foreign.length}, ${tar.length} bytes`);
+  });
+
+  for (const kind of ['foreign gzip', 'plain tar'] as const) {
+    it(`gives the outcomes of chunks left to the collector on an intact ${kind}`, async () => {
+      const path = join(dir, `intact-${kind.replace(' ', '-')}.aci`);
+      writeFileSync(path, kind === 'plain tar' ? tar : foreign);
+      const kept = await assertSameFreed(path);
+      assert.equal(kept[3], '"manifest 114"');
+      assert.equal(JSON.parse(kept[2]!), 'sha512-' + createHash('sha512').update(tar).digest('hex'));
+      assert.match(kept[4]!, /"written":\d+/);
+    });
+
+    it(`gives the outcomes of chunks left to the collector on a damaged ${kind}`, async () => {
+      const image = kind === 'plain tar' ? tar : foreign;
+      await fc.assert(
+        fc.asyncProperty(
+          fc.oneof(
+            fc.record({ kind: fc.constant('cut' as const), at: fc.nat() }),
+            fc.record({ kind: fc.constant('flip' as const), at: fc.nat() }),
+            fc.record({ kind: fc.constant('trailing' as const), bytes: fc.uint8Array({ minLength: 1, maxLength: 16 }) }),
+          ),
+          async (damage) => {
+            let bytes: Buffer;
+            if (damage.kind === 'cut') bytes = image.subarray(0, (4 << 20) + 1 + (damage.at % (image.length - (4 << 20) - 1)));
+            else if (damage.kind === 'flip') {
+              bytes = Buffer.from(image);
+              const at = damage.at % bytes.length;
+              bytes[at] = bytes[at]! ^ 0x40;
+            } else bytes = Buffer.concat([image, damage.bytes]);
+            const path = join(dir, `${fileCount++}.aci`);
+            writeFileSync(path, bytes);
+            try {
+              await assertSameFreed(path);
+            } finally {
+              rmSync(path, { force: true });
+            }
+          },
+        ),
+        { numRuns: 6, seed: 12 },
+      );
+    });
+  }
+});
