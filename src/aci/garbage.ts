@@ -90,7 +90,7 @@ export function noteGarbage(bytes: number): void {
 export function keepYoungGenerationSmall(): boolean {
   if (!state.enabled) return false;
   try {
-    (require('node:v8') as typeof import('node:v8')).setFlagsFromString('--semi-space-growth-factor=1');
+    setHeapFlags();
     state.youngSmall = true;
     return true;
   } catch {
@@ -112,7 +112,21 @@ export function keepFlagsAcross(worker: { once(event: 'online', listener: () => 
  * without turning its event loop (see {@link keepFlagsAcross}).
  */
 export function restoreFlags(): void {
-  if (state.youngSmall) (require('node:v8') as typeof import('node:v8')).setFlagsFromString('--semi-space-growth-factor=1');
+  if (state.youngSmall) setHeapFlags();
+}
+
+/**
+ * The heap flags of {@link keepYoungGenerationSmall}. `--semi-space-growth-factor=1` is honoured only when set at
+ * run time (given on the command line, V8 11 raised it to 2: measured, the new space still grew to 32 MB).
+ * `--heap-growing-percent=10` makes each full collection set the next one's limit at 1.1x the live old
+ * generation instead of V8's 1.5-4x, so promoted garbage is collected sooner (V8 reads it at each full
+ * collection). Measured in alternating rounds, same CPU time: 10,000 manifests 92 -> 85 MB, 1,000 small xz
+ * images 75 -> 69 MB, the bench's mixed 1,000 small ACIs 67 -> 66 MB.
+ */
+function setHeapFlags(): void {
+  const v8 = require('node:v8') as typeof import('node:v8');
+  v8.setFlagsFromString('--semi-space-growth-factor=1');
+  v8.setFlagsFromString('--heap-growing-percent=10');
 }
 
 /**
