@@ -79,6 +79,8 @@ async function* entriesOf(source: AciSource, options: ReadAciEntriesOptions, dro
   try {
     archive = await openArchive(source, {
       maxTotalBytes: limits.maxTotalBytes,
+      // extractAci (the dropping reader) writes each chunk synchronously: a queued member would only be memory.
+      queueAhead: !dropChunks,
       ...(options.signal ? { signal: options.signal } : {}),
       ...(onProgress ? { onSourceChunk: (s: { compressedBytes: number }) => onProgress({ compressedBytes: (sourceBytes = s.compressedBytes), bytes: delivered }) } : {}),
     });

@@ -89,6 +89,7 @@ export function noteGarbage(bytes: number): void {
  */
 export function keepYoungGenerationSmall(): boolean {
   if (!state.enabled) return false;
+  if (state.youngSmall) return true;
   try {
     setHeapFlags();
     state.youngSmall = true;
