@@ -10,6 +10,7 @@ import { validateOpened, validatePath } from './validate-path.js';
 import { openValidateInput } from './open-input.js';
 import type { ReadAhead } from './read-ahead.js';
 import { FILE_CODES } from './codes.js';
+import { extend } from '../internal/extend.js';
 import { isGarbageBounded, keepFlagsAcross } from '../aci/garbage.js';
 
 /** validatePath's options that can cross to a worker thread (plain data). */
@@ -89,7 +90,7 @@ export async function validateMany(paths: readonly string[], options: ValidateMa
 export async function validateEach(paths: readonly string[], options: ValidateManyOptions & { readonly onResult: (index: number, report: PathReport) => void }): Promise<void> {
   const plain = plainOptions(options);
   const onResult = options.onResult;
-  const inputOptions = (i: number): ValidatePathOptions => (options.onProgress ? { ...plain, onProgress: (p) => options.onProgress!(i, p) } : plain);
+  const inputOptions = (i: number): ValidatePathOptions => (options.onProgress ? extend(plain, { onProgress: (p: AciProgress) => options.onProgress!(i, p) }) : plain);
   const one = async (i: number): Promise<PathReport> => {
     const report = await validatePath(paths[i]!, inputOptions(i));
     onResult(i, report);

@@ -105,6 +105,7 @@ export function parseOrdinaryJson(text: string, maxDepth: number): ParsedJson | 
     value,
     valueOffset: (path) => offsetInText(text, path, false),
     keyOffset: (path) => offsetInText(text, path, true),
+    valueOffsetOfTokens: (tokens) => offsetOfTokens(text, tokens, false),
     duplicates: NO_DUPLICATES,
     members: noMembers,
     numberText: noNumberText,
@@ -162,6 +163,11 @@ function offsetInText(text: string, path: string, key: boolean): number | undefi
   } catch {
     return undefined;
   }
+  return offsetOfTokens(text, tokens, key);
+}
+
+/** {@link offsetInText} of a pointer already split into tokens. */
+function offsetOfTokens(text: string, tokens: readonly string[], key: boolean): number | undefined {
   let i = skipWs(text, 0);
   let offset = i;
   for (let t = 0; t < tokens.length; t++) {
