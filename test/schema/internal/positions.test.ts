@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import type { Issue } from '../../../src/issues/issue.js';
-import { childPointer, splitPointer } from '../../../src/issues/json-pointer.js';
+import { childPointer, pointer, splitPointer } from '../../../src/issues/json-pointer.js';
 import { goFieldKey } from '../../../src/schema/internal/fields.js';
 import { locate, withPositions } from '../../../src/schema/internal/positions.js';
 import type { ParsedJson } from '../../../src/schema/json/parse-json.js';
@@ -48,7 +48,7 @@ function withPositionsReference(issues: readonly Issue[], parsed: ParsedJson): I
   });
 }
 
-const KEYS = ['a', 'A', 'name', 'Name', 'NAME', 'ſ', 's', 'K', '\u212a', 'k', '~', '/', '~1', 'a/b', '0', '1', '__proto__', 'é', ''];
+const KEYS = ['a', 'A', 'name', 'Name', 'NAME', 'ſ', 's', 'K', '\u212a', 'k', '~', '/', '~1', 'a/b', '0', '1', '__proto__', 'é', '', 'q"', 'n\n'];
 const value: fc.Arbitrary<unknown> = fc.letrec<{ v: unknown }>((tie) => ({
   v: fc.oneof(
     { depthSize: 'small', withCrossShrink: true },
@@ -88,6 +88,21 @@ describe('withPositions', () => {
         }
       }),
       { numRuns: 1500 },
+    );
+  });
+
+  it('valueOffsetOfTokens answers as valueOffset of the joined pointer, lookup after lookup in one document', () => {
+    const tokens = fc.array(fc.constantFrom(...TOKENS), { maxLength: 4 });
+    fc.assert(
+      fc.property(value, fc.integer({ min: 0, max: 3 }), fc.array(tokens, { maxLength: 10 }), (v, indent, lookups) => {
+        const text = JSON.stringify(v, null, indent) ?? 'null';
+        for (const exact of [false, true]) {
+          const parsed = parseJson(text, { exact });
+          if (parsed.value === undefined) return;
+          for (const t of lookups) assert.equal(parsed.valueOffsetOfTokens!(t), parsed.valueOffset(pointer(...t)), `${text} ${JSON.stringify(t)}`);
+        }
+      }),
+      { numRuns: 2000 },
     );
   });
 });
