@@ -70,6 +70,11 @@ function isBinaryByte(b: number): boolean {
 /** Go's sniffing says `text/plain; charset=utf-8`: no binary control bytes and no other known signature first. */
 function sniffsAsUtf8Text(bytes: Uint8Array): boolean {
   const head = bytes.subarray(0, SNIFF_LENGTH);
+  // A JSON object (a manifest: what a batch sniffs 10,000 times): whitespace and then `{` match no BOM and
+  // no signature (those start with `<`, a letter, `%`, `.` or a BOM byte), so only the binary bytes decide.
+  let first = 0;
+  while (first < head.length && isWhitespace(head[first]!)) first++;
+  if (head[first] === 0x7b) return !hasBinaryByte(head);
   // A UTF-8 BOM is text/plain; charset=utf-8 in Go; UTF-16 BOMs are another charset.
   if (startsWith(head, BOMS[2]!)) return true;
   if (startsWith(head, BOMS[0]!) || startsWith(head, BOMS[1]!)) return false;
@@ -92,8 +97,12 @@ function sniffsAsUtf8Text(bytes: Uint8Array): boolean {
   for (const [outer, inner] of MASKED_NON_TEXT) {
     if (startsWith(head, outer) && startsWith(head, inner, 8)) return false;
   }
-  for (const b of head) if (isBinaryByte(b)) return false;
-  return true;
+  return !hasBinaryByte(head);
+}
+
+function hasBinaryByte(head: Uint8Array): boolean {
+  for (let i = 0; i < head.length; i++) if (isBinaryByte(head[i]!)) return true;
+  return false;
 }
 
 /**

@@ -19,21 +19,19 @@ export const REPORT_FORMATS: readonly ReportFormat[] = ['text', 'json', 'github'
  */
 export const REPORT_FORMAT_VERSION = 1;
 
-/** `SOURCE(ENTRY):LINE:COL`, the place an issue points at. */
-function location(source: string, i: Issue): string {
-  const entry = i.entry !== undefined ? `(${i.entry})` : '';
-  const at = i.line !== undefined ? `:${i.line}:${i.column ?? 1}` : '';
-  return escapeTerminalText(`${source}${entry}${at}`);
-}
-
 /**
  * One issue as a text line: `SOURCE(ENTRY):LINE:COL: SEVERITY CODE /json/pointer: message (offset N)`.
  * SOURCE is a file, URL or app name (commands may prefix their name: `discover: APP`); the entry, line
  * and offset parts appear when known.
  */
 export function formatIssueText(source: string, i: Issue): string {
+  const entry = i.entry !== undefined ? `(${i.entry})` : '';
+  const at = i.line !== undefined ? `:${i.line}:${i.column ?? 1}` : '';
   const offset = i.offset !== undefined && i.line === undefined ? ` (offset ${i.offset})` : '';
-  return `${location(source, i)}: ${i.severity} ${i.code} ${escapeTerminalText(i.path || '/')}: ${escapeTerminalText(i.message)}${offset}\n`;
+  // One escape pass over the whole line: escaping maps each character on its own, and what lies between the
+  // input's parts (severity, code, numbers, punctuation) has nothing to escape, so this equals escaping the
+  // source, entry, path and message one by one (a property test pins the two together).
+  return `${escapeTerminalText(`${source}${entry}${at}: ${i.severity} ${i.code} ${i.path || '/'}: ${i.message}${offset}`)}\n`;
 }
 
 /** The JSON form of one issue (fields in docs/cli.md). */
@@ -67,7 +65,9 @@ export function formatIssue(source: string, i: Issue, format: ReportFormat = 'te
 
 /** Every issue of a list, in the chosen format. */
 export function formatIssues(source: string, issues: readonly Issue[], format: ReportFormat = 'text'): string {
-  return issues.map((i) => formatIssue(source, i, format)).join('');
+  let out = '';
+  for (const i of issues) out += formatIssue(source, i, format);
+  return out;
 }
 
 /** A validation report as one JSON line: `{ version, file, type, kind?, valid, imageId?, compression?, issues }`. */

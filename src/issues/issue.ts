@@ -1,4 +1,5 @@
 /** The issue/result model shared by every validator (see docs/design.md, "Issues and results"). */
+import { extend } from '../internal/extend.js';
 
 /** How bad an issue is: `error` breaks a MUST (or Go rejects it); `warning` breaks a SHOULD or a MUST that Go lets through. */
 export type Severity = 'error' | 'warning';
@@ -55,7 +56,7 @@ export function hasErrors(issues: readonly Issue[]): boolean {
 
 /** Returns the issues with every warning promoted to an error (the `strict` option). */
 export function promoteWarnings(issues: readonly Issue[]): Issue[] {
-  return issues.map((i) => (i.severity === 'warning' ? { ...i, severity: 'error' as const } : i));
+  return issues.map((i) => (i.severity === 'warning' ? extend(i, { severity: 'error' as const }) : i));
 }
 
 /**

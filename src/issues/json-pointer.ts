@@ -23,8 +23,13 @@ export function childPointer(base: string, ...tokens: readonly (string | number)
 export function splitPointer(p: string): string[] {
   if (p === '') return [];
   if (!p.startsWith('/')) throw new TypeError(`not a JSON pointer: ${JSON.stringify(p)}`);
-  return p
-    .slice(1)
-    .split('/')
-    .map((t) => t.replace(/~1/g, '/').replace(/~0/g, '~'));
+  const tokens = p.slice(1).split('/');
+  // Most pointers have no escape at all: skip the regex work (this runs for every issue of a batch).
+  if (p.includes('~')) for (let k = 0; k < tokens.length; k++) tokens[k] = unescapeToken(tokens[k]!);
+  return tokens;
+}
+
+/** One reference token unescaped (`~1` becomes `/`, then `~0` becomes `~`, in RFC 6901's order). */
+function unescapeToken(t: string): string {
+  return t.includes('~') ? t.replace(/~1/g, '/').replace(/~0/g, '~') : t;
 }

@@ -18,6 +18,8 @@ export interface ReadAheadData {
   readonly windowInputs: number;
   readonly windowBytes: number;
   readonly chunkInputs: number;
+  /** How long to sleep when far enough ahead before looking again (the validating thread does not wake this one). */
+  readonly waitMs: number;
 }
 
 /** A chunk of read inputs, from index `from` on; null for an input left to the validating thread. */
@@ -29,7 +31,7 @@ export interface ReadAheadChunk {
 const data = workerData as Partial<ReadAheadData> | undefined;
 if (data?.appcReadAhead) run(data as ReadAheadData);
 
-function run({ paths, progress, port, windowInputs, windowBytes, chunkInputs }: ReadAheadData): void {
+function run({ paths, progress, port, windowInputs, windowBytes, chunkInputs, waitMs }: ReadAheadData): void {
   // Tell the validating thread this thread runs (its isolate is set up: see restoreFlags in aci/garbage.ts).
   Atomics.store(progress, 1, 1);
   // Bytes posted per index, to know how many are still ahead of the validating thread.
@@ -45,8 +47,8 @@ function run({ paths, progress, port, windowInputs, windowBytes, chunkInputs }: 
     if (next < taken) next = taken;
     if (next >= paths.length) break;
     if (next - taken >= windowInputs || ahead >= windowBytes) {
-      // Far enough ahead: sleep until the validating thread moves (or 50 ms, to look again).
-      Atomics.wait(progress, 0, taken, 50);
+      // Far enough ahead: sleep a little, then look again (returns at once if the validating thread moved).
+      Atomics.wait(progress, 0, taken, waitMs);
       continue;
     }
     const items: (Opened | null)[] = [];

@@ -6,6 +6,7 @@ import { closeSync, createReadStream, fstatSync, openSync } from 'node:fs';
 import type { Opened, OpenedOrError } from './open-input.js';
 import { openValidateInput, readHead, SMALL_IMAGE_BYTES } from './open-input.js';
 import { isAppcError } from '../issues/appc-error.js';
+import { extend } from '../internal/extend.js';
 import type { AciSource } from '../aci/source.js';
 import type { Issue } from '../issues/issue.js';
 import { FILE_CODES } from './codes.js';
@@ -113,7 +114,7 @@ export async function validateOpened(file: string, openedOrError: OpenedOrError,
       return { file, type: 'unknown', valid: false, issues: [fileIssue('FILE_UNREADABLE', describeIoError(e))] };
     }
   }
-  const result = validateManifest(text, { ...options, maxBytes: manifestMax });
+  const result = validateManifest(text, extend(options, { maxBytes: manifestMax }));
   const issues = result.ok ? result.warnings : result.issues;
   return result.kind === undefined ? { file, type, valid: result.ok, issues } : { file, type, kind: result.kind, valid: result.ok, issues };
 }

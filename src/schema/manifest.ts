@@ -1,6 +1,7 @@
 /** Detecting a manifest's kind and serializing manifests (checklist M-KD-1, G-9, M-IM-3, M-PM-3). */
 import type { Issue, Result } from '../issues/issue.js';
 import { AppcValidationError } from '../issues/appc-error.js';
+import { extend } from '../internal/extend.js';
 import type { SchemaValidateOptions } from './internal/check.js';
 import type { ParseManifestOptions } from './internal/document.js';
 import { parseDocument, runDocument } from './internal/document.js';
@@ -52,8 +53,8 @@ export function parseManifest(input: string | Uint8Array, options?: ParseManifes
   if (parsed === undefined) return finish<Manifest>(undefined, issues, undefined, options, () => undefined);
   const kind = findKind(parsed.value);
   // The literal kind, not the decoded string: that may be a slice that keeps the whole document text alive.
-  if (kind === 'ImageManifest') return { ...runDocument<Manifest>(input, IMAGE_MANIFEST_KIND, options, pre), kind: 'ImageManifest' };
-  if (kind === 'PodManifest') return { ...runDocument<Manifest>(input, POD_MANIFEST_KIND, options, pre), kind: 'PodManifest' };
+  if (kind === 'ImageManifest') return extend(runDocument<Manifest>(input, IMAGE_MANIFEST_KIND, options, pre), { kind: 'ImageManifest' as const });
+  if (kind === 'PodManifest') return extend(runDocument<Manifest>(input, POD_MANIFEST_KIND, options, pre), { kind: 'PodManifest' as const });
   return finish<Manifest>(undefined, withPositions([...issues, unknownKind(parsed.value)], parsed), undefined, options, () => undefined);
 }
 
@@ -61,8 +62,8 @@ export function parseManifest(input: string | Uint8Array, options?: ParseManifes
 export function validateManifest(input: string | Uint8Array | object, options?: ParseManifestOptions): ManifestResult {
   if (typeof input === 'string' || input instanceof Uint8Array) return parseManifest(input, options);
   const kind = findKind(input);
-  if (kind === 'ImageManifest') return { ...validateImageManifest(input, options), kind: 'ImageManifest' };
-  if (kind === 'PodManifest') return { ...validatePodManifest(input, options), kind: 'PodManifest' };
+  if (kind === 'ImageManifest') return extend(validateImageManifest(input, options), { kind: 'ImageManifest' as const });
+  if (kind === 'PodManifest') return extend(validatePodManifest(input, options), { kind: 'PodManifest' as const });
   return finish<Manifest>(undefined, [unknownKind(input)], undefined, options as SchemaValidateOptions, () => undefined);
 }
 

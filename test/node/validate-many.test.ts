@@ -95,4 +95,36 @@ describe('validateMany', () => {
       assert.deepEqual(await validateMany(inputs, { concurrency }), expected);
     }
   });
+
+  it('validateEach sets large inputs of a long list aside for the pool, in the probe or after it, with the same reports', async () => {
+    // With workerMinBytes 4000, these images are "large"; every manifest fixture is smaller.
+    const big = ['gnu-tar-plain.aci', 'members-ok.aci', 'members-bad-crc.aci'].map((f) => fixturePath('aci', f));
+    const lists = [
+      // Mostly manifests (read-ahead): two large inputs in the probe (pooled), two after it (validated in turn).
+      Array.from({ length: 700 }, (_, i) => (i === 3 || i === 40 ? big[0]! : i === 300 || i === 650 ? big[i % 3]! : manifests[i % manifests.length]!)),
+      // Mostly manifests, one large input in the probe.
+      Array.from({ length: 650 }, (_, i) => (i === 10 ? big[1]! : manifests[i % manifests.length]!)),
+      // Mostly large inputs: no read-ahead; the probe's large inputs and the later ones share the pool.
+      Array.from({ length: 620 }, (_, i) => (i % 5 === 0 ? manifests[i % manifests.length]! : big[i % 3]!)),
+    ];
+    for (const inputs of lists) {
+      const expected: PathReport[] = [];
+      for (const input of inputs) expected.push(await validatePath(input));
+      const got: PathReport[] = new Array(inputs.length);
+      const seen: number[] = [];
+      await validateEach(inputs, {
+        concurrency: 2,
+        workerMinBytes: 4000,
+        onResult: (i, report) => {
+          got[i] = report;
+          seen.push(i);
+        },
+      });
+      assert.deepEqual(got, expected);
+      assert.deepEqual(
+        seen.sort((a, b) => a - b),
+        inputs.map((_, i) => i),
+      );
+    }
+  });
 });

@@ -5,6 +5,7 @@
 import { JSON_CODES } from '../codes.js';
 import type { Issue, Result } from '../../issues/issue.js';
 import { splitPointer } from '../../issues/json-pointer.js';
+import { extend } from '../../internal/extend.js';
 import { decodeUtf8 } from '../json/decode-text.js';
 import type { ParsedJson } from '../json/parse-json.js';
 import { lineColumn, parseJson } from '../json/parse-json.js';
@@ -159,7 +160,7 @@ function placeEarlier(issue: Issue, parsed: ParsedJson): Issue {
   const key = EARLIER_KEY.get(issue);
   if (key === undefined) return issue;
   const offset = typeof key === 'number' ? key : (parsed.keyOffset(key) ?? parsed.valueOffset(key));
-  return offset === undefined ? issue : { ...issue, ...lineColumn(parsed.text, offset) };
+  return offset === undefined ? issue : extend(issue, lineColumn(parsed.text, offset));
 }
 
 /** The whole pipeline for one document kind. */

@@ -101,10 +101,13 @@ export function parseOrdinaryJson(text: string, maxDepth: number): ParsedJson | 
   if (written < 0) return undefined;
   // JSON.parse keeps the last of repeated keys silently: fewer members decoded than written means one repeats.
   if (countMembers(value) !== written) return undefined;
+  // What the walks for issue positions have read of each container (by the offset of its bracket).
+  let scans: Map<number, ContainerScan> | undefined;
   return {
     value,
     valueOffset: (path) => offsetInText(text, path, false),
     keyOffset: (path) => offsetInText(text, path, true),
+    valueOffsetOfTokens: (tokens) => valueOffsetInScans(text, tokens, (scans ??= new Map())),
     duplicates: NO_DUPLICATES,
     members: noMembers,
     numberText: noNumberText,
@@ -162,6 +165,11 @@ function offsetInText(text: string, path: string, key: boolean): number | undefi
   } catch {
     return undefined;
   }
+  return offsetOfTokens(text, tokens, key);
+}
+
+/** {@link offsetInText} of a pointer already split into tokens. */
+function offsetOfTokens(text: string, tokens: readonly string[], key: boolean): number | undefined {
   let i = skipWs(text, 0);
   let offset = i;
   for (let t = 0; t < tokens.length; t++) {
@@ -201,4 +209,75 @@ function offsetInText(text: string, path: string, key: boolean): number | undefi
     } else return undefined;
   }
   return offset;
+}
+
+/**
+ * What the position walks of one document have read of one object or array: the value offsets of the members
+ * or elements read so far, and where to go on. A document with several issues (a batch has tens of thousands)
+ * walks each container once instead of once per issue; the answers are {@link offsetOfTokens}'s.
+ */
+type ContainerScan = { readonly object: true; readonly values: Map<string, number>; next: number; afterValue: boolean } | { readonly object: false; readonly elements: number[]; ended: boolean };
+
+/** {@link offsetOfTokens} for a value, remembering in `scans` what it read of each container. */
+function valueOffsetInScans(text: string, tokens: readonly string[], scans: Map<number, ContainerScan>): number | undefined {
+  let i = skipWs(text, 0);
+  for (let t = 0; t < tokens.length; t++) {
+    const c = text.charCodeAt(i);
+    if (c !== 0x5b && c !== 0x7b) return undefined;
+    let scan = scans.get(i);
+    if (scan === undefined) {
+      const first = skipWs(text, i + 1);
+      scan =
+        c === 0x7b
+          ? { object: true, values: new Map(), next: first, afterValue: false }
+          : { object: false, elements: text.charCodeAt(first) === 0x5d ? [] : [first], ended: text.charCodeAt(first) === 0x5d };
+      scans.set(i, scan);
+    }
+    const found = scan.object ? memberValue(text, scan, tokens[t]!) : elementAt(text, scan, tokens[t]!);
+    if (found === undefined) return undefined;
+    i = found;
+  }
+  return i;
+}
+
+/** The value offset of member `name` of a scanned object, reading on from where the last lookup stopped. */
+function memberValue(text: string, scan: ContainerScan & { object: true }, name: string): number | undefined {
+  const known = scan.values.get(name);
+  if (known !== undefined) return known;
+  for (;;) {
+    if (scan.next < 0) return undefined;
+    if (scan.afterValue) {
+      const after = skipWs(text, skipValue(text, scan.next));
+      scan.afterValue = false;
+      scan.next = text.charCodeAt(after) === 0x2c ? skipWs(text, after + 1) : -1;
+      continue;
+    }
+    const keyAt = scan.next;
+    if (text.charCodeAt(keyAt) !== 0x22) {
+      scan.next = -1;
+      return undefined;
+    }
+    const end = skipString(text, keyAt);
+    const raw = text.slice(keyAt + 1, end - 1);
+    const key = raw.includes('\\') ? (JSON.parse(text.slice(keyAt, end)) as string) : raw;
+    const valueAt = skipWs(text, skipWs(text, end) + 1); // past the colon
+    // An ordinary document has no repeated key: each is seen once.
+    scan.values.set(key, valueAt);
+    scan.next = valueAt;
+    scan.afterValue = true;
+    if (key === name) return valueAt;
+  }
+}
+
+/** The offset of element `token` (read with Number(), as offsetOfTokens does) of a scanned array. */
+function elementAt(text: string, scan: ContainerScan & { object: false }, token: string): number | undefined {
+  const index = Number(token);
+  if (!Number.isInteger(index) || index < 0) return undefined;
+  const elements = scan.elements;
+  while (elements.length <= index && !scan.ended) {
+    const after = skipWs(text, skipValue(text, elements[elements.length - 1]!));
+    if (text.charCodeAt(after) === 0x2c) elements.push(skipWs(text, after + 1));
+    else scan.ended = true;
+  }
+  return index < elements.length ? elements[index] : undefined;
 }

@@ -46,6 +46,11 @@ export interface ParsedJson {
   valueOffset(path: string): number | undefined;
   /** Offset of the key of the object member at a JSON pointer, if it exists. */
   keyOffset(path: string): number | undefined;
+  /**
+   * {@link ParsedJson.valueOffset} of a pointer given as its unescaped tokens (`splitPointer`'s output): the
+   * same answer without building and splitting the pointer again (issue positions ask for one per issue).
+   */
+  valueOffsetOfTokens?(tokens: readonly string[]): number | undefined;
   readonly duplicates: readonly DuplicateKey[];
   /**
    * Every member of an object in document order, repeated keys included; undefined when the object has
@@ -331,6 +336,9 @@ export function parseJsonExact(text: string, options: ParseJsonOptions = {}): Pa
     } catch {
       return undefined;
     }
+    return locateTokens(tokens, which);
+  };
+  const locateTokens = (tokens: readonly string[], which: 0 | 1): number | undefined => {
     let node: unknown = result;
     let offset: number | undefined = rootOffset;
     for (let n = 0; n < tokens.length; n++) {
@@ -351,6 +359,7 @@ export function parseJsonExact(text: string, options: ParseJsonOptions = {}): Pa
   };
   const valueOffset = (path: string): number | undefined => locate(path, 1);
   const keyOffset = (path: string): number | undefined => locate(path, 0);
+  const valueOffsetOfTokens = (tokens: readonly string[]): number | undefined => locateTokens(tokens, 1);
   let result: unknown;
   const members = (obj: object): readonly JsonMember[] | undefined => allMembers.get(obj);
   const numberText = (path: string): string | undefined => {
@@ -371,6 +380,7 @@ export function parseJsonExact(text: string, options: ParseJsonOptions = {}): Pa
         value: undefined,
         valueOffset,
         keyOffset,
+        valueOffsetOfTokens,
         duplicates,
         members,
         numberText,
@@ -378,11 +388,11 @@ export function parseJsonExact(text: string, options: ParseJsonOptions = {}): Pa
         problems: [...problems, { code: 'JSON_TRAILING_DATA', message: `${describe(i)} after top-level value`, offset: i }],
       };
     }
-    return { value, valueOffset, keyOffset, duplicates, members, numberText, problems, text };
+    return { value, valueOffset, keyOffset, valueOffsetOfTokens, duplicates, members, numberText, problems, text };
   } catch (e) {
-    if (e instanceof Fail) return { value: undefined, valueOffset, keyOffset, duplicates, members, numberText, problems: [...problems, e.problem], text };
+    if (e instanceof Fail) return { value: undefined, valueOffset, keyOffset, valueOffsetOfTokens, duplicates, members, numberText, problems: [...problems, e.problem], text };
     // A RangeError (stack) cannot happen with the depth bound, but never let one escape.
-    return { value: undefined, valueOffset, keyOffset, duplicates, members, numberText, problems: [...problems, { code: 'JSON_SYNTAX', message: String(e), offset: i }], text };
+    return { value: undefined, valueOffset, keyOffset, valueOffsetOfTokens, duplicates, members, numberText, problems: [...problems, { code: 'JSON_SYNTAX', message: String(e), offset: i }], text };
   }
 }
 

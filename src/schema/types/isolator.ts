@@ -3,6 +3,7 @@ import type { CodeTable } from '../../issues/codes.js';
 import type { Issue, Result } from '../../issues/issue.js';
 import { issuesOnly, toResult } from '../../issues/issue.js';
 import { childPointer } from '../../issues/json-pointer.js';
+import { extend } from '../../internal/extend.js';
 import { JSON_CODES } from '../codes.js';
 import type { CheckContext, SchemaValidateOptions } from '../internal/check.js';
 import { createContext, quote, reporter, runChecker } from '../internal/check.js';
@@ -362,7 +363,7 @@ export function makeIsolatorsFromFlag(text: string, options?: SchemaValidateOpti
   text.split(':').forEach((item, i) => {
     const r = makeIsolatorFromFlag(item, options);
     const found = r.ok ? r.warnings : r.issues;
-    issues.push(...found.map((x) => ({ ...x, path: childPointer('', i) + x.path })));
+    issues.push(...found.map((x) => extend(x, { path: childPointer('', i) + x.path })));
     if (r.ok) out.push(r.value);
   });
   return toResult(out, issues, options);

@@ -1,0 +1,30 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import fc from 'fast-check';
+import { lineColumnOf } from '../../../src/schema/json/line-index.js';
+import { lineColumn } from '../../../src/schema/json/parse-json.js';
+
+// The per-document line index must give lineColumn's answer for every offset, in any order of asking (it
+// scans for newlines only as far as the largest offset asked so far).
+const text = fc.array(fc.oneof(fc.constantFrom('\n', '\r\n', '\r', ' ', '{', '"', '😀', '\u2028'), fc.string({ maxLength: 6 })), { maxLength: 40 }).map((parts) => parts.join(''));
+
+describe('lineColumnOf', () => {
+  it('gives lineColumn(text, offset) for offsets asked in any order, past the end included', () => {
+    fc.assert(
+      fc.property(text, fc.array(fc.integer({ min: -3, max: 300 }), { maxLength: 20 }), (t, offsets) => {
+        const at = lineColumnOf(t);
+        for (const offset of offsets) assert.deepEqual(at(offset), lineColumn(t, offset));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('counts lines from 1 and columns in UTF-16 units', () => {
+    const at = lineColumnOf('a\nbc\n\n😀x');
+    assert.deepEqual(at(0), { line: 1, column: 1 });
+    assert.deepEqual(at(3), { line: 2, column: 2 });
+    assert.deepEqual(at(5), { line: 3, column: 1 });
+    assert.deepEqual(at(8), { line: 4, column: 3 });
+    assert.deepEqual(at(1), { line: 1, column: 2 });
+  });
+});
