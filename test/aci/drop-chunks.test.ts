@@ -20,23 +20,13 @@ import { boundGarbage, dropChunk, markSoleView } from '../../src/aci/garbage.js'
 import { computeImageId, readAciManifest } from '../../src/aci/read-aci.js';
 import type { AciSource } from '../../src/aci/source.js';
 import { validateAci } from '../../src/aci/validate-aci.js';
-import { TEST_MANIFEST, tempDir } from '../support/aci-layout.js';
+import { incompressibleBytes as noise, TEST_MANIFEST, tempDir } from '../support/aci-layout.js';
+import { applyDamage, damageArbitrary } from '../support/damage.js';
 
 const dir = tempDir('drop-chunks-');
 after(() => rmSync(dir, { recursive: true, force: true }));
 let image: Buffer;
 let fileCount = 0;
-
-/** Deterministic bytes that do not compress, so the image is larger than the in-memory path's 4 MiB. */
-function noise(length: number, seed: string): Buffer {
-  const out = Buffer.alloc(length);
-  let block = createHash('sha512').update(seed).digest();
-  for (let o = 0; o < length; o += block.length) {
-    block.copy(out, o);
-    block = createHash('sha512').update(block).digest();
-  }
-  return out;
-}
 
 before(async () => {
   boundGarbage();
@@ -139,36 +129,23 @@ describe('sized gzip members read with chunks freed early', () => {
 
   it('gives the verdicts of chunks left to the collector, and of the serial path, on damaged images', async () => {
     await fc.assert(
-      fc.asyncProperty(
-        fc.oneof(
-          fc.record({ kind: fc.constant('cut' as const), at: fc.nat() }),
-          fc.record({ kind: fc.constant('flip' as const), at: fc.nat() }),
-          fc.record({ kind: fc.constant('trailing' as const), bytes: fc.uint8Array({ minLength: 1, maxLength: 16 }) }),
-        ),
-        async (damage) => {
-          let bytes: Buffer;
-          if (damage.kind === 'cut') bytes = image.subarray(0, (4 << 20) + 1 + (damage.at % (image.length - (4 << 20) - 1)));
-          else if (damage.kind === 'flip') {
-            bytes = Buffer.from(image);
-            const at = damage.at % bytes.length;
-            bytes[at] = bytes[at]! ^ 0x40;
-          } else bytes = Buffer.concat([image, damage.bytes]);
-          const path = join(dir, `${fileCount++}.aci`);
-          writeFileSync(path, bytes);
-          try {
-            boundGarbage(false);
-            const kept = await outcomes(() => path, true);
-            boundGarbage(true);
-            // The same file: the same whole outcomes, byte counts and readAciManifest included (no race).
-            assert.deepEqual(await outcomes(() => path, true), kept);
-            assert.deepEqual(await outcomes(() => path, true), kept);
-            // A stream is read in other chunks, so its counts differ; its verdicts may not.
-            assert.deepEqual((await outcomes(() => serially(bytes))).map(codes), kept.slice(0, 3).map(codes));
-          } finally {
-            rmSync(path, { force: true });
-          }
-        },
-      ),
+      fc.asyncProperty(damageArbitrary, async (damage) => {
+        const bytes = applyDamage(image, damage);
+        const path = join(dir, `${fileCount++}.aci`);
+        writeFileSync(path, bytes);
+        try {
+          boundGarbage(false);
+          const kept = await outcomes(() => path, true);
+          boundGarbage(true);
+          // The same file: the same whole outcomes, byte counts and readAciManifest included (no race).
+          assert.deepEqual(await outcomes(() => path, true), kept);
+          assert.deepEqual(await outcomes(() => path, true), kept);
+          // A stream is read in other chunks, so its counts differ; its verdicts may not.
+          assert.deepEqual((await outcomes(() => serially(bytes))).map(codes), kept.slice(0, 3).map(codes));
+        } finally {
+          rmSync(path, { force: true });
+        }
+      }),
       { numRuns: 12, seed: 16 },
     );
   });

@@ -1,4 +1,5 @@
 /** Makes image layout directories for the ACI tests (no side effects on import). */
+import { createHash } from 'node:crypto';
 import { chmodSync, linkSync, mkdirSync, mkdtempSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -28,4 +29,15 @@ export function makeLayout(parent: string, name = 'layout'): string {
   symlinkSync('/usr/bin/env', join(dir, 'rootfs', 'abs-link'));
   utimesSync(join(dir, 'rootfs', 'a', 'f'), 1_500_000_000, 1_500_000_000);
   return dir;
+}
+
+/** Deterministic bytes that do not compress (a sha512 chain from `seed`), for archives larger than the in-memory path's 4 MiB. */
+export function incompressibleBytes(length: number, seed: string): Buffer {
+  const out = Buffer.alloc(length);
+  let block = createHash('sha512').update(seed).digest();
+  for (let o = 0; o < length; o += block.length) {
+    block.copy(out, o);
+    block = createHash('sha512').update(block).digest();
+  }
+  return out;
 }
