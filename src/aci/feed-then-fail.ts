@@ -44,7 +44,15 @@ export function feedThenFail(source: Readable, sink: Writable, signal?: AbortSig
     source.on('data', onData);
     sink.on('drain', onDrain);
     finished(source, { writable: false }, (err) => {
-      if (err) sourceError = err;
+      if (err) {
+        sourceError = err;
+        // A source that fails while paused (the sink held it back) keeps what it had buffered: destroy() stops
+        // 'data', but read() still returns it. node:zlib fails this way at its final flush (a cut trailer, a byte
+        // after the stream), with its last outputs not yet taken; dropping them made the walker's view, the
+        // manifest included, depend on timing. What is left is at most the source's buffer.
+        source.off('data', onData);
+        if (!sink.writableEnded && !sink.destroyed) for (let chunk = source.read() as Uint8Array | null; chunk !== null; chunk = source.read() as Uint8Array | null) sink.write(chunk);
+      }
       // Ended or failed: let the sink finish what it holds, then settle (with the source's error, if any).
       if (!sink.writableEnded) sink.end();
     });

@@ -47,6 +47,21 @@ describe('feedThenFail', () => {
     }
   });
 
+  it('A-CD-2 hands on chunks still buffered in a source that fails while the sink holds it back (zlib at its final flush)', async () => {
+    for (let run = 0; run < 5; run++) {
+      const seen: string[] = [];
+      // Everything is pushed at once, then the source fails, as node:zlib does when its final flush fails while
+      // a slow reader has not taken the last outputs yet: destroy() stops 'data', and those outputs were lost.
+      const src = new Readable({ highWaterMark: 1, read() {} });
+      for (const c of ['a', 'b', 'c', 'd', 'e']) src.push(Buffer.from(c));
+      const failure = feedThenFail(src, sink(seen));
+      setTimeout(() => src.destroy(new Error('unexpected end of file')), 1);
+      assert.match(String(await failure), /unexpected end of file/);
+      // The bytes, in order (what was still buffered may come as one chunk).
+      assert.equal(seen.join(''), 'abcde');
+    }
+  });
+
   it("returns the sink's error at once and destroys the source (an early stop)", async () => {
     const seen: string[] = [];
     const src = source(['a', 'b', 'stop', 'c', 'd', 'e']);
