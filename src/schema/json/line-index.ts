@@ -1,10 +1,11 @@
 /**
  * Line and column of many offsets in one text: the newlines are found once (and only as far as the largest
- * offset asked for), then each offset is a binary search. `lineColumn` scans from the start of the text for
- * every offset, which a batch of documents with several issues each paid per issue.
+ * offset asked for), then each offset is a binary search. The one home of line and column: `lineColumn` (one
+ * offset) asks it too. Scanning from the start of the text for every offset cost a batch of documents with
+ * several issues each once per issue.
  */
 
-/** 1-based line and column (UTF-16 units) of an offset, exactly as `lineColumn(text, offset)` gives them. */
+/** 1-based line and column (UTF-16 units) of an offset; past the end of the text, of the end. */
 export type LineColumnOf = (offset: number) => { line: number; column: number };
 
 /** A {@link LineColumnOf} for `text`. */

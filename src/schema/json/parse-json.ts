@@ -4,6 +4,7 @@
  * ones are kept for validation), bounds nesting depth, and never throws.
  */
 import { pointer, splitPointer } from '../../issues/json-pointer.js';
+import { lineColumnOf } from './line-index.js';
 import { parseOrdinaryJson } from './ordinary-json.js';
 
 /** Limits for parseJson. */
@@ -396,15 +397,7 @@ export function parseJsonExact(text: string, options: ParseJsonOptions = {}): Pa
   }
 }
 
-/** 1-based line and column (UTF-16 units) of an offset in text. */
+/** 1-based line and column (UTF-16 units) of an offset in text (one offset; for many in one text, lineColumnOf). */
 export function lineColumn(text: string, offset: number): { line: number; column: number } {
-  let line = 1;
-  let lineStart = 0;
-  const end = Math.min(offset, text.length);
-  // indexOf jumps from line to line natively (this runs for every issue, often before the JIT has warmed up).
-  for (let k = text.indexOf('\n'); k !== -1 && k < end; k = text.indexOf('\n', k + 1)) {
-    line++;
-    lineStart = k + 1;
-  }
-  return { line, column: end - lineStart + 1 };
+  return lineColumnOf(text)(offset);
 }
