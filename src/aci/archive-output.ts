@@ -4,16 +4,15 @@
  * removes it. A failed write never leaves a partial .aci.
  */
 import { createHash, randomBytes, type Hash } from 'node:crypto';
-import { createWriteStream, readSync } from 'node:fs';
+import { readSync } from 'node:fs';
 import { link, open, rename, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import type { Writable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import { finished, type Readable, type Writable } from 'node:stream';
 import { AppcError, isAppcError } from '../issues/appc-error.js';
 import { describeIoError } from '../node/io-error.js';
 import { createCompressor, type Compressor, type CompressOptions } from './compress.js';
-import { createFileSink } from './file-sink.js';
-import { noteGarbage } from './garbage.js';
+import { createFileSink, type FileSink } from './file-sink.js';
+import { dropChunk, keepYoungGenerationSmall } from './garbage.js';
 import type { Compression } from './detect.js';
 import { trackTemporaryFile } from './temp-files.js';
 
@@ -187,6 +186,10 @@ export interface ArchiveOutputOptions extends CompressOptions {
 
 /** Opens a temporary file next to `out` and a compressor writing into it. */
 export async function openArchiveOutput(out: string, options: ArchiveOutputOptions): Promise<ArchiveOutput> {
+  // Writing is a long run of short-lived objects too (per entry, per member): a program that bounded its
+  // garbage keeps V8's young generation small (garbage.ts; a no-op otherwise). Measured on the 256 MB bench
+  // layout with gzip: new space 4 -> 2 MB, peak RSS -2 to -3 MB, same CPU time.
+  keepYoungGenerationSmall();
   const tmp = join(dirname(out), `.${basename(out)}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
   // Tracked before it exists, so a signal arriving from now on finds it.
   const untrack = trackTemporaryFile(tmp, out);
@@ -225,38 +228,72 @@ async function openPlain(tmp: string, out: string, options: ArchiveOutputOptions
   });
 }
 
-/** A compressed archive: tar buffers go through the compressor, whose output a stream writes to the file. */
+/**
+ * A compressed archive: tar buffers go through the compressor, whose output chunks are written into the file
+ * by a {@link createFileSink} on the thread pool, each freed once written when its producer marked it as the
+ * only view of its memory (gzip members, pipe reads: garbage.ts dropChunk), instead of piling up as garbage.
+ */
 async function openCompressed(tmp: string, out: string, options: ArchiveOutputOptions, untrack: () => void): Promise<ArchiveOutput> {
-  // Create the file first, so a bad output directory fails here; then let the stream own its descriptor: a
-  // stream built on a borrowed fd may close it when destroyed, and a later close could hit a reused fd.
-  await (await open(tmp, 'wx', 0o644)).close();
-  const compressor = createCompressor(options.compression, options);
-  const fileStream = createWriteStream(tmp, { flags: 'r+', highWaterMark: 1 << 20 });
-  const closed = new Promise<void>((resolve) => (fileStream.closed ? resolve() : fileStream.once('close', () => resolve())));
-  // The compressor's output chunks are fresh buffers dropped once written: counted as garbage (see garbage.ts).
-  compressor.output.on('data', (chunk: Buffer) => noteGarbage(chunk.length));
-  const written = pipeline(compressor.output, fileStream);
+  const fh = await open(tmp, 'wx', 0o644);
+  let compressor: Compressor;
+  try {
+    compressor = createCompressor(options.compression, options);
+  } catch (e) {
+    await fh.close();
+    throw e;
+  }
+  // A failed file write stops the compressor's output with the write's error, as pipeline() did: `written`
+  // rejects with it, and writeFailure reports it naming the output.
+  const file = createFileSink(fh.fd, (e) => compressor.output.destroy(e instanceof Error ? e : new Error(String(e))), { background: true });
+  const written = writeChunks(compressor.output, file);
   const failure = writeFailure(out, compressor, written);
   // Buffers are reused only when the compressor is done with a chunk once its write callback fires.
-  const tar = new TarOutput(compressor.input, failure, options.onProgress, compressor.releasesChunks, options.imageId === false ? 'none' : 'sha512');
+  // A compressor that takes whole buffers without copying them gets them through its sink; a dead one never
+  // returns from it, so the writer waits on the failure too.
+  const sink = compressor.sink;
+  const input: Writable | TarSink = sink ? (chunk, release) => Promise.race([sink(chunk, release), failure]) : compressor.input;
+  const tar = new TarOutput(input, failure, options.onProgress, compressor.releasesChunks, options.imageId === false ? 'none' : 'sha512');
   return temporaryArchive(tar, tmp, out, options, untrack, {
     async finish() {
       compressor.input.end();
       await Promise.race([Promise.all([written, compressor.done]), failure]);
-      await closed;
-      const fh = await open(tmp, 'r+');
-      try {
-        await fh.datasync();
-      } finally {
-        await fh.close();
-      }
+      await fh.datasync();
+      await fh.close();
     },
     async stop() {
       compressor.input.destroy();
       compressor.output.destroy();
-      fileStream.destroy();
-      await closed;
+      await written.catch(() => {});
+      // Never close the descriptor (whose number could be reused) under a write still running.
+      await file.finished().catch(() => {});
+      await fh.close().catch(() => {});
     },
+  });
+}
+
+/**
+ * Writes every chunk of `output` into the file sink, in order, freeing each once written (dropChunk: at once
+ * when its producer marked it as the only view of its memory, else counted as garbage); resolves when all are
+ * written, rejects when reading or writing fails. Chunks are taken one at a time from 'data' events (the
+ * stream paused meanwhile): an async iterator would read whatever is queued as one concatenated copy.
+ *
+ * @internal exported for tests.
+ */
+export function writeChunks(output: Readable, file: FileSink): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    let writing: Promise<void> = Promise.resolve();
+    output.on('data', (chunk: Buffer) => {
+      output.pause();
+      writing = file
+        .sink(chunk, () => dropChunk(chunk))
+        .then(() => {
+          output.resume();
+        });
+    });
+    finished(output, (err) => {
+      if (err) reject(err);
+      else writing.then(() => file.finished()).then(resolve, reject);
+    });
   });
 }
 

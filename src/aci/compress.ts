@@ -4,11 +4,13 @@
  */
 import { createRequire } from 'node:module';
 import { PassThrough, type Readable, Writable } from 'node:stream';
-import { constants as zc, createGzip, gzip } from 'node:zlib';
+import { constants as zc, createGzip } from 'node:zlib';
 import { availableParallelism } from 'node:os';
 import { createProgramCompressor, findCompressor } from './compress-child.js';
 import { createSegmentedCompressor } from './compress-segments.js';
+import type { TarSink } from './archive-output.js';
 import type { Compression } from './detect.js';
+import { markSoleView } from './garbage.js';
 import { MEMBER_HEADER_BYTES, sizedMemberHeader } from './gzip-members.js';
 
 const require = createRequire(import.meta.url);
@@ -40,6 +42,13 @@ export interface Compressor {
    * the writer may fill that buffer again; false when the compressor may keep a reference to it.
    */
   readonly releasesChunks: boolean;
+  /**
+   * Another way in than `input`, taking whole buffers without copying them when it can: the compressor
+   * keeps the buffer until it calls `release` (then the writer may fill it again) and resolves when the next
+   * may be sent. Chunks go in the same order as through `input` would; use one or the other, and end with
+   * `input.end()`. Only the parallel gzip writer has one.
+   */
+  readonly sink?: TarSink;
 }
 
 /**
@@ -112,27 +121,92 @@ function loadLzmaNative(): LzmaNative | undefined {
 }
 
 const GZIP_BLOCK = 1 << 20;
+/**
+ * zlib's output buffer size for the members. Each member gets a fresh engine, so every output buffer it fills
+ * is seen by no one else once the member is done: its pieces are handed on as one view per buffer, marked as
+ * the only view of that memory (garbage.ts markSoleView), and the writer frees each once written. zlib's
+ * one-shot `gzip()` instead concatenated its 128 KiB pieces into a fresh copy per member, two garbage copies
+ * that made the build's peak RSS grow with the archive (92 MB for the 256 MB bench layout).
+ *
+ * Kept under glibc's 128 KiB mmap threshold on purpose: freeing an mmapped block (a 1 MiB buffer) makes glibc
+ * raise its mmap and trim thresholds for the rest of the process, after which every thread's malloc arena
+ * (V8's compiler threads) kept ~2 MB of freed memory: measured 69.5 against 65.7 MB peak with 1 MiB + 64 KiB
+ * output buffers, same CPU time (s13-rss in docs/design.md). A member takes a few more thread-pool turns.
+ */
+const MEMBER_OUTPUT_CHUNK = 64 << 10;
+/**
+ * Level 0 keeps the 128 KiB output buffers it always had: zlib sizes stored blocks by the output space it is
+ * given, so its bytes depend on the buffer size (levels 1-9 do not; test/aci/writer-memory.test.ts pins both).
+ */
+const STORED_MEMBER_OUTPUT_CHUNK = 128 << 10;
 
-/** One block as a sized gzip member: zlib's gzip on the thread pool (deflate and CRC-32), its 10-byte header replaced by ours. */
+/**
+ * One block as a sized gzip member: zlib's gzip on the thread pool (deflate and CRC-32), its 10-byte header
+ * replaced by ours. The engine is driven as zlib's one-shot `gzip(block)` drives it (`end(block)`, the same
+ * writes and flushes, so the same bytes); only the output is taken differently: the header, then one view
+ * per zlib output buffer, each the only view of its memory.
+ */
 function gzipMember(block: Buffer, level: number): Promise<Buffer[]> {
   return new Promise((resolve, reject) => {
-    gzip(block, { level, chunkSize: 128 * 1024 }, (err, out) => {
-      if (err) return reject(err);
-      // zlib writes the bare 10-byte header (FLG 0); the body and trailer follow it unchanged.
-      if (out[3] !== 0) return reject(new Error('unexpected gzip header from zlib'));
-      const rest = out.subarray(10);
-      resolve([sizedMemberHeader(MEMBER_HEADER_BYTES + rest.length), rest]);
+    const engine = createGzip({ level, chunkSize: level === 0 ? STORED_MEMBER_OUTPUT_CHUNK : MEMBER_OUTPUT_CHUNK });
+    // node:zlib sets its state up (~270 KB for deflate) on the thread pool at the first write, so each pool
+    // thread's malloc arena kept one it could not reuse (~0.5 MB RSS each); `reset()` (documented for every
+    // zlib stream, missing from @types/node's Gzip) sets it up here, in the main thread's arena, where the
+    // next member reuses it. deflateInit ends with a deflateReset, so this changes no byte.
+    (engine as unknown as { reset(): void }).reset();
+    const parts: Buffer[] = [];
+    let length = 0;
+    engine.on('data', (part: Buffer) => {
+      parts.push(part);
+      length += part.length;
     });
+    engine.once('error', reject);
+    engine.once('end', () => {
+      engine.close();
+      const runs = runsOfParts(parts);
+      const first = runs[0];
+      // zlib writes the bare 10-byte header (FLG 0); the body and trailer follow it unchanged.
+      if (first === undefined || first.length < 10 || first[3] !== 0) return reject(new Error('unexpected gzip header from zlib'));
+      runs[0] = first.subarray(10);
+      for (const run of runs) markSoleView(run);
+      resolve([sizedMemberHeader(MEMBER_HEADER_BYTES + length - 10), ...runs]);
+    });
+    engine.end(block);
   });
 }
 
-/** Sized gzip members compressed side by side (see CompressOptions.parallel and gzip-members.ts). */
+/**
+ * zlib's output pieces as runs, one view per output buffer: zlib pushes slices of its output buffer, one after
+ * the other, and starts a new one only when that is full, so the pieces of one buffer follow each other in it.
+ * Each run is the only view of its buffer once this engine is gone.
+ */
+function runsOfParts(parts: readonly Buffer[]): Buffer[] {
+  const runs: Buffer[] = [];
+  let run: Buffer | undefined;
+  for (const part of parts) {
+    if (run !== undefined && part.buffer === run.buffer && part.byteOffset === run.byteOffset + run.length) run = Buffer.from(run.buffer, run.byteOffset, run.length + part.length);
+    else {
+      if (run !== undefined) runs.push(run);
+      run = part;
+    }
+  }
+  if (run !== undefined) runs.push(run);
+  return runs;
+}
+
+/**
+ * Sized gzip members compressed side by side (see CompressOptions.parallel and gzip-members.ts). Whole 1 MiB
+ * buffers handed to the {@link Compressor.sink} are deflated where they are, each released once zlib is done
+ * with it; anything else (the `input` stream, a last partial buffer) is copied into blocks of our own. Either
+ * way a member starts at every GZIP_BLOCK bytes of input, so the bytes are the same.
+ */
 function createParallelGzip(level: number): Compressor {
   const output = new PassThrough({ highWaterMark: 1 << 20 });
   const inFlight: Promise<Buffer[]>[] = [];
   // One block per core; the pool's other threads stay free for the file reads that feed us.
   const maxInFlight = Math.max(1, Math.min(availableParallelism(), 3));
-  let block: Buffer = Buffer.allocUnsafe(GZIP_BLOCK);
+  /** The block being filled by copies (made on first need: a writer using the sink rarely needs one). */
+  let block: Buffer | undefined;
   let fill = 0;
   let members = 0;
   // Blocks whose member is written, for reuse: no fresh 1 MiB buffer (garbage) per block.
@@ -141,38 +215,56 @@ function createParallelGzip(level: number): Compressor {
   const emit = async (data: Buffer): Promise<void> => {
     if (!output.write(data)) await new Promise<void>((resolve) => output.once('drain', resolve));
   };
-  const submit = (): void => {
-    const full = block;
-    inFlight.push(
-      gzipMember(full.subarray(0, fill), level).then((parts) => {
-        free.push(full);
-        return parts;
-      }),
-    );
+  /** Starts deflating `data` as the next member; `done` is called once zlib has finished with it. */
+  const start = (data: Buffer, done: () => void): void => {
+    inFlight.push(gzipMember(data, level).finally(done));
     members++;
-    block = free.pop() ?? Buffer.allocUnsafe(GZIP_BLOCK);
+  };
+  const submit = (): void => {
+    const full = block ?? Buffer.alloc(0);
+    start(full.subarray(0, fill), () => {
+      if (full.length > 0) free.push(full);
+    });
+    block = undefined;
     fill = 0;
   };
   const drainOne = async (): Promise<void> => {
     const next = inFlight.shift();
     if (next) for (const part of await next) await emit(part);
   };
+  const throttle = async (): Promise<void> => {
+    while (inFlight.length >= maxInFlight) await drainOne();
+  };
+  const copyIn = async (chunk: Buffer): Promise<void> => {
+    let o = 0;
+    while (o < chunk.length) {
+      block ??= free.pop() ?? Buffer.allocUnsafe(GZIP_BLOCK);
+      const n = Math.min(chunk.length - o, GZIP_BLOCK - fill);
+      chunk.copy(block, fill, o, o + n);
+      fill += n;
+      o += n;
+      if (fill === GZIP_BLOCK) {
+        submit();
+        await throttle();
+      }
+    }
+  };
+  const sink = async (chunk: Buffer, release: () => void): Promise<void> => {
+    if (fill === 0 && chunk.length === GZIP_BLOCK) {
+      start(chunk, release);
+      await throttle();
+      return;
+    }
+    try {
+      await copyIn(chunk);
+    } finally {
+      release();
+    }
+  };
   const input = new Writable({
     highWaterMark: 1 << 20,
     write(chunk: Buffer, _enc, cb) {
-      void (async () => {
-        let o = 0;
-        while (o < chunk.length) {
-          const n = Math.min(chunk.length - o, GZIP_BLOCK - fill);
-          chunk.copy(block, fill, o, o + n);
-          fill += n;
-          o += n;
-          if (fill === GZIP_BLOCK) {
-            submit();
-            while (inFlight.length >= maxInFlight) await drainOne();
-          }
-        }
-      })().then(
+      copyIn(chunk).then(
         () => cb(),
         (e: Error) => cb(e),
       );
@@ -196,5 +288,5 @@ function createParallelGzip(level: number): Compressor {
       cb(err);
     },
   });
-  return { input, output, done: Promise.resolve(), releasesChunks: true };
+  return { input, output, done: Promise.resolve(), releasesChunks: true, sink };
 }

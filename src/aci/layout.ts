@@ -148,9 +148,17 @@ async function readManifestFile(path: string, f: LayoutFile, options: ValidateLa
   }
   const fh = await open(path, 'r');
   try {
-    const buf = Buffer.alloc(max + 1);
+    // Sized from the file (a byte more, to see it grow) and grown while it does, up to max + 1: a buffer of
+    // max + 1 bytes (1 MiB) per build, freed later, made glibc raise its mmap and trim thresholds for the
+    // rest of the process, which then kept ~2 MB of freed memory per thread (docs/design.md, s13-rss).
+    let buf = Buffer.alloc(Math.min(max, Number(target.size)) + 1);
     let n = 0;
     for (;;) {
+      if (n === buf.length) {
+        const grown = Buffer.alloc(Math.min(max + 1, buf.length * 2));
+        buf.copy(grown, 0, 0, n);
+        buf = grown;
+      }
       const { bytesRead } = await fh.read(buf, n, buf.length - n, n);
       if (bytesRead === 0) break;
       n += bytesRead;
