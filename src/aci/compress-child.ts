@@ -5,9 +5,11 @@
  * rejects `done`, which the archive writer reports as ACI_WRITE_FAILED.
  */
 import { spawn } from 'node:child_process';
+import type { Readable } from 'node:stream';
 import { AppcError } from '../issues/appc-error.js';
 import type { Compressor } from './compress.js';
 import { findProgram } from './find-program.js';
+import { markSoleView } from './garbage.js';
 
 /** Programs the writers run. */
 export type CompressProgram = 'bzip2' | 'xz';
@@ -54,6 +56,13 @@ export function createProgramCompressor(program: string, args: readonly string[]
   child.stdout.once('close', () => {
     if (!child.stdout.readableEnded && child.exitCode === null && child.signalCode === null) child.kill();
   });
+  // Each pipe read comes in memory of its own (node reads into a fresh buffer and trims it to the bytes read),
+  // which nothing else views: marked before anyone sees it, so the archive writer frees it once written.
+  const push = child.stdout.push;
+  child.stdout.push = function (this: Readable, chunk: unknown, encoding?: BufferEncoding): boolean {
+    if (chunk instanceof Uint8Array && chunk.byteOffset === 0 && chunk.length === chunk.buffer.byteLength) markSoleView(chunk);
+    return push.call(this, chunk, encoding);
+  };
   // Errors surface through `done`; keep stream errors (EPIPE from a child that died) from being unhandled.
   child.stdin.on('error', () => {});
   done.catch(() => {});

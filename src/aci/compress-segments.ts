@@ -3,13 +3,26 @@
  * compressed into a complete stream by its own compressor (a `bzip2` child process), up to `parallel` at
  * once, and the streams are written out in order. bzip2 readers (the `bzip2` program, Go's compress/bzip2,
  * our own decoder) read concatenated streams as one file. The output depends only on the segment size, not
- * on the core count. A segment is collected in memory before its process starts: a pipe holds only 64 KiB,
- * so feeding the processes through their pipes alone would run them one after the other, each waiting for
- * its input at the pace the one before consumed it (measured: no faster than one process). Memory:
- * `parallel` + 1 segments of input, plus the output of those not yet at the head.
+ * on the core count.
+ *
+ * Feeding: a segment's process starts with its first byte, and its input goes through its pipe in pieces.
+ * The writer is sequential, so a segment can start only once the one before it has all its bytes: while no
+ * further segment could start anyway (`parallel` already running), the newest is fed at the pace its process
+ * reads (the pipe's backpressure); as soon as one could, the rest of the current segment is copied into
+ * pieces held in memory until the pipe takes them, and the writer moves on. A pipe holds only 64 KiB, so
+ * without that hold two processes would run one after the other (measured: no faster than one). Memory: the
+ * input held for at most `parallel` - 1 segments and a few pieces in the pipes, where every segment used to be
+ * collected whole before its process started (`parallel` + 1 segments: 13.5 MB for bzip2 on 2 cores), plus
+ * the output of the segments not yet at the head.
  */
 import { PassThrough, Writable } from 'node:stream';
 import type { Compressor } from './compress.js';
+
+/**
+ * Bytes of a piece of input: the unit copied, handed to a pipe and reused once written. Under glibc's 128 KiB
+ * mmap threshold (see MEMBER_OUTPUT_CHUNK in compress.ts), and the size of a pipe.
+ */
+const PIECE_BYTES = 64 << 10;
 
 interface Segment {
   readonly compressor: Compressor;
@@ -22,17 +35,19 @@ interface Segment {
 /**
  * Creates a compressor running `start()` once per `segmentBytes` of input, `parallel` at most at once.
  * Each segment is written through its own compressor and its output kept until the segments before it are
- * out. Input chunks are copied into the segment being collected, so the caller may reuse them at once.
+ * out. Input chunks are copied into pieces, so the caller may reuse them at once.
  */
 export function createSegmentedCompressor(start: () => Compressor, segmentBytes: number, parallel: number): Compressor {
   const output = new PassThrough({ highWaterMark: 1 << 20 });
   /** Segments not yet fully written out, in order; the first streams straight into `output`. */
   const queue: Segment[] = [];
-  /** The segment being collected. */
-  let collecting: Buffer | undefined;
-  /** Segment buffers whose bytes a process has taken, to be filled again (fresh ones would pile up until GC). */
+  /** The segment being fed, and the bytes it has been given. */
+  let feeding: Segment | undefined;
+  let fed = 0;
+  /** The piece being filled, and pieces whose bytes a pipe has taken, to be filled again. */
+  let piece: Buffer | undefined;
+  let pieceFill = 0;
   const spare: Buffer[] = [];
-  let fill = 0;
   let started = 0;
   let failure: Error | undefined;
   const waiters: (() => void)[] = [];
@@ -48,8 +63,16 @@ export function createSegmentedCompressor(start: () => Compressor, segmentBytes:
   const notify = (): void => {
     for (const w of waiters.splice(0)) w();
   };
-  /** Waits for the next change (a segment written out, a failure). */
-  const changed = (): Promise<void> => new Promise<void>((resolve) => waiters.push(resolve));
+  /** Waits for the next change (a segment written out, a failure, or `input` drained). */
+  const changed = (input?: Writable): Promise<void> =>
+    new Promise<void>((resolve) => {
+      const wake = (): void => {
+        input?.off('drain', wake);
+        resolve();
+      };
+      waiters.push(wake);
+      input?.once('drain', wake);
+    });
 
   const fail = (e: Error): void => {
     if (failure) return;
@@ -104,17 +127,29 @@ export function createSegmentedCompressor(start: () => Compressor, segmentBytes:
     return segment;
   };
 
-  /** Starts a compressor on the collected bytes and hands them all to it (its stream buffers them). */
-  const launch = (): void => {
-    const buffer = collecting;
-    const bytes = buffer ? buffer.subarray(0, fill) : Buffer.alloc(0);
-    collecting = undefined;
-    fill = 0;
-    const segment = open();
-    // 'finish' comes once every byte is in the pipe: the buffer is free again.
-    segment.compressor.input.end(bytes, () => {
-      if (buffer && spare.length <= parallel) spare.push(buffer);
-    });
+  /** Hands the piece being filled to the segment being fed; the piece is filled again once its pipe took it. */
+  const sendPiece = (segment: Segment): void => {
+    const full = piece;
+    if (full === undefined || pieceFill === 0) return;
+    segment.compressor.input.write(full.subarray(0, pieceFill), () => spare.push(full));
+    piece = undefined;
+    pieceFill = 0;
+  };
+
+  /** Ends the input of the segment being fed. */
+  const endSegment = (segment: Segment): void => {
+    sendPiece(segment);
+    segment.compressor.input.end();
+    feeding = undefined;
+    fed = 0;
+  };
+
+  /** Starts the next segment's process, once fewer than `parallel` are compressing or waiting. */
+  const startSegment = async (): Promise<Segment> => {
+    while (queue.length >= parallel && !failure) await changed();
+    if (failure) throw failure;
+    feeding = open();
+    return feeding;
   };
 
   const input = new Writable({
@@ -124,15 +159,17 @@ export function createSegmentedCompressor(start: () => Compressor, segmentBytes:
         let o = 0;
         while (o < chunk.length) {
           if (failure) throw failure;
-          collecting ??= spare.pop() ?? Buffer.allocUnsafe(segmentBytes);
-          const n = chunk.copy(collecting, fill, o, Math.min(chunk.length, o + segmentBytes - fill));
-          fill += n;
+          const segment = feeding ?? (await startSegment());
+          piece ??= spare.pop() ?? Buffer.allocUnsafe(PIECE_BYTES);
+          const n = chunk.copy(piece, pieceFill, o, Math.min(chunk.length, o + PIECE_BYTES - pieceFill, o + segmentBytes - fed));
+          pieceFill += n;
+          fed += n;
           o += n;
-          if (fill === segmentBytes) {
-            // Start it only when fewer than `parallel` segments are being compressed or waiting.
-            while (queue.length >= parallel && !failure) await changed();
-            if (failure) throw failure;
-            launch();
+          if (fed === segmentBytes) endSegment(segment);
+          else if (pieceFill === PIECE_BYTES) {
+            sendPiece(segment);
+            // No next segment could start yet: feed this one at its process's pace instead of holding its input.
+            while (segment.compressor.input.writableNeedDrain && queue.length >= parallel && !failure) await changed(segment.compressor.input);
           }
         }
       })().then(
@@ -143,11 +180,8 @@ export function createSegmentedCompressor(start: () => Compressor, segmentBytes:
     final(cb) {
       void (async () => {
         // The last, partial segment; an empty input is still one (empty) stream.
-        if (collecting || started === 0) {
-          while (queue.length >= parallel && !failure) await changed();
-          if (failure) throw failure;
-          launch();
-        }
+        if (feeding) endSegment(feeding);
+        else if (started === 0) endSegment(await startSegment());
         while (queue.length > 0 && !failure) await changed();
         if (failure) throw failure;
         await Promise.all(exits);

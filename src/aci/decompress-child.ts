@@ -8,6 +8,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { Readable } from 'node:stream';
 import { findProgram } from './find-program.js';
+import { feedReleasing } from './feed-releasing.js';
 import { markSoleView } from './garbage.js';
 
 /** The programs this module can run. */
@@ -59,8 +60,11 @@ export function decompressCommand(program: DecompressProgram, path: string): { r
   return stdbuf === undefined ? { file: path, args: ['-dc'] } : { file: stdbuf, args: [`-o${BZIP2_OUTPUT_BUFFER}`, path, '-dc'] };
 }
 
-/** Decodes `input` with `path` (a bzip2 or xz program) in a child process. */
-export function childDecompressStream(program: DecompressProgram, path: string, input: Readable): Readable {
+/**
+ * Decodes `input` with `path` (a bzip2 or xz program) in a child process. `release` hears each input chunk the
+ * child's pipe has taken (the source may free it: OpenedSource.release).
+ */
+export function childDecompressStream(program: DecompressProgram, path: string, input: Readable, release?: (chunk: Uint8Array) => void): Readable {
   const command = decompressCommand(program, path);
   const child = spawn(command.file, command.args, { stdio: ['pipe', 'pipe', 'pipe'] });
   let stderr = '';
@@ -68,6 +72,8 @@ export function childDecompressStream(program: DecompressProgram, path: string, 
     if (stderr.length < 4096) stderr += d;
   });
   let finished = false;
+  /** Stops feeding the child (set below, once the feeding starts). */
+  let unfeed = (): void => {};
   const output = new Readable({
     highWaterMark: 1 << 20,
     read() {
@@ -77,7 +83,7 @@ export function childDecompressStream(program: DecompressProgram, path: string, 
       // A consumer that stops early: stop feeding and end the child (its exit is then of no interest).
       if (!finished) {
         finished = true;
-        input.unpipe(child.stdin);
+        unfeed();
         child.stdin.destroy();
         child.stdout.destroy();
         child.kill();
@@ -95,7 +101,11 @@ export function childDecompressStream(program: DecompressProgram, path: string, 
   input.on('error', (e) => {
     if (!finished) output.destroy(e);
   });
-  input.pipe(child.stdin);
+  if (release) unfeed = feedReleasing(input, child.stdin, release);
+  else {
+    input.pipe(child.stdin);
+    unfeed = () => void input.unpipe(child.stdin);
+  }
   child.on('error', (e) => {
     if (!finished) output.destroy(e);
     finished = true;
@@ -104,7 +114,7 @@ export function childDecompressStream(program: DecompressProgram, path: string, 
   child.on('close', (code, signal) => {
     if (finished) return;
     finished = true;
-    input.unpipe(child.stdin);
+    unfeed();
     const failure = describeChildFailure(program, code, signal, stderr);
     if (failure) failAfterDrain(output, failure);
     else output.push(null);

@@ -1,10 +1,11 @@
 /** Streaming decompression of image archives (spec/aci.md#image-archives: gzip, bzip2, xz or none; A-CD-2). */
 import { createRequire } from 'node:module';
-import { Readable, type Writable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { createGunzip, type Gunzip } from 'node:zlib';
 import { bzip2DecodeStream } from './bzip2-decode.js';
 import { childDecompressStream, decideAfterPeek, type DecompressProgram, findDecompressor } from './decompress-child.js';
 import type { Compression, FileType } from './detect.js';
+import { feedReleasing } from './feed-releasing.js';
 import { markSoleView } from './garbage.js';
 import { xzDataAfterStreamEnd } from './xz-end.js';
 
@@ -37,9 +38,9 @@ export function decompressStream(compression: Compression, input: Readable, rele
       return gunzip;
     }
     case 'bzip2':
-      return chooseDecoder(input, 'bzip2', bzip2DecodeStream);
+      return chooseDecoder(input, 'bzip2', bzip2DecodeStream, release);
     case 'xz':
-      return chooseDecoder(input, 'xz', xzDecodeStream);
+      return chooseDecoder(input, 'xz', xzDecodeStream, release);
   }
 }
 
@@ -62,39 +63,6 @@ export function markWholeOutputs(gunzip: Gunzip): Gunzip {
   return gunzip;
 }
 
-/**
- * `input.pipe(decoder)`, telling `release` of each input chunk once the decoder has consumed it: a zlib write
- * completes only when zlib has read all of its input and will not touch it again (node:zlib drops its
- * reference then), so the source may free the chunk's memory at once instead of leaving it to a collection
- * (garbage.ts). A write that fails releases nothing. Backpressure, end and errors as pipe's.
- */
-function feedReleasing(input: Readable, decoder: Writable, release: (chunk: Uint8Array) => void): void {
-  const onData = (chunk: Uint8Array): void => {
-    if (decoder.destroyed) return;
-    const written = (err?: Error | null): void => {
-      if (!err) release(chunk);
-    };
-    if (!decoder.write(chunk, written)) input.pause();
-  };
-  const onDrain = (): void => {
-    input.resume();
-  };
-  const onEnd = (): void => {
-    decoder.end();
-  };
-  const stop = (): void => {
-    // As unpipe: the decoder is gone (ended, failed or destroyed), so reading on would only waste the source.
-    input.pause();
-    input.off('data', onData);
-    input.off('end', onEnd);
-    decoder.off('drain', onDrain);
-  };
-  input.on('data', onData);
-  input.once('end', onEnd);
-  decoder.on('drain', onDrain);
-  decoder.once('close', stop);
-}
-
 function xzDecodeStream(input: Readable): Readable {
   // Loaded on demand: the wasm decoder is only needed for xz archives.
   const { XzReadableStream } = require('xz-decompress') as typeof import('xz-decompress');
@@ -107,10 +75,10 @@ function xzDecodeStream(input: Readable): Readable {
  * otherwise: starting a process costs more than decoding a small archive in this one (a batch of 1,000
  * small ACIs would spend most of its time in process start-up).
  */
-function chooseDecoder(input: Readable, program: DecompressProgram, builtin: (input: Readable) => Readable): Readable {
+function chooseDecoder(input: Readable, program: DecompressProgram, builtin: (input: Readable) => Readable, release?: (chunk: Uint8Array) => void): Readable {
   const path = findDecompressor(program);
   if (!path) return builtin(input);
-  return decideAfterPeek(input, SMALL_COMPRESSED, (peeked) => (peeked.ended ? builtin(peeked.stream) : childDecompressStream(program, path, peeked.stream)));
+  return decideAfterPeek(input, SMALL_COMPRESSED, (peeked) => (peeked.ended ? builtin(peeked.stream) : childDecompressStream(program, path, peeked.stream, release)));
 }
 
 /** Compressed size up to which the built-in decoders are used even when the system tool is present. */

@@ -94,3 +94,19 @@ describe('A-CD-2 bzip2 child process: stdbuf gives the bare child bytes and erro
     });
   }
 });
+
+describe('the child takes its input chunks through its pipe and says which it is done with', { skip: bzip2 === undefined ? 'bzip2 is not installed' : false }, () => {
+  it('releases every input chunk once the pipe took it, before the output ends', async () => {
+    const data = sample();
+    const good = compressBzip2(data);
+    const chunks: Buffer[] = [];
+    for (let o = 0; o < good.length; o += 100_000) chunks.push(Buffer.from(good.subarray(o, o + 100_000)));
+    const released = new Set<Uint8Array>();
+    const out = childDecompressStream('bzip2', bzip2!, Readable.from(chunks), (chunk) => released.add(chunk));
+    const hash = createHash('sha256');
+    for await (const c of out) hash.update(c as Buffer);
+    assert.equal(hash.digest('hex'), createHash('sha256').update(data).digest('hex'));
+    assert.equal(released.size, chunks.length);
+    for (const c of chunks) assert.ok(released.has(c), 'a chunk was not released');
+  });
+});

@@ -5,10 +5,13 @@
  * chunks once the reader is done with them. Pinned here: the marking never marks a chunk that shares its memory,
  * the tail still holds the file's last bytes, and validateAci, computeImageId, readAciManifest and extractAci
  * give exactly what they give with bounded garbage off (chunks left to the collector, on Node 20), whole
- * outcomes, on intact and damaged files. This file turns bounded garbage on for its process.
+ * outcomes, on intact and damaged files. The same for bzip2 and xz files read through the `bzip2 -dc` and
+ * `xz -dc` children, whose source chunks are freed once the child's pipe took them (s13-rss). This file turns
+ * bounded garbage on for its process.
  */
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -18,6 +21,7 @@ import fc from 'fast-check';
 import { buildAci } from '../../src/aci/build-aci.js';
 import { decompressStream, ZLIB_CHUNK } from '../../src/aci/decompress.js';
 import { extractAci } from '../../src/aci/extract.js';
+import { findProgram } from '../../src/aci/find-program.js';
 import { boundGarbage, dropChunk } from '../../src/aci/garbage.js';
 import { computeImageId, readAciManifest } from '../../src/aci/read-aci.js';
 import { openSource, tailBytes, TAIL_BYTES } from '../../src/aci/source.js';
@@ -29,6 +33,8 @@ const dir = tempDir('serial-release-');
 after(() => rmSync(dir, { recursive: true, force: true }));
 let tar: Buffer;
 let foreign: Buffer;
+/** A smaller tar as bzip2 and xz (over the 256 KiB below which the built-in decoders are used), by program. */
+const viaChild = new Map<'bzip2' | 'xz', Buffer>();
 let fileCount = 0;
 
 before(async () => {
@@ -45,6 +51,19 @@ before(async () => {
   tar = readFileSync(out);
   // One plain gzip stream (not our sized members): the serial decoder reads it.
   foreign = gzipSync(tar, { level: 1 });
+  const small = join(dir, 'small');
+  mkdirSync(join(small, 'rootfs'), { recursive: true });
+  writeFileSync(join(small, 'manifest'), TEST_MANIFEST);
+  writeFileSync(join(small, 'rootfs', 'noise'), noise(600_000, 'small noise'));
+  writeFileSync(join(small, 'rootfs', 'text'), 'a line of text that repeats\n'.repeat(20_000));
+  await buildAci(small, join(dir, 'small.aci'), { compression: 'none' });
+  const smallTar = readFileSync(join(dir, 'small.aci'));
+  for (const program of ['bzip2', 'xz'] as const) {
+    if (findProgram(program) === undefined) continue;
+    const r = spawnSync(program, ['-c', '-6'], { input: smallTar, maxBuffer: 64 << 20 });
+    assert.equal(r.status, 0, String(r.stderr));
+    viaChild.set(program, r.stdout);
+  }
 });
 
 /** Everything a reader reports, as text (errors by code and message). */
@@ -221,6 +240,33 @@ describe('serial gzip and plain tar files read with chunks freed early', () => {
           }
         }),
         { numRuns: 6, seed: 12 },
+      );
+    });
+  }
+});
+
+describe('bzip2 and xz files read through the system programs, source chunks freed once the pipe took them', () => {
+  for (const program of ['bzip2', 'xz'] as const) {
+    it(`${program}: the outcomes of chunks left to the collector, on an intact file and damaged ones`, {
+      skip: findProgram(program) === undefined ? `${program} is not installed` : false,
+    }, async () => {
+      const image = viaChild.get(program)!;
+      assert.ok(image.length > 256 << 10, `${image.length} bytes: over the built-in decoders' limit`);
+      const path = join(dir, `intact.${program}.aci`);
+      writeFileSync(path, image);
+      const kept = await assertSameFreed(path);
+      assert.match(kept[4]!, /"written":\d+/);
+      await fc.assert(
+        fc.asyncProperty(damageArbitrary, async (damage) => {
+          const damaged = join(dir, `${fileCount++}.aci`);
+          writeFileSync(damaged, applyDamage(image, damage));
+          try {
+            await assertSameFreed(damaged);
+          } finally {
+            rmSync(damaged, { force: true });
+          }
+        }),
+        { numRuns: 4, seed: 13 },
       );
     });
   }

@@ -17,6 +17,7 @@ import { gunzipSync, gzip } from 'node:zlib';
 import { openArchiveOutput, writeChunks } from '../../src/aci/archive-output.js';
 import { buildAci } from '../../src/aci/build-aci.js';
 import { createCompressor } from '../../src/aci/compress.js';
+import { createProgramCompressor } from '../../src/aci/compress-child.js';
 import { createFileSink } from '../../src/aci/file-sink.js';
 import { boundGarbage, dropChunk, markSoleView } from '../../src/aci/garbage.js';
 import { MEMBER_HEADER_BYTES, sizedMemberHeader, sizedMemberLength } from '../../src/aci/gzip-members.js';
@@ -159,6 +160,20 @@ describe('writer memory', () => {
       [0, 1, 2],
     );
     assert.ok(gunzipSync(out).equals(INPUT.subarray(0, 3 * MIB)));
+  });
+
+  it("a compressing program's output (xz, bzip2) comes as pipe reads marked as the only view of their memory", async () => {
+    const c = createProgramCompressor('cat', []);
+    let chunks = 0;
+    const out = collect(c.output, (chunk) => {
+      chunks++;
+      dropChunk(chunk);
+      assert.equal(chunk.byteLength, 0, 'a marked chunk is freed at once');
+    });
+    c.input.end(INPUT);
+    assert.ok((await out).equals(INPUT));
+    await c.done;
+    assert.ok(chunks > 1);
   });
 
   it('writeChunks writes every chunk in order and frees exactly the marked ones once written', async () => {
