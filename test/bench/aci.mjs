@@ -45,6 +45,16 @@ export async function run(table) {
     }),
     { targets: { 'tar -c | sha512sum': 1.3, 'Go actool': 1.0 }, rssTarget: 64 },
   );
+  // --sync waits for the disk (fdatasync before the rename); the peer does the same with coreutils' sync -d.
+  table.add(
+    'build none --sync',
+    compare({
+      project: ours('build', '--overwrite', '--sync', '--compression=none', layout, plain),
+      peers: [toolPeer('tar -cf && sync -d', ['tar', 'sync'], sh(`tar -C '${layout}' -cf '${peerOut}' ${tarList} && sync -d '${peerOut}'`))],
+      before: clean,
+    }),
+    { rssTarget: 64 },
+  );
   // actool build computes the image ID only for --debug (Go's build never does): this row pays for the hash,
   // as the tar | sha512sum pipeline does.
   table.add(
