@@ -175,8 +175,19 @@ export interface ArchiveOutput {
   discard(): Promise<void>;
 }
 
-/** Options of {@link openArchiveOutput}. */
-export interface ArchiveOutputOptions extends CompressOptions {
+/** Whether a written archive is flushed to disk before it is moved into place. */
+export interface SyncOption {
+  /**
+   * fdatasync the archive before it takes its name, so that a system crash or a power cut cannot leave a
+   * renamed image that is empty or cut short (ext4's delayed allocation can). Default false, as GNU tar,
+   * gzip (`--synchronous`) and the Go actool: the kernel writes the file back in its own time. A failed or
+   * interrupted build leaves no partial file either way (the temporary file is removed).
+   */
+  readonly sync?: boolean;
+}
+
+/** How {@link openArchiveOutput} writes. */
+export interface ArchiveOutputOptions extends CompressOptions, SyncOption {
   readonly compression: Compression;
   readonly overwrite?: boolean;
   readonly onProgress?: (bytes: number) => void;
@@ -212,13 +223,13 @@ async function openPlain(tmp: string, out: string, options: ArchiveOutputOptions
   failure.catch(() => {});
   // With an image ID to compute, the writes overlap the hashing on the thread pool; without, they are
   // synchronous (see file-sink.ts).
-  const file = createFileSink(fh.fd, reject, { background: options.imageId !== false });
+  const file = createFileSink(fh.fd, reject, { background: options.imageId !== false, sync: options.sync === true });
   const tar = new TarOutput(file.sink, failure, options.onProgress, true, options.imageId === false ? 'none' : 'sha512');
   return temporaryArchive(tar, tmp, out, options, untrack, {
     async finish() {
       // A failed write is reported as the failure (ACI_WRITE_FAILED naming the output), never as done.
       await file.finished().catch(() => failure);
-      await fh.datasync();
+      if (options.sync === true) await fh.datasync();
       await fh.close();
     },
     async stop() {
@@ -232,6 +243,7 @@ async function openPlain(tmp: string, out: string, options: ArchiveOutputOptions
  * A compressed archive: tar buffers go through the compressor, whose output chunks are written into the file
  * by a {@link createFileSink} on the thread pool, each freed once written when its producer marked it as the
  * only view of its memory (gzip members, pipe reads: garbage.ts dropChunk), instead of piling up as garbage.
+ * With `sync`, the file is synced along the way and before it takes its name, as the plain output is.
  */
 async function openCompressed(tmp: string, out: string, options: ArchiveOutputOptions, untrack: () => void): Promise<ArchiveOutput> {
   const fh = await open(tmp, 'wx', 0o644);
@@ -244,7 +256,7 @@ async function openCompressed(tmp: string, out: string, options: ArchiveOutputOp
   }
   // A failed file write stops the compressor's output with the write's error, as pipeline() did: `written`
   // rejects with it, and writeFailure reports it naming the output.
-  const file = createFileSink(fh.fd, (e) => compressor.output.destroy(e instanceof Error ? e : new Error(String(e))), { background: true });
+  const file = createFileSink(fh.fd, (e) => compressor.output.destroy(e instanceof Error ? e : new Error(String(e))), { background: true, sync: options.sync === true });
   const written = writeChunks(compressor.output, file);
   const failure = writeFailure(out, compressor, written);
   // Buffers are reused only when the compressor is done with a chunk once its write callback fires.
@@ -257,7 +269,7 @@ async function openCompressed(tmp: string, out: string, options: ArchiveOutputOp
     async finish() {
       compressor.input.end();
       await Promise.race([Promise.all([written, compressor.done]), failure]);
-      await fh.datasync();
+      if (options.sync === true) await fh.datasync();
       await fh.close();
     },
     async stop() {
@@ -297,7 +309,7 @@ export function writeChunks(output: Readable, file: FileSink): Promise<void> {
   });
 }
 
-/** How one kind of output ends: `finish` leaves the complete file synced on disk, `stop` abandons the writers. */
+/** How one kind of output ends: `finish` leaves the complete file written (and synced on disk with `sync`), `stop` abandons the writers. */
 interface OutputEnding {
   finish(): Promise<void>;
   stop(): Promise<void>;
