@@ -286,7 +286,7 @@ async function openCompressed(tmp: string, out: string, options: ArchiveOutputOp
 /**
  * Writes every chunk of `output` into the file sink, in order, freeing each once written (dropChunk: at once
  * when its producer marked it as the only view of its memory, else counted as garbage); resolves when all are
- * written, rejects when reading or writing fails. Chunks are taken one at a time from 'data' events (the
+ * written, rejects when reading or writing fails. Chunks are taken one at a time, as 'data' events (the
  * stream paused meanwhile): an async iterator would read whatever is queued as one concatenated copy.
  *
  * @internal exported for tests.
