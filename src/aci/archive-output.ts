@@ -176,8 +176,19 @@ export interface ArchiveOutput {
   discard(): Promise<void>;
 }
 
-/** Options of {@link openArchiveOutput}. */
-export interface ArchiveOutputOptions extends CompressOptions {
+/** Whether a written archive is flushed to disk before it is moved into place. */
+export interface SyncOption {
+  /**
+   * fdatasync the archive before it takes its name, so that a system crash or a power cut cannot leave a
+   * renamed image that is empty or cut short (ext4's delayed allocation can). Default false, as GNU tar,
+   * gzip (`--synchronous`) and the Go actool: the kernel writes the file back in its own time. A failed or
+   * interrupted build leaves no partial file either way (the temporary file is removed).
+   */
+  readonly sync?: boolean;
+}
+
+/** How {@link openArchiveOutput} writes. */
+export interface ArchiveOutputOptions extends CompressOptions, SyncOption {
   readonly compression: Compression;
   readonly overwrite?: boolean;
   readonly onProgress?: (bytes: number) => void;
@@ -209,13 +220,13 @@ async function openPlain(tmp: string, out: string, options: ArchiveOutputOptions
   failure.catch(() => {});
   // With an image ID to compute, the writes overlap the hashing on the thread pool; without, they are
   // synchronous (see file-sink.ts).
-  const file = createFileSink(fh.fd, reject, { background: options.imageId !== false });
+  const file = createFileSink(fh.fd, reject, { background: options.imageId !== false, sync: options.sync === true });
   const tar = new TarOutput(file.sink, failure, options.onProgress, true, options.imageId === false ? 'none' : 'sha512');
   return temporaryArchive(tar, tmp, out, options, untrack, {
     async finish() {
       // A failed write is reported as the failure (ACI_WRITE_FAILED naming the output), never as done.
       await file.finished().catch(() => failure);
-      await fh.datasync();
+      if (options.sync === true) await fh.datasync();
       await fh.close();
     },
     async stop() {
@@ -244,6 +255,7 @@ async function openCompressed(tmp: string, out: string, options: ArchiveOutputOp
       compressor.input.end();
       await Promise.race([Promise.all([written, compressor.done]), failure]);
       await closed;
+      if (options.sync !== true) return;
       const fh = await open(tmp, 'r+');
       try {
         await fh.datasync();
@@ -260,7 +272,7 @@ async function openCompressed(tmp: string, out: string, options: ArchiveOutputOp
   });
 }
 
-/** How one kind of output ends: `finish` leaves the complete file synced on disk, `stop` abandons the writers. */
+/** How one kind of output ends: `finish` leaves the complete file written (and synced on disk with `sync`), `stop` abandons the writers. */
 interface OutputEnding {
   finish(): Promise<void>;
   stop(): Promise<void>;

@@ -8,7 +8,7 @@ import { isUtf8 } from 'node:buffer';
 import { AppcError } from '../issues/appc-error.js';
 import type { Issue } from '../issues/issue.js';
 import { stringifyManifest } from '../schema/manifest.js';
-import { type ArchiveOutput, checkExtension, checkOutput, openArchiveOutput, type TarOutput } from './archive-output.js';
+import { type ArchiveOutput, checkExtension, checkOutput, openArchiveOutput, type SyncOption, type TarOutput } from './archive-output.js';
 import type { CompressOptions } from './compress.js';
 import type { Compression } from './detect.js';
 import { checkLayoutDir, entryTypeOf, LayoutValidation } from './layout.js';
@@ -17,7 +17,7 @@ import { END_OF_ARCHIVE, encodeTarHeader, padding, type TarEntryInput, type Writ
 import { type LayoutFile, walkLayoutSync } from './walk-layout.js';
 
 /** Options of {@link buildAci}. */
-export interface BuildAciOptions extends CompressOptions {
+export interface BuildAciOptions extends CompressOptions, SyncOption {
   /** Replace OUT when it exists (default: fail with ACI_OUTPUT_EXISTS). */
   readonly overwrite?: boolean;
   /** Default gzip (A-BD-4). */

@@ -10,10 +10,10 @@ import { fdatasync, write, writeSync } from 'node:fs';
 import type { TarSink } from './archive-output.js';
 
 /**
- * Bytes written between two early syncs. The final datasync before the rename is what makes a crash unable
- * to leave a renamed but empty image; syncing along the way starts the disk writing while the layout is still
- * being read, so that the final one finds little left (it was ~0.3 s of a 256 MB build when all of it waited
- * for the end).
+ * Bytes written between two early syncs, when the output is synced (`sync`, see {@link FileSinkOptions}). The
+ * final datasync before the rename is what makes a system crash unable to leave a renamed but empty image;
+ * syncing along the way starts the disk writing while the layout is still being read, so that the final one
+ * finds little left (it was ~0.3 s of a 256 MB build when all of it waited for the end).
  */
 export const EARLY_SYNC_BYTES = 32 << 20;
 
@@ -39,12 +39,18 @@ export interface FileSinkOptions {
    * main thread has other work to overlap, such as hashing). Default false: synchronous writes.
    */
   readonly background?: boolean;
+  /**
+   * Start an fdatasync every {@link EARLY_SYNC_BYTES}, for a writer that syncs the whole file before it moves
+   * it into place. Default false: the kernel writes the file back in its own time.
+   */
+  readonly sync?: boolean;
 }
 
 /**
  * A sink writing every chunk at the next position of the file at `fd` before it returns (the chunk is
- * released at once; with `background`, see {@link FileSinkOptions}), with an fdatasync of what is written every {@link EARLY_SYNC_BYTES} on the thread pool
- * (one at a time, never awaited by the writer) and a turn of the event loop every {@link YIELD_BYTES}. The
+ * released at once; with `background`, see {@link FileSinkOptions}), with a turn of the event loop every
+ * {@link YIELD_BYTES} and, with `sync`, an fdatasync of what is written every {@link EARLY_SYNC_BYTES} on the
+ * thread pool (one at a time, never awaited by the writer). The
  * first failure goes to `fail`; chunks after it are not written.
  */
 export function createFileSink(fd: number, fail: (e: unknown) => void, options: FileSinkOptions = {}): FileSink {
@@ -72,7 +78,7 @@ export function createFileSink(fd: number, fail: (e: unknown) => void, options: 
     settle();
   };
   const syncEarly = (): void => {
-    if (syncing || failed || written - syncedTo < EARLY_SYNC_BYTES) return;
+    if (options.sync !== true || syncing || failed || written - syncedTo < EARLY_SYNC_BYTES) return;
     syncing = true;
     const upTo = written;
     fdatasync(fd, (err) => {

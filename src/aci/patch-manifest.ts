@@ -15,7 +15,7 @@ import { makeCapabilitiesIsolator, makeIsolatorsFromFlag, makeSeccompIsolatorFro
 import { LINUX_CAPABILITIES_REMOVE_SET, LINUX_CAPABILITIES_RETAIN_SET, LINUX_SECCOMP_REMOVE_SET, LINUX_SECCOMP_RETAIN_SET } from '../schema/types/isolators/linux.js';
 import { parseMountPointFlag } from '../schema/types/mount-point.js';
 import { parsePortFlag } from '../schema/types/port.js';
-import { checkExtension, checkOutput, openArchiveOutput } from './archive-output.js';
+import { checkExtension, checkOutput, openArchiveOutput, type SyncOption } from './archive-output.js';
 import type { CompressOptions } from './compress.js';
 import type { Compression } from './detect.js';
 import { readAciEntries } from './entries.js';
@@ -212,7 +212,7 @@ export class AciPatchError extends AppcError {
 }
 
 /** Options of {@link patchManifest}. */
-export interface PatchManifestOptions extends AciLimits, CompressOptions, ValidateOptions {
+export interface PatchManifestOptions extends AciLimits, CompressOptions, ValidateOptions, SyncOption {
   /** Replace the output if it exists. */
   readonly overwrite?: boolean;
   /** Write over the input itself (through a temporary file); `output` is ignored and may be omitted. */

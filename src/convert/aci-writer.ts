@@ -21,6 +21,8 @@ export interface AciWriterOptions {
   readonly overwrite: boolean;
   /** Called with the uncompressed bytes written so far (the tar stream, as buildAci reports it). */
   readonly onProgress?: (bytes: number) => void;
+  /** fdatasync the finished file before it is moved into place (see SyncOption in aci/archive-output.ts). */
+  readonly sync?: boolean;
 }
 
 /** An ACI being written. */
@@ -103,19 +105,21 @@ export class AciWriter {
   }
 
   /**
-   * Writes the manifest (last, mode 0644, root-owned) and the end-of-archive marker, finishes compression and
-   * syncs the temporary file. Returns the image ID.
+   * Writes the manifest (last, mode 0644, root-owned) and the end-of-archive marker, finishes compression and,
+   * with `sync`, syncs the temporary file. Returns the image ID.
    */
   async finish(manifestJson: string, mtime: number): Promise<string> {
     await this.entry({ name: 'manifest', type: 'file', mode: 0o644, uid: 0, gid: 0, uname: 'root', gname: 'root', mtime }, new TextEncoder().encode(manifestJson));
     await this.tar.put(END_OF_ARCHIVE);
     await this.finishCompression();
-    // The stream has closed its descriptor; sync through a new one before the file is moved into place.
-    const fh = await open(this.tmp, 'r');
-    try {
-      await fh.datasync();
-    } finally {
-      await fh.close();
+    if (this.options.sync === true) {
+      // The stream has closed its descriptor; sync through a new one before the file is moved into place.
+      const fh = await open(this.tmp, 'r');
+      try {
+        await fh.datasync();
+      } finally {
+        await fh.close();
+      }
     }
     this.imageId = this.tar.digest();
     this.state = 'finished';

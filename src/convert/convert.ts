@@ -3,7 +3,7 @@
  * blob, apply the layers with whiteouts, map the config to an image manifest, and write one squashed ACI or
  * one ACI per layer chained by dependencies. Nothing is written unless every step succeeds.
  */
-import { checkOutput } from '../aci/archive-output.js';
+import { checkOutput, type SyncOption } from '../aci/archive-output.js';
 import { unlink } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { ACI_LIMITS } from '../aci/scan.js';
@@ -38,7 +38,7 @@ import type { Content, FsNode, LayerEntry } from './squash.js';
 import { applyLayer, cleanLayerPath, FsTree, walkTree } from './squash.js';
 
 /** Options of {@link convertOciImage}. */
-export interface ConvertOptions {
+export interface ConvertOptions extends SyncOption {
   /** Where to write the ACI (must end in `.aci`). In layered mode the layers go next to it as `NAME-layerN.aci`. */
   readonly output: string;
   /** Platform to pick from a multi-platform index (OCI or appc spelling); defaults to this machine's. */
@@ -494,6 +494,7 @@ export async function convertOciImage(source: string, options: ConvertOptions): 
   const writerOptions = {
     compression,
     overwrite: options.overwrite === true,
+    sync: options.sync === true,
     ...(report ? { onProgress: (bytes: number) => report(writtenBefore + bytes) } : {}),
   };
   const committed: string[] = [];

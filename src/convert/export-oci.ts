@@ -65,10 +65,10 @@ export class ExportStaging {
     await rm(this.dir, { recursive: true, force: true }).catch(() => undefined);
   }
 
-  /** Puts the result in place: the directory itself (oci) or a tar of it (archives). */
-  async commit(format: ExportFormat, overwrite: boolean, topLevel: readonly string[]): Promise<void> {
+  /** Puts the result in place: the directory itself (oci) or a tar of it (archives, fdatasynced first with `sync`). */
+  async commit(format: ExportFormat, overwrite: boolean, topLevel: readonly string[], sync = false): Promise<void> {
     if (format === 'oci') return this.commitDirectory(overwrite);
-    await this.commitArchive(overwrite, topLevel);
+    await this.commitArchive(overwrite, topLevel, sync);
   }
 
   private async commitDirectory(overwrite: boolean): Promise<void> {
@@ -94,7 +94,7 @@ export class ExportStaging {
     }
   }
 
-  private async commitArchive(overwrite: boolean, topLevel: readonly string[]): Promise<void> {
+  private async commitArchive(overwrite: boolean, topLevel: readonly string[], sync: boolean): Promise<void> {
     await checkExportOutput(this.output, 'oci-archive', overwrite);
     const tmp = join(dirname(this.output), `.${basename(this.output)}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
     const out = await open(tmp, 'wx', 0o644);
@@ -133,7 +133,7 @@ export class ExportStaging {
       await put(encodeTarHeader({ ...header, mode: 0o755, name: 'blobs/sha256', type: 'directory' }));
       for (const blob of (await readdir(join(this.dir, 'blobs', 'sha256'))).sort()) await addFile(`blobs/sha256/${blob}`, join(this.dir, 'blobs', 'sha256', blob));
       await put(END_OF_ARCHIVE);
-      await out.datasync();
+      if (sync) await out.datasync();
       await out.close();
       closed = true;
       await commitFile(tmp, this.output, overwrite);

@@ -4,6 +4,7 @@
  * Setup"); the manifest is mapped to an image config (export-mapping.ts); layers are gzip tars with sha256
  * digests and diff IDs. Nothing appears at the output unless everything succeeded.
  */
+import type { SyncOption } from '../aci/archive-output.js';
 import { readAciEntries } from '../aci/entries.js';
 import { cleanPath } from '../aci/tar/path.js';
 import type { Issue } from '../issues/issue.js';
@@ -34,7 +35,7 @@ export type { ExportSource } from './export-source.js';
 export const OCI_LAYER_GZIP = 'application/vnd.oci.image.layer.v1.tar+gzip';
 
 /** Options of {@link exportOciImage}. */
-export interface ExportOptions {
+export interface ExportOptions extends SyncOption {
   /** The OCI layout directory or archive file to write. */
   readonly output: string;
   /** `oci` (a layout directory, default), `oci-archive` (a tar of one) or `docker-archive` (for `docker load`). */
@@ -261,7 +262,7 @@ export async function exportOciImage(source: ExportSource, options: ExportOption
       await staging.addTopLevel('manifest.json', [{ Config: `blobs/sha256/${configBlob.digest.slice(7)}`, RepoTags: [reference], Layers: layers.map((l) => `blobs/sha256/${l.digest.slice(7)}`) }]);
       topLevel.push('manifest.json');
     }
-    await staging.commit(format, options.overwrite === true, topLevel);
+    await staging.commit(format, options.overwrite === true, topLevel, options.sync === true);
     return {
       output: options.output,
       format,

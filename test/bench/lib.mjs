@@ -48,16 +48,17 @@ export function median(xs) {
 
 /**
  * Measures the project command and each peer in alternating rounds (so load changes hit all alike) and
- * returns medians. `peers`: [{ name, argv } | { name, skip: 'reason' }]. `before` runs before each command.
+ * returns medians. `peers`: [{ name, argv } | { name, skip: 'reason' }]. `before(name)` runs before each command,
+ * with 'project' or the peer's name (e.g. to remove the output that command is about to write).
  */
 export function compare({ project, peers, rounds = ROUNDS, before, allowFail = false }) {
   const live = peers.filter((p) => !p.skip);
   const runs = { project: [], ...Object.fromEntries(live.map((p) => [p.name, []])) };
   for (let i = 0; i < rounds; i++) {
-    before?.();
+    before?.('project');
     runs.project.push(timed(project, { allowFail }));
     for (const p of live) {
-      before?.();
+      before?.(p.name);
       runs[p.name].push(timed(p.argv, { allowFail: true }));
     }
   }

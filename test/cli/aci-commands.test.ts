@@ -59,6 +59,37 @@ describe('actool build', () => {
     assert.equal(existsSync(out), false);
   });
 
+  it('build and patch-manifest flush the output to disk only with --sync (-sync too); the bytes are the same', async () => {
+    // A preloaded hook counts the datasyncs of the child process into a file as they happen.
+    const hook = join(tmp, 'count-syncs.cjs');
+    const counts = join(tmp, 'sync-counts');
+    writeFileSync(
+      hook,
+      `const fs = require('node:fs'); const out = process.env.SYNC_COUNTS;
+      const note = (what) => fs.appendFileSync(out, what + '\\n');
+      const fdatasync = fs.fdatasync; fs.fdatasync = (fd, cb) => { note('fd'); fdatasync(fd, cb); };
+      fs.promises.open(out, 'a').then((h) => { const p = Object.getPrototypeOf(h); const d = p.datasync;
+        p.datasync = function () { note('handle'); return d.call(this); }; return h.close(); });`,
+    );
+    const synced = async (args: string[]): Promise<string[]> => {
+      writeFileSync(counts, '');
+      const r = await runActool(args, { env: { NODE_OPTIONS: `--require ${hook}`, SYNC_COUNTS: counts } });
+      assert.equal(r.code, 0, r.stderr);
+      return readFileSync(counts, 'utf8')
+        .split('\n')
+        .filter((l) => l === 'handle');
+    };
+    const [plain, withSync, single] = ['plain-nosync.aci', 'plain-sync.aci', 'plain-sync1.aci'].map((n) => join(tmp, n)) as [string, string, string];
+    assert.equal((await synced(['build', '--reproducible', lay, plain])).length, 0);
+    assert.equal((await synced(['build', '--reproducible', '--sync', lay, withSync])).length, 1);
+    assert.equal((await synced(['build', '--reproducible', '-sync', lay, single])).length, 1);
+    assert.deepEqual(readFileSync(withSync), readFileSync(plain));
+    assert.deepEqual(readFileSync(single), readFileSync(plain));
+    assert.equal((await synced(['patch-manifest', '--name=example.com/p', plain, join(tmp, 'p1.aci')])).length, 0);
+    assert.equal((await synced(['patch-manifest', '--name=example.com/p', '--sync', plain, join(tmp, 'p2.aci')])).length, 1);
+    assert.deepEqual(readFileSync(join(tmp, 'p2.aci')), readFileSync(join(tmp, 'p1.aci')));
+  });
+
   it('A-BD-2 prints the layout issues and exits 1 for an invalid layout', async () => {
     const bad = join(tmp, 'badlayout');
     mkdirSync(join(bad, 'rootfs'), { recursive: true });

@@ -14,11 +14,12 @@ const COMPRESSIONS: readonly Compression[] = ['gzip', 'xz', 'bzip2', 'none'];
 export const command: Command = {
   name: 'build',
   help: `Usage: actool build [--overwrite] [--no-compression] [--compression=gzip|xz|bzip2|none] [--owner-root]
-                    [--reproducible] DIRECTORY OUTPUT.aci
+                    [--reproducible] [--sync] DIRECTORY OUTPUT.aci
 
 Builds an ACI from an image layout (DIRECTORY/manifest and DIRECTORY/rootfs). The layout is validated
 first. Entries are written rootfs first, depth-first in byte order, the manifest last (canonical JSON).
 The archive is written to a temporary file and renamed into place, so a failed build leaves nothing.
+As with tar and the Go actool, the kernel writes the file to disk in its own time; --sync waits for it.
 
 Flags:
   --overwrite         replace OUTPUT.aci if it exists
@@ -27,6 +28,8 @@ Flags:
   --owner-root        record every file as owned by root:root (uid and gid 0)
   --reproducible      the same tree gives the same bytes: every mtime set to $SOURCE_DATE_EPOCH (or 0),
                       numeric owners only; entries are always sorted and gzip has no timestamp
+  --sync              flush the archive to disk before it takes its name, so a power cut or a system
+                      crash cannot leave an empty or cut-short OUTPUT.aci (slower: waits for the disk)
   --debug             print the image ID and the entry count (stderr)
 
 Not recorded: extended attributes (Node has no xattr API), sockets (skipped), sub-second mtimes.
@@ -40,6 +43,7 @@ Exit codes: 0 built, 1 invalid layout, output exists or bad extension, 2 usage e
       compression: { type: 'string' },
       'owner-root': { type: 'boolean' },
       reproducible: { type: 'boolean' },
+      sync: { type: 'boolean' },
       debug: { type: 'boolean' },
     });
     if (positionals.length !== 2) throw new UsageError('must provide a directory and an output file');
@@ -66,6 +70,7 @@ Exit codes: 0 built, 1 invalid layout, output exists or bad extension, 2 usage e
         overwrite: values.overwrite === true,
         ownerRoot: values['owner-root'] === true,
         reproducible: values.reproducible === true,
+        sync: values.sync === true,
         // The image ID costs a sha512 of every byte; only --debug shows it.
         imageId: values.debug === true,
         ...(sourceDateEpoch !== undefined ? { sourceDateEpoch } : {}),

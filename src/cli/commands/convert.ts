@@ -13,7 +13,7 @@ import { isAppcError } from '../../issues/appc-error.js';
 export const command: Command = {
   name: 'convert',
   help: `Usage: actool convert [--os=OS] [--arch=ARCH] [--variant=V] [--image=REF] [--name=NAME] [--version=V]
-                      [--layered] [--compression=gzip|none] [--overwrite] [--json] INPUT OUTPUT.aci
+                      [--layered] [--compression=gzip|none] [--overwrite] [--sync] [--json] INPUT OUTPUT.aci
 
 Converts an image offline. INPUT is an OCI image layout (a directory, or a tar of one) or a docker save
 archive (legacy, or the OCI form of Docker 25+); the form is detected. Every blob is checked against its
@@ -32,6 +32,7 @@ Flags:
                             ones are written next to OUTPUT as OUTPUT-layerN.aci
   --compression=C           gzip (default) or none
   --overwrite               replace existing output files
+  --sync                    flush each ACI to disk before it takes its name (survives a power cut)
   --json                    print the report as JSON (images, image IDs, manifest, warnings)
 
 Prints one line per ACI written: PATH IMAGE-ID. Warnings (config items left out) go to stderr.
@@ -49,6 +50,7 @@ Exit codes: 0 converted, 1 invalid or unsafe input (or output exists), 2 usage e
       layered: { type: 'boolean' },
       compression: { type: 'string' },
       overwrite: { type: 'boolean' },
+      sync: { type: 'boolean' },
       json: { type: 'boolean' },
     });
     if (positionals.length !== 2) throw new UsageError('must provide an input image and an output file');
@@ -71,6 +73,7 @@ Exit codes: 0 converted, 1 invalid or unsafe input (or output exists), 2 usage e
         ...(values.version !== undefined ? { version: values.version } : {}),
         layered: values.layered === true,
         overwrite: values.overwrite === true,
+        sync: values.sync === true,
         onProgress: (bytes) => bar.update(bytes),
       });
       progress.stop();

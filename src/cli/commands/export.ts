@@ -17,7 +17,7 @@ const FORMATS = ['oci', 'oci-archive', 'docker-archive'] as const;
 export const command: Command = {
   name: 'export',
   help: `Usage: actool export [--format=oci|oci-archive|docker-archive] [--layered] [--store=DIR] [--tag=NAME:TAG]
-                     [--reproducible] [--overwrite] [--json] IMAGE OUT
+                     [--reproducible] [--overwrite] [--sync] [--json] IMAGE OUT
 
 Exports an image for OCI runtimes (podman, containerd, Docker, Kubernetes). IMAGE is an .aci file (its
 dependencies are found in the store) or an image of the store: an image ID or NAME[:VERSION][,LABEL=VALUE...].
@@ -47,6 +47,7 @@ Flags:
   --reproducible    layer mtimes set to SOURCE_DATE_EPOCH (or 0) and owner names dropped: equal trees give
                     equal digests
   --overwrite       replace an existing OUT (a file, an OCI layout or an empty directory)
+  --sync            flush an archive OUT (oci-archive, docker-archive) to disk before it takes its name
   --json            print the report (digests, layers, warnings) as JSON
 
 Layers are gzip tars with sha256 digests and diff IDs. OUT appears only when the export succeeded.
@@ -63,6 +64,7 @@ Exit codes: 0 exported, 1 invalid image, missing dependency or existing OUT, 2 u
       tag: { type: 'string' },
       reproducible: { type: 'boolean' },
       overwrite: { type: 'boolean' },
+      sync: { type: 'boolean' },
       json: { type: 'boolean' },
     });
     if (positionals.length !== 2) throw new UsageError('must provide IMAGE and OUT');
@@ -101,6 +103,7 @@ Exit codes: 0 exported, 1 invalid image, missing dependency or existing OUT, 2 u
         reproducible: values.reproducible === true,
         ...(epoch !== undefined ? { epoch } : {}),
         overwrite: values.overwrite === true,
+        sync: values.sync === true,
       });
       progress.stop();
       io.stderr(formatIssues(image, report.warnings));

@@ -17,7 +17,7 @@ export const command: Command = {
          [--mounts=work,path=/opt,readOnly=true[:work2,...]] [--ports=query,protocol=tcp,port=8080[:query2,...]]
          [--isolators=resource/cpu,request=50m,limit=100m[:resource/memory,...]]
          [--seccomp-mode=remove|retain[,errno=EPERM]] [--seccomp-set=syscall1,syscall2,...]
-         [--overwrite] [--no-compression] [--replace] INPUT_ACI [OUTPUT_ACI]
+         [--overwrite] [--no-compression] [--replace] [--sync] INPUT_ACI [OUTPUT_ACI]
 
 Copies INPUT_ACI to OUTPUT_ACI with its manifest changed. Every other entry is copied unchanged. The
 patched manifest is validated before the output is written; the output goes through a temporary file.
@@ -38,6 +38,7 @@ Flags:
   --overwrite                replace OUTPUT_ACI if it exists
   --no-compression           write a plain tar (default gzip)
   --replace                  write over INPUT_ACI (no OUTPUT_ACI; not with --overwrite)
+  --sync                     flush the output to disk before it takes its name (survives a power cut)
   --debug                    print the new image ID (stderr)
 
 Exit codes: 0 written, 1 invalid manifest, patch, archive or existing output, 2 usage error, 3 I/O failure.
@@ -60,6 +61,7 @@ Exit codes: 0 written, 1 invalid manifest, patch, archive or existing output, 2 
       overwrite: { type: 'boolean' },
       'no-compression': { type: 'boolean' },
       replace: { type: 'boolean' },
+      sync: { type: 'boolean' },
       debug: { type: 'boolean' },
     });
     if (values.replace && values.overwrite) throw new UsageError('cannot use both --replace and --overwrite');
@@ -89,6 +91,7 @@ Exit codes: 0 written, 1 invalid manifest, patch, archive or existing output, 2 
         compression: values['no-compression'] ? 'none' : 'gzip',
         overwrite: values.overwrite === true,
         replace: values.replace === true,
+        sync: values.sync === true,
       });
       io.stderr(formatIssues(input, report.warnings));
       if (values.debug) io.stderr(`patch-manifest: wrote ${report.output}, image ID ${report.imageId}\n`);
