@@ -3,8 +3,8 @@
  * before the code has been optimized, and on two cores the compiler's background thread (~170 compiles
  * of the checkers and the precompiled schema) competes with the validating thread. Inlining less makes each
  * of those compiles smaller and the code optimized sooner: with V8's default budget (920 bytes of inlined
- * bytecode per optimized function) a 10,000-manifest run took 7% more instructions than with 200, and 100 or
- * 400 did worse than 200 (callgrind; see docs/design.md, s13-batch).
+ * bytecode per optimized function) a 10,000-manifest run took 7-9% more instructions than with 150-200; 100
+ * and 300 did worse (callgrind; see docs/design.md, s13-batch).
  *
  * Process-wide, so only for programs (the `actool` CLI opts in for long batches); a library caller never gets
  * it. V8 reads the flag at each compile, so it works when set at run time; a starting worker thread resets
