@@ -10,6 +10,7 @@ import type { MessagePort } from 'node:worker_threads';
 import type { OpenedOrError } from './open-input.js';
 import type { ReadAheadChunk, ReadAheadData } from './read-ahead-worker.js';
 import { restoreFlags } from '../aci/garbage.js';
+import { restoreBatchJit } from './batch-jit.js';
 
 /** How far the thread may run ahead: inputs and bytes read but not yet taken. */
 const WINDOW_INPUTS = 256;
@@ -76,6 +77,7 @@ export async function startReadAhead(paths: readonly string[], from = 0): Promis
         started = true;
         // A starting worker resets V8's flags (see aci/garbage.ts); this thread never turns its event loop here.
         restoreFlags();
+        restoreBatchJit();
       }
       Atomics.store(progress, 0, index + 1);
       for (;;) {

@@ -13,7 +13,7 @@ const load = (name) => JSON.parse(readFileSync(join(root, 'schemas', `${name}.sc
 export function generate() {
   const ajv = new Ajv2020({
     code: { source: true, esm: true, lines: false, optimize: 1 },
-    inlineRefs: false,
+    inlineRefs: true,
     strict: true,
     strictTypes: false,
     strictRequired: false,
