@@ -130,6 +130,16 @@ describe('tar walker', () => {
     }
   });
 
+  it("refuses a NUL in a PAX key or in a name's value (path, linkpath, uname, gname), as Go's validPAXRecord", () => {
+    for (const key of ['path', 'linkpath', 'uname', 'gname']) {
+      assert.throws(() => parsePaxRecords(encodePaxRecords({ [key]: 'a\0b' }), {}), { code: 'TAR_BAD_HEADER', message: new RegExp(`"${key}" holds a NUL byte`) });
+    }
+    assert.throws(() => parsePaxRecords(encodePaxRecords({ 'SCHILY.xattr.a\0b': 'v' }), {}), { code: 'TAR_BAD_HEADER', message: /a\\0b/ });
+    const rec: Record<string, string> = {};
+    parsePaxRecords(encodePaxRecords({ comment: 'a\0b', 'SCHILY.xattr.user.a': '\0\0' }), rec);
+    assert.deepEqual(rec, { comment: 'a\0b', 'SCHILY.xattr.user.a': '\0\0' });
+  });
+
   it('round-trips what the writer encodes: long, non-ASCII names, big ids, xattrs', () => {
     const long = 'rootfs/' + 'x'.repeat(120) + '/' + 'y'.repeat(120);
     const entries = [

@@ -203,6 +203,9 @@ write('long-path.aci', gz(tarOf(rootfs(), entry({ name: '././@LongLink', type: '
 ]);
 const bomb = Buffer.alloc(2 << 20, 'a');
 write('pax-bomb.aci', gz(tarOf(rootfs(), entry({ name: 'PaxHeaders/bomb', type: 'x', size: bomb.length }, bomb), file('rootfs/a'), manifest())), [{ code: 'ACI_LIMIT_EXCEEDED' }]);
+// A NUL in a PAX name (Go's validPAXRecord refuses it; the system would cut the name short there).
+write('pax-nul-path.aci', gz(tarOf(rootfs(), pax([['path', 'rootfs/a\0b']]), file('rootfs/placeholder'), manifest())), [{ code: 'TAR_BAD_HEADER' }]);
+write('pax-nul-linkpath.aci', gz(tarOf(rootfs(), file('rootfs/a'), pax([['linkpath', 'a\0b']]), entry({ name: 'rootfs/l', type: '2', linkname: 'a' }), manifest())), [{ code: 'TAR_BAD_HEADER' }]);
 write('pax-bad-record.aci', gz(tarOf(rootfs(), entry({ name: 'PaxHeaders/x', type: 'x' }, Buffer.from('99 path=rootfs/a\n')), file('rootfs/a'), manifest())), [{ code: 'TAR_BAD_HEADER' }]);
 write(
   'pax-path.aci',

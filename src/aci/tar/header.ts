@@ -240,6 +240,9 @@ export function isHeaderOnly(type: TarEntryType): boolean {
   return type === 'link' || type === 'symlink' || type === 'character-device' || type === 'block-device' || type === 'directory' || type === 'fifo';
 }
 
+/** PAX keys whose values are names: a NUL byte in them makes the record invalid (Go's validPAXRecord). */
+const NUL_FREE_PAX_KEYS = new Set(['path', 'linkpath', 'uname', 'gname']);
+
 /**
  * Parses PAX extended header records (`"%d %s=%s\n"`). Throws TarHeaderError on a malformed record,
  * as Go does. Later records win; an empty value deletes the key.
@@ -266,8 +269,12 @@ export function parsePaxRecords(data: Uint8Array, into: Record<string, string>):
     const rec = data.subarray(sp + 1, end - 1);
     const eq = rec.indexOf(0x3d);
     if (eq <= 0) throw new TarHeaderError('TAR_BAD_HEADER', 'PAX record has no key=value');
-    const key = utf8Lenient.decode(rec.subarray(0, eq));
+    const keyBytes = rec.subarray(0, eq);
+    const key = utf8Lenient.decode(keyBytes);
     const valueBytes = rec.subarray(eq + 1);
+    // As Go's validPAXRecord: no NUL in a key, nor in a name's value (a NUL would cut the name short for the
+    // system, and node:fs refuses such a path outright).
+    if (keyBytes.includes(0) || (NUL_FREE_PAX_KEYS.has(key) && valueBytes.includes(0))) throw new TarHeaderError('TAR_BAD_HEADER', `PAX record "${key.replaceAll('\0', '\\0')}" holds a NUL byte`);
     // Values are UTF-8 by the standard; keep the raw bytes readable either way (names are re-checked later).
     const value = decodeName(valueBytes).text;
     if (value === '') delete into[key];
