@@ -12,6 +12,7 @@
  * `gc` taken from a fresh context), never at start-up.
  */
 import { createRequire } from 'node:module';
+import { setV8Flags } from '../node/v8-flags.js';
 
 // node:v8 and node:vm load only when a collection is first due: node:v8 pulls in stream modules that a cold
 // `actool validate manifest.json` never needs.
@@ -100,23 +101,6 @@ export function keepYoungGenerationSmall(): boolean {
 }
 
 /**
- * Call for every worker thread started: a starting worker resets V8's flags to the command line's (measured
- * on Node 20: the young generation of this thread grows again to 32 MB), so a flag set by
- * {@link keepYoungGenerationSmall} is set again once the worker is online.
- */
-export function keepFlagsAcross(worker: { once(event: 'online', listener: () => void): unknown }): void {
-  if (state.youngSmall) worker.once('online', restoreFlags);
-}
-
-/**
- * Sets the flags of {@link keepYoungGenerationSmall} again, for a thread that learns of a worker's start
- * without turning its event loop (see {@link keepFlagsAcross}).
- */
-export function restoreFlags(): void {
-  if (state.youngSmall) setHeapFlags();
-}
-
-/**
  * The heap flags of {@link keepYoungGenerationSmall}. `--semi-space-growth-factor=1` is honoured only when set at
  * run time (given on the command line, V8 11 raised it to 2: measured, the new space still grew to 32 MB).
  * `--heap-growing-percent=10` makes each full collection set the next one's limit at 1.1x the live old
@@ -125,9 +109,8 @@ export function restoreFlags(): void {
  * images 75 -> 69 MB, the bench's mixed 1,000 small ACIs 67 -> 66 MB.
  */
 function setHeapFlags(): void {
-  const v8 = require('node:v8') as typeof import('node:v8');
-  v8.setFlagsFromString('--semi-space-growth-factor=1');
-  v8.setFlagsFromString('--heap-growing-percent=10');
+  // Kept across worker threads, which reset V8's flags (see node/v8-flags.ts).
+  setV8Flags('--semi-space-growth-factor=1', '--heap-growing-percent=10');
 }
 
 /**

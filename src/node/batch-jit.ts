@@ -7,38 +7,20 @@
  * and 300 did worse (callgrind; see docs/design.md, s13-batch).
  *
  * Process-wide, so only for programs (the `actool` CLI opts in for long batches); a library caller never gets
- * it. V8 reads the flag at each compile, so it works when set at run time; a starting worker thread resets
- * V8's flags to the command line's, so whoever starts one calls {@link restoreBatchJit} once it runs.
+ * it. V8 reads the flag at each compile, so it works when set at run time; it is set again whenever a worker
+ * thread starts (see v8-flags.ts).
  */
-import { createRequire } from 'node:module';
-
-// node:v8 loads only when a long batch asks for it (it pulls in modules a cold start does not need).
-const require = createRequire(import.meta.url);
+import { setV8Flags } from './v8-flags.js';
 
 /** Bytes of bytecode inlined into one optimized function at most (V8 11.3's default: 920). */
 const INLINED_BYTECODE_BUDGET = 200;
 
-/** Shared by every bundled copy of this module (the CLI bundles each command on its own). */
-const KEY = Symbol.for('appc.batchJit');
-const state: { on: boolean } = ((globalThis as { [KEY]?: { on: boolean } })[KEY] ??= { on: false });
-
 /** Sets the compiler flags for a long batch, for the rest of the process; returns whether it could. */
 export function useBatchJit(): boolean {
-  if (state.on) return true;
   try {
-    setFlags();
-    state.on = true;
+    setV8Flags(`--max-inlined-bytecode-size-cumulative=${INLINED_BYTECODE_BUDGET}`);
     return true;
   } catch {
     return false;
   }
-}
-
-/** Sets the flags of {@link useBatchJit} again after a worker thread has started (it reset them). */
-export function restoreBatchJit(): void {
-  if (state.on) setFlags();
-}
-
-function setFlags(): void {
-  (require('node:v8') as typeof import('node:v8')).setFlagsFromString(`--max-inlined-bytecode-size-cumulative=${INLINED_BYTECODE_BUDGET}`);
 }

@@ -32,7 +32,7 @@ const data = workerData as Partial<ReadAheadData> | undefined;
 if (data?.appcReadAhead) run(data as ReadAheadData);
 
 function run({ paths, progress, port, windowInputs, windowBytes, chunkInputs, waitMs }: ReadAheadData): void {
-  // Tell the validating thread this thread runs (its isolate is set up: see restoreFlags in aci/garbage.ts).
+  // Tell the validating thread this thread runs (its isolate is set up: see restoreV8Flags in v8-flags.ts).
   Atomics.store(progress, 1, 1);
   // Bytes posted per index, to know how many are still ahead of the validating thread.
   const sizes = new Float64Array(paths.length);

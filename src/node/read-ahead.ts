@@ -9,8 +9,7 @@ import { fileURLToPath } from 'node:url';
 import type { MessagePort } from 'node:worker_threads';
 import type { OpenedOrError } from './open-input.js';
 import type { ReadAheadChunk, ReadAheadData } from './read-ahead-worker.js';
-import { restoreFlags } from '../aci/garbage.js';
-import { restoreBatchJit } from './batch-jit.js';
+import { restoreV8Flags } from './v8-flags.js';
 
 /** How far the thread may run ahead: inputs and bytes read but not yet taken. */
 const WINDOW_INPUTS = 256;
@@ -75,9 +74,8 @@ export async function startReadAhead(paths: readonly string[], from = 0): Promis
       if (closed) return undefined;
       if (!started && Atomics.load(progress, 1) === 1) {
         started = true;
-        // A starting worker resets V8's flags (see aci/garbage.ts); this thread never turns its event loop here.
-        restoreFlags();
-        restoreBatchJit();
+        // A starting worker resets V8's flags (see v8-flags.ts); this thread never turns its event loop here.
+        restoreV8Flags();
       }
       Atomics.store(progress, 0, index + 1);
       for (;;) {

@@ -11,8 +11,8 @@ import { openValidateInput } from './open-input.js';
 import type { ReadAhead } from './read-ahead.js';
 import { FILE_CODES } from './codes.js';
 import { extend } from '../internal/extend.js';
-import { isGarbageBounded, keepFlagsAcross } from '../aci/garbage.js';
-import { restoreBatchJit } from './batch-jit.js';
+import { isGarbageBounded } from '../aci/garbage.js';
+import { keepV8FlagsAcross } from './v8-flags.js';
 
 /** validatePath's options that can cross to a worker thread (plain data). */
 export type ValidateManyInputOptions = Omit<ValidatePathOptions, 'onProgress' | 'signal'>;
@@ -188,8 +188,7 @@ function runPool(
       const start = (): void => {
         // execArgv: [] so flags of the parent process (such as `-e CODE`) are not run again in the worker.
         const worker = new Worker(script, { workerData: { appcValidateWorker: true, boundGarbage: isGarbageBounded() }, execArgv: [] });
-        keepFlagsAcross(worker);
-        worker.once('online', restoreBatchJit);
+        keepV8FlagsAcross(worker);
         let current = -1;
         let finished = 0;
         const give = (): void => {

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { restoreBatchJit, useBatchJit } from '../../src/node/batch-jit.js';
+import { useBatchJit } from '../../src/node/batch-jit.js';
+import { restoreV8Flags } from '../../src/node/v8-flags.js';
 import { validateMany } from '../../src/node/validate-many.js';
 import { fixturePath } from '../support/paths.js';
 
@@ -27,7 +28,7 @@ describe('useBatchJit', () => {
     const before = await validateMany(paths, { concurrency: 1 });
     assert.equal(useBatchJit(), true);
     assert.equal(useBatchJit(), true);
-    restoreBatchJit();
+    restoreV8Flags();
     const after = await validateMany(paths, { concurrency: 1 });
     assert.deepEqual(after, before);
   });
