@@ -169,7 +169,7 @@ function streamSink(input: Writable, failure: Promise<never>): TarSink {
 /** An archive being written to a temporary file. */
 export interface ArchiveOutput {
   readonly tar: TarOutput;
-  /** Finishes compression, syncs, moves the file into place and returns the image ID (undefined when `imageId: false`). */
+  /** Finishes compression, syncs with `sync`, moves the file into place and returns the image ID (undefined when `imageId: false`). */
   commit(): Promise<string | undefined>;
   /** Removes the temporary file unless committed (call it in `finally`). */
   discard(): Promise<void>;
