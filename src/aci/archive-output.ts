@@ -169,7 +169,13 @@ function streamSink(input: Writable, failure: Promise<never>): TarSink {
 /** An archive being written to a temporary file. */
 export interface ArchiveOutput {
   readonly tar: TarOutput;
-  /** Finishes compression, syncs with `sync`, moves the file into place and returns the image ID (undefined when `imageId: false`). */
+  /**
+   * Completes the temporary file (flush, end of compression, a sync with `sync`) without moving it into place,
+   * and returns the image ID (undefined when `imageId: false`); for writers that commit several files together.
+   * Done at most once: {@link commit} skips it when it ran.
+   */
+  finish(): Promise<string | undefined>;
+  /** Finishes (unless {@link finish} ran), moves the file into place and returns the image ID (undefined when `imageId: false`). */
   commit(): Promise<string | undefined>;
   /** Removes the temporary file unless committed (call it in `finally`). */
   discard(): Promise<void>;
@@ -316,25 +322,38 @@ interface OutputEnding {
 }
 
 /**
- * The commit and discard steps every output shares around its own ending: flush, finish, move into place
- * and return the image ID; or stop, remove the temporary file. Either happens at most once.
+ * The finish, commit and discard steps every output shares around its own ending: flush, finish, move into
+ * place and return the image ID; or stop the writers (unless finished), remove the temporary file. Each
+ * happens at most once.
  */
 function temporaryArchive(tar: TarOutput, tmp: string, out: string, options: ArchiveOutputOptions, untrack: () => void, ending: OutputEnding): ArchiveOutput {
-  let state: 'open' | 'committed' | 'discarded' = 'open';
+  let state: 'open' | 'finished' | 'committed' | 'discarded' = 'open';
+  // A hash gives its digest once: taken when the file is complete, returned by finish and commit alike.
+  let imageId: string | undefined;
+  const finish = async (): Promise<string | undefined> => {
+    if (state !== 'open') throw new Error(`archive output ${state}: it cannot be finished again`);
+    await tar.flush();
+    await ending.finish();
+    imageId = options.imageId === false ? undefined : tar.digest();
+    state = 'finished';
+    return imageId;
+  };
   return {
     tar,
+    finish,
     async commit() {
-      await tar.flush();
-      await ending.finish();
+      if (state === 'open') await finish();
+      if (state !== 'finished') throw new Error(`archive output ${state}: it cannot be committed`);
       await commitFile(tmp, out, options.overwrite === true);
       state = 'committed';
       untrack();
-      return options.imageId === false ? undefined : tar.digest();
+      return imageId;
     },
     async discard() {
-      if (state !== 'open') return;
+      if (state === 'committed' || state === 'discarded') return;
+      // A finished output's writers are done and its descriptor closed: only the file is left to remove.
+      if (state === 'open') await ending.stop();
       state = 'discarded';
-      await ending.stop();
       await unlink(tmp).catch(() => {});
       untrack();
     },
