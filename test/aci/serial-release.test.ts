@@ -12,7 +12,7 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
@@ -20,13 +20,11 @@ import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { buildAci } from '../../src/aci/build-aci.js';
 import { decompressStream, ZLIB_CHUNK } from '../../src/aci/decompress.js';
-import { extractAci } from '../../src/aci/extract.js';
 import { findProgram } from '../../src/aci/find-program.js';
 import { boundGarbage, dropChunk } from '../../src/aci/garbage.js';
-import { computeImageId, readAciManifest } from '../../src/aci/read-aci.js';
 import { openSource, tailBytes, TAIL_BYTES } from '../../src/aci/source.js';
-import { validateAci } from '../../src/aci/validate-aci.js';
 import { incompressibleBytes as noise, TEST_MANIFEST, tempDir } from '../support/aci-layout.js';
+import { readerOutcomes } from '../support/reader-outcomes.js';
 import { applyDamage, damageArbitrary } from '../support/damage.js';
 
 const dir = tempDir('serial-release-');
@@ -66,44 +64,9 @@ before(async () => {
   }
 });
 
-/** Everything a reader reports, as text (errors by code and message). */
-async function outcome(read: () => Promise<unknown>): Promise<string> {
-  try {
-    return JSON.stringify(await read());
-  } catch (e) {
-    const err = e as { code?: string; message?: string };
-    return `throws ${err.code} ${err.message}`;
-  }
-}
-
-/** The files and their sha256 under `root`, sorted. */
-function tree(root: string): string[] {
-  const out: string[] = [];
-  for (const e of readdirSync(root, { recursive: true, withFileTypes: true })) {
-    if (!e.isFile()) continue;
-    const path = join(e.parentPath, e.name);
-    out.push(`${path.slice(root.length)} ${createHash('sha256').update(readFileSync(path)).digest('hex')}`);
-  }
-  return out.sort();
-}
-
 /** The readers' outcomes on a file, extractAci's written tree included. */
-async function outcomes(path: string): Promise<string[]> {
-  const target = join(dir, `x${fileCount++}`);
-  try {
-    return [
-      await outcome(() => validateAci(path, { imageId: true })),
-      await outcome(() => validateAci(path, { imageId: false })),
-      await outcome(() => computeImageId(path)),
-      await outcome(async () => `manifest ${(await readAciManifest(path)).raw.length}`),
-      await outcome(async () => {
-        const r = await extractAci(path, target);
-        return { ...r, tree: tree(target) };
-      }),
-    ];
-  } finally {
-    rmSync(target, { recursive: true, force: true });
-  }
+function outcomes(path: string): Promise<string[]> {
+  return readerOutcomes(() => path, { manifest: true, extractTo: join(dir, `x${fileCount++}`) });
 }
 
 /**
