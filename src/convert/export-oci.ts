@@ -11,7 +11,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { closeSync, fstatSync, openSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { openArchiveOutput } from '../aci/archive-output.js';
 import { trackTemporaryDirectory } from '../aci/temp-files.js';
@@ -42,8 +42,16 @@ export class ExportStaging {
    */
   static async create(output: string): Promise<ExportStaging> {
     await mkdir(dirname(output), { recursive: true });
-    const dir = await mkdtemp(join(dirname(output), `.${basename(output)}.export-`));
+    const dir = join(dirname(output), `.${basename(output)}.export-${randomBytes(6).toString('hex')}`);
+    // Tracked before it exists, so a signal arriving from now on finds it.
     const untrack = trackTemporaryDirectory(dir, output);
+    try {
+      // As mkdtemp makes it: private until it is moved into place.
+      await mkdir(dir, { mode: 0o700 });
+    } catch (e) {
+      untrack();
+      throw e;
+    }
     try {
       await mkdir(join(dir, 'blobs', 'sha256'), { recursive: true });
     } catch (e) {
