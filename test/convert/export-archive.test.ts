@@ -1,6 +1,7 @@
-// The archive formats of exportOciImage (oci-archive, docker-archive) are packed through the builder's archive
-// output: a write failing mid-pack leaves neither the output nor the staging directory (an output being
-// replaced stays as it was), and SIGINT during a CLI export removes everything it had written.
+// Layers and the archive formats of exportOciImage (oci-archive, docker-archive) are written through the
+// builder's archive output: a write failing (a layer, or mid-pack) is ACI_WRITE_FAILED naming the output and
+// leaves neither the output nor the staging directory (an output being replaced stays as it was), and SIGINT or
+// SIGTERM during a CLI export removes everything it had written.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import fs, { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -56,6 +57,26 @@ describe('export archives: failures and interrupts leave nothing behind', () => 
       assert.deepEqual(readdirSync(parent), []);
     });
   }
+
+  it('a write of a layer failing is ACI_WRITE_FAILED naming the output (not the layer file); nothing is left', async () => {
+    const parent = join(tmp, 'fail-layer');
+    mkdirSync(parent);
+    const out = join(parent, 'out.oci');
+    // Layers are written on the thread pool (fs.write), the pack synchronously (fs.writeSync).
+    const original = fs.write;
+    fs.write = ((...args: unknown[]) => {
+      const callback = args[args.length - 1] as (e: NodeJS.ErrnoException) => void;
+      process.nextTick(() => callback(Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC', errno: -28, syscall: 'write' })));
+    }) as typeof fs.write;
+    syncBuiltinESMExports();
+    try {
+      await assert.rejects(exportOciImage(aci, { output: out }), (e: unknown) => isAppcError(e) && e.code === 'ACI_WRITE_FAILED' && e.file === out && /no space left/.test(e.message));
+    } finally {
+      fs.write = original;
+      syncBuiltinESMExports();
+    }
+    assert.deepEqual(readdirSync(parent), []);
+  });
 
   it('with overwrite, a failed pack leaves the old output as it was; the next export replaces it', async () => {
     const parent = join(tmp, 'fail-overwrite');
