@@ -61,7 +61,7 @@ export class LayerWriter {
     return new LayerWriter(file, archive, blob);
   }
 
-  /** Appends tar bytes. */
+  /** Appends tar bytes (copied: the caller may reuse or free `bytes` once this resolves). */
   async put(bytes: Uint8Array): Promise<void> {
     await this.archive.tar.put(bytes);
   }
