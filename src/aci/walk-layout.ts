@@ -18,7 +18,7 @@ export interface LayoutFile {
   readonly utf8: boolean;
 }
 
-const SLASH = Buffer.from('/');
+const SLASH = 0x2f;
 
 /**
  * Yields every path under `root` (not the root itself) in Go's walk order. Directory reads and lstat calls
@@ -50,10 +50,15 @@ export function* walkLayoutSync(root: string): Generator<LayoutFile> {
 function listDir(dir: Buffer, rel: string, parentUtf8: boolean): LayoutFile[] {
   const names = readdirSync(dir, { encoding: 'buffer' });
   names.sort(Buffer.compare);
-  const prefix = Buffer.concat([dir, SLASH]);
-  return names.map((n) => {
-    const abs = Buffer.concat([prefix, n]);
+  const items: LayoutFile[] = [];
+  for (const n of names) {
+    // The path, built in place: Buffer.concat checked and summed a list per name.
+    const abs = Buffer.allocUnsafe(dir.length + 1 + n.length);
+    dir.copy(abs, 0);
+    abs[dir.length] = SLASH;
+    n.copy(abs, dir.length + 1);
     const name = n.toString('utf8');
-    return { rel: rel === '' ? name : `${rel}/${name}`, abs, stats: lstatSync(abs, { bigint: true }), utf8: parentUtf8 && isUtf8(n) };
-  });
+    items.push({ rel: rel === '' ? name : `${rel}/${name}`, abs, stats: lstatSync(abs, { bigint: true }), utf8: parentUtf8 && isUtf8(n) });
+  }
+  return items;
 }
