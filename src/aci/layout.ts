@@ -118,7 +118,9 @@ export class LayoutValidation {
     const policy = this.#checker.issues;
     while (this.#policySeen < policy.length) if (fails(policy[this.#policySeen++]!, strict)) this.#failing = true;
     const m = this.#manifest;
-    if (m !== undefined && (m.ok ? m.warnings.some((w) => fails(w, strict)) : m.issues.length > 0)) this.#failing = true;
+    if (m !== undefined && !m.ok && m.issues.length > 0) this.#failing = true;
+    // A loop, not warnings.some with a closure: the builder asks after every path, and the manifest comes first.
+    if (m?.ok) for (const w of m.warnings) if (fails(w, strict)) this.#failing = true;
     return this.#failing;
   }
 
