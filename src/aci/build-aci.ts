@@ -11,7 +11,7 @@ import { stringifyManifest } from '../schema/manifest.js';
 import { type ArchiveOutput, checkExtension, checkOutput, openArchiveOutput, type SyncOption, type TarOutput } from './archive-output.js';
 import type { CompressOptions } from './compress.js';
 import type { Compression } from './detect.js';
-import { checkLayoutDir, entryTypeOf, LayoutValidation } from './layout.js';
+import { checkLayoutDir, LayoutValidation } from './layout.js';
 import { MANIFEST_NAME } from './layout-rules.js';
 import { END_OF_ARCHIVE, encodeTarHeader, padding, type TarEntryInput, type WritableEntryType } from './tar/write-tar.js';
 import { type LayoutFile, walkLayoutSync } from './walk-layout.js';
@@ -126,7 +126,7 @@ function writeLayoutEntry(tar: TarOutput, f: LayoutFile, s: EntrySettings): bool
   const { options } = s;
   if (!f.utf8) throw new AppcError('ACI_UNSUPPORTED_NAME', `${JSON.stringify(f.rel)} is not valid UTF-8 and cannot be archived portably; rename it`, { entry: f.rel });
   const st = f.stats;
-  let type = entryTypeOf(st);
+  let type = f.type;
   if (type === 'unknown') {
     // Sockets (and anything else tar cannot hold) are skipped, as Go does (A-TH-1).
     s.skipped.push(f.rel);

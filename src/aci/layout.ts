@@ -11,6 +11,7 @@ import { LayoutChecker, MANIFEST_NAME, aciIssue } from './layout-rules.js';
 import { ACI_LIMITS } from './limits.js';
 import type { TarEntryType } from './tar/header.js';
 import { tagManifest } from './validate-aci.js';
+import { entryTypeOf } from './entry-type.js';
 import type { LayoutFile } from './walk-layout.js';
 import { walkLayout } from './walk-layout.js';
 
@@ -33,16 +34,7 @@ export interface LayoutReport {
   readonly entryCount: number;
 }
 
-/** The tar entry type a file on disk would become. */
-export function entryTypeOf(stats: { isFile(): boolean; isDirectory(): boolean; isSymbolicLink(): boolean; isFIFO(): boolean; isCharacterDevice(): boolean; isBlockDevice(): boolean }): TarEntryType {
-  if (stats.isFile()) return 'file';
-  if (stats.isDirectory()) return 'directory';
-  if (stats.isSymbolicLink()) return 'symlink';
-  if (stats.isFIFO()) return 'fifo';
-  if (stats.isCharacterDevice()) return 'character-device';
-  if (stats.isBlockDevice()) return 'block-device';
-  return 'unknown';
-}
+export { entryTypeOf } from './entry-type.js';
 
 /**
  * Validates an image layout directory with the rules archives follow: only `manifest` and `rootfs` at
@@ -93,7 +85,7 @@ export class LayoutValidation {
     this.#entryCount++;
     if (!f.utf8) this.#issues.push(aciIssue('ACI_NAME_NOT_UTF8', `${JSON.stringify(f.rel)} is not valid UTF-8`, { entry: f.rel }));
     if (f.rel === MANIFEST_NAME) return this.#addManifest(f);
-    const type = entryTypeOf(f.stats);
+    const type = f.type;
     if (type === 'symlink') this.#checker.add({ name: f.rel, type, linkname: readlinkSync(f.abs).toString() });
     else this.#checker.add({ name: f.rel, type });
     return undefined;

@@ -6,6 +6,8 @@
 import type { BigIntStats } from 'node:fs';
 import { lstatSync, readdirSync } from 'node:fs';
 import { isUtf8 } from 'node:buffer';
+import { entryTypeOfBigIntStats } from './entry-type.js';
+import type { TarEntryType } from './tar/header.js';
 
 /** One path under the layout root. */
 export interface LayoutFile {
@@ -17,6 +19,8 @@ export interface LayoutFile {
    */
   readonly abs: string | Buffer;
   readonly stats: BigIntStats;
+  /** What the stats say the path is (entryTypeOf), found once for the walk, the checks and the writer. */
+  readonly type: TarEntryType;
   /** False when some segment of the name is not valid UTF-8. */
   readonly utf8: boolean;
 }
@@ -45,7 +49,7 @@ export function* walkLayoutSync(root: string): Generator<LayoutFile> {
     }
     const item = top.items[top.i++]!;
     yield item;
-    if (item.stats.isDirectory()) stack.push({ items: listDir(item.abs, item.rel, item.utf8), i: 0 });
+    if (item.type === 'directory') stack.push({ items: listDir(item.abs, item.rel, item.utf8), i: 0 });
   }
 }
 
@@ -62,7 +66,8 @@ function listDir(dir: string | Buffer, rel: string, parentUtf8: boolean): Layout
   const items: LayoutFile[] = [];
   for (const name of names) {
     const abs = `${dir}/${name}`;
-    items.push({ rel: rel === '' ? name : `${rel}/${name}`, abs, stats: lstatSync(abs, { bigint: true }), utf8: parentUtf8 });
+    const stats = lstatSync(abs, { bigint: true });
+    items.push({ rel: rel === '' ? name : `${rel}/${name}`, abs, stats, type: entryTypeOfBigIntStats(stats), utf8: parentUtf8 });
   }
   return items;
 }
@@ -95,7 +100,8 @@ function listDirBytes(dir: Buffer, rel: string, parentUtf8: boolean): LayoutFile
     abs[dir.length] = SLASH;
     n.copy(abs, dir.length + 1);
     const name = n.toString('utf8');
-    items.push({ rel: rel === '' ? name : `${rel}/${name}`, abs, stats: lstatSync(abs, { bigint: true }), utf8: parentUtf8 && isUtf8(n) });
+    const stats = lstatSync(abs, { bigint: true });
+    items.push({ rel: rel === '' ? name : `${rel}/${name}`, abs, stats, type: entryTypeOfBigIntStats(stats), utf8: parentUtf8 && isUtf8(n) });
   }
   return items;
 }

@@ -3,7 +3,10 @@ import { isUtf8 } from 'node:buffer';
 import { lstatSync, mkdirSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
+import { execFileSync } from 'node:child_process';
+import { createServer } from 'node:net';
 import fc from 'fast-check';
+import { entryTypeOf, entryTypeOfBigIntStats } from '../../src/aci/entry-type.js';
 import { compareCodePoints, walkLayoutSync } from '../../src/aci/walk-layout.js';
 import { tempDir } from '../support/aci-layout.js';
 
@@ -55,5 +58,33 @@ describe('walkLayoutSync', () => {
     const walked = [...walkLayoutSync(root)].map((f) => ({ rel: f.rel, abs: Buffer.from(f.abs), utf8: f.utf8, dir: f.stats.isDirectory() }));
     assert.deepEqual(walked, walkBytes(Buffer.from(root)));
     assert.ok(walked.some((f) => !f.utf8));
+  });
+
+  it('finds the entry type from the mode as the stats tests do', async () => {
+    const dir = join(tmp, 'types');
+    mkdirSync(join(dir, 'd'), { recursive: true });
+    writeFileSync(join(dir, 'f'), 'x');
+    symlinkSync('f', join(dir, 'l'));
+    const paths = [join(dir, 'd'), join(dir, 'f'), join(dir, 'l'), '/dev/null'];
+    try {
+      execFileSync('mkfifo', [join(dir, 'p')]);
+      paths.push(join(dir, 'p'));
+    } catch {
+      // No mkfifo here: the other types still count.
+    }
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(join(dir, 's'), resolve));
+    paths.push(join(dir, 's'));
+    try {
+      const seen = new Set<string>();
+      for (const p of paths) {
+        const stats = lstatSync(p, { bigint: true });
+        assert.equal(entryTypeOfBigIntStats(stats), entryTypeOf(stats), p);
+        seen.add(entryTypeOf(stats));
+      }
+      assert.ok(seen.has('unknown') && seen.has('character-device') && seen.has('symlink'));
+    } finally {
+      server.close();
+    }
   });
 });
