@@ -99,8 +99,11 @@ interface Job {
 function membersReader(fd: number, size: number, head: Buffer, onChunk: ((stats: SourceStats) => void) | undefined, queueOne: boolean): GzipMembersSource {
   const stats: SourceStats = { compressedBytes: 0, ended: false, tail: [] };
   // One member inflating per core (at most 3: the pool has 4 threads). Each costs a read buffer and a 1 MiB
-  // output; one more read ahead was measured no faster on 2 cores and 3 MB more peak RSS.
-  const maxInFlight = Math.min(availableParallelism(), 3);
+  // output; one more read ahead was measured no faster on 2 cores and 3 MB more peak RSS. Behind a consumer
+  // that takes members one at a time (queueOne false: extract, which writes each member's files in this
+  // thread), one member inflates while the consumer works on the last: the consumer's thread is the
+  // bottleneck there, and each member less in flight is a read buffer and an output less.
+  const maxInFlight = queueOne ? Math.min(availableParallelism(), 3) : 1;
   const jobs: Job[] = [];
   // Read buffers whose member zlib has finished with, for reuse.
   const free: Buffer[] = [];
@@ -161,6 +164,11 @@ function membersReader(fd: number, size: number, head: Buffer, onChunk: ((stats:
     });
   };
 
+  /** Starts inflating members until maxInFlight are (or the file has no more). */
+  const topUp = (): void => {
+    while (scheduled === 'more' && jobs.length < maxInFlight) schedule();
+  };
+
   const stream = new Readable({
     // Members wait in the jobs list, not here: one queued chunk at most. Without it (queueOne false) a member is
     // pushed only when the consumer asks for one, so a slow consumer holds one member less: extract -2 MB peak
@@ -185,7 +193,7 @@ function membersReader(fd: number, size: number, head: Buffer, onChunk: ((stats:
       for (;;) {
         // Destroyed (an abort, or the reader stopped early): the file is closed, read nothing more.
         if (stream.destroyed) return;
-        while (scheduled === 'more' && jobs.length < maxInFlight) schedule();
+        topUp();
         const job = jobs.shift();
         if (job === undefined) {
           if (scheduled === 'end' && lastDelivered !== undefined) {
@@ -203,7 +211,12 @@ function membersReader(fd: number, size: number, head: Buffer, onChunk: ((stats:
           return;
         }
         lastDelivered = { start: job.start, length: bytes.length };
-        if (!stream.push(bytes)) return;
+        if (!stream.push(bytes)) {
+          // Behind a consumer that takes one member at a time, the next one starts inflating now, while the
+          // consumer works on this one (else it would only start once the consumer asks for it).
+          if (!queueOne && !stream.destroyed) topUp();
+          return;
+        }
       }
     } catch (e) {
       stream.destroy(e as Error);
