@@ -171,11 +171,12 @@ export interface ArchiveOutput {
   readonly tar: TarOutput;
   /**
    * Completes the temporary file (flush, end of compression, a sync with `sync`) without moving it into place,
-   * and returns the image ID (undefined when `imageId: false`); for writers that commit several files together.
+   * and returns the image ID (the diff ID with `diffId`, undefined when `imageId: false`); for writers that
+   * commit several files together.
    * Done at most once: {@link commit} skips it when it ran.
    */
   finish(): Promise<string | undefined>;
-  /** Finishes (unless {@link finish} ran), moves the file into place and returns the image ID (undefined when `imageId: false`). */
+  /** Finishes (unless {@link finish} ran), moves the file into place and returns what {@link finish} returns. */
   commit(): Promise<string | undefined>;
   /** Removes the temporary file unless committed (call it in `finally`). */
   discard(): Promise<void>;
@@ -199,6 +200,18 @@ export interface ArchiveOutputOptions extends CompressOptions, SyncOption {
   readonly onProgress?: (bytes: number) => void;
   /** Compute the image ID (default true); without it `commit()` resolves to undefined. */
   readonly imageId?: boolean;
+  /**
+   * Hash the tar with sha256 instead, for an OCI layer: `finish()` and `commit()` resolve to its diff ID,
+   * `sha256:<hex>` (with `imageId: false` too: the diff ID is then the only hash).
+   */
+  readonly diffId?: boolean;
+  /** Sees every chunk of the file's bytes (compressed, if compressed) before it is written, in order: a blob's digest and size. */
+  readonly onOutput?: (chunk: Buffer) => void;
+}
+
+/** The hash of the tar an output computes. */
+function tarHash(options: ArchiveOutputOptions): 'sha512' | 'sha256' | 'none' {
+  return options.diffId === true ? 'sha256' : options.imageId === false ? 'none' : 'sha512';
 }
 
 /** Opens a temporary file next to `out` and a compressor writing into it. */
@@ -229,8 +242,16 @@ async function openPlain(tmp: string, out: string, options: ArchiveOutputOptions
   failure.catch(() => {});
   // With an image ID to compute, the writes overlap the hashing on the thread pool; without, they are
   // synchronous (see file-sink.ts).
-  const file = createFileSink(fh.fd, reject, { background: options.imageId !== false, sync: options.sync === true });
-  const tar = new TarOutput(file.sink, failure, options.onProgress, true, options.imageId === false ? 'none' : 'sha512');
+  const hash = tarHash(options);
+  const file = createFileSink(fh.fd, reject, { background: hash !== 'none', sync: options.sync === true });
+  const onOutput = options.onOutput;
+  const sink: TarSink = onOutput
+    ? (chunk, release) => {
+        onOutput(chunk);
+        return file.sink(chunk, release);
+      }
+    : file.sink;
+  const tar = new TarOutput(sink, failure, options.onProgress, true, hash);
   return temporaryArchive(tar, tmp, out, options, untrack, {
     async finish() {
       // A failed write is reported as the failure (ACI_WRITE_FAILED naming the output), never as done.
@@ -263,14 +284,14 @@ async function openCompressed(tmp: string, out: string, options: ArchiveOutputOp
   // A failed file write stops the compressor's output with the write's error, as pipeline() did: `written`
   // rejects with it, and writeFailure reports it naming the output.
   const file = createFileSink(fh.fd, (e) => compressor.output.destroy(e instanceof Error ? e : new Error(String(e))), { background: true, sync: options.sync === true });
-  const written = writeChunks(compressor.output, file);
+  const written = writeChunks(compressor.output, file, options.onOutput);
   const failure = writeFailure(out, compressor, written);
   // Buffers are reused only when the compressor is done with a chunk once its write callback fires.
   // A compressor that takes whole buffers without copying them gets them through its sink; a dead one never
   // returns from it, so the writer waits on the failure too.
   const sink = compressor.sink;
   const input: Writable | TarSink = sink ? (chunk, release) => Promise.race([sink(chunk, release), failure]) : compressor.input;
-  const tar = new TarOutput(input, failure, options.onProgress, compressor.releasesChunks, options.imageId === false ? 'none' : 'sha512');
+  const tar = new TarOutput(input, failure, options.onProgress, compressor.releasesChunks, tarHash(options));
   return temporaryArchive(tar, tmp, out, options, untrack, {
     async finish() {
       compressor.input.end();
@@ -297,11 +318,12 @@ async function openCompressed(tmp: string, out: string, options: ArchiveOutputOp
  *
  * @internal exported for tests.
  */
-export function writeChunks(output: Readable, file: FileSink): Promise<void> {
+export function writeChunks(output: Readable, file: FileSink, onOutput?: (chunk: Buffer) => void): Promise<void> {
   return new Promise<void>((resolve, reject) => {
     let writing: Promise<void> = Promise.resolve();
     output.on('data', (chunk: Buffer) => {
       output.pause();
+      onOutput?.(chunk);
       writing = file
         .sink(chunk, () => dropChunk(chunk))
         .then(() => {
@@ -334,7 +356,8 @@ function temporaryArchive(tar: TarOutput, tmp: string, out: string, options: Arc
     if (state !== 'open') throw new Error(`archive output ${state}: it cannot be finished again`);
     await tar.flush();
     await ending.finish();
-    imageId = options.imageId === false ? undefined : tar.digest();
+    const hash = tarHash(options);
+    imageId = hash === 'sha256' ? 'sha256:' + tar.hexDigest() : hash === 'sha512' ? tar.digest() : undefined;
     state = 'finished';
     return imageId;
   };

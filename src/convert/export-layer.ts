@@ -1,23 +1,18 @@
 /**
- * Writing one OCI layer blob (OCI image-spec layer.md, descriptor.md): tar bytes are collected in 1 MiB
- * buffers, hashed (sha256 of the uncompressed tar: the diff ID), gzip-compressed by the builder's
- * block-parallel compressor (same bytes whatever the core count) and hashed again (the blob digest) on the way
- * into a temporary file. Memory stays flat whatever the layer size.
+ * Writing one OCI layer blob (OCI image-spec layer.md, descriptor.md): tar entries on top of the builder's
+ * archive output (aci/archive-output.ts), which collects them in reused 1 MiB buffers, hashes them (sha256 of
+ * the uncompressed tar: the diff ID), hands whole buffers to the block-parallel gzip (same bytes whatever the
+ * core count) and writes the compressed bytes into a temporary file, hashed on the way (the blob digest).
+ * Memory stays flat whatever the layer size.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { once } from 'node:events';
-import { createWriteStream } from 'node:fs';
-import { unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Transform, type Writable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import { TarOutput } from '../aci/archive-output.js';
-import { createCompressor } from '../aci/compress.js';
+import { type ArchiveOutput, openArchiveOutput } from '../aci/archive-output.js';
 import { END_OF_ARCHIVE, encodeTarHeader, padding, type TarEntryInput } from '../aci/tar/write-tar.js';
 
-/** A layer written: its temporary file, digests and sizes. */
+/** A layer written: its file, digests and sizes. */
 export interface WrittenLayer {
-  /** The temporary file holding the compressed blob. */
+  /** The file holding the compressed blob (in the directory given to {@link LayerWriter.create}). */
   readonly file: string;
   /** `sha256:<hex>` of the compressed blob. */
   readonly digest: string;
@@ -31,87 +26,68 @@ export interface WrittenLayer {
   readonly entries: number;
 }
 
-/** A gzip-compressed tar layer being written into `dir`. */
+/** A gzip-compressed tar layer being written into a directory. */
 export class LayerWriter {
   private entries = 0;
-  private compressedBytes = 0;
-  private readonly blobHash = createHash('sha256');
   private state: 'open' | 'finished' | 'discarded' = 'open';
 
   private constructor(
     readonly file: string,
-    private readonly tar: TarOutput,
-    private readonly input: Writable,
-    private readonly written: Promise<void>,
-    private readonly failure: Promise<never>,
-    private readonly destroyAll: () => void,
+    private readonly archive: ArchiveOutput,
+    private readonly blob: { readonly hash: ReturnType<typeof createHash>; size: number },
   ) {}
 
-  /** Creates the temporary blob file in `dir`; `onBytes` hears about each uncompressed chunk handed on. */
+  /** Starts a layer whose file will be in `dir`; `onBytes` hears about each uncompressed chunk handed on. */
   static async create(dir: string, onBytes?: (n: number) => void): Promise<LayerWriter> {
-    const file = join(dir, `.layer-${process.pid}-${randomBytes(6).toString('hex')}.tmp`);
-    const compressor = createCompressor('gzip', { parallel: true });
-    const fileStream = createWriteStream(file, { flags: 'wx', mode: 0o644, highWaterMark: 1 << 20 });
-    await once(fileStream, 'open');
-    let self: LayerWriter | undefined;
-    const counter = new Transform({
-      transform(chunk: Buffer, _enc, cb) {
-        self!.blobHash.update(chunk);
-        self!.compressedBytes += chunk.length;
-        cb(null, chunk);
+    const file = join(dir, `.layer-${process.pid}-${randomBytes(6).toString('hex')}`);
+    const blob = { hash: createHash('sha256'), size: 0 };
+    // The output reports running totals; callers of create() want each chunk's size.
+    let reported = 0;
+    const archive = await openArchiveOutput(file, {
+      compression: 'gzip',
+      parallel: true,
+      diffId: true,
+      // A unique name of ours in the export's staging directory: nothing to keep from being replaced.
+      overwrite: true,
+      onOutput: (chunk) => {
+        blob.hash.update(chunk);
+        blob.size += chunk.length;
+      },
+      onProgress: (total) => {
+        onBytes?.(total - reported);
+        reported = total;
       },
     });
-    const written = pipeline(compressor.output, counter, fileStream);
-    const failure = new Promise<never>((_, reject) => {
-      written.catch(reject);
-      compressor.done.catch(reject);
-    });
-    failure.catch(() => {});
-    // TarOutput reports running totals; callers of create() want each chunk's size.
-    let reported = 0;
-    const progress = (total: number): void => {
-      onBytes?.(total - reported);
-      reported = total;
-    };
-    // No buffer reuse: the parallel gzip's hold on a written chunk is not documented. sha256: the diff ID.
-    const tar = new TarOutput(compressor.input, failure, progress, false, 'sha256');
-    self = new LayerWriter(file, tar, compressor.input, written, failure, () => {
-      compressor.input.destroy();
-      compressor.output.destroy();
-      fileStream.destroy();
-    });
-    return self;
+    return new LayerWriter(file, archive, blob);
   }
 
-  /** Appends tar bytes. */
+  /** Appends tar bytes (copied: the caller may reuse or free `bytes` once this resolves). */
   async put(bytes: Uint8Array): Promise<void> {
-    await this.tar.put(bytes);
+    await this.archive.tar.put(bytes);
   }
 
   /** Writes an entry's header; a regular file's `size` bytes follow through `put`, then `endFile`. */
   async header(entry: TarEntryInput): Promise<void> {
-    await this.tar.put(encodeTarHeader(entry));
+    await this.archive.tar.put(encodeTarHeader(entry));
     this.entries++;
   }
 
   /** Pads the current file's body to a whole block. */
   async endFile(size: number): Promise<void> {
-    await this.tar.zeros(padding(size));
+    await this.archive.tar.zeros(padding(size));
   }
 
-  /** Ends the tar, finishes compression and returns the layer's digests. */
+  /** Ends the tar, finishes compression, moves the blob to {@link file} and returns the layer's digests. */
   async finish(): Promise<WrittenLayer> {
-    await this.tar.put(END_OF_ARCHIVE);
-    await this.tar.flush();
-    this.input.end();
-    await Promise.race([this.written, this.failure]);
+    await this.archive.tar.put(END_OF_ARCHIVE);
+    const diffId = (await this.archive.commit())!;
     this.state = 'finished';
     return {
       file: this.file,
-      digest: 'sha256:' + this.blobHash.digest('hex'),
-      diffId: 'sha256:' + this.tar.hexDigest(),
-      size: this.compressedBytes,
-      tarBytes: this.tar.bytes,
+      digest: 'sha256:' + this.blob.hash.digest('hex'),
+      diffId,
+      size: this.blob.size,
+      tarBytes: this.archive.tar.bytes,
       entries: this.entries,
     };
   }
@@ -120,8 +96,6 @@ export class LayerWriter {
   async discard(): Promise<void> {
     if (this.state !== 'open') return;
     this.state = 'discarded';
-    this.destroyAll();
-    await this.written.catch(() => {});
-    await unlink(this.file).catch(() => {});
+    await this.archive.discard();
   }
 }

@@ -1,14 +1,20 @@
 /**
  * The files of an export (OCI image-spec image-layout.md; Docker's `docker load` format): a staging directory
  * next to the output collects `blobs/sha256/*`, `index.json` and `oci-layout` (plus `manifest.json` for
- * docker-archive); at the end it is renamed into place (oci) or packed into a tar that is renamed into place
- * (oci-archive, docker-archive). An interrupted export leaves only the staging directory's removal to do, which
- * the failure path does.
+ * docker-archive); at the end it is renamed into place (oci) or packed into a tar through the builder's archive
+ * output, which renames it into place (oci-archive, docker-archive). A failed or aborted export removes the
+ * staging directory (and the archive's temporary file); SIGINT and SIGTERM remove both too (aci/temp-files.ts).
+ *
+ * The blobs are copied once more into the archive rather than written there in the first place: they go in
+ * digest order after `index.json`, which names the manifest's digest, so no blob's offset in the archive is
+ * known until every digest is (writing them in place would change the order of the entries, hence the bytes).
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, mkdtemp, open, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { closeSync, fstatSync, openSync } from 'node:fs';
+import { mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { commitFile } from '../aci/archive-output.js';
+import { openArchiveOutput } from '../aci/archive-output.js';
+import { trackTemporaryDirectory } from '../aci/temp-files.js';
 import { END_OF_ARCHIVE, encodeTarHeader, padding } from '../aci/tar/write-tar.js';
 import { AppcError } from '../issues/appc-error.js';
 import { convertError } from './codes.js';
@@ -27,14 +33,33 @@ export class ExportStaging {
   private constructor(
     readonly dir: string,
     readonly output: string,
+    private readonly untrack: () => void,
   ) {}
 
-  /** Makes the staging directory next to `output`, with `blobs/sha256`. */
+  /**
+   * Makes the staging directory next to `output`, with `blobs/sha256`; until it is moved into place or removed,
+   * SIGINT and SIGTERM remove it with everything in it (aci/temp-files.ts).
+   */
   static async create(output: string): Promise<ExportStaging> {
     await mkdir(dirname(output), { recursive: true });
-    const dir = await mkdtemp(join(dirname(output), `.${basename(output)}.export-`));
-    await mkdir(join(dir, 'blobs', 'sha256'), { recursive: true });
-    return new ExportStaging(dir, output);
+    const dir = join(dirname(output), `.${basename(output)}.export-${randomBytes(6).toString('hex')}`);
+    // Tracked before it exists, so a signal arriving from now on finds it.
+    const untrack = trackTemporaryDirectory(dir, output);
+    try {
+      // As mkdtemp makes it: private until it is moved into place.
+      await mkdir(dir, { mode: 0o700 });
+    } catch (e) {
+      untrack();
+      throw e;
+    }
+    try {
+      await mkdir(join(dir, 'blobs', 'sha256'), { recursive: true });
+    } catch (e) {
+      untrack();
+      await rm(dir, { recursive: true, force: true }).catch(() => undefined);
+      throw e;
+    }
+    return new ExportStaging(dir, output, untrack);
   }
 
   /** Where a blob lives. */
@@ -63,6 +88,7 @@ export class ExportStaging {
   /** Removes the staging directory (failure path, and after packing an archive). */
   async remove(): Promise<void> {
     await rm(this.dir, { recursive: true, force: true }).catch(() => undefined);
+    this.untrack();
   }
 
   /** Puts the result in place: the directory itself (oci) or a tar of it (archives, fdatasynced first with `sync`). */
@@ -82,11 +108,13 @@ export class ExportStaging {
         await rename(old, this.output).catch(() => undefined);
         throw e;
       }
+      this.untrack();
       await rm(old, { recursive: true, force: true });
       return;
     }
     try {
       await rename(this.dir, this.output);
+      this.untrack();
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
       if (code === 'ENOTEMPTY' || code === 'EEXIST') throw new AppcError('ACI_OUTPUT_EXISTS', 'the output exists (pass --overwrite to replace it)', { file: this.output });
@@ -94,53 +122,36 @@ export class ExportStaging {
     }
   }
 
+  /**
+   * Packs the staging directory into a tar through the builder's uncompressed archive output (one reused
+   * buffer, synchronous reads and writes: one system call per MiB each way, no thread-pool hop), which also
+   * owns the temporary file, its removal on failure or signal, `sync` and the final rename.
+   */
   private async commitArchive(overwrite: boolean, topLevel: readonly string[], sync: boolean): Promise<void> {
     await checkExportOutput(this.output, 'oci-archive', overwrite);
-    const tmp = join(dirname(this.output), `.${basename(this.output)}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`);
-    const out = await open(tmp, 'wx', 0o644);
-    let closed = false;
+    const archive = await openArchiveOutput(this.output, { compression: 'none', imageId: false, overwrite, sync });
     try {
-      let position = 0;
-      const put = async (bytes: Uint8Array): Promise<void> => {
-        let o = 0;
-        while (o < bytes.length) {
-          const { bytesWritten } = await out.write(bytes, o, bytes.length - o, position);
-          o += bytesWritten;
-          position += bytesWritten;
-        }
-      };
-      const buf = Buffer.allocUnsafe(1 << 20);
+      const tar = archive.tar;
       const header = { mode: 0o644, uid: 0, gid: 0, mtime: 0 } as const;
-      // Blobs are copied with one reused buffer: read a chunk, write it, no allocation per chunk.
       const addFile = async (name: string, path: string): Promise<void> => {
-        const { size } = await stat(path);
-        await put(encodeTarHeader({ ...header, name, type: 'file', size }));
-        const fh = await open(path, 'r');
+        const fd = openSync(path, 'r');
         try {
-          for (let pos = 0; pos < size; ) {
-            const { bytesRead } = await fh.read(buf, 0, Math.min(buf.length, size - pos), pos);
-            if (bytesRead === 0) throw new Error(`${path} shrank while it was packed`);
-            await put(buf.subarray(0, bytesRead));
-            pos += bytesRead;
-          }
+          const { size } = fstatSync(fd);
+          await tar.put(encodeTarHeader({ ...header, name, type: 'file', size }));
+          await tar.file(fd, size, name);
+          await tar.zeros(padding(size));
         } finally {
-          await fh.close();
+          closeSync(fd);
         }
-        await put(new Uint8Array(padding(size)));
       };
       for (const name of topLevel) await addFile(name, join(this.dir, name));
-      await put(encodeTarHeader({ ...header, mode: 0o755, name: 'blobs', type: 'directory' }));
-      await put(encodeTarHeader({ ...header, mode: 0o755, name: 'blobs/sha256', type: 'directory' }));
+      await tar.put(encodeTarHeader({ ...header, mode: 0o755, name: 'blobs', type: 'directory' }));
+      await tar.put(encodeTarHeader({ ...header, mode: 0o755, name: 'blobs/sha256', type: 'directory' }));
       for (const blob of (await readdir(join(this.dir, 'blobs', 'sha256'))).sort()) await addFile(`blobs/sha256/${blob}`, join(this.dir, 'blobs', 'sha256', blob));
-      await put(END_OF_ARCHIVE);
-      if (sync) await out.datasync();
-      await out.close();
-      closed = true;
-      await commitFile(tmp, this.output, overwrite);
-    } catch (e) {
-      if (!closed) await out.close().catch(() => undefined);
-      await rm(tmp, { force: true }).catch(() => undefined);
-      throw e;
+      await tar.put(END_OF_ARCHIVE);
+      await archive.commit();
+    } finally {
+      await archive.discard();
     }
     await this.remove();
   }

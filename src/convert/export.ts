@@ -7,6 +7,7 @@
 import type { SyncOption } from '../aci/archive-output.js';
 import { readAciEntries } from '../aci/entries.js';
 import { cleanPath } from '../aci/tar/path.js';
+import { AppcError, isAppcError } from '../issues/appc-error.js';
 import type { Issue } from '../issues/issue.js';
 import { renderImage } from '../render/render.js';
 import type { RenderedImage } from '../render/render.js';
@@ -278,6 +279,12 @@ export async function exportOciImage(source: ExportSource, options: ExportOption
   } catch (e) {
     await writer?.discard();
     await staging.remove();
-    throw e;
+    throw namingOutput(e, options.output);
   }
+}
+
+/** A failed write of a layer names the output, not the layer's file in the staging directory (which is gone). */
+function namingOutput(e: unknown, output: string): unknown {
+  if (!isAppcError(e) || e.code !== 'ACI_WRITE_FAILED' || e.file === output) return e;
+  return new AppcError(e.code, e.message, { file: output, cause: e });
 }

@@ -47,3 +47,30 @@ describe('archive output: finish, then commit or discard', () => {
     });
   }
 });
+
+describe('archive output for an OCI layer: diffId and onOutput', () => {
+  for (const compression of ['none', 'gzip'] as const) {
+    it(`diffId gives sha256:<hex> of the tar; onOutput sees exactly the file's bytes, in order (${compression})`, async () => {
+      const out = join(tmp, `layer-${compression}.tar`);
+      const seen: Buffer[] = [];
+      // Several MiB and an odd tail: more than one buffer, and a last one that is not full.
+      const body = Buffer.alloc((3 << 20) + 777, 7);
+      const archive = await openArchiveOutput(out, { compression, diffId: true, onOutput: (chunk) => seen.push(Buffer.from(chunk)) });
+      await archive.tar.put(body);
+      await archive.tar.put(END_OF_ARCHIVE);
+      const diffId = await archive.commit();
+      const bytes = readFileSync(out);
+      assert.deepEqual(Buffer.concat(seen), bytes);
+      const tar = compression === 'gzip' ? gunzipSync(bytes) : bytes;
+      assert.equal(tar.length, body.length + END_OF_ARCHIVE.length);
+      assert.equal(diffId, `sha256:${createHash('sha256').update(tar).digest('hex')}`);
+    });
+  }
+
+  it('diffId with imageId: false still gives the diff ID (it is then the only hash)', async () => {
+    const out = join(tmp, 'layer-no-id.tar');
+    const archive = await openArchiveOutput(out, { compression: 'none', diffId: true, imageId: false });
+    await archive.tar.put(END_OF_ARCHIVE);
+    assert.equal(await archive.commit(), `sha256:${createHash('sha256').update(END_OF_ARCHIVE).digest('hex')}`);
+  });
+});

@@ -105,6 +105,11 @@ describe('archive outputs: syncing to disk only when asked (sync, --sync)', () =
       assert.equal(syncs.handles, before + 1, format);
       assert.deepEqual(readFileSync(join(tmp, `${format}-b.tar`)), readFileSync(join(tmp, `${format}-a.tar`)), format);
     }
+    // The layers in the staging directory are never synced: only the archive that takes the output's name is.
+    assert.equal(syncs.descriptors, 0);
+    const before = syncs.handles;
+    await exportOciImage(aci, { output: join(tmp, 'layout.oci'), reproducible: true, sync: true });
+    assert.equal(syncs.handles + syncs.descriptors, before, 'a layout directory is renamed into place, not synced');
   });
 
   for (const background of [false, true]) {

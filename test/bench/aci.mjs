@@ -5,7 +5,7 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { makeLayout } from './layout.mjs';
-import { benchDir, compare, goPeer, ours, sh, timed, toolPeer } from './lib.mjs';
+import { benchDir, compare, extraCaCerts, goPeer, ours, sh, timed, toolPeer, withoutExtraCa } from './lib.mjs';
 
 const MB = 1e6;
 
@@ -47,6 +47,20 @@ export async function run(table) {
     }),
     { targets: { 'tar -c | sha512sum': 1.3, 'Go actool': 1.0 }, rssTarget: 64 },
   );
+  if (extraCaCerts) {
+    // Node's start reads the CA bundle this environment names (~40 ms; lib.mjs extraCaCerts); Go never does.
+    // The same build against Go on a machine without that setting:
+    const go = goPeer('build', '--overwrite', '--no-compression', layout, peerOut);
+    table.add(
+      'build none, no NODE_EXTRA_CA_CERTS',
+      compare({
+        project: withoutExtraCa(ours('build', '--overwrite', '--compression=none', layout, plain)),
+        peers: [go.skip ? go : { ...go, argv: withoutExtraCa(go.argv) }],
+        before: fresh(plain),
+      }),
+      { targets: { 'Go actool': 1.0 }, rssTarget: 64 },
+    );
+  }
   // --sync waits for the disk (fdatasync before the rename); the peer does the same with coreutils' sync -d.
   table.add(
     'build none --sync',

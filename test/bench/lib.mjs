@@ -36,6 +36,15 @@ export function timed(argv, { allowFail = false, cwd, env } = {}) {
   return { wall, rssMB: Number(m[2]) / 1024, cpu: Number(m[3]) + Number(m[4]), status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
+/**
+ * NODE_EXTRA_CA_CERTS, when the environment sets it: Node 20 then reads and parses that CA bundle while it
+ * starts, before any script runs (~40 ms of every node start on the machines this was written on). The Go
+ * actool does not read it. Rows that depend on node's start are measured a second time without it.
+ */
+export const extraCaCerts = process.env.NODE_EXTRA_CA_CERTS || undefined;
+/** `argv` run with NODE_EXTRA_CA_CERTS removed from its environment. */
+export const withoutExtraCa = (argv) => ['env', '-u', 'NODE_EXTRA_CA_CERTS', ...argv];
+
 /** A shell pipeline as argv. */
 export const sh = (script) => ['sh', '-c', script];
 /** actool (this project) as argv. */
