@@ -20,7 +20,8 @@ import { createGunzip, gunzip } from 'node:zlib';
 import { MEMBER_HEADER_BYTES, sizedMemberLength } from './gzip-members.js';
 import { keepTail, READ_CHUNK, type SourceStats } from './source.js';
 import { markWholeOutputs, ZLIB_CHUNK } from './decompress.js';
-import { markSoleView } from './garbage.js';
+import { markRecyclable, markSoleView } from './garbage.js';
+import { inflateInto } from './inflate-into.js';
 
 /** Most bytes one member may inflate to here (ours hold 1 MiB); a larger one is left to the streaming decoder. */
 const MAX_MEMBER_OUTPUT = 4 << 20;
@@ -99,9 +100,19 @@ interface Job {
 function membersReader(fd: number, size: number, head: Buffer, onChunk: ((stats: SourceStats) => void) | undefined, queueOne: boolean): GzipMembersSource {
   const stats: SourceStats = { compressedBytes: 0, ended: false, tail: [] };
   // One member inflating per core (at most 3: the pool has 4 threads). Each costs a read buffer and a 1 MiB
-  // output; one more read ahead was measured no faster on 2 cores and 3 MB more peak RSS.
-  const maxInFlight = Math.min(availableParallelism(), 3);
+  // output; one more read ahead was measured no faster on 2 cores and 3 MB more peak RSS. Behind a consumer
+  // that takes members one at a time (queueOne false: extract, which writes each member's files in this
+  // thread), one member inflates while the consumer works on the last: the consumer's thread is the
+  // bottleneck there, and each member less in flight is a read buffer and an output less.
+  const maxInFlight = queueOne ? Math.min(availableParallelism(), 3) : 1;
   const jobs: Job[] = [];
+  // Output memory given back by consumers done with a member (garbage.ts dropChunk), for the next members: one
+  // per member in flight and one for the consumer's, at most. Reused rather than freed, so that glibc keeps its
+  // trim threshold low (see inflate-into.ts): extract's peak RSS fell ~2-3 MB.
+  const outputs: ArrayBuffer[] = [];
+  const recycle = (memory: ArrayBuffer): void => {
+    if (outputs.length <= maxInFlight) outputs.push(memory);
+  };
   // Read buffers whose member zlib has finished with, for reuse.
   const free: Buffer[] = [];
   const header = Buffer.from(head.subarray(0, MEMBER_HEADER_BYTES));
@@ -149,6 +160,21 @@ function membersReader(fd: number, size: number, head: Buffer, onChunk: ((stats:
     jobs.push({
       start,
       result: new Promise((resolve) => {
+        const memory = outputs.pop() ?? (Buffer.allocUnsafeSlow(MEMBER_OUTPUT_CHUNK).buffer as ArrayBuffer);
+        const started = inflateInto(member, memory, MAX_MEMBER_OUTPUT, (out, consumed) => {
+          free.push(owner);
+          // Delivered only when zlib took exactly this member's bytes (no early end, no second member cut short).
+          if (out === undefined || consumed !== length) {
+            // Memory holding a discarded output is left to the collector; memory zlib did not end up using is kept.
+            if (out !== undefined && out.buffer !== memory) outputs.push(memory);
+            return resolve(undefined);
+          }
+          if (out.buffer === memory) markRecyclable(out, recycle);
+          else outputs.push(memory);
+          resolve(out);
+        });
+        if (started) return;
+        outputs.push(memory);
         gunzip(member, { info: true, chunkSize: MEMBER_OUTPUT_CHUNK, maxOutputLength: MAX_MEMBER_OUTPUT }, (err, r) => {
           free.push(owner);
           // Delivered only when zlib took exactly this member's bytes (no early end, no second member cut short).
@@ -159,6 +185,11 @@ function membersReader(fd: number, size: number, head: Buffer, onChunk: ((stats:
         });
       }),
     });
+  };
+
+  /** Starts inflating members until maxInFlight are (or the file has no more). */
+  const topUp = (): void => {
+    while (scheduled === 'more' && jobs.length < maxInFlight) schedule();
   };
 
   const stream = new Readable({
@@ -185,7 +216,7 @@ function membersReader(fd: number, size: number, head: Buffer, onChunk: ((stats:
       for (;;) {
         // Destroyed (an abort, or the reader stopped early): the file is closed, read nothing more.
         if (stream.destroyed) return;
-        while (scheduled === 'more' && jobs.length < maxInFlight) schedule();
+        topUp();
         const job = jobs.shift();
         if (job === undefined) {
           if (scheduled === 'end' && lastDelivered !== undefined) {
@@ -203,7 +234,12 @@ function membersReader(fd: number, size: number, head: Buffer, onChunk: ((stats:
           return;
         }
         lastDelivered = { start: job.start, length: bytes.length };
-        if (!stream.push(bytes)) return;
+        if (!stream.push(bytes)) {
+          // Behind a consumer that takes one member at a time, the next one starts inflating now, while the
+          // consumer works on this one (else it would only start once the consumer asks for it).
+          if (!queueOne && !stream.destroyed) topUp();
+          return;
+        }
       }
     } catch (e) {
       stream.destroy(e as Error);

@@ -136,9 +136,45 @@ export function markSoleView(chunk: Uint8Array): void {
 export function dropChunk(chunk: Uint8Array): void {
   if (soleViews.has(chunk)) {
     soleViews.delete(chunk);
+    const recycle = recyclers.get(chunk);
+    if (recycle !== undefined) {
+      recyclers.delete(chunk);
+      if (handBack(chunk, recycle)) return;
+    }
     if (freeMemory(chunk)) return;
   }
   noteGarbage(chunk.length);
+}
+
+/**
+ * Chunks whose memory goes back to their producer once dropped ({@link markRecyclable}), with the function that
+ * takes it.
+ */
+const recyclers = new WeakMap<Uint8Array, (memory: ArrayBuffer) => void>();
+
+/**
+ * {@link markSoleView}, and once a consumer drops the chunk ({@link dropChunk}) its memory goes back to
+ * `recycle` as a new ArrayBuffer, every old view of it emptied (ArrayBuffer transfer detaches them without
+ * copying), instead of being freed. For a producer that reuses its buffers (freeing large ones has costs of
+ * its own: see inflate-into.ts). A chunk that is never dropped is freed by the collector as any other.
+ */
+export function markRecyclable(chunk: Uint8Array, recycle: (memory: ArrayBuffer) => void): void {
+  soleViews.add(chunk);
+  recyclers.set(chunk, recycle);
+}
+
+/** Hands the memory of `chunk` to `recycle`, detached from every old view; false when transfer is not available. */
+function handBack(chunk: Uint8Array, recycle: (memory: ArrayBuffer) => void): boolean {
+  const transfer = transferFunction();
+  if (!transfer) return false;
+  let memory: ArrayBuffer;
+  try {
+    memory = transfer.call(chunk.buffer);
+  } catch {
+    return false;
+  }
+  recycle(memory);
+  return true;
 }
 
 /**
@@ -147,7 +183,7 @@ export function dropChunk(chunk: Uint8Array): void {
  * for a caller that knows no other view is in use, as {@link dropChunk}'s consumers do for marked chunks.
  */
 export function freeMemory(chunk: Uint8Array): boolean {
-  const transfer = state.enabled || nativeTransfer !== undefined ? (state.transfer ??= findTransfer()) : undefined;
+  const transfer = transferFunction();
   if (!transfer) return false;
   try {
     transfer.call(chunk.buffer, 0);
@@ -156,6 +192,11 @@ export function freeMemory(chunk: Uint8Array): boolean {
     // Not detachable (a foreign ArrayBuffer): left to the collector like any other chunk.
     return false;
   }
+}
+
+/** ArrayBuffer transfer when this thread may use it: native, or set up for a program that bounded its garbage. */
+function transferFunction(): TransferFunction | null | undefined {
+  return state.enabled || nativeTransfer !== undefined ? (state.transfer ??= findTransfer()) : undefined;
 }
 
 type TransferFunction = (this: ArrayBufferLike, length?: number) => ArrayBuffer;

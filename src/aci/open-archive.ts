@@ -27,9 +27,10 @@ export interface OpenArchiveOptions {
    */
   readonly assumeTar?: boolean;
   /**
-   * Let the parallel gzip reader queue one inflated member ahead of the consumer (default true): it keeps the
-   * inflating busy behind a consumer that works on each chunk (hashing); a consumer that blocks on writes
-   * (extract) gains nothing from it and saves the member's memory with false.
+   * Let the parallel gzip reader queue one inflated member ahead of the consumer, with one member inflating per
+   * core (default true): it keeps the inflating busy behind a consumer that works on each chunk (hashing). A
+   * consumer that blocks on writes (extract) gains nothing from it: with false, one member inflates while the
+   * consumer works on the last, which saves two members' memory (a read buffer and an output).
    */
   readonly queueAhead?: boolean;
 }
