@@ -115,6 +115,24 @@ export function encodePaxRecords(records: Readonly<Record<string, string>>): Uin
   return concatBytes(parts);
 }
 
+/** A device number field: octal, or GNU base-256 when it does not fit. */
+function writeDevice(b: Uint8Array, offset: number, value: number): void {
+  if (value > MAX_OCTAL_7) writeBase256(b, offset, 8, value);
+  else writeOctal(b, offset, 8, value);
+}
+
+/** The bytes every ustar block shares: the magic and version, device numbers 0, the checksum field as spaces. */
+const BLOCK_TEMPLATE: Uint8Array = (() => {
+  const b = new Uint8Array(512);
+  writeString(b, 257, 6, 'ustar\0');
+  writeString(b, 263, 2, '00');
+  writeOctal(b, 329, 8, 0);
+  writeOctal(b, 337, 8, 0);
+  b.fill(0x20, 148, 156);
+  return b;
+})();
+
+/** Fills `b` (all 512 bytes) with a ustar header block. */
 function basicBlock(
   b: Uint8Array,
   fields: {
@@ -133,6 +151,8 @@ function basicBlock(
     devminor: number;
   },
 ): Uint8Array {
+  // What every block shares (the rest is zeros): fewer writes, and a smaller function for V8 to optimize.
+  b.set(BLOCK_TEMPLATE);
   writeString(b, 0, 100, fields.name);
   writeOctal(b, 100, 8, fields.mode);
   writeOctal(b, 108, 8, fields.uid);
@@ -141,17 +161,12 @@ function basicBlock(
   writeOctal(b, 136, 12, fields.mtime);
   b[156] = fields.flag;
   writeString(b, 157, 100, fields.linkname);
-  writeString(b, 257, 6, 'ustar\0');
-  writeString(b, 263, 2, '00');
   writeString(b, 265, 32, fields.uname);
   writeString(b, 297, 32, fields.gname);
-  if (fields.devmajor > MAX_OCTAL_7) writeBase256(b, 329, 8, fields.devmajor);
-  else writeOctal(b, 329, 8, fields.devmajor);
-  if (fields.devminor > MAX_OCTAL_7) writeBase256(b, 337, 8, fields.devminor);
-  else writeOctal(b, 337, 8, fields.devminor);
+  if (fields.devmajor !== 0) writeDevice(b, 329, fields.devmajor);
+  if (fields.devminor !== 0) writeDevice(b, 337, fields.devminor);
   writeString(b, 345, 155, fields.prefix);
-  // Checksum: computed with the field as spaces, stored as six octal digits, NUL, space.
-  for (let i = 148; i < 156; i++) b[i] = 0x20;
+  // Checksum: computed with the field as spaces (in the template), stored as six octal digits, NUL, space.
   let sum = 0;
   for (let i = 0; i < 512; i++) sum += b[i]!;
   writeDigits(b, 148, 6, sum);
@@ -233,7 +248,7 @@ export function encodeTarHeader(entry: TarEntryInput, into?: Uint8Array): Uint8A
   }
   if (entry.xattrs !== undefined) for (const [k, v] of Object.entries(entry.xattrs)) (pax ??= {})[`SCHILY.xattr.${k}`] = v;
   const reuse = pax === undefined && into !== undefined && into.length === 512;
-  const main = basicBlock(reuse ? into.fill(0) : new Uint8Array(512), {
+  const main = basicBlock(reuse ? into : new Uint8Array(512), {
     name,
     prefix,
     mode: entry.mode & 0o7777,
