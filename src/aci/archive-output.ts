@@ -76,8 +76,23 @@ export class TarOutput {
   private readonly failure: Promise<never>;
   private readonly onProgress: ((bytes: number) => void) | undefined;
 
-  /** Appends bytes. */
-  async put(bytes: Uint8Array): Promise<void> {
+  /*
+   * put, zeros and file return a promise only when a buffer fills (and is handed to the sink): the builder
+   * calls them several times per entry, and an async call per piece made a promise and a microtask turn each
+   * (await of undefined, as callers do, costs only the turn).
+   */
+
+  /** Appends bytes; a promise when the buffer filled and was flushed (await it), else undefined. */
+  put(bytes: Uint8Array): Promise<void> | undefined {
+    if (bytes.length < BUFFER_SIZE - this.fill) {
+      this.buf.set(bytes, this.fill);
+      this.fill += bytes.length;
+      return undefined;
+    }
+    return this.putFlushing(bytes);
+  }
+
+  private async putFlushing(bytes: Uint8Array): Promise<void> {
     let o = 0;
     while (o < bytes.length) {
       const n = Math.min(bytes.length - o, BUFFER_SIZE - this.fill);
@@ -88,23 +103,45 @@ export class TarOutput {
     }
   }
 
-  /** Appends `n` zero bytes (tar padding). */
-  async zeros(n: number): Promise<void> {
-    if (n <= 0) return;
-    if (n <= BUFFER_SIZE - this.fill) {
+  /** Appends `n` zero bytes (tar padding); a promise when the buffer filled (await it), else undefined. */
+  zeros(n: number): Promise<void> | undefined {
+    if (n <= 0) return undefined;
+    if (n < BUFFER_SIZE - this.fill) {
       this.buf.fill(0, this.fill, this.fill + n);
       this.fill += n;
-      if (this.fill === BUFFER_SIZE) await this.flush();
-    } else await this.put(new Uint8Array(n));
+      return undefined;
+    }
+    if (n === BUFFER_SIZE - this.fill) {
+      this.buf.fill(0, this.fill, this.fill + n);
+      this.fill += n;
+      return this.flush();
+    }
+    return this.putFlushing(new Uint8Array(n));
   }
 
-  /** Reads exactly `size` bytes of the open file `fd` straight into the buffer. */
-  async file(fd: number, size: number, name: string): Promise<void> {
+  /**
+   * Reads exactly `size` bytes of the open file `fd` straight into the buffer; a promise when the buffer
+   * filled (await it), else undefined. @throws AppcError ACI_FILE_CHANGED when the file ends early (thrown, or
+   * the promise rejects).
+   */
+  file(fd: number, size: number, name: string): Promise<void> | undefined {
+    if (size >= BUFFER_SIZE - this.fill) return this.fileFlushing(fd, size, name);
+    let pos = 0;
+    while (pos < size) {
+      const bytesRead = readSync(fd, this.buf, this.fill, size - pos, pos);
+      if (bytesRead === 0) throw fileShrank(name, pos, size);
+      this.fill += bytesRead;
+      pos += bytesRead;
+    }
+    return undefined;
+  }
+
+  private async fileFlushing(fd: number, size: number, name: string): Promise<void> {
     let pos = 0;
     while (pos < size) {
       const want = Math.min(size - pos, BUFFER_SIZE - this.fill);
       const bytesRead = readSync(fd, this.buf, this.fill, want, pos);
-      if (bytesRead === 0) throw new AppcError('ACI_FILE_CHANGED', `${name} shrank while it was archived (read ${pos} of ${size} bytes)`, { entry: name });
+      if (bytesRead === 0) throw fileShrank(name, pos, size);
       this.fill += bytesRead;
       pos += bytesRead;
       if (this.fill === BUFFER_SIZE) await this.flush();
@@ -154,6 +191,10 @@ export class TarOutput {
     if (this.hash === undefined) throw new Error('this TarOutput computes no hash');
     return this.hash.digest('hex');
   }
+}
+
+function fileShrank(name: string, read: number, size: number): AppcError {
+  return new AppcError('ACI_FILE_CHANGED', `${name} shrank while it was archived (read ${read} of ${size} bytes)`, { entry: name });
 }
 
 /** A sink writing into a stream (a compressor's input); the chunk is released when its write completes. */

@@ -11,7 +11,7 @@ import { stringifyManifest } from '../schema/manifest.js';
 import { type ArchiveOutput, checkExtension, checkOutput, openArchiveOutput, type SyncOption, type TarOutput } from './archive-output.js';
 import type { CompressOptions } from './compress.js';
 import type { Compression } from './detect.js';
-import { checkLayoutDir, entryTypeOf, LayoutValidation } from './layout.js';
+import { checkLayoutDir, LayoutValidation } from './layout.js';
 import { MANIFEST_NAME } from './layout-rules.js';
 import { END_OF_ARCHIVE, encodeTarHeader, padding, type TarEntryInput, type WritableEntryType } from './tar/write-tar.js';
 import { type LayoutFile, walkLayoutSync } from './walk-layout.js';
@@ -113,14 +113,20 @@ interface EntrySettings {
   /** First path of each hard-linked inode, by `dev:ino`. */
   readonly inodes: Map<string, string>;
   readonly skipped: string[];
+  /** The block every header without a PAX record is encoded into (see encodeTarHeader). */
+  readonly header: Uint8Array;
 }
 
-/** Writes one walked path (header, then the file's bytes); false when it was skipped (a socket). */
-async function writeLayoutEntry(tar: TarOutput, f: LayoutFile, s: EntrySettings): Promise<boolean> {
+/**
+ * Writes one walked path (header, then the file's bytes): true when written, false when skipped (a socket), a
+ * promise of true when the output's buffer filled on the way (await it). Not an async function: most entries
+ * never wait, and an async call allocated its frame and a promise per entry (~600 bytes of garbage).
+ */
+function writeLayoutEntry(tar: TarOutput, f: LayoutFile, s: EntrySettings): boolean | Promise<true> {
   const { options } = s;
   if (!f.utf8) throw new AppcError('ACI_UNSUPPORTED_NAME', `${JSON.stringify(f.rel)} is not valid UTF-8 and cannot be archived portably; rename it`, { entry: f.rel });
   const st = f.stats;
-  let type = entryTypeOf(st);
+  let type = f.type;
   if (type === 'unknown') {
     // Sockets (and anything else tar cannot hold) are skipped, as Go does (A-TH-1).
     s.skipped.push(f.rel);
@@ -142,34 +148,54 @@ async function writeLayoutEntry(tar: TarOutput, f: LayoutFile, s: EntrySettings)
     }
   }
   const dev = type === 'character-device' || type === 'block-device' ? splitDevice(st.rdev) : undefined;
-  const uid = options.ownerRoot ? 0 : Number(st.uid);
-  const gid = options.ownerRoot ? 0 : Number(st.gid);
+  const ownerRoot = options.ownerRoot === true;
+  const uid = ownerRoot ? 0 : Number(st.uid);
+  const gid = ownerRoot ? 0 : Number(st.gid);
   const size = type === 'file' ? Number(st.size) : 0;
   const names = s.names;
+  // One shape for every entry (optional fields left undefined, which the encoder reads as absent): object
+  // spreads made a fresh shape and a copy per entry.
   const entry: TarEntryInput = {
     name: f.rel,
     type: type as WritableEntryType,
     mode: Number(st.mode & 0o7777n),
     uid,
     gid,
-    ...(options.ownerRoot ? { uname: 'root', gname: 'root' } : names ? { uname: names.users.get(uid) ?? '', gname: names.groups.get(gid) ?? '' } : {}),
+    uname: ownerRoot ? 'root' : names ? (names.users.get(uid) ?? '') : undefined,
+    gname: ownerRoot ? 'root' : names ? (names.groups.get(gid) ?? '') : undefined,
     size,
     mtime: s.reproducible ? s.epoch : Number(st.mtimeNs / 1_000_000_000n),
-    ...(linkname !== undefined ? { linkname } : {}),
-    ...(dev ? { devmajor: dev.major, devminor: dev.minor } : {}),
+    linkname,
+    devmajor: dev?.major,
+    devminor: dev?.minor,
   };
-  await tar.put(encodeTarHeader(entry));
-  if (type === 'file' && size > 0) {
-    // Synchronous open/read/close: one system call each and no thread-pool hop per file (see TarOutput).
-    const fd = openSync(f.abs, 'r');
-    try {
-      await tar.file(fd, size, f.rel);
-    } finally {
-      closeSync(fd);
-    }
-    await tar.zeros(padding(size));
+  // The header is copied into the output before put returns, so one block serves every entry.
+  const header = tar.put(encodeTarHeader(entry, s.header));
+  if (type !== 'file' || size === 0) return header === undefined ? true : header.then(() => true);
+  return header === undefined ? writeFileData(tar, f, size) : header.then(() => writeFileData(tar, f, size));
+}
+
+/** Writes a regular file's bytes and padding; true, or a promise of true when the output's buffer filled. */
+function writeFileData(tar: TarOutput, f: LayoutFile, size: number): true | Promise<true> {
+  // Synchronous open/read/close: one system call each and no thread-pool hop per file (see TarOutput).
+  const fd = openSync(f.abs, 'r');
+  let data: Promise<void> | undefined;
+  try {
+    data = tar.file(fd, size, f.rel);
+  } catch (e) {
+    closeSync(fd);
+    throw e;
   }
-  return true;
+  if (data === undefined) {
+    closeSync(fd);
+    return writePadding(tar, size);
+  }
+  return data.finally(() => closeSync(fd)).then(() => writePadding(tar, size));
+}
+
+function writePadding(tar: TarOutput, size: number): true | Promise<true> {
+  const pad = tar.zeros(padding(size));
+  return pad === undefined ? true : pad.then(() => true);
 }
 
 /** A failure kept aside while the walk goes on (so that the layout's verdict, if it fails, is what is reported). */
@@ -208,6 +234,7 @@ export async function buildAci(dir: string, out: string, options: BuildAciOption
     names: reproducible || options.ownerRoot ? undefined : ownerNames(),
     inodes: new Map(),
     skipped: [],
+    header: new Uint8Array(512),
   };
   let output: ArchiveOutput | undefined;
   let deferred: Deferred | undefined;
@@ -219,7 +246,8 @@ export async function buildAci(dir: string, out: string, options: BuildAciOption
     }
     let entryCount = 0;
     for (const f of walkLayoutSync(dir)) {
-      await validation.add(f);
+      const checking = validation.add(f);
+      if (checking !== undefined) await checking;
       if (output === undefined || deferred !== undefined || f.rel === MANIFEST_NAME) continue;
       if (validation.failing) {
         // Nothing written now can be kept: finish the walk for the issues only.
@@ -228,7 +256,8 @@ export async function buildAci(dir: string, out: string, options: BuildAciOption
         continue;
       }
       try {
-        if (await writeLayoutEntry(output.tar, f, settings)) entryCount++;
+        const written = writeLayoutEntry(output.tar, f, settings);
+        if (written === true || (written !== false && (await written))) entryCount++;
       } catch (error) {
         deferred = { error };
       }

@@ -11,6 +11,7 @@ import { LayoutChecker, MANIFEST_NAME, aciIssue } from './layout-rules.js';
 import { ACI_LIMITS } from './limits.js';
 import type { TarEntryType } from './tar/header.js';
 import { tagManifest } from './validate-aci.js';
+import { entryTypeOf } from './entry-type.js';
 import type { LayoutFile } from './walk-layout.js';
 import { walkLayout } from './walk-layout.js';
 
@@ -33,16 +34,7 @@ export interface LayoutReport {
   readonly entryCount: number;
 }
 
-/** The tar entry type a file on disk would become. */
-export function entryTypeOf(stats: { isFile(): boolean; isDirectory(): boolean; isSymbolicLink(): boolean; isFIFO(): boolean; isCharacterDevice(): boolean; isBlockDevice(): boolean }): TarEntryType {
-  if (stats.isFile()) return 'file';
-  if (stats.isDirectory()) return 'directory';
-  if (stats.isSymbolicLink()) return 'symlink';
-  if (stats.isFIFO()) return 'fifo';
-  if (stats.isCharacterDevice()) return 'character-device';
-  if (stats.isBlockDevice()) return 'block-device';
-  return 'unknown';
-}
+export { entryTypeOf } from './entry-type.js';
 
 /**
  * Validates an image layout directory with the rules archives follow: only `manifest` and `rootfs` at
@@ -85,21 +77,25 @@ export class LayoutValidation {
     this.#options = options;
   }
 
-  /** Checks one path (reading it when it is the manifest, or the target when it is a symlink). */
-  async add(f: LayoutFile): Promise<void> {
+  /**
+   * Checks one path (reading the target when it is a symlink); a promise only for the manifest, which is read
+   * and parsed (await it), else undefined: a promise and a microtask turn per path cost the builder.
+   */
+  add(f: LayoutFile): Promise<void> | undefined {
     this.#entryCount++;
     if (!f.utf8) this.#issues.push(aciIssue('ACI_NAME_NOT_UTF8', `${JSON.stringify(f.rel)} is not valid UTF-8`, { entry: f.rel }));
-    let type = entryTypeOf(f.stats);
-    let linkname: string | undefined;
-    if (f.rel === MANIFEST_NAME) {
-      const read = await readManifestFile(join(this.#dir, MANIFEST_NAME), f, this.#options);
-      type = read.type;
-      if (read.issue) this.#issues.push(read.issue);
-      if (read.result) this.#manifest = read.result;
-    } else if (type === 'symlink') {
-      linkname = readlinkSync(f.abs).toString();
-    }
-    this.#checker.add(linkname === undefined ? { name: f.rel, type } : { name: f.rel, type, linkname });
+    if (f.rel === MANIFEST_NAME) return this.#addManifest(f);
+    const type = f.type;
+    if (type === 'symlink') this.#checker.add({ name: f.rel, type, linkname: readlinkSync(f.abs).toString() });
+    else this.#checker.add({ name: f.rel, type });
+    return undefined;
+  }
+
+  async #addManifest(f: LayoutFile): Promise<void> {
+    const read = await readManifestFile(join(this.#dir, MANIFEST_NAME), f, this.#options);
+    if (read.issue) this.#issues.push(read.issue);
+    if (read.result) this.#manifest = read.result;
+    this.#checker.add({ name: f.rel, type: read.type });
   }
 
   /**
@@ -109,12 +105,14 @@ export class LayoutValidation {
   get failing(): boolean {
     if (this.#failing) return true;
     // Only the issues added since the last call are looked at: the builder asks after every path.
-    const fails = (i: Issue): boolean => this.#options.strict === true || i.severity === 'error';
-    while (this.#ownSeen < this.#issues.length) if (fails(this.#issues[this.#ownSeen++]!)) this.#failing = true;
+    const strict = this.#options.strict === true;
+    while (this.#ownSeen < this.#issues.length) if (fails(this.#issues[this.#ownSeen++]!, strict)) this.#failing = true;
     const policy = this.#checker.issues;
-    while (this.#policySeen < policy.length) if (fails(policy[this.#policySeen++]!)) this.#failing = true;
+    while (this.#policySeen < policy.length) if (fails(policy[this.#policySeen++]!, strict)) this.#failing = true;
     const m = this.#manifest;
-    if (m !== undefined && (m.ok ? m.warnings.some(fails) : m.issues.length > 0)) this.#failing = true;
+    if (m !== undefined && !m.ok && m.issues.length > 0) this.#failing = true;
+    // A loop, not warnings.some with a closure: the builder asks after every path, and the manifest comes first.
+    if (m?.ok) for (const w of m.warnings) if (fails(w, strict)) this.#failing = true;
     return this.#failing;
   }
 
@@ -126,6 +124,11 @@ export class LayoutValidation {
     const final = this.#options.strict ? promoteWarnings(all) : all;
     return { ok: !hasErrors(final), manifest, issues: final, entryCount: this.#entryCount };
   }
+}
+
+/** Whether an issue fails the report: an error, or any issue under `strict`. */
+function fails(issue: Issue, strict: boolean): boolean {
+  return strict || issue.severity === 'error';
 }
 
 async function readManifestFile(path: string, f: LayoutFile, options: ValidateLayoutOptions): Promise<{ type: TarEntryType; result?: Result<ImageManifest>; issue?: Issue }> {
