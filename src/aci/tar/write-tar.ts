@@ -68,7 +68,11 @@ function writeDigits(block: Uint8Array, offset: number, digits: number, value: n
   }
 }
 
-/** What {@link writeDigits} wrote before it computed digits; never reached by the encoder (every field is checked to fit first). */
+/**
+ * What {@link writeDigits} wrote before it computed digits, kept for values that are not a whole number that
+ * fits: only a device number from a caller (negative or fractional; the builder's never are) gets here, since
+ * every other field is checked to fit first.
+ */
 function writeDigitsAsText(block: Uint8Array, offset: number, digits: number, value: number): void {
   writeString(block, offset, digits, Math.trunc(value).toString(8).padStart(digits, '0'));
 }
