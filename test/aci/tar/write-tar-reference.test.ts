@@ -22,6 +22,15 @@ const num = fc.oneof(
 );
 const text = fc.oneof(fc.constant(undefined), fc.string({ maxLength: 40 }), fc.constantFrom('root', 'ü'.repeat(20), 'a'.repeat(32), 'a'.repeat(33)));
 
+// Device numbers: octal, base-256, and negative or fractional ones, which reach the old text path (a caller's;
+// the builder's never are).
+const device = fc.oneof(
+  fc.constant(undefined),
+  fc.integer({ min: 0, max: 0o7777777 }),
+  fc.integer({ min: 0o7777777 + 1, max: 2 ** 32 }),
+  fc.integer({ min: -4096, max: -1 }),
+  fc.double({ min: 0, max: 4096, noNaN: true }),
+);
 const entry: fc.Arbitrary<TarEntryInput> = fc.record(
   {
     name,
@@ -34,22 +43,8 @@ const entry: fc.Arbitrary<TarEntryInput> = fc.record(
     size: fc.oneof(fc.constant(undefined), num),
     mtime: num,
     linkname: fc.oneof(fc.constant(undefined), name),
-    // Negative and fractional device numbers reach the old text path (a caller's; the builder's never are).
-    devmajor: fc.oneof(
-      fc.constant(undefined),
-      fc.integer({ min: 0, max: 0o7777777 }),
-      fc.integer({ min: 0o7777777 + 1, max: 2 ** 32 }),
-      fc.integer({ min: -4096, max: -1 }),
-      fc.double({ min: 0, max: 4096, noNaN: true }),
-    ),
-    // Negative and fractional device numbers reach the old text path (a caller's; the builder's never are).
-    devminor: fc.oneof(
-      fc.constant(undefined),
-      fc.integer({ min: 0, max: 0o7777777 }),
-      fc.integer({ min: 0o7777777 + 1, max: 2 ** 32 }),
-      fc.integer({ min: -4096, max: -1 }),
-      fc.double({ min: 0, max: 4096, noNaN: true }),
-    ),
+    devmajor: device,
+    devminor: device,
     xattrs: fc.oneof(fc.constant(undefined), fc.dictionary(fc.string({ minLength: 1, maxLength: 8 }), fc.string({ maxLength: 8 }), { maxKeys: 3 })),
   },
   { requiredKeys: ['name', 'type', 'mode', 'uid', 'gid', 'mtime'] },
