@@ -82,8 +82,8 @@ export async function validatePath(file: string, options: ValidatePathOptions = 
 }
 
 /**
- * {@link validatePath} of an input already opened by {@link openValidateInput} (here, or by the read-ahead
- * thread of a batch): the same report from the same bytes.
+ * {@link validatePath} of an input already opened by {@link openValidateInput} (or by a batch's
+ * InputReader): the same report from the same bytes. Borrowed bytes are not kept past the synchronous part.
  */
 export async function validateOpened(file: string, openedOrError: OpenedOrError, options: ValidatePathOptions = {}): Promise<PathReport> {
   const manifestMax = options.maxManifestBytes ?? DEFAULT_MAX_MANIFEST_BYTES;
@@ -104,7 +104,11 @@ export async function validateOpened(file: string, openedOrError: OpenedOrError,
   const type = options.type ?? sniffType(bytes.subarray(0, SNIFF_LENGTH));
   if (type === 'unknown') return { file, type, valid: false, issues: [fileIssue('FILE_UNKNOWN_TYPE', 'unable to detect the file type (try --type)')] };
   // A small image was read whole: validate it from memory (no second open, no stream).
-  if (type === 'appimage') return validateImagePath(file, opened.size === bytes.length && opened.size <= SMALL_IMAGE_BYTES ? bytes : undefined, options);
+  if (type === 'appimage') {
+    // An image is validated asynchronously: borrowed bytes (a batch's reused buffer) are copied first.
+    const whole = opened.size === bytes.length && opened.size <= SMALL_IMAGE_BYTES ? (opened.borrowed === true ? bytes.slice() : bytes) : undefined;
+    return validateImagePath(file, whole, options);
+  }
   let text = bytes.length > manifestMax + 1 ? bytes.subarray(0, manifestMax + 1) : bytes;
   if (text.length < opened.size && text.length <= manifestMax) {
     // A manifest larger than the first read (over 1 MiB): read it up to the limit.
