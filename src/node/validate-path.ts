@@ -2,6 +2,7 @@
 // Plain node:fs (already loaded when Node starts); fs/promises would add start-up time to every run.
 import { describeIoError } from './io-error.js';
 export { describeIoError } from './io-error.js';
+import { isAscii } from 'node:buffer';
 import { closeSync, createReadStream, fstatSync, openSync } from 'node:fs';
 import type { Opened, OpenedOrError } from './open-input.js';
 import { openValidateInput, readHead, SMALL_IMAGE_BYTES } from './open-input.js';
@@ -118,9 +119,18 @@ export async function validateOpened(file: string, openedOrError: OpenedOrError,
       return { file, type: 'unknown', valid: false, issues: [fileIssue('FILE_UNREADABLE', describeIoError(e))] };
     }
   }
-  const result = validateManifest(text, extend(options, { maxBytes: manifestMax }));
+  const result = validateManifest(asciiText(text) ?? text, extend(options, { maxBytes: manifestMax }));
   const issues = result.ok ? result.warnings : result.issues;
   return result.kind === undefined ? { file, type, valid: result.ok, issues } : { file, type, kind: result.kind, valid: result.ok, issues };
+}
+
+/**
+ * ASCII bytes as a string (one native check and copy), or undefined for any other bytes. The manifest
+ * pipeline reads ASCII text as it reads its bytes: the same length (the size limit counts either), no BOM,
+ * nothing invalid to report; the UTF-8 decoder it skips was ~2% of a batch of manifests.
+ */
+function asciiText(bytes: Uint8Array): string | undefined {
+  return isAscii(bytes) ? Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('latin1') : undefined;
 }
 
 /** The source to validate: the file (or its bytes, when read whole), or its decrypted bytes when it is OpenPGP-encrypted. */

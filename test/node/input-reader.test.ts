@@ -2,6 +2,9 @@ import assert from 'node:assert/strict';
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
+import fc from 'fast-check';
+import { validateManifest } from '../../src/schema/manifest.js';
+import { DEFAULT_MAX_MANIFEST_BYTES } from '../../src/schema/internal/document.js';
 import { InputReader, openValidateInput } from '../../src/node/open-input.js';
 import type { OpenedOrError } from '../../src/node/open-input.js';
 import { validateOpened } from '../../src/node/validate-path.js';
@@ -46,5 +49,35 @@ describe('InputReader', () => {
     const pending = paths.map((p) => validateOpened(p, reader.open(p)));
     const expected = await Promise.all(paths.map((p) => validateOpened(p, openValidateInput(p))));
     assert.deepEqual(await Promise.all(pending), expected);
+  });
+});
+
+describe('validateOpened: ASCII manifests read as text', () => {
+  it('gives the report of the bytes decoded as UTF-8, for ASCII and other bytes', async () => {
+    const pieces = [
+      '{"acKind": "ImageManifest", "acVersion": "0.8.11", "name": "a/b"',
+      ', "labels": [{"name": "os", "value": "linux"}]',
+      ', "Name": "x"',
+      ' "\u00e9"',
+      '\ufeff',
+      '\u0000',
+      '}',
+      ']',
+      ' 1e5',
+      ', "x": "\\ud800"',
+    ];
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.constantFrom(...pieces), { maxLength: 6 }), fc.boolean(), (parts, bad) => {
+        let bytes: Uint8Array = Buffer.from(parts.join(''), 'utf8');
+        if (bad && bytes.length > 0) bytes = Buffer.concat([bytes, Buffer.from([0xff])]);
+        const viaText = validateManifest(bytes, { maxBytes: DEFAULT_MAX_MANIFEST_BYTES });
+        return validateOpened('m.json', { dir: false, size: bytes.length, bytes }).then((report) => {
+          if (report.type !== 'manifest') return;
+          assert.deepEqual(report.issues, viaText.ok ? viaText.warnings : viaText.issues);
+          assert.equal(report.valid, viaText.ok);
+        });
+      }),
+      { numRuns: 300 },
+    );
   });
 });
