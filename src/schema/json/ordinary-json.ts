@@ -28,34 +28,30 @@ function closingQuote(text: string, open: number): number {
   }
 }
 
-// What the scan stops at: a string, a number, a colon, a bracket (whitespace, commas and literals are skipped).
-const TOKEN = /["\-0-9:[\]{}]/g;
-
 /**
  * For valid JSON text: the number of object members written (colons outside strings), or -1 when the
- * document is not ordinary (see the module comment). A native regular expression jumps to each token and
- * indexOf over each string, so the scan stays cheap before the JIT has warmed up (a batch validates its
- * first few thousand documents in unoptimized code).
+ * document is not ordinary (see the module comment). One loop over the characters, with indexOf over each
+ * string: the loop is hot enough to be optimized within the first few documents of a batch, after which a
+ * character costs a few instructions (a native regular expression jumping from token to token paid a
+ * builtin call for every token, 3.4% of a batch's instructions).
  */
 export function countOrdinaryMembers(text: string, maxDepth: number): number {
   if (SURROGATE.test(text)) return -1;
   const n = text.length;
   let colons = 0;
   let depth = 0;
-  TOKEN.lastIndex = 0;
-  // test() moves lastIndex past the match without building a match array.
-  while (TOKEN.test(text)) {
-    const i = TOKEN.lastIndex - 1;
+  for (let i = 0; i < n; i++) {
     const c = text.charCodeAt(i);
+    if (c <= 0x20 || c === 0x2c) continue; // whitespace and commas, most of what is outside strings
     if (c === 0x22) {
       const end = closingQuote(text, i);
       if (end < 0) return -1;
-      TOKEN.lastIndex = end + 1;
+      i = end;
     } else if (c === 0x3a) colons++;
     else if (c === 0x7b || c === 0x5b) {
       if (++depth >= maxDepth) return -1;
     } else if (c === 0x7d || c === 0x5d) depth--;
-    else {
+    else if ((c >= 0x30 && c <= 0x39) || c === 0x2d) {
       let j = i + 1;
       for (; j < n; j++) {
         const d = text.charCodeAt(j);
@@ -65,8 +61,9 @@ export function countOrdinaryMembers(text: string, maxDepth: number): number {
       }
       const length = j - i;
       if (length > 15 || (length === 2 && c === 0x2d && text.charCodeAt(i + 1) === 0x30)) return -1;
-      TOKEN.lastIndex = j;
+      i = j - 1;
     }
+    // Anything else is a letter of true, false or null.
   }
   return colons;
 }
