@@ -113,16 +113,16 @@ export function parseOrdinaryJson(text: string, maxDepth: number): ParsedJson | 
   };
 }
 
-// The walk below jumps with native regular expressions rather than stepping character by character: it
-// runs for every issue, mostly before the JIT has warmed up.
-const WHITESPACE = /[ \t\n\r]*/y;
-const BRACKET_OR_QUOTE = /["{}[\]]/g;
-const SCALAR_END = /[,}\] \t\n\r]/g;
+// The walk below steps character by character (with indexOf over strings): a regular expression per token
+// paid a builtin call each, and a batch with issues warms these loops up within its first documents.
 
 function skipWs(text: string, i: number): number {
-  WHITESPACE.lastIndex = i;
-  WHITESPACE.test(text);
-  return WHITESPACE.lastIndex;
+  if (i > text.length) return 0; // as a sticky regular expression's lastIndex past the end
+  for (;;) {
+    const c = text.charCodeAt(i);
+    if (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) i++;
+    else return i;
+  }
 }
 
 /** The offset just past the string that starts at `i` (the text is valid JSON: the string is closed). */
@@ -132,22 +132,26 @@ function skipString(text: string, i: number): number {
 
 /** The offset just past the value that starts at `i` (the text is known to be valid JSON). */
 function skipValue(text: string, i: number): number {
+  const n = text.length;
   const c = text.charCodeAt(i);
   if (c === 0x22) return skipString(text, i);
   if (c === 0x7b || c === 0x5b) {
     let depth = 0;
-    BRACKET_OR_QUOTE.lastIndex = i;
-    while (BRACKET_OR_QUOTE.test(text)) {
-      const at = BRACKET_OR_QUOTE.lastIndex - 1;
+    for (let at = i; at < n; at++) {
       const d = text.charCodeAt(at);
-      if (d === 0x22) BRACKET_OR_QUOTE.lastIndex = skipString(text, at);
-      else if (d === 0x7b || d === 0x5b) depth++;
-      else if (--depth === 0) return at + 1;
+      if (d === 0x22) {
+        at = closingQuote(text, at);
+        if (at < 0) return n;
+      } else if (d === 0x7b || d === 0x5b) depth++;
+      else if ((d === 0x7d || d === 0x5d) && --depth === 0) return at + 1;
     }
-    return text.length;
+    return n;
   }
-  SCALAR_END.lastIndex = i;
-  return SCALAR_END.test(text) ? SCALAR_END.lastIndex - 1 : text.length;
+  for (let at = i; at < n; at++) {
+    const d = text.charCodeAt(at);
+    if (d === 0x2c || d === 0x7d || d === 0x5d || d === 0x20 || d === 0x09 || d === 0x0a || d === 0x0d) return at;
+  }
+  return n;
 }
 
 /**
