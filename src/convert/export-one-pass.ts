@@ -83,7 +83,7 @@ export async function writeAloneLayer(file: string, options: OnePassOptions): Pr
     if (check.blocking !== undefined || manifest === undefined || imageId === undefined) return undefined;
     const layer = await writer.finish();
     return { image: { id: imageId, manifest, size: options.size }, layer };
-  } catch (e) {
+  } catch {
     if (signal?.aborted) throw signal.reason;
     return undefined;
   } finally {
