@@ -11,7 +11,9 @@ import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import type { ImageManifest } from '../schema/image-manifest.js';
 import { parseImageManifest } from '../schema/image-manifest.js';
+import { concatBytes } from '../internal/bytes.js';
 import { detectFileType } from './detect.js';
+import { freeMemory } from './garbage.js';
 import { MEMBER_HEADER_BYTES, MEMBER_TRAILER_BYTES, sizedMemberLength } from './gzip-members.js';
 import { checksumMatches, cString, decodeName, parseNumeric } from './tar/header.js';
 import { cleanPath } from './tar/path.js';
@@ -45,17 +47,26 @@ export function peekManifestAtEnd(path: string): ImageManifest | undefined {
     if (!st.isFile()) return undefined;
     const head = readAt(fd, 0, Math.min(BLOCK, st.size));
     if (sizedMemberLength(head) !== undefined) {
-      const tail = sizedMembersTail(fd, st.size);
-      return tail && manifestIn(tail.bytes, tail.offset);
+      return manifestInLastMembers(fd, st.size);
     }
     if (detectFileType(head) !== 'tar') return undefined;
     const length = Math.min(st.size, PLAIN_TAIL_BYTES);
-    return manifestIn(readAt(fd, st.size - length, length), st.size - length);
+    const tail = readAt(fd, st.size - length, length);
+    try {
+      return manifestIn(tail, st.size - length);
+    } finally {
+      freeAll([tail]);
+    }
   } catch {
     return undefined;
   } finally {
     closeSync(fd);
   }
+}
+
+/** Frees the memory of buffers that own it whole (not slices of a pool), rather than leave it to the collector. */
+function freeAll(buffers: readonly Uint8Array[]): void {
+  for (const b of buffers) if (b.byteOffset === 0 && b.byteLength === b.buffer.byteLength) freeMemory(b);
 }
 
 /** Reads up to `length` bytes at `position` (fewer at the end of the file). */
@@ -71,11 +82,12 @@ function readAt(fd: number, position: number, length: number): Uint8Array {
 }
 
 /**
- * The last members' tar bytes and the tar offset they start at, walking the members by their headers (two
- * small reads per member: its header, for its length, and its trailer's ISIZE, for the offsets). Undefined when
- * the file is not sized members to its last byte.
+ * The manifest in the last members, walking the members by their headers (two small reads per member: its
+ * header, for its length, and its trailer's ISIZE, for the tar offsets). The last member is inflated first and
+ * the one before only when the manifest does not lie in the last alone. Undefined when the file is not sized
+ * members to its last byte.
  */
-function sizedMembersTail(fd: number, size: number): { bytes: Uint8Array; offset: number } | undefined {
+function manifestInLastMembers(fd: number, size: number): ImageManifest | undefined {
   const members: { start: number; length: number; tarOffset: number }[] = [];
   let pos = 0;
   let tarOffset = 0;
@@ -89,9 +101,28 @@ function sizedMembersTail(fd: number, size: number): { bytes: Uint8Array; offset
     pos += length;
     if (members.length > TAIL_MEMBERS) members.shift();
   }
-  if (members.length === 0) return undefined;
-  const parts = members.map((m) => gunzipSync(readAt(fd, m.start, m.length), { maxOutputLength: MAX_MEMBER_OUTPUT }));
-  return { bytes: Buffer.concat(parts), offset: members[0]!.tarOffset };
+  // Freed at once (garbage.ts): a peek at the start of an export should not leave megabytes for the collector.
+  const held: Uint8Array[] = [];
+  const inflate = (m: { start: number; length: number }): Uint8Array => {
+    const member = readAt(fd, m.start, m.length);
+    held.push(member);
+    const out = gunzipSync(member, { maxOutputLength: MAX_MEMBER_OUTPUT });
+    held.push(out);
+    return out;
+  };
+  try {
+    let tail: Uint8Array | undefined;
+    for (let i = members.length - 1; i >= 0; i--) {
+      const bytes = inflate(members[i]!);
+      tail = tail === undefined ? bytes : concatBytes([bytes, tail]);
+      if (tail !== bytes) held.push(tail);
+      const found = manifestIn(tail, members[i]!.tarOffset);
+      if (found !== undefined) return found;
+    }
+    return undefined;
+  } finally {
+    freeAll(held);
+  }
 }
 
 /** The last manifest found in `tail`, tar bytes starting at tar offset `offset`. */
