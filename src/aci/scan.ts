@@ -6,7 +6,6 @@
  */
 import { createHash, type Hash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
-import { gunzipSync } from 'node:zlib';
 import { Writable } from 'node:stream';
 import type { AppcError } from '../issues/appc-error.js';
 import type { Issue } from '../issues/issue.js';
@@ -25,7 +24,9 @@ import { TarWalker } from './tar/walker.js';
 import { bzip2DecodeWhole } from './bzip2-decode.js';
 import { SMALL_COMPRESSED } from './decompress.js';
 import { WholeOutput } from './whole-output.js';
+import { gunzipInto } from './gunzip-whole.js';
 import { xzDecodeWhole } from './xz-whole.js';
+import { eventLoopTurnDue } from './event-loop-turns.js';
 
 export type { AciLimits } from './limits.js';
 export { ACI_LIMITS } from './limits.js';
@@ -91,7 +92,11 @@ export async function scanArchive(
   if (size >= 0 && size <= SMALL_INPUT_BYTES) {
     const whole = typeof source === 'string' ? new Uint8Array(await readFile(source)) : (source as Uint8Array);
     const fast = scanInMemory(whole, options, limits, makeHandlers, settings);
-    if (fast) return fast;
+    if (fast) {
+      const turn = eventLoopTurnDue();
+      if (turn !== undefined) await turn;
+      return fast;
+    }
     source = whole;
   }
   let bytes = 0;
@@ -268,13 +273,18 @@ function scanInMemory(input: Uint8Array, options: ScanOptions, limits: Required<
       if (!(compression === 'bzip2' ? bzip2DecodeWhole(input, whole) : xzDecodeWhole(input, whole))) return undefined;
       // The output's memory is reused by the next decode: handlers that may keep views of the data get a copy.
       tar = settings.dropChunks ? whole.view() : whole.view().slice();
-    } else {
+    } else if (compression === 'gzip') {
+      // zlib writes the output into the reused memory (not through WholeOutput.append): gunzip-whole.ts.
+      whole = new WholeOutput(SMALL_OUTPUT_BYTES);
       try {
-        tar = compression === 'none' ? input : gunzipSync(input, { maxOutputLength: Math.min(limits.maxTotalBytes + 1, SMALL_OUTPUT_BYTES) });
+        tar = gunzipInto(input, whole.bytes.buffer as ArrayBuffer, Math.min(limits.maxTotalBytes + 1, SMALL_OUTPUT_BYTES));
       } catch {
         return undefined;
       }
       if (tar.length > limits.maxTotalBytes) return undefined;
+      if (!settings.dropChunks && tar.buffer === whole.bytes.buffer) tar = new Uint8Array(tar);
+    } else {
+      tar = input;
     }
     return walkInMemory(tar, input.length, fileType, compression, options, limits, makeHandlers, settings);
   } finally {

@@ -14,7 +14,7 @@ const FIRST_BYTES = 64 * 1024;
 let spare: ArrayBuffer | undefined;
 
 /**
- * The output of one whole-input decode, growing up to `max` bytes. Take the bytes with {@link WholeOutput.view}
+ * The output of one whole-input decode, growing up to `max` bytes (its memory is at least 64 KiB whatever `max`). Take the bytes with {@link WholeOutput.view}
  * (a view of the reused memory, valid until {@link WholeOutput.release}) and release it when done.
  */
 export class WholeOutput {
@@ -25,7 +25,7 @@ export class WholeOutput {
 
   /** @param max the most bytes this output takes ({@link WholeOutput.ensure} refuses more). */
   constructor(readonly max: number) {
-    const memory = spare ?? new ArrayBuffer(Math.min(FIRST_BYTES, Math.max(max, 1)));
+    const memory = spare ?? new ArrayBuffer(FIRST_BYTES);
     spare = undefined;
     this.bytes = new Uint8Array(memory);
   }

@@ -1,6 +1,7 @@
 /**
  * Small bzip2 and xz archives held in memory are decoded in one synchronous step (scan.ts scanInMemory with
- * bzip2DecodeWhole / xzDecodeWhole) instead of through the decoder streams. Pinned here: every reader gives on
+ * bzip2DecodeWhole / xzDecodeWhole) instead of through the decoder streams, and gzip ones into reused memory
+ * (gunzipInto, pinned to gunzipSync below). Pinned here: every reader gives on
  * the bytes exactly what it gives on the same bytes as a stream source (which always takes the streaming
  * decoders), whole outcomes, for intact, padded, concatenated, multi-block and damaged archives (cuts, flipped
  * bits, bytes after the end), with and without a maxTotalBytes limit; and both paths run, so the test is not
@@ -10,12 +11,13 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { gunzipSync } from 'node:zlib';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { detectFileType } from '../../src/aci/detect.js';
 import { validateAci } from '../../src/aci/validate-aci.js';
 import { bzip2DecodeWhole } from '../../src/aci/bzip2-decode.js';
 import { WholeOutput } from '../../src/aci/whole-output.js';
+import { gunzipInto } from '../../src/aci/gunzip-whole.js';
 import { xzDecodeWhole } from '../../src/aci/xz-whole.js';
 import type { AciSource } from '../../src/aci/source.js';
 import { fixturePath } from '../support/paths.js';
@@ -116,7 +118,7 @@ for (const tool of ['bzip2', 'xz'] as const) {
           const bytes = damages.reduce(damage, archives[index]!);
           assert.deepEqual(await outcomes(() => bytes, limit), await outcomes(() => asStream(bytes), limit));
         }),
-        { numRuns: 200 },
+        { numRuns: 100 },
       );
     });
 
@@ -129,3 +131,46 @@ for (const tool of ['bzip2', 'xz'] as const) {
     });
   });
 }
+
+describe('gunzipInto: gunzipSync with its output in memory the caller reuses', () => {
+  /** What a one-shot gunzip gives: the bytes, or the error's code and message. */
+  const result = (decode: () => Uint8Array): string => {
+    try {
+      return Buffer.from(decode()).toString('base64');
+    } catch (e) {
+      const err = e as { code?: string; message?: string };
+      return `throws ${err.code} ${err.message}`;
+    }
+  };
+  const archives = tars.flatMap((tar, i) => {
+    const one = new Uint8Array(gzipSync(tar));
+    return [one, new Uint8Array(gzipSync(tar, { level: 1 })), concat(one, new Uint8Array(gzipSync(tars[(i + 1) % tars.length]!))), concat(one, new Uint8Array(8))];
+  });
+
+  it('the same bytes as gunzipSync, or a failure where it fails, on intact and damaged archives, under every output limit, in memory of any size', () => {
+    fc.assert(
+      fc.property(
+        fc.nat(archives.length - 1),
+        fc.array(damageArbitrary, { maxLength: 3 }),
+        fc.integer({ min: 0, max: 40_000 }),
+        fc.constantFrom(64, 1000, 4096, 65536, 1 << 20),
+        (index, damages, limit, size) => {
+          const bytes = damages.reduce(damage, archives[index]!);
+          const memory = new ArrayBuffer(size);
+          const into = result(() => gunzipInto(bytes, memory, limit));
+          const sync = result(() => gunzipSync(bytes, { maxOutputLength: limit }));
+          // Which error comes first (the output limit or damage found later) depends on the output buffer's size;
+          // the in-memory scan only asks whether it threw.
+          if (into.startsWith('throws') || sync.startsWith('throws')) assert.equal(into.startsWith('throws') && sync.startsWith('throws'), true, `${into.slice(0, 80)} / ${sync.slice(0, 80)}`);
+          else assert.equal(into, sync);
+          if (!into.startsWith('throws')) {
+            const out = gunzipInto(bytes, memory, limit);
+            // Output that fits is a view of the memory given, from its start.
+            if (out.length > 0 && out.length <= size) assert.equal(out.buffer, memory);
+          }
+        },
+      ),
+      { numRuns: 400 },
+    );
+  });
+});
