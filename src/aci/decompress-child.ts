@@ -20,6 +20,19 @@ export function findDecompressor(program: DecompressProgram): string | undefined
   return findProgram(program);
 }
 
+/**
+ * The most memory `xz -dc` may use: enough for a 64 MiB dictionary (xz -9's, 65 MiB with the decoder's state),
+ * not for the next size a stream header can name (96 MiB). The built-in decoder refuses the same dictionaries,
+ * so a stream gets one verdict whichever decoder reads it.
+ *
+ * The child decodes on one thread (`-T1`, also where a newer xz would default to more). xz 5.4's threaded
+ * decoder holds each block's whole output until it is done, up to a limit of a quarter of the machine's memory:
+ * a 156 KB file with one block that claims 1 GiB of zeros took 1 GiB of RSS with `-T2`, and ~3 MB with `-T1`.
+ * One thread is also what `xz -dc | sha512sum` runs, and it kept validate at the pipeline's speed (measured in
+ * docs/design.md, session 15).
+ */
+const XZ_MEMORY_LIMIT = '80MiB';
+
 /** The stdio buffer `bzip2 -dc` is given through `stdbuf` (see {@link decompressCommand}). */
 const BZIP2_OUTPUT_BUFFER = '1M';
 
@@ -52,10 +65,7 @@ function stdbufFor(bzip2: string): string | undefined {
  * xz writes with write(2) in its own buffers, which stdbuf cannot change.
  */
 export function decompressCommand(program: DecompressProgram, path: string): { readonly file: string; readonly args: readonly string[] } {
-  // xz 5.4 decodes the blocks of a multi-block file (`xz -T0` writes them) on two threads: 1.5x the speed of one on
-  // an idle 2-core machine, for ~2 blocks of memory in the child (bounded by xz's own multi-thread memory limit,
-  // over which it falls back to one thread). Older xz ignores the flag; a single-block file decodes as before.
-  if (program === 'xz') return { file: path, args: ['-dc', '-T2'] };
+  if (program === 'xz') return { file: path, args: ['-dc', '-T1', `--memlimit-decompress=${XZ_MEMORY_LIMIT}`] };
   const stdbuf = stdbufFor(path);
   return stdbuf === undefined ? { file: path, args: ['-dc'] } : { file: stdbuf, args: [`-o${BZIP2_OUTPUT_BUFFER}`, path, '-dc'] };
 }
@@ -138,11 +148,13 @@ export function describeChildFailure(program: DecompressProgram, code: number | 
     return new Error(signal ? `bzip2 -dc was killed by ${signal}` : said || `bzip2 -dc exited with code ${code}`);
   }
   if (code === 0) return undefined;
-  // xz-embedded's codes, which classifyDecompressError reads: 8 input ran out, 7 bad data, 5 bad header, 6 unsupported.
+  // xz-embedded's codes, which classifyDecompressError reads: 8 input ran out, 7 bad data, 5 bad header, 6 unsupported,
+  // 4 the dictionary is over the memory limit.
   if (/Unexpected end of input/.test(stderr)) return new Error(`${said} (error code 8)`);
   if (/Compressed data is corrupt/.test(stderr)) return new Error(`${said} (error code 7)`);
   if (/File format not recognized/.test(stderr)) return new Error(`${said} (error code 5)`);
   if (/Unsupported/.test(stderr)) return new Error(`${said} (error code 6)`);
+  if (/Memory usage limit reached/.test(stderr)) return new Error(`${said} (error code 4)`);
   return new Error(signal ? `xz -dc was killed by ${signal}` : said || `xz -dc exited with code ${code}`);
 }
 

@@ -122,6 +122,7 @@ export function classifyDecompressError(compression: Compression, error: unknown
     if (xzCode === 7) return { kind: 'corrupt', message: 'the xz data or its check does not match (the file is corrupt)' };
     if (xzCode === 5) return { kind: 'corrupt', message: 'the xz stream header is invalid' };
     if (xzCode === 2 || xzCode === 6) return { kind: 'corrupt', message: 'the xz stream uses options or a check this decoder does not support' };
+    if (xzCode === 4) return { kind: 'corrupt', message: 'the xz stream needs a dictionary larger than 64 MiB (xz -9 uses 64 MiB), more memory than this reader allows' };
     return { kind: 'corrupt', message: `the xz data is corrupt (${raw})` };
   }
   return { kind: 'corrupt', message: raw };

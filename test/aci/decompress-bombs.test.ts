@@ -8,12 +8,13 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { rmSync, writeFileSync } from 'node:fs';
+import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { encodeTarHeader, END_OF_ARCHIVE, padding } from '../../src/aci/tar/write-tar.js';
 import { tempDir, TEST_MANIFEST } from '../support/aci-layout.js';
-import { repoRoot } from '../support/paths.js';
+import { actoolPath, repoRoot } from '../support/paths.js';
+import { runActool } from '../support/run-actool.js';
 
 const tmp = tempDir('appc-bombs-');
 after(() => rmSync(tmp, { recursive: true, force: true }));
@@ -133,3 +134,77 @@ for (const tool of ['bzip2', 'xz'] as const) {
     });
   });
 }
+
+/** An ACI holding `rootfs/zeros` of `zeroBytes`, xz-compressed as one block whose header states its size. */
+function oneBlockXzBomb(zeroBytes: number): string {
+  // Random bytes first: over 256 KiB of input, so the system decoder reads it.
+  const noise = randomBytes(300_000);
+  const head = Buffer.concat([
+    header('manifest', 'file', manifestBody.length),
+    manifestBody,
+    new Uint8Array(padding(manifestBody.length)),
+    header('rootfs', 'directory'),
+    header('rootfs/noise', 'file', noise.length),
+    noise,
+    new Uint8Array(padding(noise.length)),
+    header('rootfs/zeros', 'file', zeroBytes),
+  ]);
+  const tar = Buffer.concat([head, Buffer.alloc(zeroBytes), END_OF_ARCHIVE]);
+  // Threaded compression writes the sizes into the block header, which is what lets a threaded decoder buffer the block.
+  const r = spawnSync('xz', ['-c', '-0', '-T2', `--block-size=${tar.length}`], { input: tar, maxBuffer: 64 * MiB });
+  assert.equal(r.status, 0, String(r.stderr));
+  const file = join(tmp, `one-block-${zeroBytes}.xz.aci`);
+  writeFileSync(file, r.stdout);
+  return file;
+}
+
+/** Runs the CLI's validate under GNU time: the exit code and the peak RSS of the largest process (node or its xz child). */
+function validateUnderTime(file: string, env: NodeJS.ProcessEnv = {}): { status: number | null; stdout: string; peakRss: number } {
+  const r = spawnSync('/usr/bin/time', ['-f', '%M', process.execPath, actoolPath, 'validate', file], { env: { ...process.env, ...env }, encoding: 'utf8', timeout: 300_000 });
+  const lines = r.stderr.trim().split('\n');
+  return { status: r.status, stdout: r.stdout, peakRss: Number(lines[lines.length - 1]) * 1024 };
+}
+
+describe('A-CD-2 the xz child in bounded memory', { skip: has('xz') ? false : 'no xz program to make the test archives' }, () => {
+  it('a single xz block that claims 192 MiB decodes without holding the block (the child decodes on one thread)', {
+    skip: existsSync('/usr/bin/time') ? false : 'no GNU time to measure the xz child',
+  }, () => {
+    const run = validateUnderTime(oneBlockXzBomb(192 * MiB));
+    assert.equal(run.status, 0, run.stdout);
+    // A threaded xz held the whole block (192 MiB and more); node's own peak is ~60-70 MB.
+    assert.ok(run.peakRss < 128 * MiB, `peak RSS ${Math.round(run.peakRss / MiB)} MB`);
+  });
+
+  it('a dictionary of 64 MiB (xz -9) is read, one of 96 MiB is refused, with the same verdict from either decoder', { timeout: 120_000 }, async () => {
+    // Over 256 KiB of input, so the system decoder reads it unless the built-in one is forced.
+    const tar = Buffer.concat([
+      header('manifest', 'file', manifestBody.length),
+      manifestBody,
+      new Uint8Array(padding(manifestBody.length)),
+      header('rootfs', 'directory'),
+      header('rootfs/r', 'file', 400_000),
+      randomBytes(400_000),
+      new Uint8Array(padding(400_000)),
+      END_OF_ARCHIVE,
+    ]);
+    for (const [dict, ok] of [
+      ['64MiB', true],
+      ['96MiB', false],
+    ] as const) {
+      const r = spawnSync('xz', ['-c', `--lzma2=preset=0,dict=${dict}`], { input: tar, maxBuffer: 64 * MiB });
+      assert.equal(r.status, 0, String(r.stderr));
+      const file = join(tmp, `dict-${dict}.xz.aci`);
+      writeFileSync(file, r.stdout);
+      const messages: string[] = [];
+      for (const decoder of DECODERS) {
+        const v = await validateInChild(file, decoder);
+        assert.equal(v.ok, ok, `${dict} (${decoder}): ${v.codes.join(', ')}`);
+        assert.deepEqual(v.codes, ok ? [] : ['ACI_CORRUPT_COMPRESSION'], `${dict} (${decoder})`);
+        const cli = await runActool(['validate', file], { env: { APPC_DECOMPRESSOR: decoder === 'builtin' ? 'builtin' : '' } });
+        messages.push(cli.stderr + cli.stdout);
+      }
+      assert.equal(messages[0], messages[1], `${dict}: both decoders say the same`);
+      if (!ok) assert.match(messages[0]!, /needs a dictionary larger than 64 MiB/);
+    }
+  });
+});

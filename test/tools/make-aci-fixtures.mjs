@@ -269,6 +269,8 @@ write('bad-checksum.aci', gz(badSum), [{ code: 'TAR_BAD_CHECKSUM' }]);
 write('bad-size-field.aci', gz(Buffer.concat([rootfs(), header({ name: 'rootfs/a', sizeField: '12x45\0\0\0\0\0\0\0' }), END])), [{ code: 'TAR_BAD_HEADER' }]);
 write('truncated-bzip2.aci', sh('bzip2', ['-c'], { input: plainTar }).subarray(0, 60), [{ code: 'ACI_TRUNCATED' }]);
 write('truncated-xz.aci', sh('xz', ['-c'], { input: plainTar }).subarray(0, 80), [{ code: 'ACI_TRUNCATED' }]);
+// A dictionary over 64 MiB (xz -9's): more memory than either xz decoder is allowed (A-CD-2).
+write('xz-dictionary-96mib.aci', sh('xz', ['-c', '--lzma2=preset=0,dict=96MiB'], { input: plainTar }), [{ code: 'ACI_CORRUPT_COMPRESSION' }]);
 
 for (const [name, issues] of Object.entries(expected)) {
   writeFileSync(join(out, name.replace(/\.aci$/, '.expected.json')), JSON.stringify(issues, null, 2) + '\n');
