@@ -18,18 +18,19 @@ export interface OutputState {
  * EPIPE (the reader has gone: `actool ... | head -1`) sets `state.closed`, which ends the output quietly.
  * On Windows it always writes through the stream.
  */
-export function fdWriter(fd: number, stream: () => NodeJS.WritableStream, state: OutputState): (text: string) => void {
+export function fdWriter(fd: number, stream: () => NodeJS.WritableStream, state: OutputState): (text: string | Uint8Array) => void {
   let fallback: NodeJS.WritableStream | undefined;
   // A Windows console wants UTF-16 (the TTY stream converts); raw bytes would garble non-ASCII text there.
   const direct = process.platform !== 'win32';
   return (text) => {
-    if (state.closed || text === '') return;
+    if (state.closed || text.length === 0) return;
     if (!direct) fallback ??= stream();
     if (fallback !== undefined) {
-      fallback.write(text);
+      // Bytes are the caller's to reuse once this returns: the stream, which queues them, gets its own text.
+      fallback.write(typeof text === 'string' ? text : Buffer.from(text.buffer, text.byteOffset, text.length).toString('utf8'));
       return;
     }
-    const bytes = Buffer.from(text, 'utf8');
+    const bytes = typeof text === 'string' ? Buffer.from(text, 'utf8') : text;
     let offset = 0;
     try {
       while (offset < bytes.length) offset += writeSync(fd, bytes, offset);
@@ -39,7 +40,8 @@ export function fdWriter(fd: number, stream: () => NodeJS.WritableStream, state:
         return;
       }
       fallback = stream();
-      if (!state.closed) fallback.write(bytes.subarray(offset));
+      // A copy: the caller may reuse bytes it passed in once this returns.
+      if (!state.closed) fallback.write(Buffer.from(bytes.subarray(offset)));
     }
   };
 }

@@ -5,6 +5,11 @@ import { fdWriter, isTerminal, whenStreamBuilt } from './fd-output.js';
 export interface CliIO {
   /** Writes text to standard output (callers add newlines). */
   readonly stdout: (text: string) => void;
+  /**
+   * Writes UTF-8 bytes to standard output, done with them when it returns (the caller may reuse them).
+   * Optional: without it, callers write the text through `stdout`.
+   */
+  readonly stdoutBytes?: (bytes: Uint8Array) => void;
   /** Writes text to standard error. */
   readonly stderr: (text: string) => void;
   readonly cwd: string;
@@ -47,8 +52,10 @@ export function processIO(): CliIO {
   }
   let stderrIsTTY: boolean | undefined;
   let stdinIsTTY: boolean | undefined;
+  const stdout = fdWriter(1, () => process.stdout, outputs.stdout);
   return {
-    stdout: fdWriter(1, () => process.stdout, outputs.stdout),
+    stdout,
+    stdoutBytes: stdout,
     stderr: fdWriter(2, () => process.stderr, outputs.stderr),
     cwd: process.cwd(),
     env: process.env,

@@ -16,6 +16,8 @@ export function pointer(...tokens: readonly (string | number)[]): string {
 
 /** Appends tokens to an existing pointer. */
 export function childPointer(base: string, ...tokens: readonly (string | number)[]): string {
+  // One token (a list index, a key) is nearly every call: no second rest array, no loop.
+  if (tokens.length === 1) return base + '/' + escapeToken(tokens[0]!);
   return base + pointer(...tokens);
 }
 

@@ -1,13 +1,16 @@
 /** Opening one input of validate: what it is (a directory or a file) and its first bytes, with one read. */
-import { closeSync, constants, fstatSync, openSync, readSync, statSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { SNIFF_LENGTH } from '../aci/detect.js';
 import { describeIoError } from './io-error.js';
 
 /** Images up to this size are read whole with one system call and validated from memory. */
 export const SMALL_IMAGE_BYTES = 1 << 20;
 
-/** An opened input: what it is, and its first bytes (or all of them, when small). */
-export type Opened = { readonly dir: true } | { readonly dir: false; readonly size: number; readonly bytes: Uint8Array };
+/**
+ * An opened input: what it is, and its first bytes (or all of them, when small). `borrowed`: the bytes are a
+ * view of an {@link InputReader}'s buffer, valid only until its next `open` (copy them to keep them).
+ */
+export type Opened = { readonly dir: true } | { readonly dir: false; readonly size: number; readonly bytes: Uint8Array; readonly borrowed?: true };
 
 /** An opened input, or why it could not be opened (describeIoError's words). */
 export type OpenedOrError = Opened | { readonly error: string };
@@ -17,22 +20,30 @@ export type OpenedOrError = Opened | { readonly error: string };
  * the sniffing length). One open, fstat, read and close per input, with no thread-pool hop: per-file
  * overhead is what a batch of small inputs spends its time on.
  */
-export function openInput(file: string, max: number, regularOnly = false): Opened {
-  // Only regular files and directories: opened without waiting (a FIFO's open blocks until a writer comes).
-  const fd = openSync(file, regularOnly ? constants.O_RDONLY | constants.O_NONBLOCK : 'r');
+export function openInput(file: string, max: number): Opened {
+  return openInputInto(file, max, undefined);
+}
+
+/** {@link openInput}, reading into `into` when the bytes wanted fit (the result is then `borrowed`). */
+function openInputInto(file: string, max: number, into: Uint8Array | undefined): Opened {
+  const fd = openSync(file, 'r');
   try {
     const st = fstatSync(fd);
     if (st.isDirectory()) return { dir: true };
-    if (regularOnly && !st.isFile()) throw new Error('not a regular file');
-    return { dir: false, size: st.size, bytes: readHead(fd, Math.min(st.size, Math.max(max, SNIFF_LENGTH) + 1)) };
+    const want = Math.min(st.size, Math.max(max, SNIFF_LENGTH) + 1);
+    if (into !== undefined && want <= into.length) return { dir: false, size: st.size, bytes: readHead(fd, want, into), borrowed: true };
+    return { dir: false, size: st.size, bytes: readHead(fd, want) };
   } finally {
     closeSync(fd);
   }
 }
 
-/** Reads the first `want` bytes of `fd` (fewer when the file turns out shorter), one read when it can. */
-export function readHead(fd: number, want: number): Uint8Array {
-  const buf = new Uint8Array(want);
+/**
+ * Reads the first `want` bytes of `fd` (fewer when the file turns out shorter), one read when it can, into a
+ * new buffer or at the start of `into` (which must hold `want` bytes).
+ */
+export function readHead(fd: number, want: number, into?: Uint8Array): Uint8Array {
+  const buf = into ?? new Uint8Array(want);
   let got = 0;
   while (got < want) {
     const n = readSync(fd, buf, got, want - got, got);
@@ -51,18 +62,23 @@ export function openValidateInput(file: string): OpenedOrError {
   }
 }
 
+/** Bytes of an {@link InputReader}'s buffer: manifests and most small inputs fit (under glibc's mmap threshold). */
+const READER_BYTES = 64 << 10;
+
 /**
- * What the read-ahead thread of a batch may read for the validating thread: {@link openValidateInput}'s
- * result for a regular file or a directory, read the same way; undefined for anything else (a FIFO, a
- * device: reading them twice or at another time could change what they give) and on any error, which the
- * validating thread then meets itself, in its own words.
+ * {@link openValidateInput} for inputs validated one after another: inputs that fit are read into one buffer,
+ * reused for each (a fresh buffer per input was garbage with its own malloc'd memory, for every manifest of
+ * a batch). The bytes of an input are `borrowed`: valid until the next `open`.
  */
-export function openInputAhead(file: string): Opened | undefined {
-  try {
-    const st = statSync(file);
-    if (!st.isFile() && !st.isDirectory()) return undefined;
-    return openInput(file, SMALL_IMAGE_BYTES, true);
-  } catch {
-    return undefined;
+export class InputReader {
+  #buffer: Uint8Array | undefined;
+
+  /** Opens `file` as {@link openValidateInput} does; never throws. */
+  open(file: string): OpenedOrError {
+    try {
+      return openInputInto(file, SMALL_IMAGE_BYTES, (this.#buffer ??= new Uint8Array(READER_BYTES)));
+    } catch (e) {
+      return { error: describeIoError(e) };
+    }
   }
 }

@@ -1,7 +1,7 @@
 /**
  * V8 flags that a program sets at run time, kept for the whole process. A starting worker thread resets V8's
  * flags to the command line's (measured on Node 20: the young generation of the main thread grew to 32 MB
- * again once the read-ahead thread ran), so every flag set here is set again once a worker is online.
+ * again once a worker thread ran), so every flag set here is set again once a worker is online.
  */
 import { createRequire } from 'node:module';
 

@@ -7,8 +7,7 @@ import { fileURLToPath } from 'node:url';
 import type { AciProgress } from '../aci/scan.js';
 import type { PathReport, ValidatePathOptions } from './validate-path.js';
 import { validateOpened, validatePath } from './validate-path.js';
-import { openValidateInput } from './open-input.js';
-import type { ReadAhead } from './read-ahead.js';
+import { InputReader } from './open-input.js';
 import { FILE_CODES } from './codes.js';
 import { extend } from '../internal/extend.js';
 import { isGarbageBounded } from '../aci/garbage.js';
@@ -49,12 +48,13 @@ function plainOptions(o: ValidateManyOptions): ValidateManyInputOptions {
 }
 
 /**
- * From this many inputs on (with two cores or more), a thread reads the inputs ahead (see read-ahead.ts): it
- * costs ~30 ms to start, and reading takes ~20-45 us per input here.
+ * From this many inputs on (with two cores or more), the first {@link LIST_PROBE} tell whether the list is
+ * one of manifests: then the rest is validated in order with no stat pass (10,000 `statSync` calls were
+ * 50-200 ms before any work).
  */
-const READ_AHEAD_MIN_INPUTS = 500;
-/** Inputs validated before deciding on read-ahead: it starts when three quarters of them are manifests. */
-const READ_AHEAD_PROBE = 100;
+const LIST_PROBE_MIN_INPUTS = 500;
+/** Inputs validated before deciding: the stat pass is skipped when three quarters of them are manifests. */
+const LIST_PROBE = 100;
 
 /** Inputs from this size on go to worker threads (see {@link ValidateManyOptions.workerMinBytes}). */
 const WORKER_MIN_BYTES = 1 << 20;
@@ -97,9 +97,13 @@ export async function validateEach(paths: readonly string[], options: ValidateMa
     onResult(i, report);
     return report;
   };
-  const oneReadAhead = async (i: number, ahead: ReadAhead): Promise<void> => {
-    const opened = ahead.take(i) ?? openValidateInput(paths[i]!);
-    onResult(i, await validateOpened(paths[i]!, opened, inputOptions(i)));
+  // One read buffer for the small inputs validated here, one after another (validateOpened is done with an
+  // input's bytes before the next is read): no fresh buffer per input.
+  const reader = new InputReader();
+  const oneRead = async (i: number): Promise<PathReport> => {
+    const report = await validateOpened(paths[i]!, reader.open(paths[i]!), inputOptions(i));
+    onResult(i, report);
+    return report;
   };
   const script = paths.length > 1 ? workerScript() : undefined;
   // Threads and the os module load only when there is work for them (a cold `actool validate one.json` stays fast).
@@ -107,18 +111,17 @@ export async function validateEach(paths: readonly string[], options: ValidateMa
   const minBytes = options.workerMinBytes ?? WORKER_MIN_BYTES;
   // With one core there is no pool, and no need to stat every input to find the large ones.
   if (cores <= 1) {
-    for (let i = 0; i < paths.length; i++) await one(i);
+    for (let i = 0; i < paths.length; i++) await oneRead(i);
     return;
   }
   let from = 0;
   const large: number[] = [];
-  if (paths.length >= READ_AHEAD_MIN_INPUTS + READ_AHEAD_PROBE) {
-    // A long list may be one of manifests, validated here in order while another core opens and reads the
-    // inputs ahead. The first inputs tell whether it is one (small images read from memory gain nothing from
-    // it: measured); the large ones among them are set aside for the pool, as below.
+  if (paths.length >= LIST_PROBE_MIN_INPUTS + LIST_PROBE) {
+    // A long list may be one of manifests, validated here in order. The first inputs tell whether it is one;
+    // the large ones among them are set aside for the pool, as below.
     let manifests = 0;
-    for (; from < READ_AHEAD_PROBE; from++) {
-      const opened = openValidateInput(paths[from]!);
+    for (; from < LIST_PROBE; from++) {
+      const opened = reader.open(paths[from]!);
       if (!('error' in opened) && !opened.dir && opened.size >= minBytes) {
         large.push(from);
         continue;
@@ -127,17 +130,12 @@ export async function validateEach(paths: readonly string[], options: ValidateMa
       onResult(from, report);
       if (report.type === 'manifest') manifests++;
     }
-    const ahead = manifests * 4 >= READ_AHEAD_PROBE * 3 ? await (await import('./read-ahead.js')).startReadAhead(paths, from) : undefined;
-    if (ahead !== undefined) {
+    if (manifests * 4 >= LIST_PROBE * 3) {
       // No stat pass over the rest (it was ~5% of a 10,000-manifest run): a large input further on is
       // validated here in its turn. The large ones of the probe go to the pool, or here when only one.
       if (large.length === 1) await one(large.pop()!);
       const pooled = large.length >= 2 ? runPool(script!, large, Math.min(cores, large.length), paths, plain, options, onResult) : Promise.resolve([]);
-      try {
-        for (let i = from; i < paths.length; i++) await oneReadAhead(i, ahead);
-      } finally {
-        ahead.close();
-      }
+      for (let i = from; i < paths.length; i++) await oneRead(i);
       for (const i of await pooled) await one(i);
       return;
     }
@@ -146,11 +144,11 @@ export async function validateEach(paths: readonly string[], options: ValidateMa
   for (let i = from; i < paths.length; i++) (isLarge(paths[i]!, minBytes) ? large : small).push(i);
   if (large.length < 2) {
     // Set-aside and later inputs in input order (at most one is large).
-    for (const i of [...large, ...small].sort((a, b) => a - b)) await one(i);
+    for (const i of [...large, ...small].sort((a, b) => a - b)) await oneRead(i);
     return;
   }
   const pooled = runPool(script!, large, Math.min(cores, large.length), paths, plain, options, onResult);
-  for (const i of small) await one(i);
+  for (const i of small) await oneRead(i);
   const leftovers = await pooled;
   for (const i of leftovers) await one(i);
 }

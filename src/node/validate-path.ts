@@ -2,6 +2,7 @@
 // Plain node:fs (already loaded when Node starts); fs/promises would add start-up time to every run.
 import { describeIoError } from './io-error.js';
 export { describeIoError } from './io-error.js';
+import { isAscii } from 'node:buffer';
 import { closeSync, createReadStream, fstatSync, openSync } from 'node:fs';
 import type { Opened, OpenedOrError } from './open-input.js';
 import { openValidateInput, readHead, SMALL_IMAGE_BYTES } from './open-input.js';
@@ -82,8 +83,8 @@ export async function validatePath(file: string, options: ValidatePathOptions = 
 }
 
 /**
- * {@link validatePath} of an input already opened by {@link openValidateInput} (here, or by the read-ahead
- * thread of a batch): the same report from the same bytes.
+ * {@link validatePath} of an input already opened by {@link openValidateInput} (or by a batch's
+ * InputReader): the same report from the same bytes. Borrowed bytes are not kept past the synchronous part.
  */
 export async function validateOpened(file: string, openedOrError: OpenedOrError, options: ValidatePathOptions = {}): Promise<PathReport> {
   const manifestMax = options.maxManifestBytes ?? DEFAULT_MAX_MANIFEST_BYTES;
@@ -104,7 +105,11 @@ export async function validateOpened(file: string, openedOrError: OpenedOrError,
   const type = options.type ?? sniffType(bytes.subarray(0, SNIFF_LENGTH));
   if (type === 'unknown') return { file, type, valid: false, issues: [fileIssue('FILE_UNKNOWN_TYPE', 'unable to detect the file type (try --type)')] };
   // A small image was read whole: validate it from memory (no second open, no stream).
-  if (type === 'appimage') return validateImagePath(file, opened.size === bytes.length && opened.size <= SMALL_IMAGE_BYTES ? bytes : undefined, options);
+  if (type === 'appimage') {
+    // An image is validated asynchronously: borrowed bytes (a batch's reused buffer) are copied first.
+    const whole = opened.size === bytes.length && opened.size <= SMALL_IMAGE_BYTES ? (opened.borrowed === true ? bytes.slice() : bytes) : undefined;
+    return validateImagePath(file, whole, options);
+  }
   let text = bytes.length > manifestMax + 1 ? bytes.subarray(0, manifestMax + 1) : bytes;
   if (text.length < opened.size && text.length <= manifestMax) {
     // A manifest larger than the first read (over 1 MiB): read it up to the limit.
@@ -114,9 +119,18 @@ export async function validateOpened(file: string, openedOrError: OpenedOrError,
       return { file, type: 'unknown', valid: false, issues: [fileIssue('FILE_UNREADABLE', describeIoError(e))] };
     }
   }
-  const result = validateManifest(text, extend(options, { maxBytes: manifestMax }));
+  const result = validateManifest(asciiText(text) ?? text, extend(options, { maxBytes: manifestMax }));
   const issues = result.ok ? result.warnings : result.issues;
   return result.kind === undefined ? { file, type, valid: result.ok, issues } : { file, type, kind: result.kind, valid: result.ok, issues };
+}
+
+/**
+ * ASCII bytes as a string (one native check and copy), or undefined for any other bytes. The manifest
+ * pipeline reads ASCII text as it reads its bytes: the same length (the size limit counts either), no BOM,
+ * nothing invalid to report; the UTF-8 decoder it skips was ~2% of a batch of manifests.
+ */
+function asciiText(bytes: Uint8Array): string | undefined {
+  return isAscii(bytes) ? Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('latin1') : undefined;
 }
 
 /** The source to validate: the file (or its bytes, when read whole), or its decrypted bytes when it is OpenPGP-encrypted. */
@@ -135,13 +149,12 @@ async function validateImagePath(file: string, whole: Uint8Array | undefined, op
     const source = await imageSource(file, whole, passphrase);
     const { validateAci } = await import('../aci/validate-aci.js');
     const r = await validateAci(source, { ...rest, ...(osArch ? { manifest: { osArch } } : {}) });
-    const report: PathReport = { file, type: 'appimage', valid: r.ok, issues: r.issues };
-    return {
-      ...report,
-      ...(r.manifest !== undefined ? { kind: 'ImageManifest' } : {}),
-      ...(r.imageId !== undefined ? { imageId: r.imageId } : {}),
-      ...(r.compression !== undefined ? { compression: r.compression } : {}),
-    };
+    // Built by assignment, not by spreading conditional parts: cheaper per input of a batch (see scan.ts walkInMemory).
+    const report: { -readonly [K in keyof PathReport]: PathReport[K] } = { file, type: 'appimage', valid: r.ok, issues: r.issues };
+    if (r.manifest !== undefined) report.kind = 'ImageManifest';
+    if (r.imageId !== undefined) report.imageId = r.imageId;
+    if (r.compression !== undefined) report.compression = r.compression;
+    return report;
   } catch (e) {
     if ((e as { name?: unknown } | null)?.name === 'AbortError') throw e;
     // Decryption problems carry their own code (wrong passphrase, passphrase required, corrupt message).

@@ -52,6 +52,33 @@ describe('fdWriter: output straight to a file descriptor', () => {
     assert.equal(stream.text(), 'first\nsecond\n');
   });
 
+  it('writes bytes as given, and hands the stream a copy the caller may overwrite at once', async () => {
+    const file = join(dir, 'bytes.txt');
+    const fd = openSync(file, 'w');
+    fdWriter(fd, sink, { closed: false })(Buffer.from('b\u00fctes\n'));
+    closeSync(fd);
+    assert.equal(readFileSync(file, 'utf8'), 'b\u00fctes\n');
+    const bad = openSync(join(dir, 'closed-bytes.txt'), 'w');
+    closeSync(bad); // EBADF: the stream takes over
+    // A stream that looks at a chunk only later, as a pipe's would.
+    const chunks: Buffer[] = [];
+    const stream = new Writable({
+      write(chunk: Buffer, _enc, cb) {
+        setImmediate(() => {
+          chunks.push(Buffer.from(chunk));
+          cb();
+        });
+      },
+    });
+    const write = fdWriter(bad, () => stream, { closed: false });
+    const reused = Buffer.from('first\n');
+    write(reused);
+    reused.write('XXXXX\n');
+    write(Buffer.from('second\n'));
+    await new Promise<void>((resolve) => stream.end(resolve));
+    assert.equal(Buffer.concat(chunks).toString('utf8'), 'first\nsecond\n');
+  });
+
   it('stays quiet once the output is closed (EPIPE seen by the stream handler)', () => {
     const stream = sink();
     const fd = openSync(join(dir, 'quiet.txt'), 'w');

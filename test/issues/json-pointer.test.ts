@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { pointer, splitPointer } from '../../src/issues/json-pointer.js';
+import { childPointer, pointer, splitPointer } from '../../src/issues/json-pointer.js';
 
 /** splitPointer as it was before its no-escape fast path: the reference. */
 function splitPointerReference(p: string): string[] {
@@ -40,5 +40,17 @@ describe('splitPointer', () => {
 
   it('undoes pointer() for any tokens', () => {
     fc.assert(fc.property(fc.array(fc.string({ maxLength: 5 }), { maxLength: 6 }), (tokens) => assert.deepEqual(splitPointer(pointer(...tokens)), tokens)));
+  });
+});
+
+describe('childPointer', () => {
+  it('appends the pointer of its tokens to the base, one token (its fast path) or any number', () => {
+    const token = fc.oneof(fc.string({ maxLength: 6 }), fc.constantFrom('~', '/', '~1', 'a/b~c'), fc.nat(), fc.integer());
+    fc.assert(
+      fc.property(fc.string({ maxLength: 8 }), fc.array(token, { maxLength: 4 }), (base, tokens) => {
+        assert.equal(childPointer(base, ...tokens), base + pointer(...tokens));
+      }),
+      { numRuns: 2000 },
+    );
   });
 });

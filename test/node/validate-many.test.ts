@@ -87,7 +87,7 @@ describe('validateMany', () => {
         },
       });
       assert.deepEqual(got, expected);
-      // No input is large (no pool), so the reports come in input order; with two cores a thread reads them ahead.
+      // No input is large (no pool), so the reports come in input order.
       assert.deepEqual(
         order,
         inputs.map((_, i) => i),
@@ -100,11 +100,11 @@ describe('validateMany', () => {
     // With workerMinBytes 4000, these images are "large"; every manifest fixture is smaller.
     const big = ['gnu-tar-plain.aci', 'members-ok.aci', 'members-bad-crc.aci'].map((f) => fixturePath('aci', f));
     const lists = [
-      // Mostly manifests (read-ahead): two large inputs in the probe (pooled), two after it (validated in turn).
+      // Mostly manifests (no stat pass): two large inputs in the probe (pooled), two after it (validated in turn).
       Array.from({ length: 700 }, (_, i) => (i === 3 || i === 40 ? big[0]! : i === 300 || i === 650 ? big[i % 3]! : manifests[i % manifests.length]!)),
       // Mostly manifests, one large input in the probe.
       Array.from({ length: 650 }, (_, i) => (i === 10 ? big[1]! : manifests[i % manifests.length]!)),
-      // Mostly large inputs: no read-ahead; the probe's large inputs and the later ones share the pool.
+      // Mostly large inputs: a stat pass; the probe's large inputs and the later ones share the pool.
       Array.from({ length: 620 }, (_, i) => (i % 5 === 0 ? manifests[i % manifests.length]! : big[i % 3]!)),
     ];
     for (const inputs of lists) {

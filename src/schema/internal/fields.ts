@@ -168,13 +168,27 @@ function recordEarlier<K extends string>(
   }
 }
 
+/** Field names in lower case, made once: this runs for every field of every object checked (a new string each time). */
+const LOWER = new Map<string, string>();
+/** Names kept at most (field names are a few dozen; a caller's own keys must not grow it without bound). */
+const LOWER_MAX = 512;
+
+function lowerCase(field: string): string {
+  let lower = LOWER.get(field);
+  if (lower === undefined) {
+    lower = field.toLowerCase();
+    if (LOWER.size < LOWER_MAX) LOWER.set(field, lower);
+  }
+  return lower;
+}
+
 /**
  * The key under which Go reads `field` from `obj`: the last key, in document order, that matches it
  * (the same rule as readFields). Undefined when there is none.
  */
 export function goFieldKey(obj: Readonly<Record<string, unknown>>, field: string): string | undefined {
   // A key that folds to an ASCII field name has the field's length (the only non-ASCII folds are 1:1).
-  const folded = field.toLowerCase();
+  const folded = lowerCase(field);
   const first = folded.charCodeAt(0);
   const letter = first >= 0x61 && first <= 0x7a;
   let found: string | undefined;
