@@ -10,6 +10,7 @@
 import { createRequire } from 'node:module';
 import { Readable } from 'node:stream';
 import { failAfterDrain } from './decompress-child.js';
+import type { WholeOutput } from './whole-output.js';
 
 const require = createRequire(import.meta.url);
 
@@ -139,6 +140,65 @@ async function* decodeBlocks(input: AsyncIterable<Buffer>): AsyncGenerator<Buffe
   if (streamCRC !== null) throw new Error('input stream ended prematurely');
   // On an early stop the input is left as it is: its owner closes it (as with the other decoders).
 }
+
+/**
+ * Decodes a whole bzip2 input held in memory in one synchronous step, into `out`: true when every stream
+ * decoded, ended and nothing else followed, exactly when {@link bzip2DecodeStream} would deliver the same bytes
+ * and end without error (the same block decoder, the same steps: stream header, blocks, a next stream header
+ * after each stream end while input is left). False, with `out` partly written, on any failure or when the
+ * output would pass `out.max`: the caller then decodes with the stream, which reports the failure in its words.
+ */
+export function bzip2DecodeWhole(input: Uint8Array, out: WholeOutput): boolean {
+  const bz2 = require('unbzip2-stream/lib/bzip2') as Bzip2Blocks;
+  const bitIterator = require('unbzip2-stream/lib/bit_iterator') as (next: () => Uint8Array | undefined) => BitReader;
+  const queue = [input];
+  const bits = bitIterator(() => queue.shift());
+  let blockSize = 0;
+  let streamCRC: number | null = null;
+  let streamsEnded = 0;
+  let blockBuffer: Int32Array | undefined;
+  let bytes = out.bytes;
+  let fill = out.length;
+  // Where the next check is due: the end of the memory or the output's limit, whichever comes first.
+  let room = Math.min(bytes.length, out.max);
+  const emit = (byte: number): void => {
+    if (fill >= room) {
+      out.length = fill;
+      if (!out.ensure(1)) throw OUTPUT_FULL;
+      bytes = out.bytes;
+      room = Math.min(bytes.length, out.max);
+    }
+    bytes[fill++] = byte;
+  };
+  try {
+    while (bits.bytesRead < input.length) {
+      if (!blockSize) {
+        blockSize = streamsEnded === 0 ? bz2.header(bits) : nextStreamHeader(bz2, bits);
+        streamCRC = 0;
+        continue;
+      }
+      const size = 100_000 * blockSize;
+      if (!blockBuffer || blockBuffer.length !== size) {
+        if (blockBuffer) spareBlockBuffers.push(blockBuffer);
+        blockBuffer = takeBlockBuffer(size);
+      }
+      streamCRC = bz2.decompress(bits, emit, blockBuffer, size, streamCRC);
+      if (streamCRC === null) {
+        blockSize = 0;
+        streamsEnded++;
+      }
+    }
+    out.length = fill;
+    return streamCRC === null;
+  } catch {
+    return false;
+  } finally {
+    if (blockBuffer) spareBlockBuffers.push(blockBuffer);
+  }
+}
+
+/** Thrown by bzip2DecodeWhole's output when it is full (identity-checked by nobody: any throw means "fall back"). */
+const OUTPUT_FULL = new Error('output limit');
 
 /**
  * The header of a stream after the first: a bad magic there is data after the end of the bzip2 stream, said

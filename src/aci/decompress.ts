@@ -82,7 +82,7 @@ function chooseDecoder(input: Readable, program: DecompressProgram, builtin: (in
 }
 
 /** Compressed size up to which the built-in decoders are used even when the system tool is present. */
-const SMALL_COMPRESSED = 256 * 1024;
+export const SMALL_COMPRESSED = 256 * 1024;
 
 /**
  * Sorts a decompressor error. `sourceEnded`: the compressed input was read to its end; `tail`: the last

@@ -72,11 +72,21 @@ async function copyEntry(writer: LayerWriter, entry: AciEntry, path: string, typ
   await writer.endFile(n);
 }
 
-/** The plan of an entry when a part takes the whole rootfs. */
-function everything(entry: AciEntry): PlannedEntry | undefined {
+/** The plan of an entry when a part takes the whole rootfs (undefined: not a rootfs entry, or nothing to write). */
+export function wholeRootfsEntry(entry: AciEntry): PlannedEntry | undefined {
   if (!entry.path.startsWith('rootfs/') || entry.header.type === 'pax-global-header') return undefined;
   const path = layerPath(entry.path);
   return entry.header.type === 'link' ? { path, linkTo: layerPath(cleanPath(entry.header.linkname)) } : { path };
+}
+
+/**
+ * Writes an archive entry into the layer as planned: a hard link to the planned target, or the entry itself
+ * (with its body) at the planned path. `image` names the image in messages.
+ * @throws AppcError EXPORT_UNSUPPORTED_ENTRY, ACI_TRUNCATED, the archive reader's and the writer's errors.
+ */
+export async function writePlannedEntry(writer: LayerWriter, entry: AciEntry, planned: PlannedEntry, image: string, style: EntryStyle): Promise<void> {
+  if (planned.linkTo !== undefined) await writer.header({ ...entryInput(entry.header, planned.path, 'link', style), linkname: planned.linkTo });
+  else await copyEntry(writer, entry, planned.path, writableType(entry.header, image), style);
 }
 
 /** Writes one part of a layer: its prelude (whiteouts, directories), then its image's planned entries. */
@@ -107,13 +117,8 @@ export async function writeLayerPart(writer: LayerWriter, store: ImageStore, ren
       copied.add(entry.path);
       continue;
     }
-    const planned = part.all ? everything(entry) : part.entries.get(entry.header.offset);
-    if (planned === undefined) continue;
-    if (planned.linkTo !== undefined) {
-      await writer.header({ ...entryInput(entry.header, planned.path, 'link', style), linkname: planned.linkTo });
-      continue;
-    }
-    await copyEntry(writer, entry, planned.path, writableType(entry.header, image.manifest.name), style);
+    const planned = part.all ? wholeRootfsEntry(entry) : part.entries.get(entry.header.offset);
+    if (planned !== undefined) await writePlannedEntry(writer, entry, planned, image.manifest.name, style);
   }
   if (imageId !== image.id) {
     throw new AppcError(

@@ -5,26 +5,32 @@
  * digests and diff IDs. Nothing appears at the output unless everything succeeded.
  */
 import type { SyncOption } from '../aci/archive-output.js';
+import { stat } from 'node:fs/promises';
 import { readAciEntries } from '../aci/entries.js';
+import { peekManifestAtEnd } from '../aci/tail-manifest.js';
 import { cleanPath } from '../aci/tar/path.js';
 import { AppcError, isAppcError } from '../issues/appc-error.js';
 import type { Issue } from '../issues/issue.js';
 import { renderImage } from '../render/render.js';
 import type { RenderedImage } from '../render/render.js';
 import { whitelistOf } from '../render/select.js';
-import type { ImageStore } from '../render/store.js';
+import type { ImageStore, StoredImage } from '../render/store.js';
 import { shortImageId } from '../schema/types/image-id.js';
 import type { ImageManifest } from '../schema/image-manifest.js';
 import { CONVERT_CODES, convertError } from './codes.js';
 import type { WrittenLayer } from './export-layer.js';
 import { LayerWriter } from './export-layer.js';
+import type { OciConfigMapping } from './export-mapping.js';
 import { manifestToConfig, OCI_ANNOTATIONS } from './export-mapping.js';
+import type { OnePass } from './export-one-pass.js';
+import { writeAloneLayer } from './export-one-pass.js';
 import type { ExportFormat } from './export-oci.js';
 import { checkExportOutput, ExportStaging } from './export-oci.js';
 import type { ImageEntry, LayerPlan } from './export-plan.js';
 import { planLayered, planSquashed } from './export-plan.js';
 import type { ExportSource } from './export-source.js';
 import { openExportSource } from './export-source.js';
+import type { EntryStyle } from './export-write.js';
 import { writeLayerPart } from './export-write.js';
 import { OCI_CONFIG, OCI_INDEX, OCI_MANIFEST } from './media-types.js';
 import type { Platform } from './platform.js';
@@ -165,19 +171,123 @@ function isAlone(manifest: ImageManifest): boolean {
  * layout, an OCI layout tar, or a `docker load` archive. The image and its dependencies are resolved and
  * rendered first, so an invalid ACI or a missing dependency fails before anything is written; the layers are
  * then streamed from the archives (memory stays flat) into a staging directory next to the output that is
- * moved into place at the end.
+ * moved into place at the end. An ACI file that stands alone is validated while its layer is written, in one
+ * read (export-one-pass.ts), with the same result and the same verdicts.
  * @throws AppcError EXPORT_* and RENDER_* codes, ACI_OUTPUT_EXISTS, archive codes of a damaged ACI, or a Node I/O error.
  * @example
  * const r = await exportOciImage('app.aci', { output: 'app.oci', format: 'oci-archive', store: new DirStore('store') });
  * console.log(r.manifestDigest, r.warnings.map((w) => w.message));
  */
 export async function exportOciImage(source: ExportSource, options: ExportOptions): Promise<ExportReport> {
+  const format = await checkExport(options);
+  if (typeof source === 'string') {
+    const report = await exportInOnePass(source, options, format);
+    if (report !== undefined) return report;
+  }
+  return exportInTwoPasses(source, options, format);
+}
+
+/**
+ * {@link exportOciImage} always reading an ACI file twice (validation, then the layers): the reference the
+ * one-pass export is tested against. Not part of the package's API.
+ */
+export async function exportOciImageInTwoPasses(source: ExportSource, options: ExportOptions): Promise<ExportReport> {
+  return exportInTwoPasses(source, options, await checkExport(options));
+}
+
+/** The checks of the options and the output made before anything is read; returns the format. */
+async function checkExport(options: ExportOptions): Promise<ExportFormat> {
   const format = options.format ?? 'oci';
   if (!FORMATS.includes(format)) throw badOption(`format must be one of ${FORMATS.join(', ')} (given ${JSON.stringify(format)})`);
   if (typeof options.output !== 'string' || options.output === '') throw badOption('the output path is missing');
   if (options.epoch !== undefined && (!Number.isInteger(options.epoch) || options.epoch < 0)) throw badOption(`epoch must be a non-negative whole number of seconds (given ${options.epoch})`);
   await checkExportOutput(options.output, format, options.overwrite === true);
+  return format;
+}
 
+/** The progress callback of one attempt: running totals of the uncompressed bytes written. */
+function progressOf(options: ExportOptions): ((n: number) => void) | undefined {
+  let progress = 0;
+  return options.onProgress ? (n: number): void => options.onProgress!((progress += n)) : undefined;
+}
+
+/** The image config mapping and the reference of the top image (both need only its manifest and ID). */
+function describeImage(top: StoredImage, options: ExportOptions, rendered: RenderedImage | undefined, warnings: Issue[]): { mapping: OciConfigMapping; reference: string } {
+  const mapping = manifestToConfig(top.manifest, {
+    imageId: top.id,
+    ...(options.defaultPlatform ? { defaultPlatform: options.defaultPlatform } : {}),
+    ...(rendered ? { ownerOf: ownerLookup(rendered) } : {}),
+  });
+  warnings.push(...mapping.warnings);
+  return { mapping, reference: chooseReference(options.tag, top.manifest.name, mapping.version, warnings) };
+}
+
+/** True when the export of an image alone may go on with this manifest (its reference can be written). */
+function acceptsAlone(manifest: ImageManifest, options: ExportOptions): boolean {
+  if (!isAlone(manifest)) return false;
+  try {
+    describeImage({ id: '', manifest, size: 0 }, options, undefined, []);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The export of an ACI file alone in one read (export-one-pass.ts); undefined when the two-pass export must run
+ * (then nothing of this attempt is left).
+ */
+async function exportInOnePass(file: string, options: ExportOptions, format: ExportFormat): Promise<ExportReport | undefined> {
+  const st = await stat(file).catch(() => undefined);
+  if (st === undefined || !st.isFile()) return undefined;
+  const accept = (manifest: ImageManifest): boolean => acceptsAlone(manifest, options);
+  const guess = peekManifestAtEnd(file);
+  if (guess !== undefined && !accept(guess)) return undefined;
+  let staging: ExportStaging;
+  try {
+    staging = await ExportStaging.create(options.output);
+  } catch {
+    return undefined;
+  }
+  let pass: OnePass | undefined;
+  try {
+    const onBytes = progressOf(options);
+    pass = await writeAloneLayer(file, {
+      dir: staging.dir,
+      size: st.size,
+      style: entryStyle(options),
+      accept,
+      writeAhead: guess !== undefined,
+      ...(onBytes ? { onBytes } : {}),
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
+  } catch (e) {
+    await staging.remove();
+    throw e;
+  }
+  if (pass === undefined) {
+    await staging.remove();
+    return undefined;
+  }
+  const { image, layer } = pass;
+  try {
+    const warnings: Issue[] = [];
+    const { mapping, reference } = describeImage(image, options, undefined, warnings);
+    await staging.addFile(layer.file, layer.digest);
+    const layers = [options.layered ? { ...layer, image: { name: image.manifest.name, id: image.id } } : layer];
+    return await writeImage(staging, { options, format, top: image, mapping, reference, warnings, layers, bytes: layer.tarBytes });
+  } catch (e) {
+    await staging.remove();
+    throw namingOutput(e, options.output);
+  }
+}
+
+function entryStyle(options: ExportOptions): EntryStyle {
+  return options.reproducible ? { epoch: options.epoch ?? 0 } : {};
+}
+
+/** The export that validates an ACI file first, renders the image and its dependencies, then writes the layers. */
+async function exportInTwoPasses(source: ExportSource, options: ExportOptions, format: ExportFormat): Promise<ExportReport> {
   const opened = await openExportSource(source, options.store, options.signal);
   const alone = opened.image !== undefined && isAlone(opened.image.manifest) ? opened.image : undefined;
   // An image alone was validated entry by entry: its rootfs is the whole archive, no selection pass needed.
@@ -186,13 +296,7 @@ export async function exportOciImage(source: ExportSource, options: ExportOption
     : await renderImage(opened.store, opened.ref, options.signal ? { signal: options.signal } : {});
   const top = rendered.images[0]!.image;
   const warnings: Issue[] = [...rendered.warnings];
-  const mapping = manifestToConfig(top.manifest, {
-    imageId: top.id,
-    ...(options.defaultPlatform ? { defaultPlatform: options.defaultPlatform } : {}),
-    ownerOf: ownerLookup(rendered),
-  });
-  warnings.push(...mapping.warnings);
-  const reference = chooseReference(options.tag, top.manifest.name, mapping.version, warnings);
+  const { mapping, reference } = describeImage(top, options, rendered, warnings);
 
   let plans: LayerPlan[];
   if (alone) plans = [[{ image: 0, prelude: [], entries: new Map(), copies: new Map(), all: true }]];
@@ -201,14 +305,13 @@ export async function exportOciImage(source: ExportSource, options: ExportOption
     plans = planLayered(rendered, await readAllEntries(opened.store, rendered, options.signal), whitelists);
   } else plans = [planSquashed(rendered)];
 
-  const style = options.reproducible ? { epoch: options.epoch ?? 0 } : {};
+  const style = entryStyle(options);
   const staging = await ExportStaging.create(options.output);
   let writer: LayerWriter | undefined;
   try {
-    const layers: (WrittenLayer & { image?: { name: string; id: string } })[] = [];
+    const layers: LayerWritten[] = [];
     let bytes = 0;
-    let progress = 0;
-    const onBytes = options.onProgress ? (n: number): void => options.onProgress!((progress += n)) : undefined;
+    const onBytes = progressOf(options);
     for (const plan of plans) {
       writer = await LayerWriter.create(staging.dir, onBytes);
       for (const part of plan) await writeLayerPart(writer, opened.store, rendered, part, style, options.signal);
@@ -219,68 +322,89 @@ export async function exportOciImage(source: ExportSource, options: ExportOption
       const from = options.layered ? rendered.images[plan[0]!.image]!.image : undefined;
       layers.push(from ? { ...written, image: { name: from.manifest.name, id: from.id } } : written);
     }
-    const created = typeof mapping.config['created'] === 'string' ? (mapping.config['created'] as string) : undefined;
-    const config = {
-      ...mapping.config,
-      rootfs: { type: 'layers', diff_ids: layers.map((l) => l.diffId) },
-      history: layers.map((l) => ({
-        ...(created !== undefined ? { created } : {}),
-        created_by: l.image ? `appc export: ${l.image.name} ${shortImageId(l.image.id)}` : `appc export: ${top.manifest.name} ${shortImageId(top.id)} (squashed)`,
-      })),
-    };
-    const configBlob = await staging.addJson(config);
-    const manifest = {
-      schemaVersion: 2,
-      mediaType: OCI_MANIFEST,
-      config: { mediaType: OCI_CONFIG, digest: configBlob.digest, size: configBlob.size },
-      layers: layers.map((l) => ({
-        mediaType: OCI_LAYER_GZIP,
-        digest: l.digest,
-        size: l.size,
-        ...(l.image ? { annotations: { [OCI_ANNOTATIONS.aciName]: l.image.name, [OCI_ANNOTATIONS.aciImageId]: l.image.id } } : {}),
-      })),
-      annotations: mapping.annotations,
-    };
-    const manifestBlob = await staging.addJson(manifest);
-    const tag = reference.slice(reference.lastIndexOf(':') + 1);
-    const platform = mapping.platform;
-    await staging.addTopLevel('oci-layout', { imageLayoutVersion: '1.0.0' });
-    await staging.addTopLevel('index.json', {
-      schemaVersion: 2,
-      mediaType: OCI_INDEX,
-      manifests: [
-        {
-          mediaType: OCI_MANIFEST,
-          digest: manifestBlob.digest,
-          size: manifestBlob.size,
-          platform: { architecture: platform.architecture, os: platform.os, ...(platform.variant ? { variant: platform.variant } : {}) },
-          annotations: { [OCI_ANNOTATIONS.containerdName]: reference, [OCI_ANNOTATIONS.refName]: tag },
-        },
-      ],
-    });
-    const topLevel = ['oci-layout', 'index.json'];
-    if (format === 'docker-archive') {
-      await staging.addTopLevel('manifest.json', [{ Config: `blobs/sha256/${configBlob.digest.slice(7)}`, RepoTags: [reference], Layers: layers.map((l) => `blobs/sha256/${l.digest.slice(7)}`) }]);
-      topLevel.push('manifest.json');
-    }
-    await staging.commit(format, options.overwrite === true, topLevel, options.sync === true);
-    return {
-      output: options.output,
-      format,
-      reference,
-      manifestDigest: manifestBlob.digest,
-      configDigest: configBlob.digest,
-      layers: layers.map((l) => ({ mediaType: OCI_LAYER_GZIP, digest: l.digest, diffId: l.diffId, size: l.size, ...(l.image ? { image: l.image } : {}) })),
-      imageId: top.id,
-      platform,
-      bytes,
-      warnings,
-    };
+    return await writeImage(staging, { options, format, top, mapping, reference, warnings, layers, bytes });
   } catch (e) {
     await writer?.discard();
     await staging.remove();
     throw namingOutput(e, options.output);
   }
+}
+
+/** A layer in the staging directory, with the image it comes from in layered mode. */
+type LayerWritten = WrittenLayer & { readonly image?: { readonly name: string; readonly id: string } };
+
+/** What {@link writeImage} writes around the layers. */
+interface ImageParts {
+  readonly options: ExportOptions;
+  readonly format: ExportFormat;
+  readonly top: StoredImage;
+  readonly mapping: OciConfigMapping;
+  readonly reference: string;
+  readonly warnings: Issue[];
+  readonly layers: readonly LayerWritten[];
+  readonly bytes: number;
+}
+
+/** Writes the config, the manifest and the index next to the staged layers, puts the export in place and reports it. */
+async function writeImage(staging: ExportStaging, parts: ImageParts): Promise<ExportReport> {
+  const { options, format, top, mapping, reference, warnings, layers, bytes } = parts;
+  const created = typeof mapping.config['created'] === 'string' ? (mapping.config['created'] as string) : undefined;
+  const config = {
+    ...mapping.config,
+    rootfs: { type: 'layers', diff_ids: layers.map((l) => l.diffId) },
+    history: layers.map((l) => ({
+      ...(created !== undefined ? { created } : {}),
+      created_by: l.image ? `appc export: ${l.image.name} ${shortImageId(l.image.id)}` : `appc export: ${top.manifest.name} ${shortImageId(top.id)} (squashed)`,
+    })),
+  };
+  const configBlob = await staging.addJson(config);
+  const manifest = {
+    schemaVersion: 2,
+    mediaType: OCI_MANIFEST,
+    config: { mediaType: OCI_CONFIG, digest: configBlob.digest, size: configBlob.size },
+    layers: layers.map((l) => ({
+      mediaType: OCI_LAYER_GZIP,
+      digest: l.digest,
+      size: l.size,
+      ...(l.image ? { annotations: { [OCI_ANNOTATIONS.aciName]: l.image.name, [OCI_ANNOTATIONS.aciImageId]: l.image.id } } : {}),
+    })),
+    annotations: mapping.annotations,
+  };
+  const manifestBlob = await staging.addJson(manifest);
+  const tag = reference.slice(reference.lastIndexOf(':') + 1);
+  const platform = mapping.platform;
+  await staging.addTopLevel('oci-layout', { imageLayoutVersion: '1.0.0' });
+  await staging.addTopLevel('index.json', {
+    schemaVersion: 2,
+    mediaType: OCI_INDEX,
+    manifests: [
+      {
+        mediaType: OCI_MANIFEST,
+        digest: manifestBlob.digest,
+        size: manifestBlob.size,
+        platform: { architecture: platform.architecture, os: platform.os, ...(platform.variant ? { variant: platform.variant } : {}) },
+        annotations: { [OCI_ANNOTATIONS.containerdName]: reference, [OCI_ANNOTATIONS.refName]: tag },
+      },
+    ],
+  });
+  const topLevel = ['oci-layout', 'index.json'];
+  if (format === 'docker-archive') {
+    await staging.addTopLevel('manifest.json', [{ Config: `blobs/sha256/${configBlob.digest.slice(7)}`, RepoTags: [reference], Layers: layers.map((l) => `blobs/sha256/${l.digest.slice(7)}`) }]);
+    topLevel.push('manifest.json');
+  }
+  await staging.commit(format, options.overwrite === true, topLevel, options.sync === true);
+  return {
+    output: options.output,
+    format,
+    reference,
+    manifestDigest: manifestBlob.digest,
+    configDigest: configBlob.digest,
+    layers: layers.map((l) => ({ mediaType: OCI_LAYER_GZIP, digest: l.digest, diffId: l.diffId, size: l.size, ...(l.image ? { image: l.image } : {}) })),
+    imageId: top.id,
+    platform,
+    bytes,
+    warnings,
+  };
 }
 
 /** A failed write of a layer names the output, not the layer's file in the staging directory (which is gone). */

@@ -149,13 +149,12 @@ async function validateImagePath(file: string, whole: Uint8Array | undefined, op
     const source = await imageSource(file, whole, passphrase);
     const { validateAci } = await import('../aci/validate-aci.js');
     const r = await validateAci(source, { ...rest, ...(osArch ? { manifest: { osArch } } : {}) });
-    const report: PathReport = { file, type: 'appimage', valid: r.ok, issues: r.issues };
-    return {
-      ...report,
-      ...(r.manifest !== undefined ? { kind: 'ImageManifest' } : {}),
-      ...(r.imageId !== undefined ? { imageId: r.imageId } : {}),
-      ...(r.compression !== undefined ? { compression: r.compression } : {}),
-    };
+    // Built by assignment, not by spreading conditional parts: cheaper per input of a batch (see scan.ts walkInMemory).
+    const report: { -readonly [K in keyof PathReport]: PathReport[K] } = { file, type: 'appimage', valid: r.ok, issues: r.issues };
+    if (r.manifest !== undefined) report.kind = 'ImageManifest';
+    if (r.imageId !== undefined) report.imageId = r.imageId;
+    if (r.compression !== undefined) report.compression = r.compression;
+    return report;
   } catch (e) {
     if ((e as { name?: unknown } | null)?.name === 'AbortError') throw e;
     // Decryption problems carry their own code (wrong passphrase, passphrase required, corrupt message).

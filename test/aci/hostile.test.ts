@@ -1,10 +1,11 @@
 /**
  * The hostile-archive table: every archive of fixtures/aci goes through every command that reads archives
- * (validate, image-id, cat-manifest, patch-manifest, extract, store add, render, convert's layer reader), in
+ * (validate, image-id, cat-manifest, patch-manifest, extract, store add, render, convert's layer reader, export), in
  * the default and the strict mode, and each must give the verdict of fixtures/aci/verdicts.json. On top of
  * the table, the rules that make it one policy: extract and patch-manifest refuse exactly what validate
  * refuses, with validate's code; the store adds exactly what validate accepts; render refuses what validate
- * refuses except the end-of-archive and manifest checks (docs/aci.md, "One verdict"); the in-memory store
+ * refuses except the end-of-archive and manifest checks (docs/aci.md, "One verdict"); export refuses as
+ * EXPORT_INVALID_IMAGE what validate refuses in the default mode; the in-memory store
  * refuses what the directory store refuses.
  */
 import assert from 'node:assert/strict';
@@ -27,6 +28,8 @@ function checkOnePolicy(v: Verdicts, strict: boolean): void {
   assert.equal(v.extract, v.validate, 'extract refuses what validate refuses, with its code');
   assert.equal(v['patch-manifest'], isManifestCode(v.validate) ? 'ACI_PATCH_INVALID' : v.validate, 'patch-manifest refuses what validate refuses');
   if (!strict) assert.equal(v['store-add'], v.validate === 'ok' ? 'ok' : 'STORE_INVALID_IMAGE', 'the store adds what validate accepts');
+  // Export has no strict mode; an image it cannot carry (sparse files, unusual types) is its own refusal.
+  if (!strict) assert.equal(v.export === 'EXPORT_INVALID_IMAGE', v.validate !== 'ok', 'export refuses as invalid what validate refuses');
   const renderSees = END_CHECKS.has(v.validate) || isManifestCode(v.validate) ? 'ok' : v.validate;
   assert.equal(v.render, renderSees, 'render refuses what validate refuses (bar end-of-archive and manifest checks)');
 }

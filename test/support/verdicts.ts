@@ -10,6 +10,7 @@ import { extractAci } from '../../src/aci/extract.js';
 import { patchManifest } from '../../src/aci/patch-manifest.js';
 import { computeImageId, readAciManifest } from '../../src/aci/read-aci.js';
 import { validateAci } from '../../src/aci/validate-aci.js';
+import { exportOciImage } from '../../src/convert/export.js';
 import { readLayer } from '../../src/convert/layer-reader.js';
 import type { ImageSource } from '../../src/convert/blob-store.js';
 import { DirStore } from '../../src/render/dir-store.js';
@@ -18,7 +19,7 @@ import type { ImageStore, StoredImage } from '../../src/render/store.js';
 import type { ImageManifest } from '../../src/schema/image-manifest.js';
 
 /** The commands of the table, in its column order. */
-export const COMMANDS = ['validate', 'image-id', 'cat-manifest', 'patch-manifest', 'extract', 'store-add', 'render', 'layer-reader'] as const;
+export const COMMANDS = ['validate', 'image-id', 'cat-manifest', 'patch-manifest', 'extract', 'store-add', 'render', 'layer-reader', 'export'] as const;
 export type CommandName = (typeof COMMANDS)[number];
 export type Verdicts = Record<CommandName, string>;
 
@@ -71,6 +72,8 @@ export async function verdictsOf(file: string, strict = false): Promise<Verdicts
         await writeRendered(store, r, join(tmp, 'rendered'), { verifyImageIds: false });
       }),
       'layer-reader': await verdict(() => readLayer(layerSource(file), { index: 0, file: { name: 'layer', size: readFileSync(file).length } }, {})),
+      // No strict mode: the same verdict in both columns.
+      export: await verdict(() => exportOciImage(file, { output: join(tmp, 'exported.tar'), format: 'oci-archive' })),
     };
   } finally {
     rmSync(tmp, { recursive: true, force: true });
