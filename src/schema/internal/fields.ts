@@ -77,6 +77,13 @@ function mergeObjects(a: unknown, b: unknown, ctx: CheckContext): unknown {
 }
 
 /**
+ * Objects whose every key readFields found either exactly as a field of this table or matching no field (no
+ * repeated key, none matched by case folding): for them the key Go reads a field of the table from is the
+ * field's own name, so {@link fieldPointer} need not look at the keys again (it runs for every checked field).
+ */
+const exactlyKeyed = new WeakMap<object, FieldTable<string>>();
+
+/**
  * Reads the fields of a JSON object the way Go's encoding/json does. A key that matches only ignoring case
  * is reported as JSON_KEY_CASE (a warning); an unknown key close to a field name as JSON_UNKNOWN_KEY (a
  * warning, "did you mean"). When a field occurs more than once, the last occurrence wins (or, for the fields
@@ -99,6 +106,7 @@ export function readFields<K extends string>(
   const table = tableOf(fields);
   const members = membersOf(obj, ctx);
   let repeated: Set<K> | undefined;
+  let folded = false;
   const keys = members === undefined ? Object.keys(obj) : members.map((m) => m.key);
   for (let n = 0; n < keys.length; n++) {
     const key = keys[n]!;
@@ -111,6 +119,7 @@ export function readFields<K extends string>(
         if (hint !== undefined) report(ctx, 'JSON_UNKNOWN_KEY', childPointer(path, key), `unknown key "${key}" is ignored; did you mean "${hint}"?`, { key, field: hint });
         continue;
       }
+      folded = true;
       report(ctx, 'JSON_KEY_CASE', childPointer(path, key), `key "${key}" is read as "${field}"; write "${field}"`, { key, field });
     }
     const value = members === undefined ? obj[key] : members[n]!.value;
@@ -120,6 +129,7 @@ export function readFields<K extends string>(
     }
     out[field] = value;
   }
+  if (members === undefined && !folded) exactlyKeyed.set(obj, table);
   if (repeated !== undefined) recordEarlier(obj, fields, path, ctx, merge, keepOnNull, out, repeated);
   return out;
 }
@@ -219,5 +229,7 @@ export function goFieldValue(value: unknown, field: string): unknown {
  * name in case), so that line and column point at the value Go actually read.
  */
 export function fieldPointer(obj: Readonly<Record<string, unknown>>, field: string, path: string): string {
+  // No key folds to a field of the table readFields used: goFieldKey would give the field or nothing.
+  if (exactlyKeyed.get(obj)?.exact.has(field) === true) return path + '/' + escapeToken(field);
   return path + '/' + escapeToken(goFieldKey(obj, field) ?? field);
 }

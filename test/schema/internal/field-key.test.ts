@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { fieldPointer, goFieldKey, goFold } from '../../../src/schema/internal/fields.js';
+import { createContext } from '../../../src/schema/internal/check.js';
+import { fieldPointer, goFieldKey, goFold, readFields } from '../../../src/schema/internal/fields.js';
 import { childPointer } from '../../../src/issues/json-pointer.js';
 
 /** The rule as first written: the last key (Object.keys order) equal to the field or folding to it. */
@@ -29,6 +30,20 @@ describe('goFieldKey', () => {
         for (const [k, v] of members) Object.defineProperty(obj, k, { value: v, enumerable: true, writable: true, configurable: true });
         assert.equal(goFieldKey(obj, field), reference(obj, field));
         assert.equal(fieldPointer(obj, field, '/a~b'), childPointer('/a~b', reference(obj, field) ?? field));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('property: after readFields, fieldPointer (its fast path for exactly keyed objects) still gives the key Go reads', () => {
+    // Tables as the checkers pass them: a subset of the fields; the pointer is asked for fields in and out of it.
+    const table = fc.uniqueArray(fc.constantFrom(...FIELDS), { minLength: 1 });
+    fc.assert(
+      fc.property(fc.array(fc.tuple(key, fc.nat()), { maxLength: 8 }), table, (members, fields) => {
+        const obj: Record<string, unknown> = {};
+        for (const [k, v] of members) Object.defineProperty(obj, k, { value: v, enumerable: true, writable: true, configurable: true });
+        readFields(obj, fields, '/a~b', createContext());
+        for (const field of FIELDS) assert.equal(fieldPointer(obj, field, '/a~b'), childPointer('/a~b', reference(obj, field) ?? field));
       }),
       { numRuns: 2000 },
     );
