@@ -24,14 +24,34 @@ export function findDecompressor(program: DecompressProgram): string | undefined
  * The most memory `xz -dc` may use: enough for a 64 MiB dictionary (xz -9's, 65 MiB with the decoder's state),
  * not for the next size a stream header can name (96 MiB). The built-in decoder refuses the same dictionaries,
  * so a stream gets one verdict whichever decoder reads it.
- *
- * The child decodes on one thread (`-T1`, also where a newer xz would default to more). xz 5.4's threaded
- * decoder holds each block's whole output until it is done, up to a limit of a quarter of the machine's memory:
- * a 156 KB file with one block that claims 1 GiB of zeros took 1 GiB of RSS with `-T2`, and ~3 MB with `-T1`.
- * One thread is also what `xz -dc | sha512sum` runs, and it kept validate at the pipeline's speed (measured in
- * docs/design.md, session 15).
  */
 const XZ_MEMORY_LIMIT = '80MiB';
+
+/**
+ * The most memory xz 5.4's threaded decoder may use for its threads. It decodes the blocks of a multi-block file
+ * (`xz -T0` writes them) on two threads, 1.3x the speed of one (validate of the 256 MB bench tar: 2.5-2.7 s
+ * against 3.3 s for `xz -dc | sha512sum` and 3.7 s with one thread, idle), but holds each block's whole output
+ * until the block is done. Without a limit of ours its limit is a quarter of the machine's memory: a 156 KB
+ * file with one block that claims 1 GiB of zeros took 1 GiB of RSS. Over this limit it waits for a thread or
+ * decodes the block on one thread, streaming (~3 MB). With 80 MiB the bench file's child peaks at ~86 MB
+ * (64 MiB: 65 MB, and no faster than one thread).
+ */
+const XZ_THREADS_MEMORY_LIMIT = '80MiB';
+
+/** Whether an `xz` program has the threaded decoder (5.4 and later; older ones refuse `--memlimit-mt`), probed once per path. */
+const xzThreaded = new Map<string, boolean>();
+
+/** True when `xz --version` says 5.4 or later (~2 ms, once, only before decoding an xz input of 256 KiB or more). */
+function hasThreadedDecoder(xz: string): boolean {
+  let threaded = xzThreaded.get(xz);
+  if (threaded === undefined) {
+    const r = spawnSync(xz, ['--version'], { encoding: 'utf8', timeout: 5000 });
+    const m = /xz \(XZ Utils\) (\d+)\.(\d+)/.exec(r.stdout ?? '');
+    threaded = m !== null && (Number(m[1]) > 5 || (Number(m[1]) === 5 && Number(m[2]) >= 4));
+    xzThreaded.set(xz, threaded);
+  }
+  return threaded;
+}
 
 /** The stdio buffer `bzip2 -dc` is given through `stdbuf` (see {@link decompressCommand}). */
 const BZIP2_OUTPUT_BUFFER = '1M';
@@ -65,7 +85,10 @@ function stdbufFor(bzip2: string): string | undefined {
  * xz writes with write(2) in its own buffers, which stdbuf cannot change.
  */
 export function decompressCommand(program: DecompressProgram, path: string): { readonly file: string; readonly args: readonly string[] } {
-  if (program === 'xz') return { file: path, args: ['-dc', '-T1', `--memlimit-decompress=${XZ_MEMORY_LIMIT}`] };
+  if (program === 'xz') {
+    const threads = hasThreadedDecoder(path) ? ['-T2', `--memlimit-mt=${XZ_THREADS_MEMORY_LIMIT}`] : ['-T1'];
+    return { file: path, args: ['-dc', ...threads, `--memlimit-decompress=${XZ_MEMORY_LIMIT}`] };
+  }
   const stdbuf = stdbufFor(path);
   return stdbuf === undefined ? { file: path, args: ['-dc'] } : { file: stdbuf, args: [`-o${BZIP2_OUTPUT_BUFFER}`, path, '-dc'] };
 }
