@@ -72,6 +72,55 @@ function takeBlockBuffer(size: number): Int32Array {
   return new Int32Array(size);
 }
 
+/**
+ * The steps of decoding concatenated bzip2 streams, shared by the stream and the in-memory decoder so both take
+ * the same ones: a stream header when no stream is open (after the first, a bad magic is data after the end),
+ * else one block.
+ */
+class Bzip2Streams {
+  /** The open stream's block size in 100 kB units; 0 between streams. */
+  blockSize = 0;
+  #crc: number | null = null;
+  #streamsEnded = 0;
+  #blockBuffer: Int32Array | undefined;
+  readonly #bz2: Bzip2Blocks;
+
+  constructor(bz2: Bzip2Blocks) {
+    this.#bz2 = bz2;
+  }
+
+  /** False while a stream is open (its header read, its end not yet). */
+  get ended(): boolean {
+    return this.#crc === null;
+  }
+
+  /** Reads a stream header or decodes one block into `emit`; true for a block. */
+  step(bits: BitReader, emit: (byte: number) => void): boolean {
+    if (!this.blockSize) {
+      this.blockSize = this.#streamsEnded === 0 ? this.#bz2.header(bits) : nextStreamHeader(this.#bz2, bits);
+      this.#crc = 0;
+      return false;
+    }
+    const size = 100_000 * this.blockSize;
+    if (this.#blockBuffer === undefined || this.#blockBuffer.length !== size) {
+      if (this.#blockBuffer !== undefined) spareBlockBuffers.push(this.#blockBuffer);
+      this.#blockBuffer = takeBlockBuffer(size);
+    }
+    this.#crc = this.#bz2.decompress(bits, emit, this.#blockBuffer, size, this.#crc);
+    if (this.#crc === null) {
+      this.blockSize = 0; // end of this stream; another may follow
+      this.#streamsEnded++;
+    }
+    return true;
+  }
+
+  /** Gives the block buffer back for the next decode. */
+  dispose(): void {
+    if (this.#blockBuffer !== undefined) spareBlockBuffers.push(this.#blockBuffer);
+    this.#blockBuffer = undefined;
+  }
+}
+
 async function* decodeBlocks(input: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
   const bz2 = require('unbzip2-stream/lib/bzip2') as Bzip2Blocks;
   const bitIterator = require('unbzip2-stream/lib/bit_iterator') as (next: () => Buffer | undefined) => BitReader;
@@ -80,10 +129,7 @@ async function* decodeBlocks(input: AsyncIterable<Buffer>): AsyncGenerator<Buffe
   let ended = false;
   const iterator = input[Symbol.asyncIterator]();
   let bits: BitReader | undefined;
-  let blockSize = 0;
-  let streamCRC: number | null = null;
-  let streamsEnded = 0;
-  let blockBuffer: Int32Array | undefined;
+  const streams = new Bzip2Streams(bz2);
   let piece = Buffer.allocUnsafe(PIECE);
   let fill = 0;
   let pieces: Buffer[] = [];
@@ -98,7 +144,7 @@ async function* decodeBlocks(input: AsyncIterable<Buffer>): AsyncGenerator<Buffe
   for (;;) {
     // Hold enough compressed bytes for the next block (or the stream header) before decoding it, as the
     // decoder reads synchronously.
-    const need = blockSize ? BLOCK_MARGIN + 100_000 * blockSize : 4;
+    const need = streams.blockSize ? BLOCK_MARGIN + 100_000 * streams.blockSize : 4;
     while (!ended && received - (bits?.bytesRead ?? 0) + 1 < need) {
       const next = await iterator.next();
       if (next.done) ended = true;
@@ -112,21 +158,7 @@ async function* decodeBlocks(input: AsyncIterable<Buffer>): AsyncGenerator<Buffe
       if (ended) break;
       continue;
     }
-    if (!blockSize) {
-      blockSize = streamsEnded === 0 ? bz2.header(bits) : nextStreamHeader(bz2, bits);
-      streamCRC = 0;
-      continue;
-    }
-    const size = 100_000 * blockSize;
-    if (!blockBuffer || blockBuffer.length !== size) {
-      if (blockBuffer) spareBlockBuffers.push(blockBuffer);
-      blockBuffer = takeBlockBuffer(size);
-    }
-    streamCRC = bz2.decompress(bits, emit, blockBuffer, size, streamCRC);
-    if (streamCRC === null) {
-      blockSize = 0; // end of this stream; another may follow
-      streamsEnded++;
-    }
+    if (!streams.step(bits, emit)) continue;
     if (fill > 0) {
       pieces.push(piece.subarray(0, fill));
       piece = Buffer.allocUnsafe(PIECE);
@@ -136,8 +168,8 @@ async function* decodeBlocks(input: AsyncIterable<Buffer>): AsyncGenerator<Buffe
     pieces = [];
     for (const p of out) yield p;
   }
-  if (blockBuffer) spareBlockBuffers.push(blockBuffer);
-  if (streamCRC !== null) throw new Error('input stream ended prematurely');
+  streams.dispose();
+  if (!streams.ended) throw new Error('input stream ended prematurely');
   // On an early stop the input is left as it is: its owner closes it (as with the other decoders).
 }
 
@@ -153,10 +185,7 @@ export function bzip2DecodeWhole(input: Uint8Array, out: WholeOutput): boolean {
   const bitIterator = require('unbzip2-stream/lib/bit_iterator') as (next: () => Uint8Array | undefined) => BitReader;
   const queue = [input];
   const bits = bitIterator(() => queue.shift());
-  let blockSize = 0;
-  let streamCRC: number | null = null;
-  let streamsEnded = 0;
-  let blockBuffer: Int32Array | undefined;
+  const streams = new Bzip2Streams(bz2);
   let bytes = out.bytes;
   let fill = out.length;
   // Where the next check is due: the end of the memory or the output's limit, whichever comes first.
@@ -171,29 +200,13 @@ export function bzip2DecodeWhole(input: Uint8Array, out: WholeOutput): boolean {
     bytes[fill++] = byte;
   };
   try {
-    while (bits.bytesRead < input.length) {
-      if (!blockSize) {
-        blockSize = streamsEnded === 0 ? bz2.header(bits) : nextStreamHeader(bz2, bits);
-        streamCRC = 0;
-        continue;
-      }
-      const size = 100_000 * blockSize;
-      if (!blockBuffer || blockBuffer.length !== size) {
-        if (blockBuffer) spareBlockBuffers.push(blockBuffer);
-        blockBuffer = takeBlockBuffer(size);
-      }
-      streamCRC = bz2.decompress(bits, emit, blockBuffer, size, streamCRC);
-      if (streamCRC === null) {
-        blockSize = 0;
-        streamsEnded++;
-      }
-    }
+    while (bits.bytesRead < input.length) streams.step(bits, emit);
     out.length = fill;
-    return streamCRC === null;
+    return streams.ended;
   } catch {
     return false;
   } finally {
-    if (blockBuffer) spareBlockBuffers.push(blockBuffer);
+    streams.dispose();
   }
 }
 

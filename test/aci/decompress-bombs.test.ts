@@ -31,14 +31,27 @@ const compress = (tool: 'bzip2' | 'xz', data: Uint8Array, level = '-9'): Buffer 
 const manifestBody = new TextEncoder().encode(TEST_MANIFEST);
 const header = (name: string, type: 'file' | 'directory', size = 0): Uint8Array => encodeTarHeader({ name, type, mode: type === 'file' ? 0o644 : 0o755, uid: 0, gid: 0, mtime: 1_000_000, size });
 
+/** A whole image tar whose rootfs holds one file of `size` random bytes. */
+function tarWithRandomFile(size: number): Buffer {
+  return Buffer.concat([
+    header('manifest', 'file', manifestBody.length),
+    manifestBody,
+    new Uint8Array(padding(manifestBody.length)),
+    header('rootfs', 'directory'),
+    header('rootfs/r', 'file', size),
+    randomBytes(size),
+    new Uint8Array(padding(size)),
+    END_OF_ARCHIVE,
+  ]);
+}
+
 /**
- * An ACI with `rootfs/zeros` of `zeroBytes` (a multiple of 64 MiB), as concatenated streams of `tool`. A
- * random file first makes it larger than the size up to which the built-in decoder is always used, so the
- * default setting runs the system tool.
+ * The tar of a bomb up to the body of `rootfs/zeros` (`zeroBytes` long): the manifest, rootfs and 300 KB of random
+ * bytes, which make the compressed file larger than the size up to which the built-in decoder is always used.
  */
-function bomb(tool: 'bzip2' | 'xz', zeroBytes: number): string {
+function bombHead(zeroBytes: number): Buffer {
   const noise = randomBytes(300_000);
-  const head = Buffer.concat([
+  return Buffer.concat([
     header('manifest', 'file', manifestBody.length),
     manifestBody,
     new Uint8Array(padding(manifestBody.length)),
@@ -48,6 +61,15 @@ function bomb(tool: 'bzip2' | 'xz', zeroBytes: number): string {
     new Uint8Array(padding(noise.length)),
     header('rootfs/zeros', 'file', zeroBytes),
   ]);
+}
+
+/**
+ * An ACI with `rootfs/zeros` of `zeroBytes` (a multiple of 64 MiB), as concatenated streams of `tool`. A
+ * random file first makes it larger than the size up to which the built-in decoder is always used, so the
+ * default setting runs the system tool.
+ */
+function bomb(tool: 'bzip2' | 'xz', zeroBytes: number): string {
+  const head = bombHead(zeroBytes);
   const zeros = compress(tool, new Uint8Array(64 * MiB), tool === 'xz' ? '-0' : '-9');
   const parts = [compress(tool, head)];
   for (let n = 0; n < zeroBytes / (64 * MiB); n++) parts.push(zeros);
@@ -96,16 +118,7 @@ for (const tool of ['bzip2', 'xz'] as const) {
     }
 
     it(`damaged ${tool} streams are errors with either decoder`, { timeout: 300_000 }, async () => {
-      const tar = Buffer.concat([
-        header('manifest', 'file', manifestBody.length),
-        manifestBody,
-        new Uint8Array(padding(manifestBody.length)),
-        header('rootfs', 'directory'),
-        header('rootfs/r', 'file', 300_000),
-        randomBytes(300_000),
-        new Uint8Array(padding(300_000)),
-        END_OF_ARCHIVE,
-      ]);
+      const tar = tarWithRandomFile(300_000);
       const ok = compress(tool, tar);
       const corrupt = Buffer.from(ok);
       corrupt.writeUInt8(corrupt.readUInt8(corrupt.length >> 1) ^ 0x55, corrupt.length >> 1);
@@ -137,18 +150,7 @@ for (const tool of ['bzip2', 'xz'] as const) {
 
 /** An ACI holding `rootfs/zeros` of `zeroBytes`, xz-compressed as one block whose header states its size. */
 function oneBlockXzBomb(zeroBytes: number): string {
-  // Random bytes first: over 256 KiB of input, so the system decoder reads it.
-  const noise = randomBytes(300_000);
-  const head = Buffer.concat([
-    header('manifest', 'file', manifestBody.length),
-    manifestBody,
-    new Uint8Array(padding(manifestBody.length)),
-    header('rootfs', 'directory'),
-    header('rootfs/noise', 'file', noise.length),
-    noise,
-    new Uint8Array(padding(noise.length)),
-    header('rootfs/zeros', 'file', zeroBytes),
-  ]);
+  const head = bombHead(zeroBytes);
   const tar = Buffer.concat([head, Buffer.alloc(zeroBytes), END_OF_ARCHIVE]);
   // Threaded compression writes the sizes into the block header, which is what lets a threaded decoder buffer the block.
   const r = spawnSync('xz', ['-c', '-0', '-T2', `--block-size=${tar.length}`], { input: tar, maxBuffer: 64 * MiB });
@@ -177,16 +179,7 @@ describe('A-CD-2 the xz child in bounded memory', { skip: has('xz') ? false : 'n
 
   it('a dictionary of 64 MiB (xz -9) is read, one of 96 MiB is refused, with the same verdict from either decoder', { timeout: 120_000 }, async () => {
     // Over 256 KiB of input, so the system decoder reads it unless the built-in one is forced.
-    const tar = Buffer.concat([
-      header('manifest', 'file', manifestBody.length),
-      manifestBody,
-      new Uint8Array(padding(manifestBody.length)),
-      header('rootfs', 'directory'),
-      header('rootfs/r', 'file', 400_000),
-      randomBytes(400_000),
-      new Uint8Array(padding(400_000)),
-      END_OF_ARCHIVE,
-    ]);
+    const tar = tarWithRandomFile(400_000);
     for (const [dict, ok] of [
       ['64MiB', true],
       ['96MiB', false],

@@ -12,15 +12,15 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { gunzipSync, gzipSync } from 'node:zlib';
+import { gunzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { buildAci } from '../../src/aci/build-aci.js';
-import { MEMBER_HEADER_BYTES, sizedMemberHeader } from '../../src/aci/gzip-members.js';
 import { boundGarbage, dropChunk, markSoleView } from '../../src/aci/garbage.js';
 import type { AciSource } from '../../src/aci/source.js';
 import { incompressibleBytes as noise, TEST_MANIFEST, tempDir } from '../support/aci-layout.js';
 import { readerOutcomes } from '../support/reader-outcomes.js';
 import { applyDamage, damageArbitrary } from '../support/damage.js';
+import { sizedMembers } from '../support/sized-members.js';
 
 const dir = tempDir('drop-chunks-');
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -91,15 +91,7 @@ describe('sized gzip members read with chunks freed early', () => {
     // Our writer's members hold 1 MiB of tar each, so its chunks end on 512-byte blocks; a file made elsewhere
     // need not: the walker must have copied every partial header and manifest byte before a chunk is freed.
     const tar = gunzipSync(image);
-    const sizes = [700, 100_003, 511, 65_537];
-    const members: Buffer[] = [];
-    for (let o = 0, i = 0; o < tar.length; i++) {
-      const block = tar.subarray(o, o + sizes[i % sizes.length]!);
-      o += block.length;
-      const body = gzipSync(block).subarray(10);
-      members.push(sizedMemberHeader(MEMBER_HEADER_BYTES + body.length), body);
-    }
-    const odd = Buffer.concat(members);
+    const odd = sizedMembers(tar, [700, 100_003, 511, 65_537]);
     const path = join(dir, 'odd-members.aci');
     writeFileSync(path, odd);
     const freed = await outcomes(() => path, true);

@@ -12,7 +12,6 @@ import { gzipSync } from 'node:zlib';
 import { after, describe, it } from 'node:test';
 import fc from 'fast-check';
 import { buildAci } from '../../src/aci/build-aci.js';
-import { MEMBER_HEADER_BYTES, sizedMemberHeader } from '../../src/aci/gzip-members.js';
 import { peekManifestAtEnd } from '../../src/aci/tail-manifest.js';
 import { encodeTarHeader, padding } from '../../src/aci/tar/write-tar.js';
 import type { ExportOptions } from '../../src/convert/export.js';
@@ -23,6 +22,7 @@ import { tempDir } from '../support/aci-layout.js';
 import type { TarSpec } from '../support/make-tar.js';
 import { makeTar } from '../support/make-tar.js';
 import { fixturePath } from '../support/paths.js';
+import { sizedMembers } from '../support/sized-members.js';
 
 const work = tempDir('appc-export-one-pass-');
 after(() => rmSync(work, { recursive: true, force: true }));
@@ -88,18 +88,6 @@ function entryBytes(name: string, body: string): string {
   const bytes = new TextEncoder().encode(body);
   const header = encodeTarHeader({ name, type: 'file', mode: 0o644, uid: 0, gid: 0, mtime: 0, size: bytes.length });
   return Buffer.concat([header, bytes, new Uint8Array(padding(bytes.length))]).toString('latin1');
-}
-
-/** Sized gzip members (what this library writes) cut at the given tar sizes in turn. */
-function sizedMembers(tar: Uint8Array, sizes: readonly number[]): Buffer {
-  const members: Buffer[] = [];
-  for (let o = 0, i = 0; o < tar.length; i++) {
-    const block = tar.subarray(o, o + sizes[i % sizes.length]!);
-    o += block.length;
-    const body = gzipSync(block).subarray(10);
-    members.push(sizedMemberHeader(MEMBER_HEADER_BYTES + body.length), body);
-  }
-  return Buffer.concat(members);
 }
 
 const memberArb = fc.oneof(
