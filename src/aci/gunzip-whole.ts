@@ -5,24 +5,21 @@
  * a batch of 1,000 small ACIs (docs/design.md, s15-small).
  *
  * node:zlib has no public way to give a one-shot decode its output memory. `gunzipSync` is a fresh engine's
- * `_processChunk(input, _finishFlushFlag)`, which writes into the engine's `_outBuffer` from `_outOffset` up to
- * `_chunkSize` and allocates further buffers of `_chunkSize` bytes when that is full (lib/zlib.js, the same from
- * Node 12 to 24); here the engine gets `memory` as that first buffer. The module checks that the fields are
- * there and falls back to `gunzipSync` for good otherwise. Either way the bytes, the errors and the
+ * `_processChunk(input, _finishFlushFlag)`, which writes where the engine's output memory is and allocates
+ * further buffers when that is full; here the engine gets `memory` as its output memory (zlib-output-memory.ts).
+ * Without those fields this falls back to `gunzipSync` for good. Either way the bytes, the errors and the
  * maxOutputLength check are the engine's own: only where the output lives differs.
  */
-import { createGunzip, gunzipSync } from 'node:zlib';
+import { gunzipSync } from 'node:zlib';
+import { gunzipWritingInto } from './zlib-output-memory.js';
 
-/** The fields of a node:zlib engine this module sets and calls. */
-interface EngineInternals {
+/** The one-shot entry of a node:zlib engine that `gunzipSync` calls. */
+interface EngineProcessChunk {
   _processChunk?: unknown;
   _finishFlushFlag?: unknown;
-  _outBuffer?: unknown;
-  _outOffset?: unknown;
-  _chunkSize?: unknown;
 }
 
-/** False once an engine was seen without the fields (a Node whose zlib works otherwise). */
+/** False once an engine was seen without `_processChunk` (a Node whose zlib works otherwise). */
 let usable = true;
 
 /**
@@ -31,19 +28,10 @@ let usable = true;
  * `gunzipSync` throws.
  */
 export function gunzipInto(input: Uint8Array, memory: ArrayBuffer, maxOutputLength: number): Buffer {
-  if (usable && memory.byteLength >= 64) {
-    const engine = createGunzip({ chunkSize: 64, maxOutputLength });
-    const fields = engine as unknown as EngineInternals;
-    if (
-      typeof fields._processChunk === 'function' &&
-      typeof fields._finishFlushFlag === 'number' &&
-      Buffer.isBuffer(fields._outBuffer) &&
-      typeof fields._outOffset === 'number' &&
-      typeof fields._chunkSize === 'number'
-    ) {
-      fields._outBuffer = Buffer.from(memory);
-      fields._outOffset = 0;
-      fields._chunkSize = memory.byteLength;
+  const engine = usable && memory.byteLength >= 64 ? gunzipWritingInto(memory, { maxOutputLength }) : undefined;
+  if (engine !== undefined) {
+    const fields = engine as unknown as EngineProcessChunk;
+    if (typeof fields._processChunk === 'function' && typeof fields._finishFlushFlag === 'number') {
       try {
         return (fields._processChunk as (chunk: Uint8Array, flush: number) => Buffer).call(engine, input, fields._finishFlushFlag);
       } finally {

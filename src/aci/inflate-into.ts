@@ -8,23 +8,12 @@
  * and 5 MB of `[heap]`; see docs/design.md, s14-rss). Outputs that are reused are never freed, so the
  * thresholds stay near glibc's defaults.
  *
- * node:zlib has no public way to give an engine its output buffer; its streams write into `_outBuffer` from
- * `_outOffset` up to `_chunkSize` (lib/zlib.js, unchanged from Node 12 to 24). This module sets those three
- * fields on a fresh engine and checks that they are there first; if an engine ever ignores them (output
- * in several pieces where one buffer was enough), it stops using them for the rest of the process. Either
- * way the bytes delivered are zlib's own: a piecewise output is concatenated, as `gunzip()` does.
+ * The engine gets its output memory from zlib-output-memory.ts, the one place that knows node:zlib's private
+ * fields; if an engine ever ignores them (output in several pieces where one buffer was enough), no engine gets
+ * them again. Either way the bytes delivered are zlib's own: a piecewise output is concatenated, as `gunzip()`
+ * does.
  */
-import { createGunzip } from 'node:zlib';
-
-/** The fields of a node:zlib engine that say where its next output goes. */
-interface EngineOutput {
-  _outBuffer?: unknown;
-  _outOffset?: unknown;
-  _chunkSize?: unknown;
-}
-
-/** False once an engine was seen to ignore the buffer it was given (a Node whose zlib works otherwise). */
-let honoured = true;
+import { gunzipWritingInto, outputMemoryIgnored } from './zlib-output-memory.js';
 
 /** What {@link inflateInto} calls back with: the member's bytes (undefined on failure) and the compressed bytes zlib took. */
 export type InflateDone = (out: Buffer | undefined, consumed: number) => void;
@@ -37,17 +26,8 @@ export type InflateDone = (out: Buffer | undefined, consumed: number) => void;
  * output passed `maxOutput` bytes (as `gunzip()`'s maxOutputLength). `memory` must not be used until `done`.
  */
 export function inflateInto(member: Uint8Array, memory: ArrayBuffer, maxOutput: number, done: InflateDone): boolean {
-  if (!honoured) return false;
-  const engine = createGunzip({ chunkSize: 64 });
-  const fields = engine as unknown as EngineOutput;
-  if (!Buffer.isBuffer(fields._outBuffer) || typeof fields._outOffset !== 'number' || typeof fields._chunkSize !== 'number') {
-    honoured = false;
-    engine.close();
-    return false;
-  }
-  fields._outBuffer = Buffer.from(memory);
-  fields._outOffset = 0;
-  fields._chunkSize = memory.byteLength;
+  const engine = gunzipWritingInto(memory);
+  if (engine === undefined) return false;
   const parts: Buffer[] = [];
   let length = 0;
   let settled = false;
@@ -71,7 +51,7 @@ export function inflateInto(member: Uint8Array, memory: ArrayBuffer, maxOutput: 
     const first = parts[0];
     if (parts.length === 1 && first!.buffer === memory && first!.byteOffset === 0) return done(first!, engine.bytesWritten);
     // Output that fit in one buffer but came in pieces: this engine did not write where it was told.
-    if (length <= memory.byteLength && parts.length > 1) honoured = false;
+    if (length <= memory.byteLength && parts.length > 1) outputMemoryIgnored();
     done(parts.length === 0 ? Buffer.alloc(0) : Buffer.concat(parts, length), engine.bytesWritten);
   });
   engine.end(member);
