@@ -44,7 +44,7 @@ const seeds: unknown[] = ['image/valid', 'pod/valid', 'image/invalid', 'pod/inva
 /** Every path to a value inside `v` (objects and arrays), the root included. */
 function pathsOf(v: unknown, at: readonly (string | number)[] = [], out: (readonly (string | number)[])[] = []): (readonly (string | number)[])[] {
   out.push(at);
-  if (Array.isArray(v)) v.forEach((x, i) => pathsOf(x, [...at, i], out));
+  if (Array.isArray(v)) v.forEach((x, i) => void pathsOf(x, [...at, i], out));
   else if (typeof v === 'object' && v !== null) for (const [k, x] of Object.entries(v)) pathsOf(x, [...at, k], out);
   return out;
 }
