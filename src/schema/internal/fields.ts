@@ -107,9 +107,15 @@ export function readFields<K extends string>(
   merge?: readonly K[],
   keepOnNull?: readonly K[],
 ): Partial<Record<K, unknown>> {
-  const out: Partial<Record<K, unknown>> = {};
   const table = tableOf(fields);
   const members = membersOf(obj, ctx);
+  if (members === undefined && ctx.plainJson === true && allExact(obj, table)) {
+    // Each key is a field's own name, once, and each property plain data: the object holds exactly what the
+    // field map would, so it is the map. No copy, no issue to report.
+    exactlyKeyed.set(obj, table);
+    return obj as Partial<Record<K, unknown>>;
+  }
+  const out: Partial<Record<K, unknown>> = {};
   let repeated: Set<K> | undefined;
   let folded = false;
   const keys = members === undefined ? Object.keys(obj) : members.map((m) => m.key);
@@ -138,6 +144,13 @@ export function readFields<K extends string>(
   if (members === undefined && !folded) exactlyKeyed.set(obj, table);
   if (repeated !== undefined) recordEarlier(obj, fields, path, ctx, merge, keepOnNull, out, repeated);
   return out;
+}
+
+/** Whether every own key of `obj` is a field of the table exactly as named. */
+function allExact(obj: Readonly<Record<string, unknown>>, table: FieldTable<string>): boolean {
+  const keys = Object.keys(obj);
+  for (let n = 0; n < keys.length; n++) if (!table.exact.has(keys[n]!)) return false;
+  return true;
 }
 
 function recordEarlier<K extends string>(

@@ -12,7 +12,7 @@ function reference(obj: Record<string, unknown>, field: string): string | undefi
   return found;
 }
 
-const FIELDS = ['name', 'acKind', 'id', 'imageID', 'supplementaryGIDs', '_x', 'k', 's', '0'];
+const FIELDS = ['name', 'acKind', 'id', 'imageID', 'supplementaryGIDs', '_x', 'k', 's', '0', 'a/b', 'x~'];
 const key = fc.oneof(
   fc.constantFrom(...FIELDS),
   fc
@@ -46,6 +46,29 @@ describe('goFieldKey', () => {
         for (const field of FIELDS) assert.equal(fieldPointer(obj, field, '/a~b'), childPointer('/a~b', reference(obj, field) ?? field));
       }),
       { numRuns: 2000 },
+    );
+  });
+
+  it('property: readFields on plain JSON objects (the object itself when every key is exact) reads what the copy does', () => {
+    const table = fc.uniqueArray(fc.constantFrom(...FIELDS), { minLength: 1 });
+    fc.assert(
+      fc.property(fc.array(fc.tuple(key, fc.jsonValue({ maxDepth: 1 })), { maxLength: 8 }), table, (members, fields) => {
+        const json = `{${members.map(([k, v]) => `${JSON.stringify(k)}:${JSON.stringify(v)}`).join(',')}}`;
+        const plain = JSON.parse(json) as Record<string, unknown>;
+        const other = JSON.parse(json) as Record<string, unknown>;
+        const fast = createContext(undefined, { plainJson: true });
+        const slow = createContext();
+        const a = readFields(plain, fields, '/p', fast);
+        const b = readFields(other, fields, '/p', slow);
+        for (const field of FIELDS) {
+          assert.equal(Object.hasOwn(a, field), Object.hasOwn(b, field) && fields.includes(field));
+          if (fields.includes(field)) assert.deepEqual((a as Record<string, unknown>)[field], (b as Record<string, unknown>)[field]);
+          assert.equal(fieldPointer(plain, field, '/p'), fieldPointer(other, field, '/p'));
+          assert.equal(fieldPointer(plain, field, '/p'), childPointer('/p', reference(plain, field) ?? field));
+        }
+        assert.deepEqual(fast.issues, slow.issues);
+      }),
+      { numRuns: 3000 },
     );
   });
 
