@@ -8,7 +8,7 @@ import { checkString } from '../internal/json-types.js';
 import { readObjectList } from '../internal/object-list.js';
 import type { ListItem } from '../internal/object-list.js';
 import type { ACIdentifier } from './ac-identifier.js';
-import { checkACIdentifier } from './ac-identifier.js';
+import { checkACIdentifier, isQuietACIdentifier } from './ac-identifier.js';
 import type { OsArchTable } from './os-arch.js';
 
 /** Field names of the object (one module constant, so the field table is built once). */
@@ -68,9 +68,8 @@ export function checkLabels(value: unknown, path: string, ctx: CheckContext): La
   const out: Label[] = [];
   const first = new Map<string, string>();
   for (const item of items) {
-    const namePath = item.at('name');
     const rawName = item.fields.name;
-    checkACIdentifier(rawName, namePath, ctx);
+    if (!isQuietACIdentifier(rawName)) checkACIdentifier(rawName, item.at('name'), ctx);
     const name = rawName === null || rawName === undefined ? '' : typeof rawName === 'string' ? rawName : undefined;
     const rawValue = item.fields.value;
     // A string needs no pointer: checkString reports nothing for it.
@@ -78,10 +77,10 @@ export function checkLabels(value: unknown, path: string, ctx: CheckContext): La
     if (item.fields.value === undefined || item.fields.value === null) {
       report(ctx, 'LABELS_VALUE_MISSING', item.fields.value === undefined ? item.path : item.at('value'), `label ${quote(name ?? '')} has no value; it is read as ""`, { name: name ?? '' });
     }
-    if (name === 'name') report(ctx, 'LABELS_FORBIDDEN_NAME', namePath, 'a label cannot be named "name"; the image name is the manifest\'s "name" field');
+    if (name === 'name') report(ctx, 'LABELS_FORBIDDEN_NAME', item.at('name'), 'a label cannot be named "name"; the image name is the manifest\'s "name" field');
     if (name !== undefined) {
       const before = first.get(name);
-      if (before !== undefined) report(ctx, 'LABELS_DUPLICATE_NAME', namePath, `duplicate label ${quote(name)} (first at ${before})`, { name, first: before });
+      if (before !== undefined) report(ctx, 'LABELS_DUPLICATE_NAME', item.at('name'), `duplicate label ${quote(name)} (first at ${before})`, { name, first: before });
       else first.set(name, item.path);
     }
     out.push({ name: (name ?? '') as ACIdentifier, value: labelValue ?? '' });
