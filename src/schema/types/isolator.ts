@@ -147,7 +147,10 @@ function checkList(value: unknown, path: string, ctx: CheckContext): (CheckedIte
 }
 
 function isolatorsOf(items: readonly (CheckedItem | undefined)[]): Isolator[] {
-  return items.flatMap((c) => (c === undefined ? [] : [c.isolator]));
+  // A loop, not flatMap: no array per item (this runs for every isolator list).
+  const out: Isolator[] = [];
+  for (const c of items) if (c !== undefined) out.push(c.isolator);
+  return out;
 }
 
 function scopeWarning(ctx: CheckContext, path: string, kind: IsolatorKind, where: IsolatorScope): void {
