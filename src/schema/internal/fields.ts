@@ -148,8 +148,9 @@ export function readFields<K extends string>(
 
 /** Whether every own key of `obj` is a field of the table exactly as named. */
 function allExact(obj: Readonly<Record<string, unknown>>, table: FieldTable<string>): boolean {
-  const keys = Object.keys(obj);
-  for (let n = 0; n < keys.length; n++) if (!table.exact.has(keys[n]!)) return false;
+  // for-in with hasOwn visits the keys Object.keys lists without building the array (a parser's objects
+  // use their map's enumeration cache); an inherited key fails the test, so it is never taken for a field.
+  for (const key in obj) if (!Object.hasOwn(obj, key) || !table.exact.has(key)) return false;
   return true;
 }
 
