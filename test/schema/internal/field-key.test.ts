@@ -4,6 +4,7 @@ import fc from 'fast-check';
 import { createContext } from '../../../src/schema/internal/check.js';
 import { fieldPointer, goFieldKey, goFold, readFields } from '../../../src/schema/internal/fields.js';
 import { childPointer } from '../../../src/issues/json-pointer.js';
+import { checkBoolean, checkBooleanField, checkString, checkStringField } from '../../../src/schema/internal/json-types.js';
 
 /** The rule as first written: the last key (Object.keys order) equal to the field or folding to it. */
 function reference(obj: Record<string, unknown>, field: string): string | undefined {
@@ -69,6 +70,22 @@ describe('goFieldKey', () => {
         assert.deepEqual(fast.issues, slow.issues);
       }),
       { numRuns: 3000 },
+    );
+  });
+
+  it('property: checkStringField and checkBooleanField give checkString and checkBoolean at the field pointer', () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(key, fc.jsonValue({ maxDepth: 1 })), { maxLength: 6 }), fc.constantFrom(...FIELDS), fc.constantFrom(undefined, ''), (members, field, nullAs) => {
+        const obj: Record<string, unknown> = {};
+        for (const [k, v] of members) Object.defineProperty(obj, k, { value: v, enumerable: true, writable: true, configurable: true });
+        const value = obj[goFieldKey(obj, field) ?? field];
+        const [a, b, c, d] = [createContext(), createContext(), createContext(), createContext()];
+        assert.deepEqual(checkStringField(value, obj, field, '/p', a, nullAs), checkString(value, fieldPointer(obj, field, '/p'), b, nullAs));
+        assert.deepEqual(a.issues, b.issues);
+        assert.deepEqual(checkBooleanField(value, obj, field, '/p', c), checkBoolean(value, fieldPointer(obj, field, '/p'), d));
+        assert.deepEqual(c.issues, d.issues);
+      }),
+      { numRuns: 2000 },
     );
   });
 
