@@ -63,4 +63,16 @@ describe('detectFileType: plain-text sniffing', () => {
       { numRuns: 20000 },
     );
   });
+
+  it('calls a JSON head text exactly when none of its bytes is binary, for every byte value anywhere', () => {
+    for (let b = 0; b < 256; b++) {
+      for (const at of [1, 2, 3, 4, 5, 511]) {
+        const bytes = new Uint8Array(600).fill(0x20);
+        bytes[0] = 0x7b;
+        bytes[at] = b;
+        assert.equal(detectFileType(bytes) === 'text', sniffsAsUtf8TextReference(bytes), `byte ${b} at ${at}`);
+        assert.equal(detectFileType(bytes) === 'text', !isBinaryByte(b), `byte ${b} at ${at}`);
+      }
+    }
+  });
 });

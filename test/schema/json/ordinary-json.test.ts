@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { pointer } from '../../../src/issues/json-pointer.js';
+import { pointer, splitPointer } from '../../../src/issues/json-pointer.js';
 import { parseJson, parseJsonExact } from '../../../src/schema/json/parse-json.js';
 import { countOrdinaryMembers, parseOrdinaryJson } from '../../../src/schema/json/ordinary-json.js';
 import { fixturePath } from '../../support/paths.js';
@@ -35,6 +35,9 @@ function assertSameAnswers(text: string, maxDepth = 128): boolean {
     assert.equal(fast.keyOffset(p), exact.keyOffset(p), `keyOffset ${p}`);
     assert.equal(fast.numberText(p), exact.numberText(p), `numberText ${p}`);
   }
+  // The walk that remembers what it read of each container, asked in document order and again backwards.
+  const pointers = pointersOf(exact.value);
+  for (const p of [...pointers, ...pointers.reverse()]) assert.equal(fast.valueOffsetOfTokens?.(splitPointer(p)), exact.valueOffset(p), `valueOffsetOfTokens ${p}`);
   assert.equal(fast.valueOffset('not a pointer'), exact.valueOffset('not a pointer'));
   const walk = (v: unknown, tokens: (string | number)[]): void => {
     if (typeof v !== 'object' || v === null) return;
@@ -145,6 +148,61 @@ describe('parseJson fast path (JSON.parse for ordinary documents) answers as the
 
   it('takes ordinary documents, with escapes, "__proto__" and integer-like keys', () => {
     for (const text of ['{"a\\"b":[1,-2,{"c/d~":null}],"__proto__":{"x":true}}', '{"2":1,"1":{"0":[]},"b":"\\n\\u00e9"}', ' [ ] ', '0', '-5']) assert.ok(assertSameAnswers(text), text);
+  });
+
+  it('takes escapes that are no surrogate, and text beyond one byte per character', () => {
+    for (const text of ['{"a":"\\u00e9\\u0041"}', '{"é":"ü","b":[1]}', '["\\\\u"]', '{"a":"\\\\\\u0041"}']) assert.ok(assertSameAnswers(text), text);
+  });
+
+  it('leaves text that only looks like an escaped surrogate to the exact parser, with the same answers', () => {
+    // A written backslash followed by "ud800": no surrogate, but the test is conservative.
+    const text = '{"a":"\\\\ud800","b":1}';
+    assert.equal(parseOrdinaryJson(text, 128), undefined);
+    assert.equal(parseJson(text).valueOffset('/b'), parseJsonExact(text).valueOffset('/b'));
+  });
+
+  it('finds values after objects and arrays whose strings hold brackets, quotes and backslash runs', () => {
+    const texts = [
+      '{"a":{"x":"]}\\"]}","y":[["}"]]},"b":2}',
+      '{"a":["\\\\","\\\\\\"[",{"}":"{"}],"b":[{}, [], {"c": [ ]}],"d":null}',
+      '[[],{},[[{"a":"\\"]"}]],"[",3]',
+      '{"a":{},"b":[],"c":{"d":{"e":[]}},"f":true}',
+    ];
+    for (const text of texts) assert.ok(assertSameAnswers(text), text);
+  });
+
+  it('nesting just below, at and just above the limit', () => {
+    for (const depth of [2, 3, 4, 127, 128, 129]) {
+      for (const [open, close] of [
+        ['[', ']'],
+        ['{"a":', '}'],
+      ]) {
+        const text = open!.repeat(depth) + '1' + close!.repeat(depth);
+        const fast = parseOrdinaryJson(text, 128);
+        assert.equal(fast === undefined, depth >= 128, `${depth} ${open}`);
+        assert.deepEqual(parseJson(text).problems, parseJsonExact(text).problems);
+        if (fast !== undefined) assertSameAnswers(text);
+      }
+    }
+  });
+
+  it("hostile text of a megabyte of backslashes and quotes finishes with the exact parser's answers", () => {
+    const n = 1 << 18;
+    const valid = [`{"a":["${'\\\\\\"'.repeat(n)}"],"b":{"c":1}}`, `{"a":[${'"\\"",'.repeat(n)}1],"b":{"c":1}}`, `{"a":{"${'\\\\'.repeat(n)}":[]},"b":{"c":1}}`];
+    for (const text of valid) {
+      const fast = parseJson(text);
+      const exact = parseJsonExact(text);
+      assert.ok(parseOrdinaryJson(text, 128) !== undefined);
+      for (const p of ['/b', '/b/c', '/a', '/a/0', '/z']) {
+        assert.equal(fast.valueOffset(p), exact.valueOffset(p), p);
+        assert.equal(fast.valueOffsetOfTokens?.(splitPointer(p)), exact.valueOffset(p), p);
+      }
+    }
+    const invalid = [`{"a":["${'\\"'.repeat(n)}`, `"${'\\'.repeat(n)}`, `[${'"\\"'.repeat(n)}]`, '"'.repeat(n * 4)];
+    for (const text of invalid) {
+      assert.equal(parseOrdinaryJson(text, 128), undefined);
+      assert.deepEqual(parseJson(text).problems, parseJsonExact(text).problems);
+    }
   });
 
   it('the exact option skips the fast path', () => {
