@@ -175,7 +175,7 @@ export function checkPodManifest(value: unknown, path: string, ctx: CheckContext
   // Go's AppList decoder compares names as decoded: an app without a name has the name "", so two are duplicates.
   const appNames = rawApps.map((item) => {
     const n = goFieldValue(item, 'name');
-    return n === undefined || n === null ? '' : nameOf(item);
+    return n === undefined || n === null ? '' : typeof n === 'string' ? n : undefined;
   });
   reportDuplicates(appNames, at('apps'), 'name', ctx, 'POD_DUPLICATE_APP', 'app');
   const volumes = checkList(f.volumes, at('volumes'), ctx, checkVolume);

@@ -217,6 +217,8 @@ function lowerCase(field: string): string {
  * (the same rule as readFields). Undefined when there is none.
  */
 export function goFieldKey(obj: Readonly<Record<string, unknown>>, field: string): string | undefined {
+  // No key folds to a field of the table readFields used: the field's own key or none (as in fieldPointer).
+  if (exactlyKeyed.get(obj)?.exact.has(field) === true) return Object.hasOwn(obj, field) ? field : undefined;
   // A key that folds to an ASCII field name has the field's length (the only non-ASCII folds are 1:1).
   const folded = lowerCase(field);
   const first = folded.charCodeAt(0);

@@ -44,7 +44,10 @@ describe('goFieldKey', () => {
         const obj: Record<string, unknown> = {};
         for (const [k, v] of members) Object.defineProperty(obj, k, { value: v, enumerable: true, writable: true, configurable: true });
         readFields(obj, fields, '/a~b', createContext());
-        for (const field of FIELDS) assert.equal(fieldPointer(obj, field, '/a~b'), childPointer('/a~b', reference(obj, field) ?? field));
+        for (const field of FIELDS) {
+          assert.equal(fieldPointer(obj, field, '/a~b'), childPointer('/a~b', reference(obj, field) ?? field));
+          assert.equal(goFieldKey(obj, field), reference(obj, field));
+        }
       }),
       { numRuns: 2000 },
     );
@@ -66,6 +69,7 @@ describe('goFieldKey', () => {
           if (fields.includes(field)) assert.deepEqual((a as Record<string, unknown>)[field], (b as Record<string, unknown>)[field]);
           assert.equal(fieldPointer(plain, field, '/p'), fieldPointer(other, field, '/p'));
           assert.equal(fieldPointer(plain, field, '/p'), childPointer('/p', reference(plain, field) ?? field));
+          assert.equal(goFieldKey(plain, field), reference(plain, field));
         }
         assert.deepEqual(fast.issues, slow.issues);
       }),
