@@ -15,18 +15,10 @@ import { setV8Flags } from './v8-flags.js';
 /** Bytes of bytecode inlined into one optimized function at most (V8 11.3's default: 920). */
 const INLINED_BYTECODE_BUDGET = 200;
 
-/**
- * Bytes of a function's bytecode that cost it one more profiler tick before V8 optimizes it (V8 11.3's
- * default: 150). The default makes a large function wait for many more ticks than a small one: the checkers
- * and the precompiled schema's validators (10-45 KB of source each) ran in baseline code for thousands of
- * documents. With this value every function needs about the same few ticks.
- */
-const BYTECODE_SIZE_PER_TICK = 100_000;
-
 /** Sets the compiler flags for a long batch, for the rest of the process; returns whether it could. */
 export function useBatchJit(): boolean {
   try {
-    setV8Flags(`--max-inlined-bytecode-size-cumulative=${INLINED_BYTECODE_BUDGET}`, `--bytecode-size-allowance-per-tick=${BYTECODE_SIZE_PER_TICK}`);
+    setV8Flags(`--max-inlined-bytecode-size-cumulative=${INLINED_BYTECODE_BUDGET}`);
     return true;
   } catch {
     return false;
