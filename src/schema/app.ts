@@ -3,7 +3,7 @@ import type { Result } from '../issues/issue.js';
 import type { CheckContext, SchemaValidateOptions } from './internal/check.js';
 import { reporter, runChecker } from './internal/check.js';
 import { fieldPointer, readFields } from './internal/fields.js';
-import { checkList, checkInteger, checkObject, checkString } from './internal/json-types.js';
+import { checkInteger, checkList, checkObject, checkStringField } from './internal/json-types.js';
 import { MANIFEST_CODES } from './manifest-codes.js';
 import { reportDuplicateMountPoints } from './types/mount-point.js';
 import { reportDuplicatePorts } from './types/port.js';
@@ -42,14 +42,14 @@ export function checkApp(value: unknown, path: string, ctx: CheckContext): App |
 
   const exec = f.exec === undefined || f.exec === null ? null : (checkExec(f.exec, at('exec'), ctx) ?? null);
   const eventHandlers = f.eventHandlers === undefined ? undefined : checkEventHandlers(f.eventHandlers, at('eventHandlers'), ctx);
-  const user = checkString(f.user, at('user'), ctx, '');
-  const group = checkString(f.group, at('group'), ctx, '');
+  const user = checkStringField(f.user, obj, 'user', path, ctx, '');
+  const group = checkStringField(f.group, obj, 'group', path, ctx, '');
   // A wrong type was reported already; "required" is only for a missing or empty value.
   if (user === '') report(ctx, 'APP_USER_REQUIRED', at('user'), 'user is required: a user name, a numeric uid, or an absolute path whose owner is used');
   if (group === '') report(ctx, 'APP_GROUP_REQUIRED', at('group'), 'group is required: a group name, a numeric gid, or an absolute path whose group is used');
   // GIDs are unsigned in the spec; Go takes negatives, which our policy makes an error.
   const supplementaryGIDs = checkList(f.supplementaryGIDs, at('supplementaryGIDs'), ctx, (v, p, c) => checkInteger(v, p, c, 0, 4294967295));
-  const workingDirectory = checkString(f.workingDirectory, at('workingDirectory'), ctx);
+  const workingDirectory = checkStringField(f.workingDirectory, obj, 'workingDirectory', path, ctx);
   if (workingDirectory === '') report(ctx, 'APP_WORKING_DIRECTORY_EMPTY', at('workingDirectory'), 'workingDirectory is empty; leave it out or give an absolute path');
   if (workingDirectory !== undefined && workingDirectory !== '' && !workingDirectory.startsWith('/')) {
     report(ctx, 'APP_WORKING_DIRECTORY_RELATIVE', at('workingDirectory'), `workingDirectory ${JSON.stringify(workingDirectory)} must be an absolute path`, { value: workingDirectory });

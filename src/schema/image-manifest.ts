@@ -67,7 +67,8 @@ function checkPathWhitelist(value: unknown, path: string, ctx: CheckContext): st
     if (s === undefined) return;
     if (!s.startsWith('/')) report(ctx, 'MANIFEST_PATH_WHITELIST_RELATIVE', p, `${JSON.stringify(s)} is not an absolute path; it is read as /${s}`, { value: s });
     // A trailing "/" (the spec's own example writes "/etc/systemd/system/") is read the same by Go and render.
-    const clean = cleanPath(s);
+    // Without "//" and "/." an absolute path is clean but for that trailing "/": nothing to clean.
+    const clean = s.startsWith('/') && !s.includes('//') && !s.includes('/.') ? s : cleanPath(s);
     if (s.startsWith('/') && clean !== s && clean + '/' !== s) {
       const why = climbs(s) ? `Go matches no file for it (its ".." leaves rootfs), render reads it as ${JSON.stringify(clean)}` : `it is read as ${JSON.stringify(clean)}`;
       report(ctx, 'MANIFEST_PATH_WHITELIST_UNCLEAN', p, `${JSON.stringify(s)} is not a clean path: ${why}; write ${JSON.stringify(clean)}`, { value: s, clean });

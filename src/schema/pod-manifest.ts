@@ -9,7 +9,7 @@ import type { DocumentKind, ParseManifestOptions } from './internal/document.js'
 import { checkDocument, runDocument } from './internal/document.js';
 import { fieldPointer, goFieldValue, readFields } from './internal/fields.js';
 import { finish } from './internal/finish.js';
-import { checkList, checkBoolean, checkObject, checkString } from './internal/json-types.js';
+import { checkBooleanField, checkList, checkObject, checkStringField } from './internal/json-types.js';
 import { reportNotObject } from './internal/json-types.js';
 import { lastDitchPod } from './last-ditch.js';
 import { MANIFEST_CODES } from './manifest-codes.js';
@@ -80,7 +80,7 @@ function checkMount(value: unknown, path: string, ctx: CheckContext): Mount | un
   if (obj === undefined) return undefined;
   const f = readFields(obj, MOUNT_FIELDS, path, ctx, undefined, ['path']);
   const volume = f.volume === undefined ? undefined : checkACName(f.volume, fieldPointer(obj, 'volume', path), ctx);
-  const mountPath = checkString(f.path, fieldPointer(obj, 'path', path), ctx);
+  const mountPath = checkStringField(f.path, obj, 'path', path, ctx);
   if (f.volume === undefined || !mountPath) {
     report(ctx, 'POD_MOUNT_MISSING_FIELD', path, `a mount needs ${f.volume === undefined ? '"volume"' : ''}${f.volume === undefined && !mountPath ? ' and ' : ''}${!mountPath ? '"path"' : ''}`);
   }
@@ -118,7 +118,7 @@ function checkRuntimeApp(value: unknown, path: string, ctx: CheckContext): Runti
   else name = checkACName(f.name, at('name'), ctx);
   const image = checkRuntimeImage(f.image, at('image'), ctx, path);
   const app = f.app === undefined || f.app === null ? undefined : checkApp(f.app, at('app'), ctx);
-  const readOnlyRootFS = checkBoolean(f.readOnlyRootFS, at('readOnlyRootFS'), ctx);
+  const readOnlyRootFS = checkBooleanField(f.readOnlyRootFS, obj, 'readOnlyRootFS', path, ctx);
   const mounts = checkList(f.mounts, at('mounts'), ctx, checkMount);
   const annotations = f.annotations === undefined || f.annotations === null ? undefined : checkAnnotations(f.annotations, at('annotations'), ctx, { nameKind: 'name' });
   const ra: Record<string, unknown> = {};
@@ -175,7 +175,7 @@ export function checkPodManifest(value: unknown, path: string, ctx: CheckContext
   // Go's AppList decoder compares names as decoded: an app without a name has the name "", so two are duplicates.
   const appNames = rawApps.map((item) => {
     const n = goFieldValue(item, 'name');
-    return n === undefined || n === null ? '' : nameOf(item);
+    return n === undefined || n === null ? '' : typeof n === 'string' ? n : undefined;
   });
   reportDuplicates(appNames, at('apps'), 'name', ctx, 'POD_DUPLICATE_APP', 'app');
   const volumes = checkList(f.volumes, at('volumes'), ctx, checkVolume);

@@ -104,3 +104,31 @@ describe('non-object documents', () => {
     });
   }
 });
+
+describe('pathWhitelist cleanliness', () => {
+  /** Go's path.Clean of an absolute path, as first written (the checker skips it for paths with no "//" or "/."). */
+  function clean(p: string): string {
+    const out: string[] = [];
+    for (const part of p.split('/')) {
+      if (part === '' || part === '.') continue;
+      if (part === '..') out.pop();
+      else out.push(part);
+    }
+    return '/' + out.join('/');
+  }
+
+  it('property: a path is reported unclean exactly when Go cleans it to something else (a trailing "/" aside)', () => {
+    const path = fc.array(fc.constantFrom('a', 'b.c', '.', '..', '', '.x', 'x.', '...'), { maxLength: 5 }).map((parts) => '/' + parts.join('/'));
+    fc.assert(
+      fc.property(path, (p) => {
+        const r = parseImageManifest(JSON.stringify({ acKind: 'ImageManifest', acVersion: '0.8.11', name: 'example.com/x', pathWhitelist: [p] }));
+        const issues = r.ok ? r.warnings : r.issues;
+        const unclean = issues.filter((i) => i.code === 'MANIFEST_PATH_WHITELIST_UNCLEAN');
+        const c = clean(p);
+        assert.equal(unclean.length, c !== p && c + '/' !== p ? 1 : 0, p);
+        if (unclean.length === 1) assert.equal(unclean[0]!.params?.['clean'], c);
+      }),
+      { numRuns: 1000 },
+    );
+  });
+});

@@ -33,6 +33,11 @@ export interface CheckContext {
   readonly numberText?: ((path: string) => string | undefined) | undefined;
   /** Earlier occurrences of repeated or case-variant keys, collected for Go's per-occurrence decoding. */
   readonly earlier?: EarlierValue[] | undefined;
+  /**
+   * Every object checked came from the document parsers as is: own enumerable data properties only, no getter,
+   * nothing inherited but Object.prototype's (a caller's own objects, or a `base` merged in, may be anything).
+   */
+  readonly plainJson?: boolean;
 }
 
 /** A checker inspects a decoded JSON value at `path`, reports into `ctx`, and returns the typed value (or undefined when unusable). */
@@ -42,8 +47,8 @@ export type Checker<T> = (value: unknown, path: string, ctx: CheckContext) => T 
  * Makes a fresh context. Every context has all the fields (absent ones undefined) in one order, so the
  * checkers that read them see a single object shape.
  */
-export function createContext(options?: SchemaValidateOptions, source?: Pick<CheckContext, 'members' | 'numberText' | 'earlier'>): CheckContext {
-  return { osArch: options?.osArch ?? DEFAULT_OS_ARCH, issues: [], members: source?.members, numberText: source?.numberText, earlier: source?.earlier };
+export function createContext(options?: SchemaValidateOptions, source?: Pick<CheckContext, 'members' | 'numberText' | 'earlier' | 'plainJson'>): CheckContext {
+  return { osArch: options?.osArch ?? DEFAULT_OS_ARCH, issues: [], members: source?.members, numberText: source?.numberText, earlier: source?.earlier, plainJson: source?.plainJson === true };
 }
 
 /**

@@ -116,6 +116,8 @@ export function checkDocument<T>(
     members: parsed?.members,
     numberText: parsed?.numberText ?? again?.numberText,
     earlier: again === undefined ? earlier : undefined,
+    // The parse's own value (not one with a `base` merged in) holds nothing but what JSON.parse makes.
+    plainJson: parsed !== undefined && value === parsed.value,
   });
   const typed = kind.check(value, '', ctx);
   const issues = ctx.issues;

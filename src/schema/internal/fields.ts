@@ -18,6 +18,8 @@ const report = reporter(JSON_CODES);
 interface FieldTable<K extends string> {
   readonly exact: ReadonlySet<string>;
   readonly folded: ReadonlyMap<string, K>;
+  /** No field name has a character a JSON pointer escapes (`~`, `/`): a field's token is its name. */
+  readonly plain: boolean;
 }
 const tables = new WeakMap<readonly string[], FieldTable<string>>();
 // Field lists written inline at a call site are new arrays on every call: find their table by content.
@@ -29,7 +31,7 @@ function tableOf<K extends string>(fields: readonly K[]): FieldTable<K> {
     const text = fields.join('\n');
     t = tablesByText.get(text);
     if (t === undefined) {
-      t = { exact: new Set(fields), folded: new Map(fields.map((f) => [f.toLowerCase(), f])) };
+      t = { exact: new Set(fields), folded: new Map(fields.map((f) => [f.toLowerCase(), f])), plain: fields.every((f) => escapeToken(f) === f) };
       tablesByText.set(text, t);
     }
     tables.set(fields, t);
@@ -53,10 +55,12 @@ interface Member {
 
 /** Members of objects made by merging occurrences, so that nested fields merge the Go way too. */
 const merged = new WeakMap<object, readonly Member[]>();
+/** Whether any object was ever merged: until then no lookup in `merged` can find anything (it runs for every object read). */
+let anyMerged = false;
 
 /** Every member of `obj` in document order, repeated keys included. */
 function membersOf(obj: Readonly<Record<string, unknown>>, ctx: CheckContext): readonly Member[] | undefined {
-  return ctx.members?.(obj) ?? merged.get(obj);
+  return ctx.members?.(obj) ?? (anyMerged ? merged.get(obj) : undefined);
 }
 
 /**
@@ -73,6 +77,7 @@ function mergeObjects(a: unknown, b: unknown, ctx: CheckContext): unknown {
     Object.defineProperty(out, m.key, { value: m.value, enumerable: true, writable: true, configurable: true });
   }
   merged.set(out, members);
+  anyMerged = true;
   return out;
 }
 
@@ -102,9 +107,15 @@ export function readFields<K extends string>(
   merge?: readonly K[],
   keepOnNull?: readonly K[],
 ): Partial<Record<K, unknown>> {
-  const out: Partial<Record<K, unknown>> = {};
   const table = tableOf(fields);
   const members = membersOf(obj, ctx);
+  if (members === undefined && ctx.plainJson === true && allExact(obj, table)) {
+    // Each key is a field's own name, once, and each property plain data: the object holds exactly what the
+    // field map would, so it is the map. No copy, no issue to report.
+    exactlyKeyed.set(obj, table);
+    return obj as Partial<Record<K, unknown>>;
+  }
+  const out: Partial<Record<K, unknown>> = {};
   let repeated: Set<K> | undefined;
   let folded = false;
   const keys = members === undefined ? Object.keys(obj) : members.map((m) => m.key);
@@ -123,7 +134,8 @@ export function readFields<K extends string>(
       report(ctx, 'JSON_KEY_CASE', childPointer(path, key), `key "${key}" is read as "${field}"; write "${field}"`, { key, field });
     }
     const value = members === undefined ? obj[key] : members[n]!.value;
-    if (Object.hasOwn(out, field)) {
+    // The keys of a plain object are distinct: until one folded onto a field, no field can be set twice.
+    if ((folded || members !== undefined) && Object.hasOwn(out, field)) {
       if (value === null && keepOnNull?.includes(field) === true && out[field] !== null) continue;
       (repeated ??= new Set()).add(field);
     }
@@ -132,6 +144,14 @@ export function readFields<K extends string>(
   if (members === undefined && !folded) exactlyKeyed.set(obj, table);
   if (repeated !== undefined) recordEarlier(obj, fields, path, ctx, merge, keepOnNull, out, repeated);
   return out;
+}
+
+/** Whether every own key of `obj` is a field of the table exactly as named. */
+function allExact(obj: Readonly<Record<string, unknown>>, table: FieldTable<string>): boolean {
+  // for-in with hasOwn visits the keys Object.keys lists without building the array (a parser's objects
+  // use their map's enumeration cache); an inherited key fails the test, so it is never taken for a field.
+  for (const key in obj) if (!Object.hasOwn(obj, key) || !table.exact.has(key)) return false;
+  return true;
 }
 
 function recordEarlier<K extends string>(
@@ -197,6 +217,8 @@ function lowerCase(field: string): string {
  * (the same rule as readFields). Undefined when there is none.
  */
 export function goFieldKey(obj: Readonly<Record<string, unknown>>, field: string): string | undefined {
+  // No key folds to a field of the table readFields used: the field's own key or none (as in fieldPointer).
+  if (exactlyKeyed.get(obj)?.exact.has(field) === true) return Object.hasOwn(obj, field) ? field : undefined;
   // A key that folds to an ASCII field name has the field's length (the only non-ASCII folds are 1:1).
   const folded = lowerCase(field);
   const first = folded.charCodeAt(0);
@@ -230,6 +252,7 @@ export function goFieldValue(value: unknown, field: string): unknown {
  */
 export function fieldPointer(obj: Readonly<Record<string, unknown>>, field: string, path: string): string {
   // No key folds to a field of the table readFields used: goFieldKey would give the field or nothing.
-  if (exactlyKeyed.get(obj)?.exact.has(field) === true) return path + '/' + escapeToken(field);
+  const table = exactlyKeyed.get(obj);
+  if (table?.exact.has(field) === true) return path + '/' + (table.plain ? field : escapeToken(field));
   return path + '/' + escapeToken(goFieldKey(obj, field) ?? field);
 }

@@ -2,6 +2,7 @@
 import { JSON_CODES } from '../codes.js';
 import type { CheckContext } from './check.js';
 import { jsonTypeOf, reporter } from './check.js';
+import { fieldPointer } from './fields.js';
 
 const report = reporter(JSON_CODES);
 
@@ -16,6 +17,23 @@ export function checkString(value: unknown, path: string, ctx: CheckContext, nul
   if (value === null || value === undefined) return nullAs;
   reportWrongType(ctx, path, 'a string', value);
   return undefined;
+}
+
+/**
+ * checkString for the field `field` of `obj` at `path`: the field's pointer is built only when there is
+ * something to report (a string, null and a missing value need none; this runs for every such field).
+ */
+export function checkStringField(value: unknown, obj: Readonly<Record<string, unknown>>, field: string, path: string, ctx: CheckContext, nullAs?: string): string | undefined {
+  if (typeof value === 'string') return value;
+  if (value === null || value === undefined) return nullAs;
+  return checkString(value, fieldPointer(obj, field, path), ctx, nullAs);
+}
+
+/** checkBoolean for the field `field` of `obj` at `path`, building the field's pointer only to report. */
+export function checkBooleanField(value: unknown, obj: Readonly<Record<string, unknown>>, field: string, path: string, ctx: CheckContext): boolean | undefined {
+  if (typeof value === 'boolean') return value;
+  if (value === null || value === undefined) return undefined;
+  return checkBoolean(value, fieldPointer(obj, field, path), ctx);
 }
 
 /** A boolean, or undefined when missing/null/wrong (wrong type is reported). */

@@ -28,8 +28,19 @@ const REPEATED = /(?!\/~)[-._~/]{2}/;
  */
 export const AC_IDENTIFIER_PATTERN: RegExp = /^[a-z0-9]+(?:(?:[-._~/]|\/~)[a-z0-9]+)*$/;
 
+/**
+ * True when checkACIdentifier accepts `value` without any issue: the spec pattern implies every rule it
+ * checks (only a-z 0-9 and separators, alphanumeric edges, no two separators in a row but `/~`). A caller
+ * may skip building the pointer for such a value.
+ */
+export function isQuietACIdentifier(value: unknown): value is ACIdentifier {
+  return typeof value === 'string' && AC_IDENTIFIER_PATTERN.test(value);
+}
+
 /** Checks an ACIdentifier at `path`; null counts as `""` (checklist G-4). */
 export function checkACIdentifier(value: unknown, path: string, ctx: CheckContext): ACIdentifier | undefined {
+  // One pattern instead of the four tests below, for the values that pass them all.
+  if (isQuietACIdentifier(value)) return value;
   if (value === null || value === undefined) value = '';
   if (typeof value !== 'string') {
     reportWrongType(ctx, path, 'an ACIdentifier string', value);

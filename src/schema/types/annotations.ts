@@ -7,7 +7,7 @@ import { createContext, quote, reporter } from '../internal/check.js';
 import { checkString } from '../internal/json-types.js';
 import { readObjectList } from '../internal/object-list.js';
 import type { ACIdentifier } from './ac-identifier.js';
-import { checkACIdentifier, equalACIdentifiers } from './ac-identifier.js';
+import { checkACIdentifier, equalACIdentifiers, isQuietACIdentifier } from './ac-identifier.js';
 import { checkDate, parseDate } from './date.js';
 import type { HttpURL } from './url.js';
 import { checkHttpURL, isHttpURL } from './url.js';
@@ -68,26 +68,26 @@ export function checkAnnotations(value: unknown, path: string, ctx: CheckContext
   const out: Annotation[] = [];
   const first = new Map<string, string>();
   for (const item of items) {
-    const namePath = item.at('name');
-    const valuePath = item.at('value');
+    // Pointers are built when something is reported or checked further, not for every annotation.
     const rawName = item.fields.name;
-    const id = checkACIdentifier(rawName, namePath, ctx);
+    const id = isQuietACIdentifier(rawName) ? rawName : checkACIdentifier(rawName, item.at('name'), ctx);
     // Only the separators . _ ~ / make an ACIdentifier a non-ACName; a repeated - already has its own warning.
     if (id !== undefined && options?.nameKind === 'name' && /[._~/]/.test(id)) {
-      report(ctx, 'ANNOTATIONS_NAME_NOT_ACNAME', namePath, `pod annotation name ${quote(id)} should be an AC Name (a-z, 0-9 and -), as the pod spec requires`, { name: id });
+      report(ctx, 'ANNOTATIONS_NAME_NOT_ACNAME', item.at('name'), `pod annotation name ${quote(id)} should be an AC Name (a-z, 0-9 and -), as the pod spec requires`, { name: id });
     }
     const name = rawName === null || rawName === undefined ? '' : typeof rawName === 'string' ? rawName : undefined;
-    const text = checkString(item.fields.value, valuePath, ctx, '');
+    const rawValue = item.fields.value;
+    const text = typeof rawValue === 'string' ? rawValue : checkString(rawValue, item.at('value'), ctx, '');
     if (name !== undefined) {
       const before = first.get(name);
-      if (before !== undefined) report(ctx, 'ANNOTATIONS_DUPLICATE_NAME', namePath, `duplicate annotation ${quote(name)} (first at ${before})`, { name, first: before });
+      if (before !== undefined) report(ctx, 'ANNOTATIONS_DUPLICATE_NAME', item.at('name'), `duplicate annotation ${quote(name)} (first at ${before})`, { name, first: before });
       else first.set(name, item.path);
     }
     if (text !== undefined) {
-      if (name === 'created') checkDate(text, valuePath, ctx);
-      else if (name === 'homepage' || name === 'documentation') checkHttpURL(text, valuePath, ctx);
+      if (name === 'created') checkDate(text, item.at('value'), ctx);
+      else if (name === 'homepage' || name === 'documentation') checkHttpURL(text, item.at('value'), ctx);
       else if (name === SUPPORTS_SYSTEMD_NOTIFY && text !== 'true' && text !== 'false') {
-        report(ctx, 'ANNOTATIONS_BAD_SYSTEMD_NOTIFY', valuePath, `${SUPPORTS_SYSTEMD_NOTIFY} is ${quote(text)}; expected "true" or "false" (unset means "false")`, { value: text });
+        report(ctx, 'ANNOTATIONS_BAD_SYSTEMD_NOTIFY', item.at('value'), `${SUPPORTS_SYSTEMD_NOTIFY} is ${quote(text)}; expected "true" or "false" (unset means "false")`, { value: text });
       }
     }
     out.push({ name: (name ?? '') as ACIdentifier, value: text ?? '' });

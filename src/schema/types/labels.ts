@@ -6,8 +6,9 @@ import { createContext, quote, reporter, runChecker } from '../internal/check.js
 import { toResult } from '../../issues/issue.js';
 import { checkString } from '../internal/json-types.js';
 import { readObjectList } from '../internal/object-list.js';
+import type { ListItem } from '../internal/object-list.js';
 import type { ACIdentifier } from './ac-identifier.js';
-import { checkACIdentifier } from './ac-identifier.js';
+import { checkACIdentifier, isQuietACIdentifier } from './ac-identifier.js';
 import type { OsArchTable } from './os-arch.js';
 
 /** Field names of the object (one module constant, so the field table is built once). */
@@ -35,21 +36,22 @@ const report = reporter(LABELS_CODES);
 
 interface Seen {
   readonly value: string | undefined;
-  readonly valuePath: string;
+  /** The label item, whose value's pointer an issue takes (built only then). */
+  readonly item: ListItem<(typeof KEYS_NAME_VALUE)[number]>;
 }
 
 /** Checks the os/arch pair against the table (T-LB-4); `arch` is only checked when `os` is present. */
 function checkOsArch(os: Seen | undefined, arch: Seen | undefined, table: OsArchTable, ctx: CheckContext): void {
   if (os === undefined || os.value === undefined) return;
-  const oses = Object.keys(table).sort();
   if (!Object.hasOwn(table, os.value)) {
-    report(ctx, 'LABELS_BAD_OS', os.valuePath, `bad os ${quote(os.value)} (must be one of: ${oses.join(', ')})`, { value: os.value });
+    const oses = Object.keys(table).sort();
+    report(ctx, 'LABELS_BAD_OS', os.item.at('value'), `bad os ${quote(os.value)} (must be one of: ${oses.join(', ')})`, { value: os.value });
     return;
   }
   if (arch === undefined || arch.value === undefined) return;
   const archs = table[os.value] ?? [];
   if (!archs.includes(arch.value)) {
-    report(ctx, 'LABELS_BAD_ARCH', arch.valuePath, `bad arch ${quote(arch.value)} for ${os.value} (must be one of: ${[...archs].sort().join(', ')})`, { value: arch.value, os: os.value });
+    report(ctx, 'LABELS_BAD_ARCH', arch.item.at('value'), `bad arch ${quote(arch.value)} for ${os.value} (must be one of: ${[...archs].sort().join(', ')})`, { value: arch.value, os: os.value });
   }
 }
 
@@ -66,18 +68,19 @@ export function checkLabels(value: unknown, path: string, ctx: CheckContext): La
   const out: Label[] = [];
   const first = new Map<string, string>();
   for (const item of items) {
-    const namePath = item.at('name');
     const rawName = item.fields.name;
-    checkACIdentifier(rawName, namePath, ctx);
+    if (!isQuietACIdentifier(rawName)) checkACIdentifier(rawName, item.at('name'), ctx);
     const name = rawName === null || rawName === undefined ? '' : typeof rawName === 'string' ? rawName : undefined;
-    const labelValue = checkString(item.fields.value, item.at('value'), ctx, '');
+    const rawValue = item.fields.value;
+    // A string needs no pointer: checkString reports nothing for it.
+    const labelValue = typeof rawValue === 'string' ? rawValue : checkString(rawValue, item.at('value'), ctx, '');
     if (item.fields.value === undefined || item.fields.value === null) {
       report(ctx, 'LABELS_VALUE_MISSING', item.fields.value === undefined ? item.path : item.at('value'), `label ${quote(name ?? '')} has no value; it is read as ""`, { name: name ?? '' });
     }
-    if (name === 'name') report(ctx, 'LABELS_FORBIDDEN_NAME', namePath, 'a label cannot be named "name"; the image name is the manifest\'s "name" field');
+    if (name === 'name') report(ctx, 'LABELS_FORBIDDEN_NAME', item.at('name'), 'a label cannot be named "name"; the image name is the manifest\'s "name" field');
     if (name !== undefined) {
       const before = first.get(name);
-      if (before !== undefined) report(ctx, 'LABELS_DUPLICATE_NAME', namePath, `duplicate label ${quote(name)} (first at ${before})`, { name, first: before });
+      if (before !== undefined) report(ctx, 'LABELS_DUPLICATE_NAME', item.at('name'), `duplicate label ${quote(name)} (first at ${before})`, { name, first: before });
       else first.set(name, item.path);
     }
     out.push({ name: (name ?? '') as ACIdentifier, value: labelValue ?? '' });
@@ -86,7 +89,7 @@ export function checkLabels(value: unknown, path: string, ctx: CheckContext): La
     const item = items.find((i) => i.fields.name === n);
     if (item === undefined) return undefined;
     const v = item.fields.value;
-    return { value: v === null || v === undefined ? '' : typeof v === 'string' ? v : undefined, valuePath: item.at('value') };
+    return { value: v === null || v === undefined ? '' : typeof v === 'string' ? v : undefined, item };
   };
   checkOsArch(pick('os'), pick('arch'), ctx.osArch, ctx);
   return out;

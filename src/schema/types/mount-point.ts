@@ -8,7 +8,7 @@ import { createContext, quote, reporter, runChecker } from '../internal/check.js
 import { fieldPointer, readFields } from '../internal/fields.js';
 import { readFlagParams } from '../internal/flag-query.js';
 import { GO_BOOL_LITERALS, parseGoBool } from '../internal/go-text.js';
-import { checkArray, checkBoolean, checkObject, checkString } from '../internal/json-types.js';
+import { checkArray, checkBooleanField, checkObject, checkStringField } from '../internal/json-types.js';
 import type { ACName } from './ac-name.js';
 import { checkACName } from './ac-name.js';
 
@@ -55,12 +55,12 @@ export function checkMountPoint(value: unknown, path: string, ctx: CheckContext)
   let name: ACName | undefined = '' as ACName;
   if (f.name === undefined) report(ctx, 'MOUNTPOINT_NAME_MISSING', path, 'mount point has no "name"');
   else name = checkACName(f.name, fieldPointer(obj, 'name', path), ctx);
-  const mpPath = checkString(f.path, fieldPointer(obj, 'path', path), ctx, '');
+  const mpPath = checkStringField(f.path, obj, 'path', path, ctx, '');
   if (mpPath === '') report(ctx, 'MOUNTPOINT_PATH_MISSING', f.path === undefined ? path : fieldPointer(obj, 'path', path), 'mount point has no "path"');
   else if (mpPath !== undefined && !mpPath.startsWith('/')) {
     report(ctx, 'MOUNTPOINT_PATH_RELATIVE', fieldPointer(obj, 'path', path), `mount point path ${quote(mpPath)} should be absolute`, { value: mpPath });
   }
-  const readOnly = checkBoolean(f.readOnly, fieldPointer(obj, 'readOnly', path), ctx);
+  const readOnly = checkBooleanField(f.readOnly, obj, 'readOnly', path, ctx);
   if (name === undefined || mpPath === undefined || (readOnly === undefined && f.readOnly !== undefined && f.readOnly !== null)) return undefined;
   return readOnly ? { name, path: mpPath, readOnly } : { name, path: mpPath };
 }

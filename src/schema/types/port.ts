@@ -9,7 +9,7 @@ import { fieldPointer, readFields } from '../internal/fields.js';
 import { readFlagParams } from '../internal/flag-query.js';
 import { GO_BOOL_LITERALS, parseGoBool, parseGoUint } from '../internal/go-text.js';
 import { ipKind } from '../internal/ip.js';
-import { checkArray, checkBoolean, checkInteger, checkObject, checkString, reportWrongType } from '../internal/json-types.js';
+import { checkArray, checkBooleanField, checkInteger, checkObject, checkStringField, reportWrongType } from '../internal/json-types.js';
 import type { ACName } from './ac-name.js';
 import { checkACName } from './ac-name.js';
 
@@ -88,14 +88,14 @@ export function checkPort(value: unknown, path: string, ctx: CheckContext): Port
   let name: ACName | undefined = '' as ACName;
   if (f.name === undefined) report(ctx, 'PORT_NAME_MISSING', path, 'port has no "name"');
   else name = checkACName(f.name, fieldPointer(obj, 'name', path), ctx);
-  const protocol = checkString(f.protocol, fieldPointer(obj, 'protocol', path), ctx, '');
+  const protocol = checkStringField(f.protocol, obj, 'protocol', path, ctx, '');
   if (protocol === '') report(ctx, 'PORT_PROTOCOL_MISSING', f.protocol === undefined ? path : fieldPointer(obj, 'protocol', path), 'port has no "protocol" (such as "tcp" or "udp")');
   const portPath = f.port === undefined ? path : fieldPointer(obj, 'port', path);
   const countPath = fieldPointer(obj, 'count', path);
   // A negative port is reported by the range rule (PORT_OUT_OF_RANGE), like any other bad port number.
   const port = checkInteger(f.port, portPath, ctx, -Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER, true);
   const count = checkInteger(f.count, countPath, ctx, 0, Number.MAX_SAFE_INTEGER, true);
-  const socketActivated = checkBoolean(f.socketActivated, fieldPointer(obj, 'socketActivated', path), ctx);
+  const socketActivated = checkBooleanField(f.socketActivated, obj, 'socketActivated', path, ctx);
   const portOk = (port !== undefined || f.port === undefined || f.port === null) && (count !== undefined || f.count === undefined || f.count === null);
   const inRange = portOk && checkRange(port ?? 0, count ?? 0, path, portPath, ctx);
   if (count === 0) report(ctx, 'PORT_COUNT_ZERO', countPath, 'count 0 is read as 1; write 1 or leave count out');

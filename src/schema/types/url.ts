@@ -36,6 +36,9 @@ function validOptionalPort(port: string): boolean {
   return port === '' || /^:[0-9]*$/.test(port);
 }
 
+/** A host of only the ASCII characters the loop below accepts one by one (no escape, nothing non-ASCII). */
+const HOST_PLAIN = /^[A-Za-z0-9\-._~!$&'()*+,;=:[\]<>"]*$/;
+
 function checkHost(host: string): string | undefined {
   let rest = host;
   if (host.startsWith('[')) {
@@ -50,6 +53,8 @@ function checkHost(host: string): string | undefined {
       rest = host.slice(0, colon);
     }
   }
+  // Nearly every host is plain ASCII letters, digits and dots: one test for the whole name, not one per character.
+  if (HOST_PLAIN.test(rest)) return undefined;
   for (let i = 0; i < rest.length; i++) {
     const c = rest[i]!;
     if (c === '%') {

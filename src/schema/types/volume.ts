@@ -7,7 +7,7 @@ import { createContext, quote, reporter, runChecker } from '../internal/check.js
 import { fieldPointer, readFields } from '../internal/fields.js';
 import { readFlagParams } from '../internal/flag-query.js';
 import { GO_BOOL_LITERALS, parseGoBool, parseGoInt } from '../internal/go-text.js';
-import { checkBoolean, checkInteger, checkObject, checkString } from '../internal/json-types.js';
+import { checkBooleanField, checkInteger, checkObject, checkStringField } from '../internal/json-types.js';
 import type { ACName } from './ac-name.js';
 import { checkACName } from './ac-name.js';
 
@@ -137,15 +137,15 @@ export function checkVolume(value: unknown, path: string, ctx: CheckContext): Vo
   };
   const nameMissing = f.name === undefined;
   const name = nameMissing ? ('' as ACName) : checkACName(f.name, at('name'), ctx);
-  const kind = nullable(checkString(f.kind, at('kind'), ctx, ''), f.kind);
-  const source = nullable(checkString(f.source, at('source'), ctx, ''), f.source);
+  const kind = nullable(checkStringField(f.kind, obj, 'kind', path, ctx, ''), f.kind);
+  const source = nullable(checkStringField(f.source, obj, 'source', path, ctx, ''), f.source);
   const d: Draft = { name, kind: kind ?? '', source: source ?? '' };
-  const readOnly = nullable(checkBoolean(f.readOnly, at('readOnly'), ctx), f.readOnly);
+  const readOnly = nullable(checkBooleanField(f.readOnly, obj, 'readOnly', path, ctx), f.readOnly);
   if (readOnly !== undefined) d.readOnly = readOnly;
-  const recursive = nullable(checkBoolean(f.recursive, at('recursive'), ctx), f.recursive);
+  const recursive = nullable(checkBooleanField(f.recursive, obj, 'recursive', path, ctx), f.recursive);
   if (recursive !== undefined) d.recursive = recursive;
   // JSON null on these pointer fields means absent.
-  const mode = f.mode === null ? undefined : nullable(checkString(f.mode, at('mode'), ctx), f.mode);
+  const mode = f.mode === null ? undefined : nullable(checkStringField(f.mode, obj, 'mode', path, ctx), f.mode);
   if (mode !== undefined) d.mode = mode;
   const uid = nullable(checkInteger(f.uid, at('uid'), ctx, 0, MAX_ID), f.uid);
   if (uid !== undefined) d.uid = uid;

@@ -53,3 +53,16 @@ describe('ACName', () => {
     );
   });
 });
+
+describe('ACName fast path', () => {
+  it('property: a name matching the spec pattern passes every rule of the checker (which returns at once for it)', () => {
+    const rules = (v: string): boolean => v !== '' && /^[a-z0-9-]*$/.test(v) && !v.startsWith('-') && !v.endsWith('-') && !v.includes('--');
+    const text = fc.array(fc.constantFrom('a', 'z', '0', '-', 'A', '_', ' '), { maxLength: 8 }).map((cs) => cs.join(''));
+    fc.assert(
+      fc.property(text, (v) => {
+        assert.equal(isACName(v), rules(v), v);
+      }),
+      { numRuns: 3000 },
+    );
+  });
+});

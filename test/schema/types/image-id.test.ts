@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { describe, it } from 'node:test';
+import fc from 'fast-check';
 import { imageIdFromDigest, isImageID, shortImageId, validateImageID } from '../../../src/schema/types/image-id.js';
 import { isAppcError } from '../../../src/issues/appc-error.js';
 import type { CheckCase } from '../../support/check-table.js';
@@ -45,4 +46,25 @@ describe('Image ID', () => {
       assert.equal(shortImageId(c.input), c.output);
     });
   }
+});
+
+describe('Image ID fast path', () => {
+  it('property: the strict form passes every rule of the Go-lenient check (which returns at once for it)', () => {
+    // 128 hex digits, sometimes one of them replaced or one more or less.
+    const hex = fc
+      .tuple(fc.array(fc.constantFrom('0', '9', 'a', 'f'), { minLength: 128, maxLength: 128 }), fc.nat(127), fc.constantFrom('', 'A', 'g', '-', '0', '00', 'keep'))
+      .map(([cs, at, bad]) => (bad === 'keep' ? cs.join('') : cs.slice(0, at).join('') + bad + cs.slice(at + 1).join('')));
+    let strict = 0;
+    fc.assert(
+      fc.property(fc.constantFrom('sha512-', 'sha512', 'sha256-', '-', 'sha512--'), hex, (prefix, digest) => {
+        const v = prefix + digest;
+        if (!isImageID(v)) return;
+        strict++;
+        const parts = v.split('-');
+        assert.ok(parts.length === 2 && parts[0] === 'sha512' && /^[0-9a-f]{128}$/.test(parts[1]!), v);
+      }),
+      { numRuns: 3000 },
+    );
+    assert.ok(strict > 100);
+  });
 });

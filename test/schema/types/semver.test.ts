@@ -91,4 +91,15 @@ describe('SemVer / ACVersion', () => {
     assert.equal(SPEC_VERSION, '0.8.11');
     assert.ok(validateACVersion(SPEC_VERSION).ok);
   });
+
+  it('SPEC_VERSION passes every rule the checks skip for it (they return at once for that text)', () => {
+    const parsed = parseSemVer(SPEC_VERSION);
+    assert.ok(parsed !== undefined && isStrictSemVer(SPEC_VERSION) && isACVersion(SPEC_VERSION));
+    const r = validateACVersion(SPEC_VERSION);
+    assert.ok(r.ok && r.warnings.length === 0);
+    // The parsed form takes the full path of the compatibility check.
+    const ctx = createContext();
+    checkACVersionCompatibility(parsed, '/acVersion', ctx);
+    assert.deepEqual(ctx.issues, []);
+  });
 });

@@ -152,7 +152,8 @@ function checkStringList(value: unknown, path: string, ctx: CheckContext): strin
   const out: string[] = [];
   let ok = true;
   arr.forEach((item, i) => {
-    const s = checkString(item, childPointer(path, i), ctx, '');
+    // A string needs no pointer: checkString reports nothing for it.
+    const s = typeof item === 'string' ? item : checkString(item, childPointer(path, i), ctx, '');
     if (s === undefined) ok = false;
     else out.push(s);
   });

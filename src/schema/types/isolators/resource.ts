@@ -40,6 +40,18 @@ export interface ResourceValue {
   readonly limit?: Quantity;
 }
 
+function reportNegative(q: Quantity | undefined, key: 'request' | 'limit', obj: Readonly<Record<string, unknown>>, path: string, ctx: CheckContext): void {
+  if (q !== undefined && q.unscaled < 0n) {
+    report(ctx, 'RESOURCE_NEGATIVE_QUANTITY', fieldPointer(obj, key, path), `${key} ${formatQuantity(q)} is negative`, { value: formatQuantity(q) });
+  }
+}
+
+/** Whether an error was reported after the first `before` issues (no copy of the list: this runs for every resource isolator). */
+function hasErrorSince(ctx: CheckContext, before: number): boolean {
+  for (let n = before; n < ctx.issues.length; n++) if (ctx.issues[n]!.severity === 'error') return true;
+  return false;
+}
+
 /** Reads `{default?, request?, limit?}`; `defaultRequired` says which `default` the isolator needs. */
 function checkResource(defaultRequired: boolean) {
   return (value: unknown, path: string, ctx: CheckContext): ResourceValue | undefined => {
@@ -47,7 +59,8 @@ function checkResource(defaultRequired: boolean) {
     if (obj === undefined) return undefined;
     const f = readFields(obj, KEYS_DEFAULT_REQUEST_LIMIT, path, ctx);
     const before = ctx.issues.length;
-    const def = checkBoolean(f.default, fieldPointer(obj, 'default', path), ctx) ?? false;
+    // A boolean or nothing needs no pointer: checkBoolean reports only other types.
+    const def = (typeof f.default === 'boolean' ? f.default : checkBoolean(f.default, fieldPointer(obj, 'default', path), ctx)) ?? false;
     // A null request or limit is absent, as for Go's pointer fields.
     const request = f.request === null || f.request === undefined ? undefined : checkQuantity(f.request, fieldPointer(obj, 'request', path), ctx);
     const limit = f.limit === null || f.limit === undefined ? undefined : checkQuantity(f.limit, fieldPointer(obj, 'limit', path), ctx);
@@ -59,18 +72,12 @@ function checkResource(defaultRequired: boolean) {
     } else if (def) {
       report(ctx, 'RESOURCE_DEFAULT_NOT_FALSE', fieldPointer(obj, 'default', path), '"default" must be false or absent for this isolator');
     }
-    for (const [key, q] of [
-      ['request', request],
-      ['limit', limit],
-    ] as const) {
-      if (q !== undefined && q.unscaled < 0n) {
-        report(ctx, 'RESOURCE_NEGATIVE_QUANTITY', fieldPointer(obj, key, path), `${key} ${formatQuantity(q)} is negative`, { value: formatQuantity(q) });
-      }
-    }
+    reportNegative(request, 'request', obj, path, ctx);
+    reportNegative(limit, 'limit', obj, path, ctx);
     if (request !== undefined && limit !== undefined && compareQuantities(request, limit) > 0) {
       report(ctx, 'RESOURCE_REQUEST_ABOVE_LIMIT', path, `request ${formatQuantity(request)} is larger than limit ${formatQuantity(limit)}`);
     }
-    if (ctx.issues.slice(before).some((i) => i.severity === 'error')) return undefined;
+    if (hasErrorSince(ctx, before)) return undefined;
     const out: { default: boolean; request?: Quantity; limit?: Quantity } = { default: def };
     if (request !== undefined) out.request = request;
     if (limit !== undefined) out.limit = limit;
