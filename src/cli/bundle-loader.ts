@@ -52,6 +52,24 @@ export function runBundle(file: string, script: Script): unknown {
   return module.exports;
 }
 
+/** What runs before the next command bundle's top level (see {@link beforeNextBundleRuns}). */
+let beforeRun: (() => unknown) | undefined;
+
+/**
+ * Runs `prepare` once, right before the next command bundle's top level runs: after its code cache was taken,
+ * so `prepare` may set V8 flags (a flag set before the cache is read changes V8's flag hash, and V8 then
+ * refuses the cache), but before the command's code allocates anything. Returns a function that runs
+ * `prepare` at once if no bundle did (the unbundled CLI, or a command already loaded); call it after loading.
+ */
+export function beforeNextBundleRuns(prepare: () => unknown): () => void {
+  beforeRun = prepare;
+  return () => {
+    if (beforeRun !== prepare) return;
+    beforeRun = undefined;
+    prepare();
+  };
+}
+
 /** `require(file)` for a command bundle, using its code cache when it fits (see the file comment). */
 export function requireBundle(file: string): unknown {
   const source = readFileSync(file, 'utf8');
@@ -64,5 +82,9 @@ export function requireBundle(file: string): unknown {
       // No cache (or an unreadable one): compile from source.
     }
   }
-  return runBundle(file, compileBundle(file, source, cachedData));
+  const script = compileBundle(file, source, cachedData);
+  const prepare = beforeRun;
+  beforeRun = undefined;
+  prepare?.();
+  return runBundle(file, script);
 }

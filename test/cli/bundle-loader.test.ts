@@ -3,7 +3,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { BUILD_MARK, buildKey, cachedDataFor, codeCachePath, compileBundle, requireBundle, runBundle } from '../../src/cli/bundle-loader.js';
+import { BUILD_MARK, beforeNextBundleRuns, buildKey, cachedDataFor, codeCachePath, compileBundle, requireBundle, runBundle } from '../../src/cli/bundle-loader.js';
 import { repoRoot } from '../support/paths.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'appc-bundle-loader-'));
@@ -78,5 +78,26 @@ describe('bundle loader: command bundles with a code cache that is only a hint',
         assert.equal(compileBundle(file, source, data).cachedDataRejected, false, `${name}: V8 rejects its cache`);
       }
     }
+  });
+  it('runs a preparation once, after the bundle is compiled and before its top level, or at once when no bundle loads', () => {
+    const order: string[] = [];
+    (globalThis as { appcTestOrder?: string[] }).appcTestOrder = order;
+    const file = join(dir, 'ordered.cjs');
+    writeFileSync(file, `"use strict";\nglobalThis.appcTestOrder.push('top level');\n${BUILD_MARK}${'f'.repeat(32)}\n`);
+    writeCache(file, 'f'.repeat(32));
+    order.length = 0;
+    const runNow = beforeNextBundleRuns(() => order.push('prepare'));
+    requireBundle(file);
+    runNow();
+    assert.deepEqual(order, ['prepare', 'top level']);
+    // The next bundle runs without it.
+    requireBundle(file);
+    assert.deepEqual(order, ['prepare', 'top level', 'top level']);
+    // No bundle loaded (the unbundled CLI): the caller runs it, once.
+    const later = beforeNextBundleRuns(() => order.push('prepare later'));
+    later();
+    later();
+    requireBundle(file);
+    assert.deepEqual(order.slice(3), ['prepare later', 'top level']);
   });
 });
