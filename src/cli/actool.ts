@@ -7,12 +7,7 @@ import { EXIT, processIO } from './io.js';
 import { formatError } from './format-error.js';
 import { boundGarbage, keepYoungGenerationSmall } from '../aci/garbage.js';
 import { beforeNextBundleRuns } from './bundle-loader.js';
-
-/**
- * Arguments from which a command line counts as a batch (validate's own threshold for a long batch of inputs):
- * node itself has already grown V8's young generation once while it read that many (10,000 paths: 1 -> 2 MB).
- */
-const LONG_ARGUMENT_LIST = 256;
+import { LONG_BATCH } from './long-batch.js';
 
 /** The global help text, from the command table's summaries (no command module is loaded for it). */
 export function globalHelp(): string {
@@ -78,7 +73,7 @@ export async function main(argv: readonly string[], io: CliIO): Promise<number> 
   }
   // A batch keeps V8's young generation at its size from before the command's code runs (loading validate's
   // bundle grew it from 2 to 4 MB; see keepYoungGenerationSmall), but after its code cache was taken.
-  const runNow = args.length >= LONG_ARGUMENT_LIST ? beforeNextBundleRuns(keepYoungGenerationSmall) : undefined;
+  const runNow = args.length >= LONG_BATCH ? beforeNextBundleRuns(keepYoungGenerationSmall) : undefined;
   const command = await entry.load();
   runNow?.();
   if (wantsHelp(args)) {

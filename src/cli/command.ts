@@ -126,8 +126,12 @@ function parseWithPlainPositionalsAside<O extends Options>(args: readonly string
   const parsed = parseArgs({ args: kept, options, allowPositionals: true, strict: true, tokens: true });
   const fromParse = new Set<number>();
   for (const token of parsed.tokens) if (token.kind === 'positional') fromParse.add(keptAt[token.index]!);
+  // Every argument not kept was set aside as a positional; a kept one is one when parseArgs said so.
   const positionals: string[] = [];
-  for (let i = 0; i < args.length; i++) if ((i < last && plainPositional(args, i)) || fromParse.has(i)) positionals.push(args[i]!);
+  for (let i = 0, k = 0; i < args.length; i++) {
+    if (keptAt[k] !== i) positionals.push(args[i]!);
+    else if (fromParse.has(keptAt[k++]!)) positionals.push(args[i]!);
+  }
   return { values: parsed.values, positionals } as unknown as ParsedFlags<O>;
 }
 

@@ -13,11 +13,9 @@ import { useBatchJit } from '../../node/batch-jit.js';
 import { createProgress } from '../progress.js';
 import { escapeTerminalText } from '../terminal-text.js';
 import { ByteOutput } from '../byte-output.js';
+import { LONG_BATCH } from '../long-batch.js';
 
 const TYPES: readonly InputType[] = ['manifest', 'appimage', 'layout'];
-
-/** From this many inputs on, a run keeps V8's young generation small (fewer inputs never grow it much). */
-const LONG_BATCH = 256;
 
 /** What Go's actool --debug calls a valid input: "app container image", "image layout", or the manifest's kind. */
 function debugKind(report: PathReport): string {

@@ -28,19 +28,10 @@ const REPEATED = /(?!\/~)[-._~/]{2}/;
  */
 export const AC_IDENTIFIER_PATTERN: RegExp = /^[a-z0-9]+(?:(?:[-._~/]|\/~)[a-z0-9]+)*$/;
 
-/**
- * True when checkACIdentifier accepts `value` without any issue: the spec pattern implies every rule it
- * checks (only a-z 0-9 and separators, alphanumeric edges, no two separators in a row but `/~`). A caller
- * may skip building the pointer for such a value.
- */
-export function isQuietACIdentifier(value: unknown): value is ACIdentifier {
-  return typeof value === 'string' && AC_IDENTIFIER_PATTERN.test(value);
-}
-
 /** Checks an ACIdentifier at `path`; null counts as `""` (checklist G-4). */
 export function checkACIdentifier(value: unknown, path: string, ctx: CheckContext): ACIdentifier | undefined {
   // One pattern instead of the four tests below, for the values that pass them all.
-  if (isQuietACIdentifier(value)) return value;
+  if (isACIdentifier(value)) return value;
   if (value === null || value === undefined) value = '';
   if (typeof value !== 'string') {
     reportWrongType(ctx, path, 'an ACIdentifier string', value);
@@ -69,7 +60,11 @@ export function validateACIdentifier(value: unknown, options?: SchemaValidateOpt
   return runChecker(checkACIdentifier, value, options);
 }
 
-/** True when `value` is an ACIdentifier by the spec pattern (no Go leniency). */
+/**
+ * True when `value` is an ACIdentifier by the spec pattern (no Go leniency). The pattern implies every rule
+ * checkACIdentifier checks (only a-z 0-9 and separators, alphanumeric edges, no two separators in a row but
+ * `/~`), so the checker reports nothing for such a value and a caller may skip building its pointer.
+ */
 export function isACIdentifier(value: unknown): value is ACIdentifier {
   return typeof value === 'string' && AC_IDENTIFIER_PATTERN.test(value);
 }

@@ -24,7 +24,7 @@ export const AC_NAME_PATTERN: RegExp = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
 /** Checks an ACName at `path`; null counts as `""` (checklist G-4). */
 export function checkACName(value: unknown, path: string, ctx: CheckContext): ACName | undefined {
   // The spec pattern implies every rule below (non-empty, a-z 0-9 and -, no - at an edge or twice in a row).
-  if (typeof value === 'string' && AC_NAME_PATTERN.test(value)) return value as ACName;
+  if (isACName(value)) return value;
   if (value === null || value === undefined) value = '';
   if (typeof value !== 'string') {
     reportWrongType(ctx, path, 'an ACName string', value);

@@ -7,7 +7,7 @@ import { createContext, quote, reporter } from '../internal/check.js';
 import { checkString } from '../internal/json-types.js';
 import { readObjectList } from '../internal/object-list.js';
 import type { ACIdentifier } from './ac-identifier.js';
-import { checkACIdentifier, equalACIdentifiers, isQuietACIdentifier } from './ac-identifier.js';
+import { checkACIdentifier, equalACIdentifiers, isACIdentifier } from './ac-identifier.js';
 import { checkDate, parseDate } from './date.js';
 import type { HttpURL } from './url.js';
 import { checkHttpURL, isHttpURL } from './url.js';
@@ -70,7 +70,7 @@ export function checkAnnotations(value: unknown, path: string, ctx: CheckContext
   for (const item of items) {
     // Pointers are built when something is reported or checked further, not for every annotation.
     const rawName = item.fields.name;
-    const id = isQuietACIdentifier(rawName) ? rawName : checkACIdentifier(rawName, item.at('name'), ctx);
+    const id = isACIdentifier(rawName) ? rawName : checkACIdentifier(rawName, item.at('name'), ctx);
     // Only the separators . _ ~ / make an ACIdentifier a non-ACName; a repeated - already has its own warning.
     if (id !== undefined && options?.nameKind === 'name' && /[._~/]/.test(id)) {
       report(ctx, 'ANNOTATIONS_NAME_NOT_ACNAME', item.at('name'), `pod annotation name ${quote(id)} should be an AC Name (a-z, 0-9 and -), as the pod spec requires`, { name: id });

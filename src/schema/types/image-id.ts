@@ -34,7 +34,7 @@ const SHORT_LENGTH = 39;
  */
 export function checkImageID(value: unknown, path: string, ctx: CheckContext): ImageID | undefined {
   // The strict form passes every rule below (one "-", type sha512, 128 hex digits): no split, no copies.
-  if (typeof value === 'string' && IMAGE_ID_PATTERN.test(value)) return value as ImageID;
+  if (isImageID(value)) return value;
   if (value === null || value === undefined) value = '';
   if (typeof value !== 'string') {
     reportWrongType(ctx, path, 'an image ID string', value);

@@ -11,7 +11,7 @@ import { fieldPointer, readFields } from '../internal/fields.js';
 import { goParseQuery } from '../internal/go-text.js';
 import { checkArray, checkObject } from '../internal/json-types.js';
 import type { ACIdentifier } from './ac-identifier.js';
-import { checkACIdentifier, isQuietACIdentifier } from './ac-identifier.js';
+import { checkACIdentifier, isACIdentifier } from './ac-identifier.js';
 import type { IsolatorKind, IsolatorScope } from './isolators/kind.js';
 import type { AppArmorProfileValue, CapabilitiesValue, SeccompValue, SELinuxContextValue } from './isolators/linux.js';
 import {
@@ -105,7 +105,7 @@ function checkItem(value: unknown, path: string, ctx: CheckContext): CheckedItem
   if (nameMissing) {
     report(ctx, 'ISOLATOR_NAME_MISSING', path, 'isolator has no "name"');
   } else {
-    name = isQuietACIdentifier(f.name) ? f.name : checkACIdentifier(f.name, fieldPointer(obj, 'name', path), ctx);
+    name = isACIdentifier(f.name) ? f.name : checkACIdentifier(f.name, fieldPointer(obj, 'name', path), ctx);
   }
   const kind = name === undefined || name === '' ? undefined : isolatorKind(name);
   const raw = f.value;

@@ -8,7 +8,7 @@ import { checkString } from '../internal/json-types.js';
 import { readObjectList } from '../internal/object-list.js';
 import type { ListItem } from '../internal/object-list.js';
 import type { ACIdentifier } from './ac-identifier.js';
-import { checkACIdentifier, isQuietACIdentifier } from './ac-identifier.js';
+import { checkACIdentifier, isACIdentifier } from './ac-identifier.js';
 import type { OsArchTable } from './os-arch.js';
 
 /** Field names of the object (one module constant, so the field table is built once). */
@@ -69,7 +69,7 @@ export function checkLabels(value: unknown, path: string, ctx: CheckContext): La
   const first = new Map<string, string>();
   for (const item of items) {
     const rawName = item.fields.name;
-    if (!isQuietACIdentifier(rawName)) checkACIdentifier(rawName, item.at('name'), ctx);
+    if (!isACIdentifier(rawName)) checkACIdentifier(rawName, item.at('name'), ctx);
     const name = rawName === null || rawName === undefined ? '' : typeof rawName === 'string' ? rawName : undefined;
     const rawValue = item.fields.value;
     // A string needs no pointer: checkString reports nothing for it.
