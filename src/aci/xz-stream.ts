@@ -93,6 +93,8 @@ class XzDecodeStream extends Readable {
   #fill = 0;
   /** Pieces pushed since the event loop last turned. */
   #pushed = 0;
+  /** A decode is queued for the next tick (see _read). */
+  #decodeQueued = false;
   /** A turn of the event loop is awaited before decoding on. */
   #turning = false;
 
@@ -108,7 +110,17 @@ class XzDecodeStream extends Readable {
   }
 
   override _read(): void {
-    this.#decode();
+    // Node calls _read from read() before it takes what is buffered, and a read() without a size (the async
+    // iterator's) then takes everything: a piece pushed now would be glued to the one being taken, a copy of
+    // both and two pieces lost for reuse (measured: 262 fresh pieces in extract of the bench tar, [heap] +6-10 MB).
+    if (this.readableLength === 0) this.#decode();
+    else if (!this.#decodeQueued) {
+      this.#decodeQueued = true;
+      process.nextTick(() => {
+        this.#decodeQueued = false;
+        this.#decode();
+      });
+    }
   }
 
   override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
