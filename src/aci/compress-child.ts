@@ -1,10 +1,10 @@
 /**
  * Compressing through a system program (`xz -c`, `bzip2 -c`) in a child process: the tar goes into its
- * stdin, the compressed bytes come out of its stdout. The child never outlives the write: an abandoned or
+ * stdin (a pipe, or for bzip2's segments a spooled file), the compressed bytes come out of its stdout. The child never outlives the write: an abandoned or
  * failed write (the output destroyed before its end) kills it, and a child that dies or exits non-zero
  * rejects `done`, which the archive writer reports as ACI_WRITE_FAILED.
  */
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import type { Readable } from 'node:stream';
 import { AppcError } from '../issues/appc-error.js';
 import type { Compressor } from './compress.js';
@@ -23,6 +23,12 @@ export function findCompressor(program: CompressProgram): string | undefined {
   return findProgram(program);
 }
 
+/** A compressing program's run: its compressed output, and `done`, settling when it exits. */
+export interface ProgramRun {
+  readonly output: Readable;
+  readonly done: Promise<void>;
+}
+
 /**
  * A compressor that pipes through `command` (by default `program` looked up on PATH). A missing program is
  * ACI_COMPRESSOR_MISSING with what to install or choose instead.
@@ -30,9 +36,29 @@ export function findCompressor(program: CompressProgram): string | undefined {
  * @internal exported for tests, which run it with a program that does not exist.
  */
 export function createProgramCompressor(program: string, args: readonly string[], command: string = program): Compressor {
-  const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+  const { child, output, done } = runProgram(program, args, command, 'pipe');
+  const input = child.stdin!;
+  // Errors surface through `done`; keep stream errors (EPIPE from a child that died) from being unhandled.
+  input.on('error', () => {});
+  return { input, output, done, releasesChunks: true };
+}
+
+/**
+ * Runs `command` (by default `program` looked up on PATH) compressing the file open as `stdin` (a descriptor,
+ * shared with the child, which reads it from its offset; the caller may close its own once this returns).
+ * Fails as {@link createProgramCompressor} does.
+ */
+export function compressFile(program: string, args: readonly string[], stdin: number, command: string = program): ProgramRun {
+  const { output, done } = runProgram(program, args, command, stdin);
+  return { output, done };
+}
+
+/** Starts the child: stdout is the output, stderr is kept (4 KiB) for the message of a failure. */
+function runProgram(program: string, args: readonly string[], command: string, stdin: 'pipe' | number): ProgramRun & { readonly child: ChildProcess } {
+  const child = spawn(command, args, { stdio: [stdin, 'pipe', 'pipe'] });
+  const stdout = child.stdout!;
   let stderr = '';
-  child.stderr.setEncoding('utf8').on('data', (d: string) => {
+  child.stderr!.setEncoding('utf8').on('data', (d: string) => {
     if (stderr.length < 4096) stderr += d;
   });
   const done = new Promise<void>((resolve, reject) => {
@@ -42,8 +68,8 @@ export function createProgramCompressor(program: string, args: readonly string[]
           ? new AppcError('ACI_COMPRESSOR_MISSING', `writing ${program} needs the "${program}" program, which was not found on PATH; install it or use --compression=gzip`, { cause: e })
           : e;
       // Fail the streams too, so whoever writes or reads them stops instead of waiting forever.
-      child.stdin.destroy(err);
-      child.stdout.destroy(err);
+      child.stdin?.destroy(err);
+      stdout.destroy(err);
       reject(err);
     });
     child.on('close', (code, signal) => {
@@ -53,18 +79,16 @@ export function createProgramCompressor(program: string, args: readonly string[]
   });
   // An output destroyed before its end (a discarded or failed write): stop the child instead of letting it
   // compress the rest for nobody.
-  child.stdout.once('close', () => {
-    if (!child.stdout.readableEnded && child.exitCode === null && child.signalCode === null) child.kill();
+  stdout.once('close', () => {
+    if (!stdout.readableEnded && child.exitCode === null && child.signalCode === null) child.kill();
   });
   // Each pipe read comes in memory of its own (node reads into a fresh buffer and trims it to the bytes read),
   // which nothing else views: marked before anyone sees it, so the archive writer frees it once written.
-  const push = child.stdout.push;
-  child.stdout.push = function (this: Readable, chunk: unknown, encoding?: BufferEncoding): boolean {
+  const push = stdout.push;
+  stdout.push = function (this: Readable, chunk: unknown, encoding?: BufferEncoding): boolean {
     if (chunk instanceof Uint8Array && chunk.byteOffset === 0 && chunk.length === chunk.buffer.byteLength) markSoleView(chunk);
     return push.call(this, chunk, encoding);
   };
-  // Errors surface through `done`; keep stream errors (EPIPE from a child that died) from being unhandled.
-  child.stdin.on('error', () => {});
   done.catch(() => {});
-  return { input: child.stdin, output: child.stdout, done, releasesChunks: true };
+  return { child, output: stdout, done };
 }

@@ -5,27 +5,28 @@
  * our own decoder) read concatenated streams as one file. The output depends only on the segment size, not
  * on the core count.
  *
- * Feeding: a segment's process starts with its first byte, and its input goes through its pipe in pieces.
- * The writer is sequential, so a segment can start only once the one before it has all its bytes: while no
- * further segment could start anyway (`parallel` already running), the newest is fed at the pace its process
- * reads (the pipe's backpressure); as soon as one could, the rest of the current segment is copied into
- * pieces held in memory until the pipe takes them, and the writer moves on. A pipe holds only 64 KiB, so
- * without that hold two processes would run one after the other (measured: no faster than one). Memory: the
- * input held for at most `parallel` - 1 segments and a few pieces in the pipes, where every segment used to be
- * collected whole before its process started (`parallel` + 1 segments: 13.5 MB for bzip2 on 2 cores), plus
- * the output of the segments not yet at the head.
+ * Feeding: each segment's input is spooled into an unlinked temporary file (spool-file.ts) as it comes, by
+ * synchronous writes straight from the writer's chunks; once the segment is complete, its process starts
+ * with that file as its stdin, as soon as fewer than `parallel` segments are compressing or waiting for their
+ * turn. So the writer fills the next segment's file while `parallel` processes run, and waits only once that
+ * one is full too. Disk: at most `parallel` + 1 segments at once (13.5 MB for bzip2 on 2 cores), each file
+ * freed when its process exits; the page cache holds them, not our memory. Before (session 16) the rest of
+ * the current segment was copied into 64 KiB pieces held in memory until its pipe took them, up to a whole
+ * segment (4.5 MB) of our heap (docs/design.md, s17-bzip2). Memory: the output of the segments not yet at
+ * the head.
  */
-import { PassThrough, Writable } from 'node:stream';
+import { tmpdir } from 'node:os';
+import { PassThrough, type Readable, Writable } from 'node:stream';
+import { describeIoError } from '../node/io-error.js';
+import type { ProgramRun } from './compress-child.js';
 import type { Compressor } from './compress.js';
+import { closeSpoolFile, openSpoolFile, type SpoolFile, writeToSpool } from './spool-file.js';
 
-/**
- * Bytes of a piece of input: the unit copied, handed to a pipe and reused once written. Under glibc's 128 KiB
- * mmap threshold (see MEMBER_OUTPUT_CHUNK in compress.ts), and the size of a pipe.
- */
-const PIECE_BYTES = 64 << 10;
+/** The temporary files' names (for the instant they have one): `.compress-spool-<pid>-<random>`. */
+const SPOOL_PREFIX = 'compress-spool';
 
 interface Segment {
-  readonly compressor: Compressor;
+  readonly output: Readable;
   /** Output that arrived before the segment's turn. */
   readonly waiting: Buffer[];
   /** Its output ended (the child closed its stdout). */
@@ -33,21 +34,20 @@ interface Segment {
 }
 
 /**
- * Creates a compressor running `start()` once per `segmentBytes` of input, `parallel` at most at once.
- * Each segment is written through its own compressor and its output kept until the segments before it are
- * out. Input chunks are copied into pieces, so the caller may reuse them at once.
+ * Creates a compressor running `start(stdin)` once per `segmentBytes` of input, `parallel` at most at once,
+ * `stdin` a descriptor of the segment's spool file in `spoolDirectory` (default: the system's temporary
+ * directory), which `start` must hand to its child before it returns (it is closed then). Each segment's
+ * output is kept until the segments before it are out. Input chunks are written to the file before their
+ * write callback, so the caller may reuse them at once. A spool file that cannot be created or written
+ * (EACCES, ENOSPC, EFBIG) fails the compressor, naming the directory.
  */
-export function createSegmentedCompressor(start: () => Compressor, segmentBytes: number, parallel: number): Compressor {
+export function createSegmentedCompressor(start: (stdin: number) => ProgramRun, segmentBytes: number, parallel: number, spoolDirectory: string = tmpdir()): Compressor {
   const output = new PassThrough({ highWaterMark: 1 << 20 });
   /** Segments not yet fully written out, in order; the first streams straight into `output`. */
   const queue: Segment[] = [];
-  /** The segment being fed, and the bytes it has been given. */
-  let feeding: Segment | undefined;
+  /** The spool file of the segment being filled (none before its first byte), and the bytes it has. */
+  let spool: SpoolFile | undefined;
   let fed = 0;
-  /** The piece being filled, and pieces whose bytes a pipe has taken, to be filled again. */
-  let piece: Buffer | undefined;
-  let pieceFill = 0;
-  const spare: Buffer[] = [];
   let started = 0;
   let failure: Error | undefined;
   const waiters: (() => void)[] = [];
@@ -63,28 +63,22 @@ export function createSegmentedCompressor(start: () => Compressor, segmentBytes:
   const notify = (): void => {
     for (const w of waiters.splice(0)) w();
   };
-  /** Waits for the next change (a segment written out, a failure, or `input` drained). */
-  const changed = (input?: Writable): Promise<void> =>
-    new Promise<void>((resolve) => {
-      const wake = (): void => {
-        input?.off('drain', wake);
-        resolve();
-      };
-      waiters.push(wake);
-      input?.once('drain', wake);
-    });
+  /** Waits for the next change (a segment written out, or a failure). */
+  const changed = (): Promise<void> => new Promise<void>((resolve) => waiters.push(resolve));
 
   const fail = (e: Error): void => {
     if (failure) return;
     failure = e;
-    for (const s of queue) {
-      s.compressor.input.destroy();
-      s.compressor.output.destroy();
-    }
+    if (spool) closeSpoolFile(spool);
+    spool = undefined;
+    for (const s of queue) s.output.destroy();
     output.destroy(e);
     rejectDone(e);
     notify();
   };
+
+  /** The spool's own errors, naming where it is (the archive writer reports them as ACI_WRITE_FAILED). */
+  const spoolError = (what: string, e: unknown): Error => new Error(`the temporary file of a compressed segment in ${spoolDirectory} could not be ${what}: ${describeIoError(e)}`, { cause: e });
 
   /** Moves finished heads out and lets the next segment stream straight into the output. */
   const advance = (): void => {
@@ -97,11 +91,11 @@ export function createSegmentedCompressor(start: () => Compressor, segmentBytes:
     }
   };
 
-  const open = (): Segment => {
-    const compressor = start();
-    const segment: Segment = { compressor, waiting: [], ended: false };
+  const open = (stdin: number): void => {
+    const run = start(stdin);
+    const segment: Segment = { output: run.output, waiting: [], ended: false };
     started++;
-    const out = compressor.output;
+    const out = run.output;
     out.on('data', (chunk: Buffer) => {
       if (queue[0] !== segment) {
         segment.waiting.push(chunk);
@@ -117,80 +111,82 @@ export function createSegmentedCompressor(start: () => Compressor, segmentBytes:
       advance();
     });
     out.on('error', (e) => fail(e));
-    const exit = compressor.done.catch((e: Error) => {
+    const exit = run.done.catch((e: Error) => {
       fail(e);
       throw e;
     });
     exit.catch(() => {});
     exits.push(exit);
     queue.push(segment);
-    return segment;
   };
 
-  /** Hands the piece being filled to the segment being fed; the piece is filled again once its pipe took it. */
-  const sendPiece = (segment: Segment): void => {
-    const full = piece;
-    if (full === undefined || pieceFill === 0) return;
-    segment.compressor.input.write(full.subarray(0, pieceFill), () => spare.push(full));
-    piece = undefined;
-    pieceFill = 0;
+  /** The spool file of the segment being filled, created at its first byte. */
+  const currentSpool = (): SpoolFile => {
+    try {
+      spool ??= openSpoolFile(spoolDirectory, SPOOL_PREFIX);
+      return spool;
+    } catch (e) {
+      throw spoolError('created', e);
+    }
   };
 
-  /** Ends the input of the segment being fed. */
-  const endSegment = (segment: Segment): void => {
-    sendPiece(segment);
-    segment.compressor.input.end();
-    feeding = undefined;
-    fed = 0;
-  };
-
-  /** Starts the next segment's process, once fewer than `parallel` are compressing or waiting. */
-  const startSegment = async (): Promise<Segment> => {
+  /**
+   * Starts the process of the segment filled so far (an empty one when nothing was), once fewer than
+   * `parallel` are compressing or waiting for their turn, and closes our descriptors of its file.
+   */
+  const startSegment = async (): Promise<void> => {
     while (queue.length >= parallel && !failure) await changed();
     if (failure) throw failure;
-    feeding = open();
-    return feeding;
+    const full = currentSpool();
+    spool = undefined;
+    fed = 0;
+    try {
+      open(full.readFd);
+    } finally {
+      closeSpoolFile(full);
+    }
+  };
+
+  /** Runs a step of the input; its error (a spool write, a spawn) fails the whole compressor. */
+  const step = (work: () => Promise<void>, cb: (e?: Error | null) => void): void => {
+    work().then(
+      () => cb(),
+      (e: Error) => {
+        fail(e);
+        cb(failure);
+      },
+    );
   };
 
   const input = new Writable({
     highWaterMark: 1 << 20,
     write(chunk: Buffer, _enc, cb) {
-      void (async () => {
-        let o = 0;
-        while (o < chunk.length) {
+      step(async () => {
+        for (let o = 0; o < chunk.length; ) {
           if (failure) throw failure;
-          const segment = feeding ?? (await startSegment());
-          piece ??= spare.pop() ?? Buffer.allocUnsafe(PIECE_BYTES);
-          const n = chunk.copy(piece, pieceFill, o, Math.min(chunk.length, o + PIECE_BYTES - pieceFill, o + segmentBytes - fed));
-          pieceFill += n;
+          const n = Math.min(chunk.length - o, segmentBytes - fed);
+          const file = currentSpool();
+          try {
+            writeToSpool(file, chunk, o, o + n);
+          } catch (e) {
+            throw spoolError('written', e);
+          }
           fed += n;
           o += n;
-          if (fed === segmentBytes) endSegment(segment);
-          else if (pieceFill === PIECE_BYTES) {
-            sendPiece(segment);
-            // No next segment could start yet: feed this one at its process's pace instead of holding its input.
-            while (segment.compressor.input.writableNeedDrain && queue.length >= parallel && !failure) await changed(segment.compressor.input);
-          }
+          if (fed === segmentBytes) await startSegment();
         }
-      })().then(
-        () => cb(),
-        (e: Error) => cb(failure ?? e),
-      );
+      }, cb);
     },
     final(cb) {
-      void (async () => {
+      step(async () => {
         // The last, partial segment; an empty input is still one (empty) stream.
-        if (feeding) endSegment(feeding);
-        else if (started === 0) endSegment(await startSegment());
+        if (fed > 0 || started === 0) await startSegment();
         while (queue.length > 0 && !failure) await changed();
         if (failure) throw failure;
         await Promise.all(exits);
         output.end();
         resolveDone();
-      })().then(
-        () => cb(),
-        (e: Error) => cb(failure ?? e),
-      );
+      }, cb);
     },
     destroy(err, cb) {
       // An abort (an error, or a destroy before end()) stops every child; after 'finish' the output is
