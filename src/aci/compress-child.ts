@@ -23,10 +23,10 @@ export function findCompressor(program: CompressProgram): string | undefined {
   return findProgram(program);
 }
 
-/** A compressing program's run: its compressed output, and `done`, settling when it exits. */
-export interface ProgramRun {
-  readonly output: Readable;
+/** A compressing program's run between two files: `done` settles when it exits; `stop()` kills it. */
+export interface FileRun {
   readonly done: Promise<void>;
+  stop(): void;
 }
 
 /**
@@ -36,27 +36,44 @@ export interface ProgramRun {
  * @internal exported for tests, which run it with a program that does not exist.
  */
 export function createProgramCompressor(program: string, args: readonly string[], command: string = program): Compressor {
-  const { child, output, done } = runProgram(program, args, command, 'pipe');
+  const { child, done } = runProgram(program, args, command, 'pipe', 'pipe');
   const input = child.stdin!;
+  const output = child.stdout!;
+  // An output destroyed before its end (a discarded or failed write): stop the child instead of letting it
+  // compress the rest for nobody.
+  output.once('close', () => {
+    if (!output.readableEnded) stop(child);
+  });
+  // Each pipe read comes in memory of its own (node reads into a fresh buffer and trims it to the bytes read),
+  // which nothing else views: marked before anyone sees it, so the archive writer frees it once written.
+  const push = output.push;
+  output.push = function (this: Readable, chunk: unknown, encoding?: BufferEncoding): boolean {
+    if (chunk instanceof Uint8Array && chunk.byteOffset === 0 && chunk.length === chunk.buffer.byteLength) markSoleView(chunk);
+    return push.call(this, chunk, encoding);
+  };
   // Errors surface through `done`; keep stream errors (EPIPE from a child that died) from being unhandled.
   input.on('error', () => {});
   return { input, output, done, releasesChunks: true };
 }
 
 /**
- * Runs `command` (by default `program` looked up on PATH) compressing the file open as `stdin` (a descriptor,
- * shared with the child, which reads it from its offset; the caller may close its own once this returns).
- * Fails as {@link createProgramCompressor} does.
+ * Runs `command` (by default `program` looked up on PATH) from the file open as `stdin` into the file open
+ * as `stdout` (descriptors shared with the child, which reads and writes them from their offsets; the caller
+ * may close its own once this returns). Fails as {@link createProgramCompressor} does.
  */
-export function compressFile(program: string, args: readonly string[], stdin: number, command: string = program): ProgramRun {
-  const { output, done } = runProgram(program, args, command, stdin);
-  return { output, done };
+export function compressFile(program: string, args: readonly string[], stdin: number, stdout: number, command: string = program): FileRun {
+  const { child, done } = runProgram(program, args, command, stdin, stdout);
+  return { done, stop: () => stop(child) };
 }
 
-/** Starts the child: stdout is the output, stderr is kept (4 KiB) for the message of a failure. */
-function runProgram(program: string, args: readonly string[], command: string, stdin: 'pipe' | number): ProgramRun & { readonly child: ChildProcess } {
-  const child = spawn(command, args, { stdio: [stdin, 'pipe', 'pipe'] });
-  const stdout = child.stdout!;
+/** Kills the child unless it has ended. */
+function stop(child: ChildProcess): void {
+  if (child.exitCode === null && child.signalCode === null) child.kill();
+}
+
+/** Starts the child; stderr is kept (4 KiB) for the message of a failure. */
+function runProgram(program: string, args: readonly string[], command: string, stdin: 'pipe' | number, stdout: 'pipe' | number): { readonly child: ChildProcess; readonly done: Promise<void> } {
+  const child = spawn(command, args, { stdio: [stdin, stdout, 'pipe'] });
   let stderr = '';
   child.stderr!.setEncoding('utf8').on('data', (d: string) => {
     if (stderr.length < 4096) stderr += d;
@@ -69,7 +86,7 @@ function runProgram(program: string, args: readonly string[], command: string, s
           : e;
       // Fail the streams too, so whoever writes or reads them stops instead of waiting forever.
       child.stdin?.destroy(err);
-      stdout.destroy(err);
+      child.stdout?.destroy(err);
       reject(err);
     });
     child.on('close', (code, signal) => {
@@ -77,18 +94,6 @@ function runProgram(program: string, args: readonly string[], command: string, s
       else reject(new Error(`${program} ${signal ? `was killed by ${signal}` : `exited with code ${code}`}${stderr.trim() ? `: ${stderr.trim()}` : ''}`));
     });
   });
-  // An output destroyed before its end (a discarded or failed write): stop the child instead of letting it
-  // compress the rest for nobody.
-  stdout.once('close', () => {
-    if (!stdout.readableEnded && child.exitCode === null && child.signalCode === null) child.kill();
-  });
-  // Each pipe read comes in memory of its own (node reads into a fresh buffer and trims it to the bytes read),
-  // which nothing else views: marked before anyone sees it, so the archive writer frees it once written.
-  const push = stdout.push;
-  stdout.push = function (this: Readable, chunk: unknown, encoding?: BufferEncoding): boolean {
-    if (chunk instanceof Uint8Array && chunk.byteOffset === 0 && chunk.length === chunk.buffer.byteLength) markSoleView(chunk);
-    return push.call(this, chunk, encoding);
-  };
   done.catch(() => {});
-  return { child, output: stdout, done };
+  return { child, done };
 }

@@ -5,50 +5,62 @@
  * our own decoder) read concatenated streams as one file. The output depends only on the segment size, not
  * on the core count.
  *
- * Feeding: each segment's input is spooled into an unlinked temporary file (spool-file.ts) as it comes, by
+ * Spooling: each segment's input is written into an unlinked temporary file (spool-file.ts) as it comes, by
  * synchronous writes straight from the writer's chunks; once the segment is complete, its process starts
- * with that file as its stdin, as soon as fewer than `parallel` segments are compressing or waiting for their
- * turn. So the writer fills the next segment's file while `parallel` processes run, and waits only once that
- * one is full too. Disk: at most `parallel` + 1 segments at once (13.5 MB for bzip2 on 2 cores), each file
- * freed when its process exits; the page cache holds them, not our memory. Before (session 16) the rest of
- * the current segment was copied into 64 KiB pieces held in memory until its pipe took them, up to a whole
- * segment (4.5 MB) of our heap (docs/design.md, s17-bzip2). Memory: the output of the segments not yet at
- * the head.
+ * with that file as its stdin and another as its stdout, as soon as fewer than `parallel` segments are
+ * compressing or waiting for their turn. So the writer fills the next segment's file while `parallel`
+ * processes run, and waits only once that one is full too. A segment's output is read back from its file
+ * and passed on once its process has exited and the segments before it are out. Disk: at most `parallel` + 1
+ * input files and `parallel` output files at once (~ 22 MB for bzip2 on 2 cores, less as it compresses),
+ * each freed when its process exits or its output is out; the page cache holds them, not our memory, which
+ * keeps only the pieces of output on their way. Before (session 16) the rest of the current segment was
+ * copied into 64 KiB pieces held in memory until its pipe took them, up to a whole segment (4.5 MB) of our
+ * heap, and the output of a segment that finished before its turn waited in memory too (up to 4.5 MB more;
+ * docs/design.md, s17-bzip2).
  */
+import { read } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { PassThrough, type Readable, Writable } from 'node:stream';
+import { PassThrough, Writable } from 'node:stream';
 import { describeIoError } from '../node/io-error.js';
-import type { ProgramRun } from './compress-child.js';
+import type { FileRun } from './compress-child.js';
 import type { Compressor } from './compress.js';
-import { closeSpoolFile, openSpoolFile, type SpoolFile, writeToSpool } from './spool-file.js';
+import { markSoleView } from './garbage.js';
+import { closeQuietly, closeSpoolFile, openSpoolFile, type SpoolFile, writeToSpool } from './spool-file.js';
 
 /** The temporary files' names (for the instant they have one): `.compress-spool-<pid>-<random>`. */
 const SPOOL_PREFIX = 'compress-spool';
 
+/**
+ * Bytes of a piece of output read back from a segment's file: the size of the pipe reads it replaces, under
+ * glibc's 128 KiB mmap threshold (see MEMBER_OUTPUT_CHUNK in compress.ts).
+ */
+const OUTPUT_PIECE = 64 << 10;
+
 interface Segment {
-  readonly output: Readable;
-  /** Output that arrived before the segment's turn. */
-  readonly waiting: Buffer[];
-  /** Its output ended (the child closed its stdout). */
-  ended: boolean;
+  readonly run: FileRun;
+  /** A reading descriptor of the file its process writes its output into. */
+  readonly output: number;
 }
 
 /**
- * Creates a compressor running `start(stdin)` once per `segmentBytes` of input, `parallel` at most at once,
- * `stdin` a descriptor of the segment's spool file in `spoolDirectory` (default: the system's temporary
- * directory), which `start` must hand to its child before it returns (it is closed then). Each segment's
- * output is kept until the segments before it are out. Input chunks are written to the file before their
- * write callback, so the caller may reuse them at once. A spool file that cannot be created or written
- * (EACCES, ENOSPC, EFBIG) fails the compressor, naming the directory.
+ * Creates a compressor running `start(stdin, stdout)` once per `segmentBytes` of input, `parallel` at most at
+ * once: `stdin` a descriptor of the segment's input file, `stdout` one of the file for its output (both in
+ * `spoolDirectory`, by default the system's temporary directory), which `start` hands to its child before it
+ * returns (ours are closed then). Input chunks are written to the file before their write callback, so the
+ * caller may reuse them at once; output pieces are each the only view of their memory (garbage.ts
+ * markSoleView). A spool file that cannot be created or written (EACCES, ENOSPC, EFBIG) fails the
+ * compressor, naming the directory; so does a process that fails (the others are stopped).
  */
-export function createSegmentedCompressor(start: (stdin: number) => ProgramRun, segmentBytes: number, parallel: number, spoolDirectory: string = tmpdir()): Compressor {
+export function createSegmentedCompressor(start: (stdin: number, stdout: number) => FileRun, segmentBytes: number, parallel: number, spoolDirectory: string = tmpdir()): Compressor {
   const output = new PassThrough({ highWaterMark: 1 << 20 });
-  /** Segments not yet fully written out, in order; the first streams straight into `output`. */
+  /** Segments started and not yet written out, in order. */
   const queue: Segment[] = [];
-  /** The spool file of the segment being filled (none before its first byte), and the bytes it has. */
+  /** The input file of the segment being filled (none before its first byte), and the bytes it has. */
   let spool: SpoolFile | undefined;
   let fed = 0;
   let started = 0;
+  /** Whether the loop passing the outputs on is running. */
+  let passing = false;
   let failure: Error | undefined;
   const waiters: (() => void)[] = [];
   let resolveDone!: () => void;
@@ -58,7 +70,6 @@ export function createSegmentedCompressor(start: (stdin: number) => ProgramRun, 
     rejectDone = reject;
   });
   done.catch(() => {});
-  const exits: Promise<void>[] = [];
 
   const notify = (): void => {
     for (const w of waiters.splice(0)) w();
@@ -71,56 +82,64 @@ export function createSegmentedCompressor(start: (stdin: number) => ProgramRun, 
     failure = e;
     if (spool) closeSpoolFile(spool);
     spool = undefined;
-    for (const s of queue) s.output.destroy();
+    for (const s of queue) s.run.stop();
+    // Output files still being read are closed by the loop passing them on, once its read returns.
+    if (!passing) for (const s of queue.splice(0)) closeQuietly(s.output);
     output.destroy(e);
     rejectDone(e);
     notify();
   };
 
   /** The spool's own errors, naming where it is (the archive writer reports them as ACI_WRITE_FAILED). */
-  const spoolError = (what: string, e: unknown): Error => new Error(`the temporary file of a compressed segment in ${spoolDirectory} could not be ${what}: ${describeIoError(e)}`, { cause: e });
+  const spoolError = (what: string, e: unknown): Error =>
+    new Error(`the temporary file of a compressed segment in ${spoolDirectory} could not be ${what}: ${describeIoError(e)}`, { cause: e });
 
-  /** Moves finished heads out and lets the next segment stream straight into the output. */
-  const advance = (): void => {
-    while (queue.length > 0 && !failure) {
-      const head = queue[0]!;
-      for (const chunk of head.waiting.splice(0)) output.write(chunk);
-      if (!head.ended) return;
-      queue.shift();
-      notify();
+  /** Resolves when the output wants more, or is closed. */
+  const drained = (): Promise<void> =>
+    new Promise<void>((resolve) => {
+      const wake = (): void => {
+        output.off('drain', wake).off('close', wake);
+        resolve();
+      };
+      output.on('drain', wake).on('close', wake);
+    });
+
+  /** Reads a finished segment's output file from its start into the output, one fresh piece at a time. */
+  const passOn = async (fd: number): Promise<void> => {
+    for (let position = 0; !failure; ) {
+      const piece = Buffer.allocUnsafeSlow(OUTPUT_PIECE);
+      const n = await new Promise<number>((resolve, reject) => read(fd, piece, 0, OUTPUT_PIECE, position, (e, bytes) => (e ? reject(spoolError('read', e)) : resolve(bytes))));
+      if (n === 0 || failure) return;
+      position += n;
+      const chunk = n === OUTPUT_PIECE ? piece : piece.subarray(0, n);
+      markSoleView(chunk);
+      if (!output.write(chunk)) await drained();
     }
   };
 
-  const open = (stdin: number): void => {
-    const run = start(stdin);
-    const segment: Segment = { output: run.output, waiting: [], ended: false };
-    started++;
-    const out = run.output;
-    out.on('data', (chunk: Buffer) => {
-      if (queue[0] !== segment) {
-        segment.waiting.push(chunk);
-        return;
+  /** Passes on the head's output once its process has exited, then the next one's, until none is started. */
+  const passOutputs = async (): Promise<void> => {
+    if (passing) return;
+    passing = true;
+    try {
+      while (queue.length > 0 && !failure) {
+        const head = queue[0]!;
+        await head.run.done;
+        await passOn(head.output);
+        if (failure) break;
+        closeQuietly(head.output);
+        queue.shift();
+        notify();
       }
-      if (!output.write(chunk)) {
-        out.pause();
-        output.once('drain', () => out.resume());
-      }
-    });
-    out.on('end', () => {
-      segment.ended = true;
-      advance();
-    });
-    out.on('error', (e) => fail(e));
-    const exit = run.done.catch((e: Error) => {
-      fail(e);
-      throw e;
-    });
-    exit.catch(() => {});
-    exits.push(exit);
-    queue.push(segment);
+    } catch (e) {
+      fail(e as Error);
+    } finally {
+      passing = false;
+      if (failure) for (const s of queue.splice(0)) closeQuietly(s.output);
+    }
   };
 
-  /** The spool file of the segment being filled, created at its first byte. */
+  /** The input file of the segment being filled, created at its first byte. */
   const currentSpool = (): SpoolFile => {
     try {
       spool ??= openSpoolFile(spoolDirectory, SPOOL_PREFIX);
@@ -132,18 +151,37 @@ export function createSegmentedCompressor(start: (stdin: number) => ProgramRun, 
 
   /**
    * Starts the process of the segment filled so far (an empty one when nothing was), once fewer than
-   * `parallel` are compressing or waiting for their turn, and closes our descriptors of its file.
+   * `parallel` are compressing or waiting for their turn, and closes our descriptors of its input file.
    */
   const startSegment = async (): Promise<void> => {
     while (queue.length >= parallel && !failure) await changed();
     if (failure) throw failure;
-    const full = currentSpool();
+    const input = currentSpool();
     spool = undefined;
     fed = 0;
     try {
-      open(full.readFd);
+      let out: SpoolFile;
+      try {
+        out = openSpoolFile(spoolDirectory, SPOOL_PREFIX);
+      } catch (e) {
+        throw spoolError('created', e);
+      }
+      let run: FileRun;
+      try {
+        run = start(input.readFd, out.writeFd);
+      } catch (e) {
+        closeSpoolFile(out);
+        throw e;
+      }
+      started++;
+      // Its writing end is the child's now; ours reads the output back once the process has exited.
+      closeQuietly(out.writeFd);
+      // A failure of any process fails the whole write at once, not when its turn comes.
+      run.done.catch((e: Error) => fail(e));
+      queue.push({ run, output: out.readFd });
+      void passOutputs();
     } finally {
-      closeSpoolFile(full);
+      closeSpoolFile(input);
     }
   };
 
@@ -183,7 +221,6 @@ export function createSegmentedCompressor(start: (stdin: number) => ProgramRun, 
         if (fed > 0 || started === 0) await startSegment();
         while (queue.length > 0 && !failure) await changed();
         if (failure) throw failure;
-        await Promise.all(exits);
         output.end();
         resolveDone();
       }, cb);

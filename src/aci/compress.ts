@@ -89,7 +89,7 @@ export function createCompressor(compression: Compression, options: CompressOpti
     case 'bzip2': {
       const bzip2 = findCompressor('bzip2');
       if (bzip2 === undefined || options.parallel === false) return createProgramCompressor('bzip2', ['-c', '-9'], bzip2);
-      return createSegmentedCompressor((stdin) => compressFile('bzip2', ['-c', '-9'], stdin, bzip2), BZIP2_SEGMENT, availableParallelism(), spoolDirectory);
+      return createSegmentedCompressor((stdin, stdout) => compressFile('bzip2', ['-c', '-9'], stdin, stdout, bzip2), BZIP2_SEGMENT, availableParallelism(), spoolDirectory);
     }
   }
 }

@@ -48,11 +48,15 @@ export function writeToSpool(spool: SpoolFile, data: Uint8Array, start: number, 
 
 /** Closes both descriptors (errors ignored: nothing is lost, the file has no name). */
 export function closeSpoolFile(spool: SpoolFile): void {
-  for (const fd of [spool.writeFd, spool.readFd]) {
-    try {
-      closeSync(fd);
-    } catch {
-      // Already closed, or EIO on a file no one will read: nothing to do.
-    }
+  closeQuietly(spool.writeFd);
+  closeQuietly(spool.readFd);
+}
+
+/** Closes one descriptor of a spool file, ignoring errors (EIO on a file no one will read again). */
+export function closeQuietly(fd: number): void {
+  try {
+    closeSync(fd);
+  } catch {
+    // Nothing to do: the file has no name, and its space is freed with its last descriptor.
   }
 }

@@ -6,7 +6,7 @@ import { Readable } from 'node:stream';
 import { describe, it } from 'node:test';
 import { bzip2DecodeStream } from '../../src/aci/bzip2-decode.js';
 import { type Compressor, createCompressor } from '../../src/aci/compress.js';
-import { compressFile, createProgramCompressor, type ProgramRun } from '../../src/aci/compress-child.js';
+import { compressFile, createProgramCompressor, type FileRun } from '../../src/aci/compress-child.js';
 import { createSegmentedCompressor } from '../../src/aci/compress-segments.js';
 import { isAppcError } from '../../src/issues/appc-error.js';
 
@@ -67,7 +67,7 @@ const MIXED = Buffer.concat([randomBytes(300_000), Buffer.from('appc '.repeat(20
 describe('segmented compression (bzip2 on several cores)', () => {
   it('keeps the segments in order whatever finishes first (cat as the compressor, 3 at once)', async () => {
     const out = await run(
-      createSegmentedCompressor((fd) => compressFile('cat', [], fd), 100_000, 3),
+      createSegmentedCompressor((i, o) => compressFile('cat', [], i, o), 100_000, 3),
       MIXED,
     );
     assert.ok(out.equals(MIXED));
@@ -75,7 +75,7 @@ describe('segmented compression (bzip2 on several cores)', () => {
 
   it('gives a bzip2 file of concatenated streams that bzip2 and the built-in decoder read back', async () => {
     const out = await run(
-      createSegmentedCompressor((fd) => compressFile('bzip2', ['-c', '-9'], fd), 250_000, 2),
+      createSegmentedCompressor((i, o) => compressFile('bzip2', ['-c', '-9'], i, o), 250_000, 2),
       MIXED,
     );
     assert.ok(execFileSync('bzip2', ['-dc'], { input: out, maxBuffer: 1 << 26 }).equals(MIXED));
@@ -96,7 +96,7 @@ describe('segmented compression (bzip2 on several cores)', () => {
     let out: Buffer;
     try {
       out = await run(
-        createSegmentedCompressor((fd) => compressFile('cat', [], fd), 1 << 20, 2),
+        createSegmentedCompressor((i, o) => compressFile('cat', [], i, o), 1 << 20, 2),
         data,
         1 << 20,
       );
@@ -110,7 +110,7 @@ describe('segmented compression (bzip2 on several cores)', () => {
 
   it('an empty input is one empty stream', async () => {
     const out = await run(
-      createSegmentedCompressor((fd) => compressFile('bzip2', ['-c', '-9'], fd), 250_000, 2),
+      createSegmentedCompressor((i, o) => compressFile('bzip2', ['-c', '-9'], i, o), 250_000, 2),
       Buffer.alloc(0),
     );
     assert.equal(execFileSync('bzip2', ['-dc'], { input: out }).length, 0);
@@ -118,21 +118,21 @@ describe('segmented compression (bzip2 on several cores)', () => {
 
   it('a segment whose process fails fails the whole write (no hang)', async () => {
     let n = 0;
-    const c = createSegmentedCompressor((fd) => (n++ === 1 ? compressFile('sh', ['-c', 'head -c 10 >/dev/null; exit 7'], fd) : compressFile('cat', [], fd)), 100_000, 2);
+    const c = createSegmentedCompressor((i, o) => (n++ === 1 ? compressFile('sh', ['-c', 'head -c 10 >/dev/null; exit 7'], i, o) : compressFile('cat', [], i, o)), 100_000, 2);
     await assert.rejects(run(c, MIXED), /exited with code 7|EPIPE|closed/);
     await assert.rejects(c.done);
   });
 
   it('a missing program is ACI_COMPRESSOR_MISSING', async () => {
-    const c = createSegmentedCompressor((fd) => compressFile('appc-no-such-bzip2', [], fd), 100_000, 2);
+    const c = createSegmentedCompressor((i, o) => compressFile('appc-no-such-bzip2', [], i, o), 100_000, 2);
     await assert.rejects(run(c, MIXED), (e: unknown) => isAppcError(e) && e.code === 'ACI_COMPRESSOR_MISSING');
   });
 
   it('destroying the input stops every process', async () => {
-    const children: ProgramRun[] = [];
+    const children: FileRun[] = [];
     const c = createSegmentedCompressor(
-      (fd) => {
-        const k = compressFile('cat', [], fd);
+      (i, o) => {
+        const k = compressFile('cat', [], i, o);
         children.push(k);
         return k;
       },
