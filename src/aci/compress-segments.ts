@@ -7,16 +7,16 @@
  *
  * Spooling: each segment's input is written into an unlinked temporary file (spool-file.ts) as it comes, by
  * synchronous writes straight from the writer's chunks; once the segment is complete, its process starts
- * with that file as its stdin and another as its stdout, as soon as fewer than `parallel` segments are
- * compressing or waiting for their turn. So the writer fills the next segment's file while `parallel`
- * processes run, and waits only once that one is full too. A segment's output is read back from its file
- * and passed on once its process has exited and the segments before it are out. Disk: at most `parallel` + 1
- * input files and `parallel` output files at once (~ 22 MB for bzip2 on 2 cores, less as it compresses),
- * each freed when its process exits or its output is out; the page cache holds them, not our memory, which
- * keeps only the pieces of output on their way. Before (session 16) the rest of the current segment was
- * copied into 64 KiB pieces held in memory until its pipe took them, up to a whole segment (4.5 MB) of our
- * heap, and the output of a segment that finished before its turn waited in memory too (up to 4.5 MB more;
- * docs/design.md, s17-bzip2).
+ * with that file as its stdin and another as its stdout, as soon as fewer than `parallel` processes are
+ * running (and fewer than 2 x `parallel` segments wait to be written out). So the writer fills the next
+ * segment's file while `parallel` processes run, and waits only once that one is full too. A segment's output
+ * is read back from its file in 64 KiB pieces once its process has exited and the segments before it are
+ * out. Disk: at most `parallel` + 1 input files and 2 x `parallel` output files at once (bzip2 on 2 cores:
+ * 31.5 MB at most, 15-20 MB with compressible input), each freed when its process exits or its output is
+ * out. The page cache holds them, not our memory, which keeps only the output pieces on their way. Before
+ * (session 16) the rest of the current segment was copied into pieces held in memory until its pipe took
+ * them (up to a whole segment, 4.5 MB, of our heap), and a segment that finished before its turn kept its
+ * output in memory (up to 4.5 MB more): docs/design.md, s17-bzip2.
  */
 import { read } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -59,6 +59,13 @@ export function createSegmentedCompressor(start: (stdin: number, stdout: number)
   let spool: SpoolFile | undefined;
   let fed = 0;
   let started = 0;
+  /** Processes that have not exited. */
+  let running = 0;
+  /**
+   * Segments started and not yet written out, at most: a process starts as soon as another exits, even one
+   * whose output waits for its turn (on disk), with a bound on the files that wait.
+   */
+  const maxQueued = 2 * parallel;
   /** Whether the loop passing the outputs on is running. */
   let passing = false;
   let failure: Error | undefined;
@@ -91,8 +98,7 @@ export function createSegmentedCompressor(start: (stdin: number, stdout: number)
   };
 
   /** The spool's own errors, naming where it is (the archive writer reports them as ACI_WRITE_FAILED). */
-  const spoolError = (what: string, e: unknown): Error =>
-    new Error(`the temporary file of a compressed segment in ${spoolDirectory} could not be ${what}: ${describeIoError(e)}`, { cause: e });
+  const spoolError = (what: string, e: unknown): Error => new Error(`the temporary file of a compressed segment in ${spoolDirectory} could not be ${what}: ${describeIoError(e)}`, { cause: e });
 
   /** Resolves when the output wants more, or is closed. */
   const drained = (): Promise<void> =>
@@ -104,11 +110,15 @@ export function createSegmentedCompressor(start: (stdin: number, stdout: number)
       output.on('drain', wake).on('close', wake);
     });
 
+  /** A piece that a read at the end of a file left empty, for the next. */
+  let unused: Buffer | undefined;
   /** Reads a finished segment's output file from its start into the output, one fresh piece at a time. */
   const passOn = async (fd: number): Promise<void> => {
     for (let position = 0; !failure; ) {
-      const piece = Buffer.allocUnsafeSlow(OUTPUT_PIECE);
+      const piece = unused ?? Buffer.allocUnsafeSlow(OUTPUT_PIECE);
+      unused = undefined;
       const n = await new Promise<number>((resolve, reject) => read(fd, piece, 0, OUTPUT_PIECE, position, (e, bytes) => (e ? reject(spoolError('read', e)) : resolve(bytes))));
+      if (n === 0) unused = piece;
       if (n === 0 || failure) return;
       position += n;
       const chunk = n === OUTPUT_PIECE ? piece : piece.subarray(0, n);
@@ -151,10 +161,11 @@ export function createSegmentedCompressor(start: (stdin: number, stdout: number)
 
   /**
    * Starts the process of the segment filled so far (an empty one when nothing was), once fewer than
-   * `parallel` are compressing or waiting for their turn, and closes our descriptors of its input file.
+   * `parallel` are running and fewer than `maxQueued` segments wait to be written out, and closes our
+   * descriptors of its input file.
    */
   const startSegment = async (): Promise<void> => {
-    while (queue.length >= parallel && !failure) await changed();
+    while ((running >= parallel || queue.length >= maxQueued) && !failure) await changed();
     if (failure) throw failure;
     const input = currentSpool();
     spool = undefined;
@@ -176,8 +187,15 @@ export function createSegmentedCompressor(start: (stdin: number, stdout: number)
       started++;
       // Its writing end is the child's now; ours reads the output back once the process has exited.
       closeQuietly(out.writeFd);
+      running++;
       // A failure of any process fails the whole write at once, not when its turn comes.
-      run.done.catch((e: Error) => fail(e));
+      run.done.then(
+        () => {
+          running--;
+          notify();
+        },
+        (e: Error) => fail(e),
+      );
       queue.push({ run, output: out.readFd });
       void passOutputs();
     } finally {
