@@ -26,8 +26,8 @@ export interface CompressOptions {
    * compressed length (gzip-members.ts), so readers of this library can inflate them side by side too: about
    * one core's speed per core, 0.2% larger than one stream, and the same bytes whatever the core count.
    * Every gzip reader reads multi-member gzip. bzip2 in 4.5 MB segments, one `bzip2` process each, as many
-   * at once as there are cores (as pbzip2 does; concatenated streams). `false` uses one zlib stream or one
-   * `bzip2` process (default true).
+   * at once as there are cores (as pbzip2 does; concatenated streams), each segment passed through unlinked
+   * temporary files next to the output. `false` uses one zlib stream or one `bzip2` process (default true).
    */
   readonly parallel?: boolean;
 }
