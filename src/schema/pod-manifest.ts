@@ -30,6 +30,7 @@ import {
   checkUserLabels,
   checkVolume,
 } from './internal/type-checkers.js';
+import { mapList } from './internal/map-list.js';
 
 /** The image a pod app runs: `id` is required for a runnable (reified) pod. */
 export interface RuntimeImage {
@@ -180,7 +181,7 @@ export function checkPodManifest(value: unknown, path: string, ctx: CheckContext
   reportDuplicates(appNames, at('apps'), 'name', ctx, 'POD_DUPLICATE_APP', 'app');
   const volumes = checkList(f.volumes, at('volumes'), ctx, checkVolume);
   const rawVolumes = Array.isArray(f.volumes) ? f.volumes : [];
-  const volumeNames = rawVolumes.map(nameOf);
+  const volumeNames = mapList(rawVolumes, nameOf);
   reportDuplicates(volumeNames, at('volumes'), 'name', ctx, 'POD_DUPLICATE_VOLUME', 'volume');
   const isolators = f.isolators === undefined || f.isolators === null ? undefined : checkPodIsolators(f.isolators, at('isolators'), ctx);
   const annotations = f.annotations === undefined || f.annotations === null ? undefined : checkAnnotations(f.annotations, at('annotations'), ctx, { nameKind: 'name' });

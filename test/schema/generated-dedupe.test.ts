@@ -9,8 +9,9 @@ import type { SchemaValidator } from '../../src/schema/internal/document.js';
 import { validateImageManifestSchema, validatePodManifestSchema } from '../../src/schema/generated/validators.js';
 import { fixturePath, repoRoot } from '../support/paths.js';
 
-// The generated validators keep one copy of each function ajv emitted twice (compile-schemas.mjs): the
-// verdict and every error must be those of ajv's own output, on valid manifests and on damaged ones.
+// The generated validators keep one copy of each function ajv emitted twice, make each `if` branch a function
+// of its own and make no error objects that are dropped anyway (compile-schemas.mjs): the verdict and every error
+// must be those of ajv's own output from the published schemas, on valid manifests and on damaged ones.
 
 interface Validators {
   readonly validateImageManifestSchema: SchemaValidator;
@@ -84,19 +85,35 @@ const damaged = fc
     return replaceAt(seed, paths[n % paths.length]!, by);
   });
 
+/**
+ * The errors as our issues read them. `schemaPath` is left out: the generated validators move the schema's
+ * `if`/`then` branches into definitions of their own, so it names those instead of the published places.
+ */
+const seen = (errors: SchemaValidator['errors']): unknown => errors?.map(({ instancePath, keyword, params }) => ({ instancePath, keyword, params })) ?? errors;
+
 function assertSame(ours: SchemaValidator, theirs: SchemaValidator, value: unknown): void {
   const a = ours(value);
-  const errorsA = structuredClone(ours.errors);
+  const errorsA = structuredClone(seen(ours.errors));
   const b = theirs(value);
   assert.equal(a, b);
-  assert.deepEqual(errorsA, structuredClone(theirs.errors));
+  assert.deepEqual(errorsA, structuredClone(seen(theirs.errors)));
 }
 
 describe('generated validators without duplicate functions', () => {
-  it('have fewer functions than ajv’s output', async () => {
+  it('hold no two functions with the same text (their own names set aside), where ajv’s output does', async () => {
     const tool = (await import(pathToFileURL(join(repoRoot, 'test', 'tools', 'compile-schemas.mjs')).href)) as { generate(o?: { reference?: boolean }): string };
-    const count = (code: string): number => code.match(/function validate\d+\(/g)?.length ?? 0;
-    assert.ok(count(tool.generate()) < count(tool.generate({ reference: true })));
+    const repeats = (code: string): number => {
+      const texts = code
+        .split(/(?=function validate\d+\()/)
+        .slice(1)
+        .map((f) => {
+          const name = /^function (validate\d+)/.exec(f)![1]!;
+          return f.replaceAll(new RegExp(`\\b${name}\\b`, 'g'), 'SELF');
+        });
+      return texts.length - new Set(texts).size;
+    };
+    assert.equal(repeats(tool.generate()), 0);
+    assert.ok(repeats(tool.generate({ reference: true })) > 0);
   });
 
   it('give ajv’s own verdicts and errors', async () => {

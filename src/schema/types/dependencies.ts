@@ -13,6 +13,7 @@ import type { ImageID } from './image-id.js';
 import { checkImageID } from './image-id.js';
 import type { Labels } from './labels.js';
 import { checkLabels } from './labels.js';
+import { mapList } from '../internal/map-list.js';
 
 /** Field names of the object (one module constant, so the field table is built once). */
 const KEYS_IMAGENAME_IMAGEID_LABELS_SIZE = ['imageName', 'imageID', 'labels', 'size'] as const;
@@ -91,7 +92,7 @@ export function checkDependencies(value: unknown, path: string, ctx: CheckContex
   if (value === null || value === undefined) return [];
   const arr = checkArray(value, path, ctx);
   if (arr === undefined) return undefined;
-  const items = arr.map((item, i) => checkDependency(item, childPointer(path, i), ctx));
+  const items = mapList(arr, (item, i) => checkDependency(item, childPointer(path, i), ctx));
   return items.every((d) => d !== undefined) ? (items as Dependency[]) : undefined;
 }
 

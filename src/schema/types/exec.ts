@@ -4,6 +4,7 @@ import { childPointer } from '../../issues/json-pointer.js';
 import type { CheckContext, SchemaValidateOptions } from '../internal/check.js';
 import { runChecker } from '../internal/check.js';
 import { checkArray, checkString } from '../internal/json-types.js';
+import { mapList } from '../internal/map-list.js';
 
 /**
  * A command and its arguments. No other rule applies (T-EX-1): relative paths, an empty list and
@@ -22,7 +23,7 @@ export function checkExec(value: unknown, path: string, ctx: CheckContext): Exec
   if (value === null || value === undefined) return null;
   const list = checkArray(value, path, ctx);
   if (list === undefined) return undefined;
-  return list.map((v, i) => checkString(v, childPointer(path, i), ctx, '') ?? '');
+  return mapList(list, (v, i) => checkString(v, childPointer(path, i), ctx, '') ?? '');
 }
 
 /** Validates a decoded exec value (a list of strings, or null). */

@@ -27,6 +27,7 @@ import type { ResourceValue } from './isolators/resource.js';
 import { RESOURCE_ISOLATOR_KINDS, resourceNeedsDefault } from './isolators/resource.js';
 import type { SysctlValue } from './isolators/unix.js';
 import { UNIX_ISOLATOR_KINDS } from './isolators/unix.js';
+import { mapList } from '../internal/map-list.js';
 
 /** Field names of the object (one module constant, so the field table is built once). */
 const KEYS_NAME_VALUE = ['name', 'value'] as const;
@@ -143,7 +144,7 @@ function checkList(value: unknown, path: string, ctx: CheckContext): (CheckedIte
   if (value === null || value === undefined) return [];
   const arr = checkArray(value, path, ctx);
   if (arr === undefined) return undefined;
-  return arr.map((item, i) => checkItem(item, childPointer(path, i), ctx));
+  return mapList(arr, (item, i) => checkItem(item, childPointer(path, i), ctx));
 }
 
 function isolatorsOf(items: readonly (CheckedItem | undefined)[]): Isolator[] {

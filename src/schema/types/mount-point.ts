@@ -11,6 +11,7 @@ import { GO_BOOL_LITERALS, parseGoBool } from '../internal/go-text.js';
 import { checkArray, checkBooleanField, checkObject, checkStringField } from '../internal/json-types.js';
 import type { ACName } from './ac-name.js';
 import { checkACName } from './ac-name.js';
+import { mapList } from '../internal/map-list.js';
 
 /** Field names of the object (one module constant, so the field table is built once). */
 const KEYS_NAME_PATH_READONLY = ['name', 'path', 'readOnly'] as const;
@@ -89,7 +90,7 @@ export function checkMountPoints(value: unknown, path: string, ctx: CheckContext
   if (value === null || value === undefined) return [];
   const arr = checkArray(value, path, ctx);
   if (arr === undefined) return undefined;
-  const items = arr.map((item, i) => checkMountPoint(item, childPointer(path, i), ctx));
+  const items = mapList(arr, (item, i) => checkMountPoint(item, childPointer(path, i), ctx));
   reportDuplicateMountPoints(items, path, ctx);
   return items.every((m) => m !== undefined) ? (items as MountPoint[]) : undefined;
 }

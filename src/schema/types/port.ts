@@ -12,6 +12,7 @@ import { ipKind } from '../internal/ip.js';
 import { checkArray, checkBooleanField, checkInteger, checkObject, checkStringField, reportWrongType } from '../internal/json-types.js';
 import type { ACName } from './ac-name.js';
 import { checkACName } from './ac-name.js';
+import { mapList } from '../internal/map-list.js';
 
 /** Field names of the object (one module constant, so the field table is built once). */
 const KEYS_NAME_PROTOCOL_PORT_COUNT_SOCKETACTIVATED = ['name', 'protocol', 'port', 'count', 'socketActivated'] as const;
@@ -125,7 +126,7 @@ export function checkPorts(value: unknown, path: string, ctx: CheckContext): Por
   if (value === null || value === undefined) return [];
   const arr = checkArray(value, path, ctx);
   if (arr === undefined) return undefined;
-  const items = arr.map((item, i) => checkPort(item, childPointer(path, i), ctx));
+  const items = mapList(arr, (item, i) => checkPort(item, childPointer(path, i), ctx));
   reportDuplicatePorts(items, path, ctx);
   return items.every((p) => p !== undefined) ? (items as Port[]) : undefined;
 }
