@@ -317,7 +317,8 @@ async function openCompressed(tmp: string, out: string, options: ArchiveOutputOp
   const fh = await open(tmp, 'wx', 0o644);
   let compressor: Compressor;
   try {
-    compressor = createCompressor(options.compression, options);
+    // bzip2 spools its segments next to the output: the same file system as the staged file, writable.
+    compressor = createCompressor(options.compression, options, dirname(tmp));
   } catch (e) {
     await fh.close();
     throw e;

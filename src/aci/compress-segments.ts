@@ -5,50 +5,69 @@
  * our own decoder) read concatenated streams as one file. The output depends only on the segment size, not
  * on the core count.
  *
- * Feeding: a segment's process starts with its first byte, and its input goes through its pipe in pieces.
- * The writer is sequential, so a segment can start only once the one before it has all its bytes: while no
- * further segment could start anyway (`parallel` already running), the newest is fed at the pace its process
- * reads (the pipe's backpressure); as soon as one could, the rest of the current segment is copied into
- * pieces held in memory until the pipe takes them, and the writer moves on. A pipe holds only 64 KiB, so
- * without that hold two processes would run one after the other (measured: no faster than one). Memory: the
- * input held for at most `parallel` - 1 segments and a few pieces in the pipes, where every segment used to be
- * collected whole before its process started (`parallel` + 1 segments: 13.5 MB for bzip2 on 2 cores), plus
- * the output of the segments not yet at the head.
+ * Spooling: each segment's input is written into an unlinked temporary file (spool-file.ts) as it comes, by
+ * synchronous writes straight from the writer's chunks; once the segment is complete, its process starts
+ * with that file as its stdin and another as its stdout, as soon as fewer than `parallel` processes are
+ * running (and fewer than 2 x `parallel` segments wait to be written out). So the writer fills the next
+ * segment's file while `parallel` processes run, and waits only once that one is full too. A segment's output
+ * is read back from its file in 64 KiB pieces once its process has exited and the segments before it are
+ * out. Disk: at most `parallel` + 1 input files and 2 x `parallel` output files at once (bzip2 on 2 cores:
+ * 31.5 MB at most, 15-20 MB with compressible input), each freed when its process exits or its output is
+ * out. The page cache holds them, not our memory, which keeps only the output pieces on their way. Before
+ * (session 16) the rest of the current segment was copied into pieces held in memory until its pipe took
+ * them (up to a whole segment, 4.5 MB, of our heap), and a segment that finished before its turn kept its
+ * output in memory (up to 4.5 MB more): docs/design.md, s17-bzip2.
  */
+import { read } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { PassThrough, Writable } from 'node:stream';
+import { describeIoError } from '../node/io-error.js';
+import type { FileRun } from './compress-child.js';
 import type { Compressor } from './compress.js';
+import { markSoleView } from './garbage.js';
+import { closeQuietly, closeSpoolFile, openSpoolFile, type SpoolFile, writeToSpool } from './spool-file.js';
+
+/** The temporary files' names (for the instant they have one): `.compress-spool-<pid>-<random>`. */
+const SPOOL_PREFIX = 'compress-spool';
 
 /**
- * Bytes of a piece of input: the unit copied, handed to a pipe and reused once written. Under glibc's 128 KiB
- * mmap threshold (see MEMBER_OUTPUT_CHUNK in compress.ts), and the size of a pipe.
+ * Bytes of a piece of output read back from a segment's file: the size of the pipe reads it replaces, under
+ * glibc's 128 KiB mmap threshold (see MEMBER_OUTPUT_CHUNK in compress.ts).
  */
-const PIECE_BYTES = 64 << 10;
+const OUTPUT_PIECE = 64 << 10;
 
 interface Segment {
-  readonly compressor: Compressor;
-  /** Output that arrived before the segment's turn. */
-  readonly waiting: Buffer[];
-  /** Its output ended (the child closed its stdout). */
-  ended: boolean;
+  readonly run: FileRun;
+  /** A reading descriptor of the file its process writes its output into. */
+  readonly output: number;
 }
 
 /**
- * Creates a compressor running `start()` once per `segmentBytes` of input, `parallel` at most at once.
- * Each segment is written through its own compressor and its output kept until the segments before it are
- * out. Input chunks are copied into pieces, so the caller may reuse them at once.
+ * Creates a compressor running `start(stdin, stdout)` once per `segmentBytes` of input, `parallel` at most at
+ * once: `stdin` a descriptor of the segment's input file, `stdout` one of the file for its output (both in
+ * `spoolDirectory`, by default the system's temporary directory), which `start` hands to its child before it
+ * returns (ours are closed then). Input chunks are written to the file before their write callback, so the
+ * caller may reuse them at once; output pieces are each the only view of their memory (garbage.ts
+ * markSoleView). A spool file that cannot be created or written (EACCES, ENOSPC, EFBIG) fails the
+ * compressor, naming the directory; so does a process that fails (the others are stopped).
  */
-export function createSegmentedCompressor(start: () => Compressor, segmentBytes: number, parallel: number): Compressor {
+export function createSegmentedCompressor(start: (stdin: number, stdout: number) => FileRun, segmentBytes: number, parallel: number, spoolDirectory: string = tmpdir()): Compressor {
   const output = new PassThrough({ highWaterMark: 1 << 20 });
-  /** Segments not yet fully written out, in order; the first streams straight into `output`. */
+  /** Segments started and not yet written out, in order. */
   const queue: Segment[] = [];
-  /** The segment being fed, and the bytes it has been given. */
-  let feeding: Segment | undefined;
+  /** The input file of the segment being filled (none before its first byte), and the bytes it has. */
+  let spool: SpoolFile | undefined;
   let fed = 0;
-  /** The piece being filled, and pieces whose bytes a pipe has taken, to be filled again. */
-  let piece: Buffer | undefined;
-  let pieceFill = 0;
-  const spare: Buffer[] = [];
   let started = 0;
+  /** Processes that have not exited. */
+  let running = 0;
+  /**
+   * Segments started and not yet written out, at most: a process starts as soon as another exits, even one
+   * whose output waits for its turn (on disk), with a bound on the files that wait.
+   */
+  const maxQueued = 2 * parallel;
+  /** Whether the loop passing the outputs on is running. */
+  let passing = false;
   let failure: Error | undefined;
   const waiters: (() => void)[] = [];
   let resolveDone!: () => void;
@@ -58,139 +77,171 @@ export function createSegmentedCompressor(start: () => Compressor, segmentBytes:
     rejectDone = reject;
   });
   done.catch(() => {});
-  const exits: Promise<void>[] = [];
 
   const notify = (): void => {
     for (const w of waiters.splice(0)) w();
   };
-  /** Waits for the next change (a segment written out, a failure, or `input` drained). */
-  const changed = (input?: Writable): Promise<void> =>
-    new Promise<void>((resolve) => {
-      const wake = (): void => {
-        input?.off('drain', wake);
-        resolve();
-      };
-      waiters.push(wake);
-      input?.once('drain', wake);
-    });
+  /** Waits for the next change (a segment written out, or a failure). */
+  const changed = (): Promise<void> => new Promise<void>((resolve) => waiters.push(resolve));
 
   const fail = (e: Error): void => {
     if (failure) return;
     failure = e;
-    for (const s of queue) {
-      s.compressor.input.destroy();
-      s.compressor.output.destroy();
-    }
+    if (spool) closeSpoolFile(spool);
+    spool = undefined;
+    for (const s of queue) s.run.stop();
+    // Output files still being read are closed by the loop passing them on, once its read returns.
+    if (!passing) for (const s of queue.splice(0)) closeQuietly(s.output);
     output.destroy(e);
     rejectDone(e);
     notify();
   };
 
-  /** Moves finished heads out and lets the next segment stream straight into the output. */
-  const advance = (): void => {
-    while (queue.length > 0 && !failure) {
-      const head = queue[0]!;
-      for (const chunk of head.waiting.splice(0)) output.write(chunk);
-      if (!head.ended) return;
-      queue.shift();
-      notify();
+  /** The spool's own errors, naming where it is (the archive writer reports them as ACI_WRITE_FAILED). */
+  const spoolError = (what: string, e: unknown): Error => new Error(`the temporary file of a compressed segment in ${spoolDirectory} could not be ${what}: ${describeIoError(e)}`, { cause: e });
+
+  /** Resolves when the output wants more, or is closed. */
+  const drained = (): Promise<void> =>
+    new Promise<void>((resolve) => {
+      const wake = (): void => {
+        output.off('drain', wake).off('close', wake);
+        resolve();
+      };
+      output.on('drain', wake).on('close', wake);
+    });
+
+  /** A piece that a read at the end of a file left empty, for the next. */
+  let unused: Buffer | undefined;
+  /** Reads a finished segment's output file from its start into the output, one fresh piece at a time. */
+  const passOn = async (fd: number): Promise<void> => {
+    for (let position = 0; !failure; ) {
+      const piece = unused ?? Buffer.allocUnsafeSlow(OUTPUT_PIECE);
+      unused = undefined;
+      const n = await new Promise<number>((resolve, reject) => read(fd, piece, 0, OUTPUT_PIECE, position, (e, bytes) => (e ? reject(spoolError('read', e)) : resolve(bytes))));
+      if (n === 0) unused = piece;
+      if (n === 0 || failure) return;
+      position += n;
+      const chunk = n === OUTPUT_PIECE ? piece : piece.subarray(0, n);
+      markSoleView(chunk);
+      if (!output.write(chunk)) await drained();
     }
   };
 
-  const open = (): Segment => {
-    const compressor = start();
-    const segment: Segment = { compressor, waiting: [], ended: false };
-    started++;
-    const out = compressor.output;
-    out.on('data', (chunk: Buffer) => {
-      if (queue[0] !== segment) {
-        segment.waiting.push(chunk);
-        return;
+  /** Passes on the head's output once its process has exited, then the next one's, until none is started. */
+  const passOutputs = async (): Promise<void> => {
+    if (passing) return;
+    passing = true;
+    try {
+      while (queue.length > 0 && !failure) {
+        const head = queue[0]!;
+        await head.run.done;
+        await passOn(head.output);
+        if (failure) break;
+        closeQuietly(head.output);
+        queue.shift();
+        notify();
       }
-      if (!output.write(chunk)) {
-        out.pause();
-        output.once('drain', () => out.resume());
-      }
-    });
-    out.on('end', () => {
-      segment.ended = true;
-      advance();
-    });
-    out.on('error', (e) => fail(e));
-    const exit = compressor.done.catch((e: Error) => {
-      fail(e);
-      throw e;
-    });
-    exit.catch(() => {});
-    exits.push(exit);
-    queue.push(segment);
-    return segment;
+    } catch (e) {
+      fail(e as Error);
+    } finally {
+      passing = false;
+      if (failure) for (const s of queue.splice(0)) closeQuietly(s.output);
+    }
   };
 
-  /** Hands the piece being filled to the segment being fed; the piece is filled again once its pipe took it. */
-  const sendPiece = (segment: Segment): void => {
-    const full = piece;
-    if (full === undefined || pieceFill === 0) return;
-    segment.compressor.input.write(full.subarray(0, pieceFill), () => spare.push(full));
-    piece = undefined;
-    pieceFill = 0;
+  /** The input file of the segment being filled, created at its first byte. */
+  const currentSpool = (): SpoolFile => {
+    try {
+      spool ??= openSpoolFile(spoolDirectory, SPOOL_PREFIX);
+      return spool;
+    } catch (e) {
+      throw spoolError('created', e);
+    }
   };
 
-  /** Ends the input of the segment being fed. */
-  const endSegment = (segment: Segment): void => {
-    sendPiece(segment);
-    segment.compressor.input.end();
-    feeding = undefined;
-    fed = 0;
-  };
-
-  /** Starts the next segment's process, once fewer than `parallel` are compressing or waiting. */
-  const startSegment = async (): Promise<Segment> => {
-    while (queue.length >= parallel && !failure) await changed();
+  /**
+   * Starts the process of the segment filled so far (an empty one when nothing was), once fewer than
+   * `parallel` are running and fewer than `maxQueued` segments wait to be written out, and closes our
+   * descriptors of its input file.
+   */
+  const startSegment = async (): Promise<void> => {
+    while ((running >= parallel || queue.length >= maxQueued) && !failure) await changed();
     if (failure) throw failure;
-    feeding = open();
-    return feeding;
+    const input = currentSpool();
+    spool = undefined;
+    fed = 0;
+    try {
+      let out: SpoolFile;
+      try {
+        out = openSpoolFile(spoolDirectory, SPOOL_PREFIX);
+      } catch (e) {
+        throw spoolError('created', e);
+      }
+      let run: FileRun;
+      try {
+        run = start(input.readFd, out.writeFd);
+      } catch (e) {
+        closeSpoolFile(out);
+        throw e;
+      }
+      started++;
+      // Its writing end is the child's now; ours reads the output back once the process has exited.
+      closeQuietly(out.writeFd);
+      running++;
+      // A failure of any process fails the whole write at once, not when its turn comes.
+      run.done.then(
+        () => {
+          running--;
+          notify();
+        },
+        (e: Error) => fail(e),
+      );
+      queue.push({ run, output: out.readFd });
+      void passOutputs();
+    } finally {
+      closeSpoolFile(input);
+    }
+  };
+
+  /** Runs a step of the input; its error (a spool write, a spawn) fails the whole compressor. */
+  const step = (work: () => Promise<void>, cb: (e?: Error | null) => void): void => {
+    work().then(
+      () => cb(),
+      (e: Error) => {
+        fail(e);
+        cb(failure);
+      },
+    );
   };
 
   const input = new Writable({
     highWaterMark: 1 << 20,
     write(chunk: Buffer, _enc, cb) {
-      void (async () => {
-        let o = 0;
-        while (o < chunk.length) {
+      step(async () => {
+        for (let o = 0; o < chunk.length; ) {
           if (failure) throw failure;
-          const segment = feeding ?? (await startSegment());
-          piece ??= spare.pop() ?? Buffer.allocUnsafe(PIECE_BYTES);
-          const n = chunk.copy(piece, pieceFill, o, Math.min(chunk.length, o + PIECE_BYTES - pieceFill, o + segmentBytes - fed));
-          pieceFill += n;
+          const n = Math.min(chunk.length - o, segmentBytes - fed);
+          const file = currentSpool();
+          try {
+            writeToSpool(file, chunk, o, o + n);
+          } catch (e) {
+            throw spoolError('written', e);
+          }
           fed += n;
           o += n;
-          if (fed === segmentBytes) endSegment(segment);
-          else if (pieceFill === PIECE_BYTES) {
-            sendPiece(segment);
-            // No next segment could start yet: feed this one at its process's pace instead of holding its input.
-            while (segment.compressor.input.writableNeedDrain && queue.length >= parallel && !failure) await changed(segment.compressor.input);
-          }
+          if (fed === segmentBytes) await startSegment();
         }
-      })().then(
-        () => cb(),
-        (e: Error) => cb(failure ?? e),
-      );
+      }, cb);
     },
     final(cb) {
-      void (async () => {
+      step(async () => {
         // The last, partial segment; an empty input is still one (empty) stream.
-        if (feeding) endSegment(feeding);
-        else if (started === 0) endSegment(await startSegment());
+        if (fed > 0 || started === 0) await startSegment();
         while (queue.length > 0 && !failure) await changed();
         if (failure) throw failure;
-        await Promise.all(exits);
         output.end();
         resolveDone();
-      })().then(
-        () => cb(),
-        (e: Error) => cb(failure ?? e),
-      );
+      }, cb);
     },
     destroy(err, cb) {
       // An abort (an error, or a destroy before end()) stops every child; after 'finish' the output is

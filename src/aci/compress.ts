@@ -6,7 +6,7 @@ import { createRequire } from 'node:module';
 import { PassThrough, type Readable, Writable } from 'node:stream';
 import { constants as zc, createGzip } from 'node:zlib';
 import { availableParallelism } from 'node:os';
-import { createProgramCompressor, findCompressor } from './compress-child.js';
+import { compressFile, createProgramCompressor, findCompressor } from './compress-child.js';
 import { createSegmentedCompressor } from './compress-segments.js';
 import type { TarSink } from './archive-output.js';
 import type { Compression } from './detect.js';
@@ -26,8 +26,8 @@ export interface CompressOptions {
    * compressed length (gzip-members.ts), so readers of this library can inflate them side by side too: about
    * one core's speed per core, 0.2% larger than one stream, and the same bytes whatever the core count.
    * Every gzip reader reads multi-member gzip. bzip2 in 4.5 MB segments, one `bzip2` process each, as many
-   * at once as there are cores (as pbzip2 does; concatenated streams). `false` uses one zlib stream or one
-   * `bzip2` process (default true).
+   * at once as there are cores (as pbzip2 does; concatenated streams), each segment passed through unlinked
+   * temporary files next to the output. `false` uses one zlib stream or one `bzip2` process (default true).
    */
   readonly parallel?: boolean;
 }
@@ -57,9 +57,11 @@ export interface Compressor {
  * depend on the thread count), else lzma-native's multi-threaded encoder (an optional dependency; measured
  * 1.4x the CPU time and twice the memory of the system's xz 5.4, see docs/design.md).
  * bzip2 needs the `bzip2` program (no maintained streaming encoder is installed): one process per
- * BZIP2_SEGMENT bytes, as many at once as there are cores.
+ * BZIP2_SEGMENT bytes, as many at once as there are cores, each segment spooled into an unlinked temporary
+ * file in `spoolDirectory` (default: the system's temporary directory; the archive writer passes the
+ * output's directory), at most cores + 1 segments at once.
  */
-export function createCompressor(compression: Compression, options: CompressOptions = {}): Compressor {
+export function createCompressor(compression: Compression, options: CompressOptions = {}, spoolDirectory?: string): Compressor {
   switch (compression) {
     case 'none': {
       const p = new PassThrough({ highWaterMark: 1 << 20 });
@@ -87,7 +89,7 @@ export function createCompressor(compression: Compression, options: CompressOpti
     case 'bzip2': {
       const bzip2 = findCompressor('bzip2');
       if (bzip2 === undefined || options.parallel === false) return createProgramCompressor('bzip2', ['-c', '-9'], bzip2);
-      return createSegmentedCompressor(() => createProgramCompressor('bzip2', ['-c', '-9'], bzip2), BZIP2_SEGMENT, availableParallelism());
+      return createSegmentedCompressor((stdin, stdout) => compressFile('bzip2', ['-c', '-9'], stdin, stdout, bzip2), BZIP2_SEGMENT, availableParallelism(), spoolDirectory);
     }
   }
 }
@@ -95,7 +97,8 @@ export function createCompressor(compression: Compression, options: CompressOpti
 /**
  * Bytes of tar per bzip2 process: five blocks of `bzip2 -9` (900 kB each), so a segment rarely ends with a
  * nearly empty block; large enough that a process start (2-20 ms of the main thread, which is mostly idle
- * meanwhile) is noise, small enough that the segments held in memory stay a few MB.
+ * meanwhile) is noise, small enough that the segments spooled on disk stay a few MB (the bytes depend on it:
+ * changing it changes every bzip2 archive written).
  */
 export const BZIP2_SEGMENT = 4_500_000;
 
