@@ -8,6 +8,7 @@ import type { Compression, FileType } from './detect.js';
 import { feedReleasing } from './feed-releasing.js';
 import { markSoleView } from './garbage.js';
 import { xzDataAfterStreamEnd } from './xz-end.js';
+import { xzWasmStream } from './xz-stream.js';
 
 const require = createRequire(import.meta.url);
 
@@ -63,7 +64,13 @@ export function markWholeOutputs(gunzip: Gunzip): Gunzip {
   return gunzip;
 }
 
-function xzDecodeStream(input: Readable): Readable {
+/**
+ * The built-in xz decoder: a Node stream over the package's wasm decoder (xz-stream.ts), or the package's own
+ * web stream when that cannot be had (the wasm module not found, another xz stream decoding in this thread).
+ */
+function xzDecodeStream(input: Readable, release?: (chunk: Uint8Array) => void): Readable {
+  const direct = xzWasmStream(input, release);
+  if (direct !== undefined) return direct;
   // Loaded on demand: the wasm decoder is only needed for xz archives.
   const { XzReadableStream } = require('xz-decompress') as typeof import('xz-decompress');
   const web = Readable.toWeb(input) as unknown as ReadableStream<Uint8Array>;
@@ -75,10 +82,10 @@ function xzDecodeStream(input: Readable): Readable {
  * otherwise: starting a process costs more than decoding a small archive in this one (a batch of 1,000
  * small ACIs would spend most of its time in process start-up).
  */
-function chooseDecoder(input: Readable, program: DecompressProgram, builtin: (input: Readable) => Readable, release?: (chunk: Uint8Array) => void): Readable {
+function chooseDecoder(input: Readable, program: DecompressProgram, builtin: (input: Readable, release?: (chunk: Uint8Array) => void) => Readable, release?: (chunk: Uint8Array) => void): Readable {
   const path = findDecompressor(program);
-  if (!path) return builtin(input);
-  return decideAfterPeek(input, SMALL_COMPRESSED, (peeked) => (peeked.ended ? builtin(peeked.stream) : childDecompressStream(program, path, peeked.stream, release)));
+  if (!path) return builtin(input, release);
+  return decideAfterPeek(input, SMALL_COMPRESSED, (peeked) => (peeked.ended ? builtin(peeked.stream, release) : childDecompressStream(program, path, peeked.stream, release)));
 }
 
 /** Compressed size up to which the built-in decoders are used even when the system tool is present. */

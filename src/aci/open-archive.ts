@@ -12,6 +12,7 @@ import type { AciSource, OpenedSource, SourceStats } from './source.js';
 import { openSource, tailBytes } from './source.js';
 import { openGzipMembers } from './decompress-gzip-members.js';
 import { dropChunk, keepYoungGenerationSmall, noteGarbage } from './garbage.js';
+import { decodesInThisThread } from './xz-stream.js';
 
 /** Options of {@link openArchive}. */
 export interface OpenArchiveOptions {
@@ -46,8 +47,9 @@ export interface OpenedArchive {
   /** The uncompressed bytes as a stream, for push consumers; sort its errors with {@link OpenedArchive.failure}. */
   readonly stream: Readable;
   /**
-   * True when `stream` keeps its decoders busy on its own (gzip members inflating ahead of the reader), so a
-   * consumer gains nothing by buffering its chunks; false when buffering a few MiB lets the decoder run on.
+   * True when `stream` keeps its decoders busy on its own (gzip members inflating ahead of the reader), or
+   * decodes on this thread (the built-in xz decoder: nothing runs meanwhile), so a consumer gains nothing by
+   * buffering its chunks; false when buffering a few MiB lets the decoder run on.
    */
   readonly readsAhead: boolean;
   /**
@@ -110,7 +112,7 @@ export async function openArchive(source: AciSource, options: OpenArchiveOptions
     head: opened.head,
     stats: opened.stats,
     stream,
-    readsAhead: members !== undefined,
+    readsAhead: members !== undefined || decodesInThisThread(stream),
     get bytes() {
       return bytes;
     },
