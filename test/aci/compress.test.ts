@@ -186,9 +186,9 @@ describe('segmented compression (bzip2 on several cores)', () => {
     assert.deepEqual(readdirSync(dir), []);
   });
 
-  it('destroying the input stops every process', async () => {
+  /** Two segments of 100,000 bytes whose processes copy their input and then sleep; the processes it started. */
+  function sleepingSegments(dir: string): { c: Compressor; children: FileRun[] } {
     const children: FileRun[] = [];
-    const dir = newSpoolDir();
     const c = createSegmentedCompressor(
       (i, o) => {
         const k = compressFile('sh', ['-c', 'cat; exec sleep 30'], i, o);
@@ -199,6 +199,12 @@ describe('segmented compression (bzip2 on several cores)', () => {
       2,
       dir,
     );
+    return { c, children };
+  }
+
+  it('destroying the input stops every process', async () => {
+    const dir = newSpoolDir();
+    const { c, children } = sleepingSegments(dir);
     c.output.on('error', () => {});
     c.input.write(MIXED.subarray(0, 250_000));
     await new Promise((r) => setTimeout(r, 50));
@@ -212,17 +218,7 @@ describe('segmented compression (bzip2 on several cores)', () => {
   });
 
   it('destroying the output (a discarded write) stops every process', async () => {
-    const children: FileRun[] = [];
-    const c = createSegmentedCompressor(
-      (i, o) => {
-        const k = compressFile('sh', ['-c', 'cat; exec sleep 30'], i, o);
-        children.push(k);
-        return k;
-      },
-      100_000,
-      2,
-      newSpoolDir(),
-    );
+    const { c, children } = sleepingSegments(newSpoolDir());
     c.input.on('error', () => {});
     c.input.write(MIXED.subarray(0, 250_000));
     await new Promise((r) => setTimeout(r, 50));

@@ -20,6 +20,7 @@ import { WholeOutput } from '../../src/aci/whole-output.js';
 import { gunzipInto } from '../../src/aci/gunzip-whole.js';
 import { xzDecodeWhole } from '../../src/aci/xz-whole.js';
 import type { AciSource } from '../../src/aci/source.js';
+import { anyDamageArbitrary, applyAnyDamage } from '../support/damage.js';
 import { fixturePath } from '../support/paths.js';
 import { outcome, readerOutcomes } from '../support/reader-outcomes.js';
 
@@ -73,24 +74,6 @@ async function* asStream(bytes: Uint8Array): AsyncGenerator<Uint8Array> {
   for (let i = 0; i < bytes.length; i += 1 << 20) yield bytes.subarray(i, i + (1 << 20));
 }
 
-type Damage = { kind: 'none' } | { kind: 'cut'; at: number } | { kind: 'flip'; at: number; bit: number } | { kind: 'trailing'; bytes: Uint8Array };
-const damageArbitrary: fc.Arbitrary<Damage> = fc.oneof(
-  { arbitrary: fc.constant({ kind: 'none' as const }), weight: 1 },
-  { arbitrary: fc.record({ kind: fc.constant('cut' as const), at: fc.nat() }), weight: 2 },
-  { arbitrary: fc.record({ kind: fc.constant('flip' as const), at: fc.nat(), bit: fc.integer({ min: 0, max: 7 }) }), weight: 3 },
-  { arbitrary: fc.record({ kind: fc.constant('trailing' as const), bytes: fc.uint8Array({ minLength: 1, maxLength: 16 }) }), weight: 1 },
-);
-
-function damage(bytes: Uint8Array, d: Damage): Uint8Array {
-  if (d.kind === 'none') return bytes;
-  if (d.kind === 'cut') return bytes.subarray(0, 1 + (d.at % bytes.length));
-  if (d.kind === 'trailing') return concat(bytes, d.bytes);
-  const out = bytes.slice();
-  const at = d.at % out.length;
-  out[at] = out[at]! ^ (1 << d.bit);
-  return out;
-}
-
 /** Every reader's outcome, and validate's under `maxTotalBytes`. */
 async function outcomes(source: () => AciSource, maxTotalBytes: number): Promise<string[]> {
   return [...(await readerOutcomes(source, { manifest: true })), await outcome(() => validateAci(source(), { maxTotalBytes }))];
@@ -114,8 +97,8 @@ for (const tool of ['bzip2', 'xz'] as const) {
 
     it('damaged archives and size limits: every reader agrees with the stream', async () => {
       await fc.assert(
-        fc.asyncProperty(fc.nat(archives.length - 1), fc.array(damageArbitrary, { minLength: 1, maxLength: 3 }), fc.integer({ min: 0, max: 40_000 }), async (index, damages, limit) => {
-          const bytes = damages.reduce(damage, archives[index]!);
+        fc.asyncProperty(fc.nat(archives.length - 1), fc.array(anyDamageArbitrary, { minLength: 1, maxLength: 3 }), fc.integer({ min: 0, max: 40_000 }), async (index, damages, limit) => {
+          const bytes = damages.reduce(applyAnyDamage, archives[index]!);
           assert.deepEqual(await outcomes(() => bytes, limit), await outcomes(() => asStream(bytes), limit));
         }),
         { numRuns: 100 },
@@ -151,11 +134,11 @@ describe('gunzipInto: gunzipSync with its output in memory the caller reuses', (
     fc.assert(
       fc.property(
         fc.nat(archives.length - 1),
-        fc.array(damageArbitrary, { maxLength: 3 }),
+        fc.array(anyDamageArbitrary, { maxLength: 3 }),
         fc.integer({ min: 0, max: 40_000 }),
         fc.constantFrom(64, 1000, 4096, 65536, 1 << 20),
         (index, damages, limit, size) => {
-          const bytes = damages.reduce(damage, archives[index]!);
+          const bytes = damages.reduce(applyAnyDamage, archives[index]!);
           const memory = new ArrayBuffer(size);
           const into = result(() => gunzipInto(bytes, memory, limit));
           const sync = result(() => gunzipSync(bytes, { maxOutputLength: limit }));

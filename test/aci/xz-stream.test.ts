@@ -18,6 +18,7 @@ import { classifyDecompressError } from '../../src/aci/decompress.js';
 import { detectFileType } from '../../src/aci/detect.js';
 import { dropChunk } from '../../src/aci/garbage.js';
 import { xzWasmStream } from '../../src/aci/xz-stream.js';
+import { anyDamageArbitrary, applyAnyDamage } from '../support/damage.js';
 import { fixturePath } from '../support/paths.js';
 
 const require = createRequire(import.meta.url);
@@ -122,24 +123,6 @@ function variants(payload: Uint8Array, other: Uint8Array): Uint8Array[] {
   ];
 }
 
-type Damage = { kind: 'none' } | { kind: 'cut'; at: number } | { kind: 'flip'; at: number; bit: number } | { kind: 'trailing'; bytes: Uint8Array };
-const damageArbitrary: fc.Arbitrary<Damage> = fc.oneof(
-  { arbitrary: fc.constant({ kind: 'none' as const }), weight: 1 },
-  { arbitrary: fc.record({ kind: fc.constant('cut' as const), at: fc.nat() }), weight: 2 },
-  { arbitrary: fc.record({ kind: fc.constant('flip' as const), at: fc.nat(), bit: fc.integer({ min: 0, max: 7 }) }), weight: 3 },
-  { arbitrary: fc.record({ kind: fc.constant('trailing' as const), bytes: fc.uint8Array({ minLength: 1, maxLength: 16 }) }), weight: 1 },
-);
-
-function damage(bytes: Uint8Array, d: Damage): Uint8Array {
-  if (d.kind === 'none') return bytes;
-  if (d.kind === 'cut') return bytes.subarray(0, 1 + (d.at % bytes.length));
-  if (d.kind === 'trailing') return concat(bytes, d.bytes);
-  const out = bytes.slice();
-  const at = d.at % out.length;
-  out[at] = out[at]! ^ (1 << d.bit);
-  return out;
-}
-
 /** Chunk sizes a source may deliver: tiny, around the module's 64 KiB buffer, and 1 MiB file reads. */
 const sizesArbitrary = fc.array(fc.oneof(fc.integer({ min: 1, max: 100 }), fc.integer({ min: 60_000, max: 70_000 }), fc.constant(1 << 20)), { minLength: 1, maxLength: 4 });
 
@@ -155,8 +138,8 @@ describe("the built-in xz stream gives the package stream's bytes and verdicts",
 
   it('damaged files cut into chunks of any sizes (property)', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.nat(files.length - 1), fc.array(damageArbitrary, { minLength: 1, maxLength: 3 }), sizesArbitrary, async (index, damages, sizes) => {
-        await assertSameAsPackage(damages.reduce(damage, files[index]!), sizes);
+      fc.asyncProperty(fc.nat(files.length - 1), fc.array(anyDamageArbitrary, { minLength: 1, maxLength: 3 }), sizesArbitrary, async (index, damages, sizes) => {
+        await assertSameAsPackage(damages.reduce(applyAnyDamage, files[index]!), sizes);
       }),
       { numRuns: 150 },
     );
