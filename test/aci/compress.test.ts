@@ -1,14 +1,14 @@
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Readable } from 'node:stream';
 import { after, describe, it } from 'node:test';
 import { bzip2DecodeStream } from '../../src/aci/bzip2-decode.js';
-import { type Compressor, createCompressor, xzBlockBytes } from '../../src/aci/compress.js';
+import { type Compressor, createCompressor } from '../../src/aci/compress.js';
 import { compressFile, createProgramCompressor, type FileRun } from '../../src/aci/compress-child.js';
 import { createSegmentedCompressor } from '../../src/aci/compress-segments.js';
 import { isAppcError } from '../../src/issues/appc-error.js';
@@ -258,26 +258,6 @@ describe('xz writer choice', () => {
     }
     const system = await run(createCompressor('xz'), MIXED);
     for (const out of [builtin, system]) assert.ok(execFileSync('xz', ['-dc'], { input: out, maxBuffer: 1 << 26 }).equals(MIXED));
-  });
-
-  it('xz writes blocks of the preset’s dictionary size, at least 1 MiB, with the system xz', async () => {
-    assert.equal(xzBlockBytes(6), 8 << 20);
-    assert.equal(xzBlockBytes(9), 64 << 20);
-    assert.equal(xzBlockBytes(0), 1 << 20);
-    // 4.5 MiB at -0 (1 MiB blocks): five blocks, where xz's default (3 MiB) would make two.
-    const data = Buffer.concat([randomBytes(1 << 20), Buffer.alloc(5 << 19, 7), randomBytes(1 << 20)]);
-    const dir = tempDir('xz-blocks');
-    const blocks = (xz: Buffer): number => {
-      // xz --list reads files only.
-      const file = join(dir, 'out.xz');
-      writeFileSync(file, xz);
-      const robot = execFileSync('xz', ['--robot', '--list', file]).toString();
-      return Number(/^totals\t\d+\t(\d+)/m.exec(robot)?.[1]);
-    };
-    const system = await run(createCompressor('xz', { xzPreset: 0 }), data);
-    assert.equal(blocks(system), 5);
-    assert.ok(execFileSync('xz', ['-dc'], { input: system, maxBuffer: 1 << 26 }).equals(data));
-    rmSync(dir, { recursive: true, force: true });
   });
 
   it('an xz preset outside 0-9 is refused before anything runs', () => {
