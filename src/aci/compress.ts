@@ -54,7 +54,7 @@ export interface Compressor {
 /**
  * Creates a compressor. gzip output carries no timestamp or file name (node:zlib writes MTIME 0), so equal
  * input gives equal bytes. xz runs the system `xz -T0` (multi-threaded; since xz 5.4 its output does not
- * depend on the thread count) in blocks of the preset's dictionary size (see xzBlockBytes), else lzma-native's multi-threaded encoder (an optional dependency; measured
+ * depend on the thread count), else lzma-native's multi-threaded encoder (an optional dependency; measured
  * 1.4x the CPU time and twice the memory of the system's xz 5.4, see docs/design.md).
  * bzip2 needs the `bzip2` program (no maintained streaming encoder is installed): one process per
  * BZIP2_SEGMENT bytes, as many at once as there are cores, each segment spooled into an unlinked temporary
@@ -76,14 +76,13 @@ export function createCompressor(compression: Compression, options: CompressOpti
     }
     case 'xz': {
       const preset = xzPreset(options.xzPreset);
-      const blockSize = xzBlockBytes(preset);
-      const args = ['-c', `-${preset}`, '-T0', `--block-size=${blockSize}`, '--no-warn'];
+      const args = ['-c', `-${preset}`, '-T0', '--no-warn'];
       const xz = findCompressor('xz');
       if (xz !== undefined) return createProgramCompressor('xz', args, xz);
       // lzma-native is an optional dependency (a native addon); without either, ACI_COMPRESSOR_MISSING.
       const lzma = loadLzmaNative();
       if (lzma === undefined) return createProgramCompressor('xz', args);
-      const x = lzma.createCompressor({ preset, threads: 0, blockSize }) as unknown as PassThrough;
+      const x = lzma.createCompressor({ preset, threads: 0 }) as unknown as PassThrough;
       // The binding's bookkeeping of written chunks is not documented: never reuse them.
       return { input: x, output: x, done: Promise.resolve(), releasesChunks: false };
     }
@@ -110,22 +109,8 @@ function xzPreset(preset: number | undefined): number {
   return p;
 }
 
-/** The dictionary size of each xz preset (xz's man page), in bytes. */
-const XZ_DICTIONARY_BYTES = [256 << 10, 1 << 20, 2 << 20, 4 << 20, 4 << 20, 8 << 20, 8 << 20, 16 << 20, 32 << 20, 64 << 20] as const;
-
-/**
- * Uncompressed bytes of each xz block: the preset's dictionary size, at least 1 MiB (xz's own default is three
- * times the dictionary). Blocks are what xz compresses side by side and what xz 5.4 decodes side by side: with
- * the default, 64 MB of tar at `-6` was three 24 MiB blocks on two cores and the wall time the slowest block's;
- * with 8 MiB blocks `xz -T0 -6` took 16.7 s against 21.9 s (and 14% less CPU) for 0.07% more bytes. The bytes
- * depend on the block size, not on the thread count.
- */
-export function xzBlockBytes(preset: number): number {
-  return Math.max(XZ_DICTIONARY_BYTES[preset] ?? 8 << 20, 1 << 20);
-}
-
 interface LzmaNative {
-  createCompressor(o: { preset: number; threads: number; blockSize?: number; check?: number }): NodeJS.ReadWriteStream;
+  createCompressor(o: { preset: number; threads: number; check?: number }): NodeJS.ReadWriteStream;
 }
 
 /** lzma-native when it is installed (it is optional), else undefined. */
