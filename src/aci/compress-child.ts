@@ -1,6 +1,7 @@
 /**
  * Compressing through a system program (`xz -c`, `bzip2 -c`) in a child process: the tar goes into its
- * stdin (a pipe, or for bzip2's segments a spooled file), the compressed bytes come out of its stdout. The child never outlives the write: an abandoned or
+ * stdin and the compressed bytes come out of its stdout, both pipes (or, for bzip2's segments, both spool
+ * files: compressFile). The child never outlives the write: an abandoned or
  * failed write (the output destroyed before its end) kills it, and a child that dies or exits non-zero
  * rejects `done`, which the archive writer reports as ACI_WRITE_FAILED.
  */

@@ -9,7 +9,7 @@
  * s17-xz).
  *
  * The module is the one embedded in the package's bundle (a base64 data URL). If it cannot be found there
- * (another version of the package), {@link openXzContext} says undefined and callers use the package's stream.
+ * (another version of the package), {@link XzContext.open} says undefined and callers use the package's stream.
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
